@@ -1,0 +1,57 @@
+/* cli/cli.h - the command-line layer: one file per command group, a shared flag parser.
+ *
+ * Each command is `int cmd_x(int argc, char **argv)` (argv[0] is the command name) and
+ * returns the process exit code: 0 ok, 1 failure, 2 usage error. Commands print one-line
+ * errors "shopper: ..." to stderr. main.c lists the commands and is the only caller of exit().
+ *     struct cli_opt opts[] = {
+ *         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+ *         CLI_FLAG("json", "print JSON", &json),
+ *         CLI_END };
+ *     int rc = cli_parse(argc, argv, "shopper stats [--json]", "Row counts ...", opts, NULL);
+ *     if (rc >= 0) return rc;                         -- 0 after --help, 2 on a bad flag  */
+#ifndef SHOP_CLI_CLI_H
+#define SHOP_CLI_CLI_H
+
+#include <stdint.h>
+
+enum cli_type { CLI_T_END = 0, CLI_T_FLAG, CLI_T_STR, CLI_T_INT, CLI_T_DOUBLE };
+
+struct cli_opt {
+    const char *name; /* without the leading "--" */
+    const char *arg;  /* the value's name in --help, NULL for flags */
+    const char *help;
+    enum cli_type type;
+    void *ptr; /* int* for FLAG, const char** for STR, int64_t* for INT, double* for DOUBLE */
+    double min, max;
+    int seen; /* set by cli_parse */
+};
+
+#define CLI_FLAG(n, h, p) {(n), NULL, (h), CLI_T_FLAG, (p), 0, 0, 0}
+#define CLI_STR(n, a, h, p) {(n), (a), (h), CLI_T_STR, (p), 0, 0, 0}
+#define CLI_INT(n, a, h, p, lo, hi) {(n), (a), (h), CLI_T_INT, (p), (lo), (hi), 0}
+#define CLI_DOUBLE(n, a, h, p, lo, hi) {(n), (a), (h), CLI_T_DOUBLE, (p), (lo), (hi), 0}
+#define CLI_END {NULL, NULL, NULL, CLI_T_END, NULL, 0, 0, 0}
+
+/* Parses argv[1..] against opts. Positional arguments are collected into *pos (a NULL-ended
+ * array pointing into argv, caller frees the array) when pos is not NULL; otherwise a
+ * positional argument is an error. Returns -1 when the command should go on, 0 when --help
+ * was printed, 2 after printing a one-line usage error. */
+int cli_parse(int argc, char **argv, const char *usage, const char *about, struct cli_opt *opts,
+              char ***pos);
+
+/* the database path: --db, else $SHOPPER_DB, else "shopper.db" */
+const char *cli_db_path(const char *flag_value);
+
+/* prints "shopper: <msg>" to stderr; returns 1 */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* the commands */
+int cmd_init(int argc, char **argv);
+int cmd_simulate(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_customers(int argc, char **argv);
+int cmd_products(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+
+#endif

@@ -1,0 +1,24 @@
+/* core/parse.h - checked number parsing for flags and files (no atoi).
+ *     int64_t n; if (parse_int64(arg, 1, 1000000, &n) != SHOP_OK) -> one-line error     */
+#ifndef SHOP_CORE_PARSE_H
+#define SHOP_CORE_PARSE_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+
+/* Whole string must be a base-10 integer within [min, max]; else SHOP_EINVAL. */
+SHOP_MUST_CHECK int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
+/* Whole string must be a finite number within [min, max]; else SHOP_EINVAL. */
+SHOP_MUST_CHECK int parse_double(const char *s, double min, double max, double *out);
+/* "YYYY-MM-DD" (UTC midnight) or "YYYY-MM-DDTHH:MM:SSZ" -> unix seconds */
+SHOP_MUST_CHECK int parse_time(const char *s, int64_t *out);
+/* unix seconds -> "YYYY-MM-DD" in buf (>= 11 bytes) */
+void format_date(int64_t t, char *buf, int n);
+/* unix seconds -> "YYYY-MM-DDTHH:MM:SSZ" in buf (>= 21 bytes) */
+void format_time(int64_t t, char *buf, int n);
+/* days since 1970-01-01 of a civil date, and back (proleptic Gregorian, UTC) */
+int64_t days_from_civil(int y, int m, int d);
+void civil_from_days(int64_t z, int *y, int *m, int *d);
+
+#endif

@@ -1,0 +1,70 @@
+/* main.c - the `shopper` program: global flags, the command table, exit codes.
+ * The only caller of exit(); every command lives in src/cli/. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/log.h"
+
+#define SHOPPER_VERSION "0.1.0"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command commands[] = {
+    {"init", cmd_init, "create an empty store database"},
+    {"stats", cmd_stats, "row counts, revenue, date range and stock"},
+    {"customers", cmd_customers, "list customers"},
+    {"products", cmd_products, "list products with current price and stock"},
+    {"check", cmd_check, "check the database's integrity and the store's invariants"},
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f, "usage: shopper [--log LEVEL] COMMAND [ARGS]\n\n"
+               "SHOPPER, the smart in-store retail platform.\n\ncommands:\n");
+    for (const struct command *c = commands; c->name; c++)
+        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+    fprintf(f, "\n`shopper COMMAND --help` describes a command. Global flags:\n"
+               "  --log LEVEL   debug, info, warn (default), error, off\n"
+               "  --version     print the version\n"
+               "The database is --db FILE, else $SHOPPER_DB, else ./shopper.db.\n");
+}
+
+int main(int argc, char **argv)
+{
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-'; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            exit(0);
+        } else if (strcmp(argv[i], "--version") == 0) {
+            printf("shopper %s\n", SHOPPER_VERSION);
+            exit(0);
+        } else if (strcmp(argv[i], "--log") == 0 && i + 1 < argc) {
+            int lvl = log_level_parse(argv[++i]);
+            if (lvl < 0) {
+                fprintf(stderr, "shopper: unknown log level '%s'\n", argv[i]);
+                exit(2);
+            }
+            log_set_level(lvl);
+        } else {
+            fprintf(stderr, "shopper: unknown flag '%s' (see shopper --help)\n", argv[i]);
+            exit(2);
+        }
+    }
+    if (i >= argc) {
+        usage(stderr);
+        exit(2);
+    }
+    for (const struct command *c = commands; c->name; c++)
+        if (strcmp(argv[i], c->name) == 0)
+            exit(c->fn(argc - i, argv + i));
+    fprintf(stderr, "shopper: unknown command '%s' (see shopper --help)\n", argv[i]);
+    exit(2);
+}

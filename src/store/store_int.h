@@ -1,0 +1,50 @@
+/* store/store_int.h - what the store's own files share: the handle, the statement cache and
+ * the bind/column helpers. Not for use outside src/store/. */
+#ifndef SHOP_STORE_INT_H
+#define SHOP_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+#define STMT_SLOTS 256
+
+struct store {
+    sqlite3 *db;
+    char path[512];
+    char errmsg[512];
+    int in_txn;
+    struct {
+        const char *sql; /* the static SQL text; its address is the key */
+        sqlite3_stmt *stmt;
+    } cache[STMT_SLOTS];
+};
+
+/* The prepared statement for a static SQL text, prepared on first use and kept for the
+ * handle's life. Returns NULL (message in st->errmsg) when it cannot be prepared. Reset it
+ * with stmt_done() after use. */
+sqlite3_stmt *stmt_get(struct store *st, const char *sql);
+void stmt_done(sqlite3_stmt *s);
+
+/* bind by name (":name"); an unknown name is our bug and asserts */
+void bind_int(sqlite3_stmt *s, const char *name, int64_t v);
+void bind_double(sqlite3_stmt *s, const char *name, double v);
+void bind_text(sqlite3_stmt *s, const char *name, const char *v); /* NULL or "" binds NULL */
+void bind_blob(sqlite3_stmt *s, const char *name, const void *p, int n);
+void bind_null(sqlite3_stmt *s, const char *name);
+
+/* copy column i as text into buf (empty for NULL) */
+void col_text(sqlite3_stmt *s, int i, char *buf, size_t n);
+
+/* Records sqlite's message for rc and maps it to a SHOP_E* code. */
+int store_fail(struct store *st, int rc, const char *what);
+
+/* Runs a statement that returns no rows to completion; resets it. */
+int stmt_exec(struct store *st, sqlite3_stmt *s, const char *what);
+
+/* single-value query helper: first column of the first row as int64 (def when no row) */
+int query_int(struct store *st, const char *sql, int64_t def, int64_t *out);
+
+extern const char store_schema_sql[];
+
+#endif

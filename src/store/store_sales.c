@@ -1,0 +1,233 @@
+/* store/store_sales.c - sessions, try-ons, purchases, walking paths, daily prices,
+ * emotion events and alerts. */
+#include <stdio.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+static const char *const SQL_SESSION_ADD =
+    "INSERT INTO sessions(customer_id, started_at, ended_at, mirror, tracked, simulated) "
+    "VALUES (:customer, :start, :end, :mirror, :tracked, :sim)";
+static const char *const SQL_TRYON_ADD =
+    "INSERT INTO tryons(session_id, item_id, tried_at) VALUES (:session, :item, :at)";
+static const char *const SQL_PURCHASE_ADD =
+    "INSERT INTO purchases(session_id, customer_id, purchased_at, total_cents) "
+    "VALUES (:session, :customer, :at, :total)";
+static const char *const SQL_LINE_ADD =
+    "INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, price_cents, "
+    "discount) VALUES (:purchase, :item, :product, :list, :price, :discount)";
+static const char *const SQL_POSITION_ADD =
+    "INSERT INTO positions(session_id, t, x, y) VALUES (:session, :t, :x, :y)";
+static const char *const SQL_DAILY_PRICE_ADD =
+    "INSERT INTO daily_prices(day, product_id, list_cents, price_cents, discount, stock_start) "
+    "VALUES (:day, :product, :list, :price, :discount, :stock)";
+static const char *const SQL_UNITS_SOLD =
+    "SELECT l.product_id, i.size, count(*) FROM purchase_lines l "
+    "JOIN purchases p ON p.id = l.purchase_id JOIN items i ON i.id = l.item_id "
+    "WHERE p.purchased_at >= :from AND p.purchased_at < :to "
+    "GROUP BY l.product_id, i.size ORDER BY l.product_id, i.size";
+static const char *const SQL_EVENT_ADD =
+    "INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, score, p_neutral, "
+    "p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, mirror, simulated) VALUES "
+    "(:session, :customer, :at, :grp, :dominant, :score, :p0, :p1, :p2, :p3, :p4, :p5, :p6, "
+    ":mirror, :sim)";
+static const char *const SQL_ALERT_ADD =
+    "INSERT INTO alerts(event_id, customer_id, session_id, location, created_at, status, "
+    "simulated) VALUES (:event, :customer, :session, :location, :at, :status, :sim)";
+static const char *const SQL_ALERT_RESOLVE =
+    "UPDATE alerts SET status = 'resolved', acknowledged_by = coalesce(acknowledged_by, :staff), "
+    "acknowledged_at = coalesce(acknowledged_at, :at) WHERE id = :id AND status <> 'resolved'";
+static const char *const SQL_RESOLUTION_ADD =
+    "INSERT INTO alert_resolutions(alert_id, staff, note, resolved_at) "
+    "VALUES (:id, :staff, :note, :at)";
+
+static void bind_id_or_null(sqlite3_stmt *s, const char *name, int64_t id)
+{
+    if (id > 0)
+        bind_int(s, name, id);
+    else
+        bind_null(s, name);
+}
+
+int store_session_add(struct store *st, struct store_session *x)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSION_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_id_or_null(s, ":customer", x->customer_id);
+    bind_int(s, ":start", x->started_at);
+    bind_int(s, ":end", x->ended_at);
+    bind_text(s, ":mirror", x->mirror);
+    bind_int(s, ":tracked", x->tracked);
+    bind_int(s, ":sim", x->simulated);
+    int rc = stmt_exec(st, s, "add session");
+    if (rc == SHOP_OK)
+        x->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id, int64_t at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_TRYON_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":session", session_id);
+    bind_int(s, ":item", item_id);
+    bind_int(s, ":at", at);
+    return stmt_exec(st, s, "add try-on");
+}
+
+int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
+                       const struct store_line *lines, int n, int64_t *purchase_id)
+{
+    if (n <= 0)
+        return SHOP_EINVAL;
+    int64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (lines[i].price_cents < 0)
+            return SHOP_EINVAL;
+        total += lines[i].price_cents;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_PURCHASE_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":session", session_id);
+    bind_id_or_null(s, ":customer", customer_id);
+    bind_int(s, ":at", at);
+    bind_int(s, ":total", total);
+    int rc = stmt_exec(st, s, "add purchase");
+    if (rc != SHOP_OK)
+        return rc;
+    int64_t pid = sqlite3_last_insert_rowid(st->db);
+    s = stmt_get(st, SQL_LINE_ADD);
+    if (!s)
+        return SHOP_EDB;
+    for (int i = 0; i < n && rc == SHOP_OK; i++) {
+        bind_int(s, ":purchase", pid);
+        bind_int(s, ":item", lines[i].item_id);
+        bind_int(s, ":product", lines[i].product_id);
+        bind_int(s, ":list", lines[i].list_cents);
+        bind_int(s, ":price", lines[i].price_cents);
+        bind_double(s, ":discount", lines[i].discount);
+        rc = stmt_exec(st, s, "add purchase line");
+    }
+    if (rc == SHOP_OK)
+        *purchase_id = pid;
+    return rc;
+}
+
+int store_position_add(struct store *st, int64_t session_id, int64_t t, double x, double y)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_POSITION_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":session", session_id);
+    bind_int(s, ":t", t);
+    bind_double(s, ":x", x);
+    bind_double(s, ":y", y);
+    return stmt_exec(st, s, "add position");
+}
+
+int store_daily_price_add(struct store *st, int64_t day, int64_t product_id, int64_t list_cents,
+                          int64_t price_cents, double discount, int64_t stock_start)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_DAILY_PRICE_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":day", day);
+    bind_int(s, ":product", product_id);
+    bind_int(s, ":list", list_cents);
+    bind_int(s, ":price", price_cents);
+    bind_double(s, ":discount", discount);
+    bind_int(s, ":stock", stock_start);
+    return stmt_exec(st, s, "add daily price");
+}
+
+int store_units_sold(struct store *st, int64_t from, int64_t to,
+                     void (*fn)(void *ctx, int64_t product_id, const char *size, int64_t units),
+                     void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_UNITS_SOLD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":from", from);
+    bind_int(s, ":to", to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char size[8];
+        col_text(s, 1, size, sizeof(size));
+        fn(ctx, sqlite3_column_int64(s, 0), size, sqlite3_column_int64(s, 2));
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "units sold");
+}
+
+int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
+{
+    static const char *const pn[7] = {":p0", ":p1", ":p2", ":p3", ":p4", ":p5", ":p6"};
+    sqlite3_stmt *s = stmt_get(st, SQL_EVENT_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_id_or_null(s, ":session", e->session_id);
+    bind_id_or_null(s, ":customer", e->customer_id);
+    bind_int(s, ":at", e->at);
+    bind_text(s, ":grp", e->grp);
+    bind_text(s, ":dominant", e->dominant);
+    bind_double(s, ":score", e->score);
+    for (int i = 0; i < 7; i++)
+        bind_double(s, pn[i], e->p[i]);
+    bind_text(s, ":mirror", e->mirror);
+    bind_int(s, ":sim", e->simulated);
+    int rc = stmt_exec(st, s, "add emotion event");
+    if (rc == SHOP_OK)
+        e->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int store_alert_add(struct store *st, struct store_alert *a)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_id_or_null(s, ":event", a->event_id);
+    bind_id_or_null(s, ":customer", a->customer_id);
+    bind_id_or_null(s, ":session", a->session_id);
+    bind_text(s, ":location", a->location);
+    bind_int(s, ":at", a->created_at);
+    bind_text(s, ":status", a->status[0] ? a->status : "open");
+    bind_int(s, ":sim", a->simulated);
+    int rc = stmt_exec(st, s, "add alert");
+    if (rc == SHOP_OK)
+        a->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, const char *note,
+                        int64_t at)
+{
+    if (!staff || !*staff || !note) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "resolving an alert needs a staff name and a note");
+        return SHOP_EINVAL;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", alert_id);
+    bind_text(s, ":staff", staff);
+    bind_int(s, ":at", at);
+    int rc = stmt_exec(st, s, "resolve alert");
+    if (rc != SHOP_OK)
+        return rc;
+    if (sqlite3_changes(st->db) == 0) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "no open alert %lld", (long long)alert_id);
+        return SHOP_ENOTFOUND;
+    }
+    s = stmt_get(st, SQL_RESOLUTION_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", alert_id);
+    bind_text(s, ":staff", staff);
+    bind_text(s, ":note", note);
+    bind_int(s, ":at", at);
+    return stmt_exec(st, s, "add alert resolution");
+}
