@@ -17,6 +17,8 @@ struct command {
 
 static const struct command commands[] = {
     {"init", cmd_init, "create an empty store database"},
+    {"simulate", cmd_simulate, "simulate a store (or continue one) into the database"},
+    {"demo", cmd_demo, "create the demo store if there is none and print its summary"},
     {"stats", cmd_stats, "row counts, revenue, date range and stock"},
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},

@@ -256,7 +256,8 @@ int store_open(const char *path, int flags, struct store **out)
         snprintf(open_error, sizeof(open_error), "'%s' is not a regular file", path);
         return SHOP_EINVAL;
     }
-    int writable = !exists || access(path, W_OK) == 0;
+    /* a file without write permission bits is read-only even for root, who could write it */
+    int writable = !exists || (access(path, W_OK) == 0 && (sb.st_mode & 0222));
     if (!writable && (flags & STORE_WRITE)) {
         snprintf(open_error, sizeof(open_error), "database '%s' is read-only", path);
         return SHOP_EREADONLY;
@@ -303,6 +304,11 @@ void store_close(struct store *st)
     if (st->db)
         sqlite3_close(st->db);
     free(st);
+}
+
+void store_set_busy_timeout(struct store *st, int ms)
+{
+    sqlite3_busy_timeout(st->db, ms);
 }
 
 int store_schema_version(struct store *st)

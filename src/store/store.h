@@ -34,6 +34,8 @@ void store_close(struct store *st); /* NULL is a no-op */
 const char *store_open_error(void);
 const char *store_errmsg(const struct store *st);
 int store_schema_version(struct store *st);
+/* how long to wait for another process's lock before SHOP_EBUSY (default 5000 ms) */
+void store_set_busy_timeout(struct store *st, int ms);
 
 /* Transactions: one at a time (no nesting). begin takes the write lock at once. */
 SHOP_MUST_CHECK int store_begin(struct store *st);
@@ -137,6 +139,12 @@ SHOP_MUST_CHECK int store_position_add(struct store *st, int64_t session_id, int
 SHOP_MUST_CHECK int store_daily_price_add(struct store *st, int64_t day, int64_t product_id,
                                           int64_t list_cents, int64_t price_cents,
                                           double discount, int64_t stock_start);
+/* every daily price row, ordered by day then product */
+SHOP_MUST_CHECK int store_daily_prices(struct store *st,
+                                       void (*fn)(void *ctx, int64_t day, int64_t product_id,
+                                                  int64_t list_cents, int64_t price_cents,
+                                                  double discount),
+                                       void *ctx);
 /* units sold per (product, size index) between [from, to): calls fn for each */
 SHOP_MUST_CHECK int store_units_sold(struct store *st, int64_t from, int64_t to,
                                      void (*fn)(void *ctx, int64_t product_id, const char *size,

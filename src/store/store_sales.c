@@ -26,6 +26,9 @@ static const char *const SQL_UNITS_SOLD =
     "JOIN purchases p ON p.id = l.purchase_id JOIN items i ON i.id = l.item_id "
     "WHERE p.purchased_at >= :from AND p.purchased_at < :to "
     "GROUP BY l.product_id, i.size ORDER BY l.product_id, i.size";
+static const char *const SQL_DAILY_PRICES =
+    "SELECT day, product_id, list_cents, price_cents, discount FROM daily_prices "
+    "ORDER BY day, product_id";
 static const char *const SQL_EVENT_ADD =
     "INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, score, p_neutral, "
     "p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, mirror, simulated) VALUES "
@@ -160,6 +163,22 @@ int store_units_sold(struct store *st, int64_t from, int64_t to,
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "units sold");
+}
+
+int store_daily_prices(struct store *st,
+                       void (*fn)(void *ctx, int64_t day, int64_t product_id, int64_t list_cents,
+                                  int64_t price_cents, double discount),
+                       void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_DAILY_PRICES);
+    if (!s)
+        return SHOP_EDB;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
+           sqlite3_column_int64(s, 2), sqlite3_column_int64(s, 3), sqlite3_column_double(s, 4));
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "daily prices");
 }
 
 int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
