@@ -1,0 +1,8 @@
+#!/bin/sh
+# make bench: runs every bench/bench_*.sh with the build directory; each prints its results.
+build=${1:-build}
+for b in bench/bench_*.sh; do
+    [ -f "$b" ] || continue
+    echo "== $(basename "$b" .sh)"
+    sh "$b" "$build" || echo "($b failed)"
+done

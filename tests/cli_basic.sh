@@ -1,0 +1,72 @@
+#!/bin/sh
+# CLI behaviour: help, version, JSON output, clear errors and exit codes on bad input.
+# Run by scripts/test.sh with $SHOPPER set to the binary; prints "N passed, N failed".
+S=${SHOPPER:-build/shopper}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+# expect EXIT_CODE DESCRIPTION -- command...: checks the exit code and, for failures, that
+# stderr holds exactly one line starting "shopper:"
+expect() {
+    want=$1 what=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"; got=$?
+    if [ "$got" != "$want" ]; then bad "$what (exit $got, want $want): $(head -c 300 "$T/err")"; return; fi
+    if [ "$want" != 0 ]; then
+        n=$(wc -l <"$T/err")
+        if [ "$n" != 1 ] || ! grep -q '^shopper: ' "$T/err"; then bad "$what: stderr not one 'shopper:' line: $(cat "$T/err")"; return; fi
+    fi
+    ok
+}
+json_ok() { # the last command's stdout is valid JSON
+    if python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$T/out" 2>/dev/null; then ok; else bad "$1: invalid JSON"; fi
+}
+
+expect 0 "--version" "$S" --version
+grep -q '^shopper ' "$T/out" && ok || bad "version text"
+expect 0 "--help" "$S" --help
+for c in init simulate demo stats customers products check; do
+    expect 0 "$c --help" "$S" "$c" --help
+    grep -q "usage: shopper $c" "$T/out" && ok || bad "$c --help text"
+done
+expect 2 "unknown command" "$S" frobnicate
+expect 2 "unknown flag" "$S" stats --frob
+expect 2 "negative customers" "$S" simulate --db "$T/x.db" --customers -5
+expect 2 "absurd days" "$S" simulate --db "$T/x.db" --days 99999999
+expect 2 "not a number" "$S" simulate --db "$T/x.db" --products ten
+expect 2 "share above 1" "$S" simulate --db "$T/x.db" --tracked-share 1.5
+expect 2 "bad start date" "$S" simulate --db "$T/x.db" --start 2026-02-30
+[ ! -e "$T/x.db" ] && ok || bad "a refused simulate created a database"
+expect 1 "missing store" "$S" stats --db "$T/none.db"
+printf 'this is not a database, just text that is long enough to look like a file\n' >"$T/junk.db"
+expect 1 "corrupt store" "$S" stats --db "$T/junk.db"
+expect 1 "corrupt store, simulate" "$S" simulate --db "$T/junk.db" --days 1
+
+expect 0 "simulate" "$S" simulate --db "$T/s.db" --customers 30 --products 16 --days 14 --seed 3 --json
+json_ok simulate
+expect 0 "stats --json" "$S" stats --db "$T/s.db" --json
+json_ok stats
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["tables"]["customers"]==30 and d["tables"]["products"]==16 and d["revenue_cents"]>0' "$T/out" && ok || bad "stats content"
+expect 0 "customers --json" "$S" customers --db "$T/s.db" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==30 and all("id" in c and "name" in c for c in d)' "$T/out" && ok || bad "customers JSON"
+expect 0 "products --json" "$S" products --db "$T/s.db" --json
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==16 and all("id" in p and "name" in p for p in d)' "$T/out" && ok || bad "products JSON"
+expect 0 "check" "$S" check --db "$T/s.db" --json
+json_ok check
+expect 0 "continue" "$S" simulate --db "$T/s.db" --customers 30 --products 16 --days 7 --seed 3
+SHOPPER_DB="$T/s.db" "$S" stats --json >"$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["last_day"]=="2026-01-21", d["last_day"]' "$T/out" && ok || bad "continued to day 21 via SHOPPER_DB"
+chmod 444 "$T/s.db"
+expect 1 "read-only store" "$S" simulate --db "$T/s.db" --days 1
+expect 0 "read-only store can be read" "$S" stats --db "$T/s.db"
+chmod 644 "$T/s.db"
+sqlite3 "$T/s.db" "PRAGMA user_version = 99" 2>/dev/null && { expect 1 "newer schema" "$S" stats --db "$T/s.db"; grep -q newer "$T/err" && ok || bad "newer schema message"; }
+expect 0 "demo" "$S" demo --db "$T/demo.db"
+grep -q "customers  *40" "$T/out" && ok || bad "demo has 40 customers"
+expect 0 "demo again keeps it" "$S" demo --db "$T/demo.db"
+grep -q "exists" "$T/out" && ok || bad "demo reuses the store"
+# piped output carries no progress bar
+"$S" simulate --db "$T/p.db" --days 3 2>"$T/err" >/dev/null; [ ! -s "$T/err" ] && ok || bad "progress bar when piped"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
