@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "row counts, revenue, date range and stock"},
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
+    {"kpi", cmd_kpi, "the numbers behind the dashboard for a date range"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {NULL, NULL, NULL},
 };

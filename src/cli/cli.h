@@ -45,6 +45,10 @@ const char *cli_db_path(const char *flag_value);
 /* prints "shopper: <msg>" to stderr; returns 1 */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* --from/--to flags to [from, to) unix seconds; a bare --to date includes that day.
+ * Defaults: everything. Returns 0, or 2 after printing the error. */
+int cli_time_range(const char *from_s, const char *to_s, int64_t *from, int64_t *to);
+
 /* the commands */
 int cmd_init(int argc, char **argv);
 int cmd_simulate(int argc, char **argv);
@@ -53,5 +57,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_kpi(int argc, char **argv);
 
 #endif

@@ -206,4 +206,43 @@ SHOP_MUST_CHECK int store_check_run(struct store *st, struct store_check *out);
  * database" checks) */
 SHOP_MUST_CHECK int store_digest(struct store *st, uint64_t *out);
 
+/* ---- KPIs: the numbers behind the dashboard for [from, to) ---- */
+#define STORE_KPI_TOP 5
+#define STORE_KPI_MAX_GROUPS 16
+
+struct store_kpi_product {
+    int64_t id;
+    char name[64];
+    int64_t units, revenue_cents;
+    int64_t tries;      /* try-ons in the range */
+    int64_t stock;      /* now */
+    int64_t stock_by_size[8]; /* now, in the order of store_kpi.sizes */
+};
+
+struct store_kpi_group {
+    char key[24];
+    int64_t units, revenue_cents;
+};
+
+struct store_kpi {
+    int64_t from, to;
+    int64_t sessions, converted_sessions, purchases, items_sold, revenue_cents;
+    double avg_item_price_cents, avg_basket_cents, conversion; /* 0 when undefined */
+    int64_t customers_buying;
+    /* by dimension: [0] category, [1] fabric, [2] gender, [3] season */
+    int ngroups[4];
+    struct store_kpi_group groups[4][STORE_KPI_MAX_GROUPS];
+    /* every product, by id: units, revenue, tries in range, stock now */
+    size_t nproducts;
+    struct store_kpi_product *products; /* owned: free with store_kpi_release */
+    int nsizes;
+    char sizes[8][8];
+    int64_t emotions[3];    /* frustration, happiness, surprise events in range */
+    int64_t dominant[7];    /* events by dominant emotion: neutral .. surprised */
+    int64_t alerts_open, alerts_acknowledged, alerts_resolved; /* raised in range */
+};
+/* Fills *out for times in [from, to) (unix seconds). Caller releases. */
+SHOP_MUST_CHECK int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *out);
+void store_kpi_release(struct store_kpi *k);
+
 #endif
