@@ -18,12 +18,214 @@
 /* rows per block in the batched kernel: the distances of a block are computed, then reduced */
 #define RB 64
 
+/* ---- the distance kernel ------------------------------------------------------------------ */
+
+/* Centres packed for the kernel in blocks of KB: pc[blk][dim][KB] holds -2 c (transposed, so
+ * the inner loop runs over KB contiguous floats) and cn[blk][KB] holds |c|^2, +inf in padding
+ * lanes so that they never win. The nearest centre minimises |c|^2 - 2 x.c (|x|^2 is the same
+ * for all centres), one fused multiply-add per feature and centre. */
+struct packed {
+    float *pc;
+    float *cn;
+    int k, dim, nblk;
+};
+
+static void packed_init(struct packed *p, int k, int dim)
+{
+    p->k = k;
+    p->dim = dim;
+    p->nblk = (k + KB - 1) / KB;
+    p->pc = xcalloc((size_t)p->nblk * KB * (size_t)dim, sizeof(float));
+    p->cn = xcalloc((size_t)p->nblk * KB, sizeof(float));
+}
+
+static void packed_release(struct packed *p)
+{
+    free(p->pc);
+    free(p->cn);
+}
+
+static void packed_set(struct packed *p, const float *c)
+{
+    int k = p->k, dim = p->dim;
+    memset(p->pc, 0, (size_t)p->nblk * KB * (size_t)dim * sizeof(float));
+    for (int i = 0; i < p->nblk * KB; i++)
+        p->cn[i] = INFINITY;
+    for (int i = 0; i < k; i++) {
+        const float *ci = c + (size_t)i * (size_t)dim;
+        double norm = 0;
+        for (int j = 0; j < dim; j++) {
+            p->pc[((size_t)(i / KB) * (size_t)dim + (size_t)j) * KB + (size_t)(i % KB)] =
+                -2.0f * ci[j];
+            norm += (double)ci[j] * ci[j];
+        }
+        p->cn[i] = (float)norm;
+    }
+}
+
+/* squared distance; 8 partial sums so that the compiler vectorises it at -O2 */
+static float dist2(const float *a, const float *b, int dim)
+{
+    float acc[8] = {0};
+    int j = 0;
+    for (; j + 8 <= dim; j += 8)
+        for (int c = 0; c < 8; c++) {
+            float e = a[j + c] - b[j + c];
+            acc[c] += e * e;
+        }
+    for (int c = 0; j < dim; j++, c++) {
+        float e = a[j] - b[j];
+        acc[c] += e * e;
+    }
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+/* label[i] = the nearest centre of row i of x [n, dim], portable C (the compiler vectorises
+ * the KB-wide loops with whatever the baseline gives). Ties go to the lowest index. */
+static void nearest_c(const float *x, size_t n, const struct packed *p, int *label)
+{
+    int dim = p->dim;
+    for (size_t i = 0; i < n; i++) {
+        const float *a = x + i * (size_t)dim;
+        float best = INFINITY;
+        int l = 0;
+        for (int blk = 0; blk < p->nblk; blk++) {
+            const float *cb = p->pc + (size_t)blk * (size_t)dim * KB;
+            float acc[KB];
+            memcpy(acc, p->cn + (size_t)blk * KB, sizeof(acc));
+            for (int j = 0; j < dim; j++)
+                for (int c = 0; c < KB; c++)
+                    acc[c] += a[j] * cb[(size_t)j * KB + (size_t)c];
+            for (int c = 0; c < KB; c++)
+                if (acc[c] < best) {
+                    best = acc[c];
+                    l = blk * KB + c;
+                }
+        }
+        label[i] = l;
+    }
+}
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_AVX2_KERNEL 1
+
+/* the lowest lane index holding the smallest of v (idx: each lane's centre index) */
+__attribute__((target("avx2,fma"))) static int argmin8(__m256 v, __m256i idx)
+{
+    __m256 m = _mm256_min_ps(v, _mm256_permute2f128_ps(v, v, 1));
+    m = _mm256_min_ps(m, _mm256_shuffle_ps(m, m, 0x4e));
+    m = _mm256_min_ps(m, _mm256_shuffle_ps(m, m, 0xb1));
+    __m256i eq = _mm256_castps_si256(_mm256_cmp_ps(v, m, _CMP_EQ_OQ));
+    __m256i cand = _mm256_blendv_epi8(_mm256_set1_epi32(0x7fffffff), idx, eq);
+    cand = _mm256_min_epi32(cand, _mm256_permute2x128_si256(cand, cand, 1));
+    cand = _mm256_min_epi32(cand, _mm256_shuffle_epi32(cand, 0x4e));
+    cand = _mm256_min_epi32(cand, _mm256_shuffle_epi32(cand, 0xb1));
+    int l = _mm256_cvtsi256_si32(cand);
+    return l == 0x7fffffff ? 0 : l; /* all NaN or inf: centre 0, as nearest_c */
+}
+
+/* nearest_c with AVX2 + FMA, eight rows at a time: each load of a centre block serves eight
+ * rows, and eight independent accumulators cover the latency of the multiply-adds (with four
+ * the loop waited on them). Per block and row the running best and its index stay lane-wise. */
+#define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+__attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, size_t n,
+                                                               const struct packed *p,
+                                                               int *label)
+{
+    int dim = p->dim;
+    size_t i = 0;
+    const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for (; i + 8 <= n; i += 8) {
+        const float *row = x + i * (size_t)dim;
+#define DECL(q)                                                                               \
+    const float *r##q = row + (size_t)(q) * (size_t)dim;                                    \
+    __m256 b##q = _mm256_set1_ps(INFINITY);                                                   \
+    __m256i i##q = _mm256_setzero_si256();
+        ROWS8(DECL)
+#undef DECL
+        for (int blk = 0; blk < p->nblk; blk++) {
+            const float *cb = p->pc + (size_t)blk * (size_t)dim * KB;
+            __m256 a0 = _mm256_loadu_ps(p->cn + (size_t)blk * KB), a1 = a0, a2 = a0, a3 = a0,
+                   a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+            for (int j = 0; j < dim; j++) {
+                __m256 c = _mm256_loadu_ps(cb + (size_t)j * KB);
+#define FMA(q) a##q = _mm256_fmadd_ps(_mm256_broadcast_ss(r##q + j), c, a##q);
+                ROWS8(FMA)
+#undef FMA
+            }
+            __m256i idx = _mm256_add_epi32(iota, _mm256_set1_epi32(blk * KB));
+            /* strictly less: an equal score in a later block keeps the earlier index */
+#define KEEP(q)                                                                               \
+    {                                                                                         \
+        __m256 m = _mm256_cmp_ps(a##q, b##q, _CMP_LT_OQ);                                     \
+        b##q = _mm256_blendv_ps(b##q, a##q, m);                                               \
+        i##q = _mm256_blendv_epi8(i##q, idx, _mm256_castps_si256(m));                         \
+    }
+            ROWS8(KEEP)
+#undef KEEP
+        }
+#define PUT(q) label[i + (q)] = argmin8(b##q, i##q);
+        ROWS8(PUT)
+#undef PUT
+    }
+    return i; /* the caller does the last n % 8 rows */
+}
+#undef ROWS8
+#endif
+
+/* label[i] = the nearest centre of row i of x [n, dim], ties to the lowest index (up to float
+ * rounding: the AVX2 path may order near-ties differently from the portable one). */
+static void nearest(const float *x, size_t n, const struct packed *p, int *label)
+{
+#ifdef HAVE_AVX2_KERNEL
+    static int avx2 = -1;
+    if (avx2 < 0)
+        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    size_t done = avx2 ? nearest_avx2(x, n, p, label) : 0;
+    if (done < n)
+        nearest_c(x + done * (size_t)p->dim, n - done, p, label + done);
+#else
+    nearest_c(x, n, p, label);
+#endif
+}
+
+/* Labels of n rows and, when d2 is not NULL, the exact squared distance to the chosen centre
+ * (computed directly: the |c|^2 - 2 x.c score loses digits to cancellation). */
+static void nearest_d2(const float *x, size_t n, const struct packed *p, const float *centres,
+                       int *label, float *d2)
+{
+    nearest(x, n, p, label);
+    if (d2)
+        for (size_t i = 0; i < n; i++)
+            d2[i] = dist2(x + i * (size_t)p->dim, centres + (size_t)label[i] * (size_t)p->dim,
+                          p->dim);
+}
+
+/* Sum of squared distances of n (already scaled) rows to the nearest of k centres. */
+static double inertia_of(const float *x, size_t n, int dim, const float *centres, int k)
+{
+    struct packed p;
+    packed_init(&p, k, dim);
+    packed_set(&p, centres);
+    int label[RB];
+    float d2[RB];
+    double sum = 0;
+    for (size_t i = 0; i < n; i += RB) {
+        size_t m = n - i < RB ? n - i : RB;
+        nearest_d2(x + i * (size_t)dim, m, &p, centres, label, d2);
+        for (size_t r = 0; r < m; r++)
+            sum += d2[r];
+    }
+    packed_release(&p);
+    return sum;
+}
+
 struct kmeans {
     struct kmeans_params p;
     int trained;
-    int nblk;             /* ceil(k / KB) */
     float *centres;       /* [k, dim] row-major: the model */
-    float *ct;            /* [nblk][dim][KB] transposed copy for the kernel, padding zeroed */
+    struct packed pk;     /* the centres laid out for the kernel */
     double *counts;       /* [k] rows absorbed per centre */
     struct scaler *sc;    /* NULL unless p.standardise */
     uint64_t steps;       /* mini-batch steps taken since the first fit: seeds partial_fit */
@@ -62,9 +264,8 @@ int kmeans_new(const struct kmeans_params *p, struct kmeans **out)
         return SHOP_EINVAL;
     struct kmeans *km = xcalloc(1, sizeof(*km));
     km->p = *p;
-    km->nblk = (p->k + KB - 1) / KB;
     km->centres = xcalloc((size_t)p->k * (size_t)p->dim, sizeof(float));
-    km->ct = xcalloc((size_t)km->nblk * KB * (size_t)p->dim, sizeof(float));
+    packed_init(&km->pk, p->k, p->dim);
     km->counts = xcalloc((size_t)p->k, sizeof(double));
     if (p->standardise)
         km->sc = scaler_new(p->dim);
@@ -77,121 +278,10 @@ void kmeans_free(struct kmeans *km)
     if (!km)
         return;
     free(km->centres);
-    free(km->ct);
+    packed_release(&km->pk);
     free(km->counts);
     scaler_free(km->sc);
     free(km);
-}
-
-/* ---- the distance kernel ------------------------------------------------------------------ */
-
-/* Lays [k, dim] centres out as [nblk][dim][KB] for the kernel, zero padded. */
-static void transpose_centres(const float *c, int k, int dim, float *ct)
-{
-    int nblk = (k + KB - 1) / KB;
-    memset(ct, 0, (size_t)nblk * KB * (size_t)dim * sizeof(float));
-    for (int i = 0; i < k; i++)
-        for (int j = 0; j < dim; j++)
-            ct[((size_t)(i / KB) * (size_t)dim + (size_t)j) * KB + (size_t)(i % KB)] =
-                c[(size_t)i * (size_t)dim + (size_t)j];
-}
-
-/* For n rows x [n, dim]: label[i] = nearest of k centres (ties: the lowest index) and, when
- * d2 is not NULL, d2[i] = its squared distance. Direct (x - c)^2 sums rather than the
- * |x|^2 - 2 x.c + |c|^2 expansion: same work at this size, and no cancellation, so inertia is
- * exact to float rounding. Two rows at a time share each load of a centre block. */
-static void nearest(const float *x, size_t n, int dim, const float *ct, int k, int *label,
-                    float *d2)
-{
-    int nblk = (k + KB - 1) / KB;
-    size_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        const float *a = x + i * (size_t)dim, *b = a + dim;
-        float best_a = FLT_MAX, best_b = FLT_MAX;
-        int la = 0, lb = 0;
-        for (int blk = 0; blk < nblk; blk++) {
-            const float *cb = ct + (size_t)blk * (size_t)dim * KB;
-            float acc_a[KB] = {0}, acc_b[KB] = {0};
-            for (int j = 0; j < dim; j++) {
-                const float *cj = cb + (size_t)j * KB;
-                float xa = a[j], xb = b[j];
-                for (int c = 0; c < KB; c++) {
-                    float ea = xa - cj[c], eb = xb - cj[c];
-                    acc_a[c] += ea * ea;
-                    acc_b[c] += eb * eb;
-                }
-            }
-            int lim = k - blk * KB < KB ? k - blk * KB : KB;
-            for (int c = 0; c < lim; c++) {
-                if (acc_a[c] < best_a) {
-                    best_a = acc_a[c];
-                    la = blk * KB + c;
-                }
-                if (acc_b[c] < best_b) {
-                    best_b = acc_b[c];
-                    lb = blk * KB + c;
-                }
-            }
-        }
-        label[i] = la;
-        label[i + 1] = lb;
-        if (d2) {
-            d2[i] = best_a;
-            d2[i + 1] = best_b;
-        }
-    }
-    for (; i < n; i++) {
-        const float *a = x + i * (size_t)dim;
-        float best = FLT_MAX;
-        int l = 0;
-        for (int blk = 0; blk < nblk; blk++) {
-            const float *cb = ct + (size_t)blk * (size_t)dim * KB;
-            float acc[KB] = {0};
-            for (int j = 0; j < dim; j++)
-                for (int c = 0; c < KB; c++) {
-                    float e = a[j] - cb[(size_t)j * KB + (size_t)c];
-                    acc[c] += e * e;
-                }
-            int lim = k - blk * KB < KB ? k - blk * KB : KB;
-            for (int c = 0; c < lim; c++)
-                if (acc[c] < best) {
-                    best = acc[c];
-                    l = blk * KB + c;
-                }
-        }
-        label[i] = l;
-        if (d2)
-            d2[i] = best;
-    }
-}
-
-static float dist2(const float *a, const float *b, int dim)
-{
-    float s = 0;
-    for (int j = 0; j < dim; j++) {
-        float e = a[j] - b[j];
-        s += e * e;
-    }
-    return s;
-}
-
-/* Sum of squared distances of n (already scaled) rows to the nearest of k centres. */
-static double inertia_of(const float *x, size_t n, int dim, const float *centres, int k)
-{
-    int nblk = (k + KB - 1) / KB;
-    float *ct = xmalloc((size_t)nblk * KB * (size_t)dim * sizeof(float));
-    transpose_centres(centres, k, dim, ct);
-    int label[RB];
-    float d2[RB];
-    double sum = 0;
-    for (size_t i = 0; i < n; i += RB) {
-        size_t m = n - i < RB ? n - i : RB;
-        nearest(x + i * (size_t)dim, m, dim, ct, k, label, d2);
-        for (size_t r = 0; r < m; r++)
-            sum += d2[r];
-    }
-    free(ct);
-    return sum;
 }
 
 /* ---- k-means++ ---------------------------------------------------------------------------- */
@@ -263,47 +353,53 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
 
 /* scratch for steps, sized once per fit */
 struct work {
-    float *batch; /* [cap, dim] */
+    float *wrap;  /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
     int *label;   /* [cap] */
-    double *sums; /* [k, dim] */
+    float *sums;  /* [k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
     double *nb;   /* [k] */
-    size_t cap;
 };
 
 static void work_init(struct work *w, size_t cap, int k, int dim)
 {
-    w->cap = cap;
-    w->batch = xmalloc(cap * (size_t)dim * sizeof(float));
+    w->wrap = xmalloc(cap * (size_t)dim * sizeof(float));
     w->label = xmalloc(cap * sizeof(int));
-    w->sums = xmalloc((size_t)k * (size_t)dim * sizeof(double));
+    w->sums = xmalloc((size_t)k * (size_t)dim * sizeof(float));
     w->nb = xmalloc((size_t)k * sizeof(double));
 }
 
 static void work_release(struct work *w)
 {
-    free(w->batch);
+    free(w->wrap);
     free(w->label);
     free(w->sums);
     free(w->nb);
 }
 
-/* One step on m scaled rows in w->batch: assign with the current centres, then move each centre
- * to the mean of everything it has absorbed, c = (c * count + sum) / (count + nb). Every
- * 10 batches' worth of rows (or at once while some centre is still empty) a centre that got
- * less than 1% of the largest count is re-seeded at a random row of this batch, its count
- * raised to the smallest of the others so it is not re-seeded again at once (as sklearn). */
-static void step(struct kmeans *km, struct work *w, size_t m, struct rng *r)
+/* s += x over dim floats; chunks of 8 so that the compiler vectorises without -O3 */
+static void add_row(float *restrict s, const float *restrict x, int dim)
+{
+    int j = 0;
+    for (; j + 8 <= dim; j += 8)
+        for (int c = 0; c < 8; c++)
+            s[j + c] += x[j + c];
+    for (; j < dim; j++)
+        s[j] += x[j];
+}
+
+/* One step on m scaled rows: assign with the current centres, then move each centre to the
+ * mean of everything it has absorbed, c = (c * count + sum) / (count + nb). Every 10 batches'
+ * worth of rows (or at once while some centre is still empty) a centre that got less than 1%
+ * of the largest count is re-seeded at a random row of this batch, its count raised to the
+ * smallest of the others so it is not re-seeded again at once (as sklearn). */
+static void step(struct kmeans *km, struct work *w, const float *batch, size_t m, struct rng *r)
 {
     int k = km->p.k, dim = km->p.dim;
-    nearest(w->batch, m, dim, km->ct, k, w->label, NULL);
-    memset(w->sums, 0, (size_t)k * (size_t)dim * sizeof(double));
+    nearest(batch, m, &km->pk, w->label);
+    memset(w->sums, 0, (size_t)k * (size_t)dim * sizeof(float));
     memset(w->nb, 0, (size_t)k * sizeof(double));
     for (size_t i = 0; i < m; i++) {
         int l = w->label[i];
-        const float *xi = w->batch + i * (size_t)dim;
-        double *s = w->sums + (size_t)l * (size_t)dim;
-        for (int j = 0; j < dim; j++)
-            s[j] += xi[j];
+        add_row(w->sums + (size_t)l * (size_t)dim, batch + i * (size_t)dim, dim);
         w->nb[l] += 1;
     }
     for (int c = 0; c < k; c++) {
@@ -311,13 +407,13 @@ static void step(struct kmeans *km, struct work *w, size_t m, struct rng *r)
             continue;
         float *cc = km->centres + (size_t)c * (size_t)dim;
         double total = km->counts[c] + w->nb[c];
-        const double *s = w->sums + (size_t)c * (size_t)dim;
+        const float *s = w->sums + (size_t)c * (size_t)dim;
         for (int j = 0; j < dim; j++)
             cc[j] = (float)(((double)cc[j] * km->counts[c] + s[j]) / total);
         km->counts[c] = total;
     }
 
-    km->since_reassign += km->p.batch_size;
+    km->since_reassign += (size_t)km->p.batch_size;
     int any_empty = 0;
     double max_count = 0;
     for (int c = 0; c < k; c++) {
@@ -334,7 +430,7 @@ static void step(struct kmeans *km, struct work *w, size_t m, struct rng *r)
                 /* an index without replacement is not worth it: a repeat only wastes a centre
                  * until the next re-seed, and the batch is large against k */
                 size_t at = rng_below(r, m);
-                memcpy(km->centres + (size_t)c * (size_t)dim, w->batch + at * (size_t)dim,
+                memcpy(km->centres + (size_t)c * (size_t)dim, batch + at * (size_t)dim,
                        (size_t)dim * sizeof(float));
                 w->nb[c] = -1; /* mark: re-seeded */
                 n_re++;
@@ -346,7 +442,7 @@ static void step(struct kmeans *km, struct work *w, size_t m, struct rng *r)
             if (w->nb[c] == -1)
                 km->counts[c] = min_kept == DBL_MAX ? 0 : min_kept;
     }
-    transpose_centres(km->centres, k, dim, km->ct);
+    packed_set(&km->pk, km->centres);
     km->steps++;
 }
 
@@ -359,56 +455,82 @@ static int check_finite(const float *rows, size_t n, int dim)
     return SHOP_OK;
 }
 
-/* copies rows idx[0..m) (or rows 0..m when idx is NULL) scaled into dst */
-static void gather(const struct kmeans *km, const float *rows, const size_t *idx, size_t m,
-                   float *dst)
+/* A scaled copy of the n rows in a random order, for the caller to free. Batches are then
+ * windows of this copy at random offsets: every row has the same chance batch/n per step as
+ * with sklearn's draws with replacement, but a step reads contiguous memory instead of 1024
+ * cache misses, and each row is scaled once rather than once per draw. */
+static float *shuffled_copy(const struct kmeans *km, const float *rows, size_t n, struct rng *r)
 {
     int dim = km->p.dim;
-    for (size_t i = 0; i < m; i++) {
-        const float *src = rows + (idx ? idx[i] : i) * (size_t)dim;
-        if (km->sc)
-            scaler_transform(km->sc, src, dst + i * (size_t)dim, 1);
-        else
-            memcpy(dst + i * (size_t)dim, src, (size_t)dim * sizeof(float));
+    size_t *perm = xmalloc(n * sizeof(size_t));
+    float *xs = xmalloc(n * (size_t)dim * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        perm[i] = i;
+    for (size_t i = n - 1; i > 0; i--) {
+        size_t j = rng_below(r, i + 1), t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
     }
+    for (size_t i = 0; i < n; i++) {
+        if (i + 16 < n) { /* random rows: fetch a few ahead of the copy */
+            const char *ahead = (const char *)(rows + perm[i + 16] * (size_t)dim);
+            __builtin_prefetch(ahead);
+            __builtin_prefetch(ahead + (size_t)dim * sizeof(float) - 1);
+        }
+        const float *src = rows + perm[i] * (size_t)dim;
+        float *d = xs + i * (size_t)dim;
+        if (km->sc)
+            scaler_transform(km->sc, src, d, 1);
+        else
+            for (int j = 0; j < dim; j++) /* a loop: memcpy of 80 bytes costs a libc call */
+                d[j] = src[j];
+    }
+    free(perm);
+    return xs;
 }
 
-/* Seeds the centres: n_init k-means++ runs on samples of init rows (all rows when n is small),
- * keeping the one with the lowest inertia on a validation sample. */
-static void seed_centres(struct kmeans *km, const float *rows, size_t n, struct rng *r)
+/* m rows of the shuffled copy xs [n, dim] starting at row `at`, wrapping around its end: a
+ * pointer into xs, or into w->wrap when the window wraps */
+static const float *window(const float *xs, size_t n, int dim, size_t at, size_t m, float *wrap)
+{
+    if (at + m <= n)
+        return xs + at * (size_t)dim;
+    size_t first = n - at;
+    memcpy(wrap, xs + at * (size_t)dim, first * (size_t)dim * sizeof(float));
+    memcpy(wrap + first * (size_t)dim, xs, (m - first) * (size_t)dim * sizeof(float));
+    return wrap;
+}
+
+/* Seeds the centres from the shuffled scaled rows xs [n, dim]: n_init k-means++ runs, each on
+ * its own random window of init rows (all rows when n is small), keeping the one with the
+ * lowest inertia on another window. */
+static void seed_centres(struct kmeans *km, const float *xs, size_t n, struct rng *r)
 {
     int k = km->p.k, dim = km->p.dim;
     size_t init = km->p.init_size ? (size_t)km->p.init_size : 3 * (size_t)km->p.batch_size;
     if (init < 3 * (size_t)k)
         init = 3 * (size_t)k;
-    int sample = init < n;
-    if (!sample)
+    if (init > n)
         init = n;
-    size_t *idx = xmalloc(init * sizeof(size_t));
-    float *xs = xmalloc(init * (size_t)dim * sizeof(float));
-    float *xv = xmalloc(init * (size_t)dim * sizeof(float));
+    float *wrap_s = xmalloc(init * (size_t)dim * sizeof(float));
+    float *wrap_v = xmalloc(init * (size_t)dim * sizeof(float));
     float *cand = xmalloc((size_t)k * (size_t)dim * sizeof(float));
-    for (size_t i = 0; i < init; i++)
-        idx[i] = sample ? rng_below(r, n) : i;
-    gather(km, rows, idx, init, xv);
+    const float *xv = window(xs, n, dim, rng_below(r, n), init, wrap_v);
     double best = DBL_MAX;
     for (int t = 0; t < km->p.n_init; t++) {
-        for (size_t i = 0; i < init; i++)
-            idx[i] = sample ? rng_below(r, n) : i;
-        gather(km, rows, idx, init, xs);
-        kmeanspp(xs, init, dim, k, r, cand);
+        const float *xi = window(xs, n, dim, rng_below(r, n), init, wrap_s);
+        kmeanspp(xi, init, dim, k, r, cand);
         double in = km->p.n_init > 1 ? inertia_of(xv, init, dim, cand, k) : 0;
         if (in < best) {
             best = in;
             memcpy(km->centres, cand, (size_t)k * (size_t)dim * sizeof(float));
         }
     }
-    transpose_centres(km->centres, k, dim, km->ct);
+    packed_set(&km->pk, km->centres);
     memset(km->counts, 0, (size_t)k * sizeof(double));
     km->since_reassign = 0;
-    free(idx);
-    free(xs);
-    free(xv);
+    free(wrap_s);
+    free(wrap_v);
     free(cand);
 }
 
@@ -440,7 +562,8 @@ int kmeans_fit(struct kmeans *km, const float *rows, size_t n)
         return rc;
     struct rng r;
     rng_seed(&r, km->p.seed);
-    seed_centres(km, rows, n, &r);
+    float *xs = shuffled_copy(km, rows, n, &r);
+    seed_centres(km, xs, n, &r);
 
     size_t batch = (size_t)km->p.batch_size;
     if (batch > n)
@@ -451,15 +574,12 @@ int kmeans_fit(struct kmeans *km, const float *rows, size_t n)
         nsteps = 1;
     struct work w;
     work_init(&w, batch, km->p.k, km->p.dim);
-    size_t *idx = xmalloc(batch * sizeof(size_t));
     for (uint64_t s = 0; s < nsteps; s++) {
-        for (size_t i = 0; i < batch; i++)
-            idx[i] = rng_below(&r, n);
-        gather(km, rows, idx, batch, w.batch);
-        step(km, &w, batch, &r);
+        const float *b = window(xs, n, km->p.dim, rng_below(&r, n), batch, w.wrap);
+        step(km, &w, b, batch, &r);
     }
-    free(idx);
     work_release(&w);
+    free(xs);
     km->trained = 1;
     return SHOP_OK;
 }
@@ -473,21 +593,23 @@ int kmeans_partial_fit(struct kmeans *km, const float *rows, size_t n)
     /* a stream of its own per call, so that a saved and reloaded model continues the same way */
     struct rng r;
     rng_seed(&r, rng_derive(km->p.seed, km->steps + 1));
+    if (first && km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK)
+        return rc;
+    float *xs = shuffled_copy(km, rows, n, &r);
     if (first) {
-        if (km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK)
-            return rc;
-        seed_centres(km, rows, n, &r);
+        seed_centres(km, xs, n, &r);
         km->steps = 0;
     }
+    /* every new row once, in batches */
     size_t batch = (size_t)km->p.batch_size < n ? (size_t)km->p.batch_size : n;
     struct work w;
     work_init(&w, batch, km->p.k, km->p.dim);
     for (size_t at = 0; at < n; at += batch) {
         size_t m = n - at < batch ? n - at : batch;
-        gather(km, rows + at * (size_t)km->p.dim, NULL, m, w.batch);
-        step(km, &w, m, &r);
+        step(km, &w, xs + at * (size_t)km->p.dim, m, &r);
     }
     work_release(&w);
+    free(xs);
     km->trained = 1;
     return SHOP_OK;
 }
@@ -509,7 +631,7 @@ int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *la
             scaler_transform(km->sc, x, tmp, m);
             x = tmp;
         }
-        nearest(x, m, dim, km->ct, km->p.k, labels + i, d2 ? d2 + i : NULL);
+        nearest_d2(x, m, &km->pk, km->centres, labels + i, d2 ? d2 + i : NULL);
     }
     if (tmp != buf)
         free(tmp);
@@ -771,7 +893,7 @@ int kmeans_load_blob(const void *blob, size_t len, struct kmeans **out)
         if (!isfinite(km->counts[c]) || km->counts[c] < 0)
             goto fail;
     }
-    transpose_centres(km->centres, p.k, p.dim, km->ct);
+    packed_set(&km->pk, km->centres);
     km->trained = 1;
     free(mean);
     free(sd);
