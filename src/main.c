@@ -23,6 +23,8 @@ static const struct command commands[] = {
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
     {"kpi", cmd_kpi, "the numbers behind the dashboard for a date range"},
+    {"train", cmd_train, "train a model: segments"},
+    {"segments", cmd_segments, "the customer segments"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {NULL, NULL, NULL},
 };

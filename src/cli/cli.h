@@ -58,5 +58,7 @@ int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_segments(int argc, char **argv);
 
 #endif

@@ -1,8 +1,11 @@
 /* cli/cmd_analytics.c - kpi (and the other analytics commands as they land). */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
 #include "analytics/kpi.h"
+#include "analytics/segments.h"
 #include "cli/cli.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
@@ -109,5 +112,157 @@ int cmd_kpi(int argc, char **argv)
            (long long)s->alerts_open, (long long)s->alerts_acknowledged,
            (long long)s->alerts_resolved);
     kpi_release(&k);
+    return 0;
+}
+
+static void segments_print(const struct segments_report *r, int json)
+{
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "k");
+        jw_int(&w, r->k);
+        jw_key(&w, "customers");
+        jw_int(&w, r->customers);
+        jw_key(&w, "buyers");
+        jw_int(&w, r->buyers);
+        jw_key(&w, "inertia");
+        jw_num(&w, r->inertia);
+        if (r->incremental) {
+            jw_key(&w, "updated_customers");
+            jw_int(&w, r->updated);
+        }
+        jw_key(&w, "segments");
+        jw_arr(&w);
+        for (int s = 0; s < r->k; s++) {
+            const struct segment_info *g = &r->seg[s];
+            jw_obj(&w);
+            jw_key(&w, "id");
+            jw_int(&w, g->id);
+            jw_key(&w, "label");
+            jw_str(&w, g->label);
+            jw_key(&w, "description");
+            jw_str(&w, g->description);
+            jw_key(&w, "customers");
+            jw_int(&w, g->customers);
+            jw_key(&w, "centre");
+            jw_obj(&w);
+            jw_key(&w, "purchases");
+            jw_num(&w, g->purchases);
+            jw_key(&w, "items");
+            jw_num(&w, g->items);
+            jw_key(&w, "spend_cents");
+            jw_num(&w, g->spend_cents);
+            jw_key(&w, "mean_price_cents");
+            jw_num(&w, g->mean_price_cents);
+            jw_key(&w, "mean_discount");
+            jw_num(&w, g->mean_discount);
+            jw_key(&w, "times_tried");
+            jw_num(&w, g->times_tried);
+            jw_key(&w, "top_category");
+            jw_str(&w, g->top_category[0] ? g->top_category : NULL);
+            jw_key(&w, "top_fabric");
+            jw_str(&w, g->top_fabric[0] ? g->top_fabric : NULL);
+            jw_key(&w, "top_size");
+            jw_str(&w, g->top_size[0] ? g->top_size : NULL);
+            jw_end(&w);
+            jw_end(&w);
+        }
+        jw_end(&w);
+        jw_end(&w);
+        jw_finish(&w);
+        return;
+    }
+    printf("%d segments over %lld customers (%lld buyers), inertia %.1f\n", r->k,
+           (long long)r->customers, (long long)r->buyers, r->inertia);
+    if (r->incremental)
+        printf("updated with the new sales of %lld customers\n", (long long)r->updated);
+    for (int s = 0; s < r->k; s++)
+        printf("  [%d] %5lld customers  %s\n", r->seg[s].id, (long long)r->seg[s].customers,
+               r->seg[s].description);
+}
+
+static int train_segments(int argc, char **argv)
+{
+    const char *db = NULL;
+    int json = 0, update = 0;
+    int64_t k = 4, seed = 42;
+    struct cli_opt opts[] = {
+        CLI_INT("k", "N", "number of segments (default 4)", &k, 1, SEGMENTS_MAX_K),
+        CLI_INT("seed", "S", "random seed (default 42)", &seed, 0, 9e18),
+        CLI_FLAG("update", "update the saved model with the new sales (partial fit)", &update),
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_FLAG("json", "print the segments as JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper train segments [--k N] [--seed S] [--update] [--json]",
+                       "Profile every customer from their purchases and cluster them into "
+                       "segments (mini-batch k-means on standardised features); writes the "
+                       "profiles and the model. --update folds in only the sales made since "
+                       "the model last saw any.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    struct store *st;
+    if (store_open(cli_db_path(db), STORE_WRITE, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    struct segments_report r;
+    int64_t now = (int64_t)time(NULL);
+    rc = update ? segments_update(st, now, &r) : segments_train(st, (int)k, (uint64_t)seed, now, &r);
+    if (rc != SHOP_OK) {
+        const char *why = rc == SHOP_EINVAL     ? "fewer customers than segments"
+                          : rc == SHOP_ENOTFOUND ? "no saved segments: run shopper train segments"
+                          : rc == SHOP_ECONFLICT ? "the catalogue changed since training: retrain"
+                                                 : store_errmsg(st);
+        store_close(st);
+        return cli_fail("train segments: %s", why);
+    }
+    store_close(st);
+    segments_print(&r, json);
+    return 0;
+}
+
+int cmd_train(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "segments") == 0)
+        return train_segments(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: shopper train segments [...]\n\nTrain a model; `shopper train segments "
+               "--help` for its flags.\n");
+        return 0;
+    }
+    cli_fail("train: what to train? (segments)");
+    return 2;
+}
+
+int cmd_segments(int argc, char **argv)
+{
+    const char *db = NULL;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_FLAG("json", "print the segments as JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper segments [--json]",
+                       "The customer segments of the saved model: size, centre, description.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    struct store *st;
+    if (store_open(cli_db_path(db), 0, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    struct segments_report r;
+    rc = segments_describe(st, &r);
+    if (rc != SHOP_OK) {
+        const char *why = rc == SHOP_ENOTFOUND ? "no segments yet: run shopper train segments"
+                          : rc == SHOP_ECONFLICT ? "the catalogue changed since training: retrain"
+                                                 : store_errmsg(st);
+        store_close(st);
+        return cli_fail("segments: %s", why);
+    }
+    store_close(st);
+    segments_print(&r, json);
     return 0;
 }

@@ -206,6 +206,55 @@ SHOP_MUST_CHECK int store_check_run(struct store *st, struct store_check *out);
  * database" checks) */
 SHOP_MUST_CHECK int store_digest(struct store *st, uint64_t *out);
 
+/* ---- customer features, profiles and models ---- */
+#define STORE_FEAT_MAX_VALUES 16
+enum { STORE_FEAT_BASE = 6 }; /* purchases, items, spend, mean price, mean discount, tried */
+
+struct store_features {
+    size_t n;          /* customers, in id order */
+    int dim;           /* STORE_FEAT_BASE + ncat + nfab + nsize */
+    int64_t *ids;      /* [n] */
+    float *x;          /* [n * dim] row-major: the base columns, then shares of items by
+                        * category, fabric and size (0 for a customer without items) */
+    char (*names)[32]; /* [dim] column names, e.g. "purchases", "category:Coat" */
+    int ncat, nfab, nsize;
+    char cat[STORE_FEAT_MAX_VALUES][16], fab[STORE_FEAT_MAX_VALUES][16],
+        size[STORE_FEAT_MAX_VALUES][8];
+};
+/* One feature row per customer (buyers or not) from purchases up to `before` (unix seconds,
+ * exclusive; INT64_MAX for all). Caller releases. */
+SHOP_MUST_CHECK int store_features_get(struct store *st, int64_t before,
+                                       struct store_features *out);
+void store_features_release(struct store_features *f);
+
+struct store_profile {
+    int64_t customer_id;
+    int segment; /* -1 = none */
+    int64_t purchases, items, spend_cents, mean_price_cents, times_tried;
+    double mean_discount;
+    char pref_category[16], pref_fabric[16], pref_size[8];
+    int64_t updated_at;
+};
+SHOP_MUST_CHECK int store_profile_put(struct store *st, const struct store_profile *p);
+SHOP_MUST_CHECK int store_profile_get(struct store *st, int64_t customer_id,
+                                      struct store_profile *out);
+/* all profiles in customer order; caller frees */
+SHOP_MUST_CHECK int store_profiles(struct store *st, struct store_profile **out, size_t *n);
+
+/* time of the latest purchase (0 when none) */
+SHOP_MUST_CHECK int store_last_purchase_at(struct store *st, int64_t *out);
+/* customers (ids ascending) with a purchase at or after `since`; caller frees */
+SHOP_MUST_CHECK int store_customers_buying_since(struct store *st, int64_t since, int64_t **ids,
+                                                 size_t *n);
+
+/* a trained model as an opaque blob (k-means centres, the demand booster ...) */
+SHOP_MUST_CHECK int store_model_put(struct store *st, const char *name, int version,
+                                    const void *data, size_t n, const char *info_json,
+                                    int64_t at);
+/* *data is malloc'ed (caller frees); *info too when info is not NULL. SHOP_ENOTFOUND. */
+SHOP_MUST_CHECK int store_model_get(struct store *st, const char *name, int *version,
+                                    void **data, size_t *n, char **info);
+
 /* ---- KPIs: the numbers behind the dashboard for [from, to) ---- */
 #define STORE_KPI_TOP 5
 #define STORE_KPI_MAX_GROUPS 16

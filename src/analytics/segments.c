@@ -1,0 +1,345 @@
+/* analytics/segments.c - features -> k-means -> segments in words -> profiles. */
+#include "analytics/segments.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/kmeans.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+
+#define MODEL_NAME "segments"
+#define MODEL_VERSION 1
+#define META_SEEN "segments.seen_until"
+#define META_COLUMNS "segments.columns"
+
+/* the feature columns as one string, to check that a saved model still fits the data */
+static void column_key(const struct store_features *f, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < f->dim && used < n; c++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", c ? "|" : "", f->names[c]);
+}
+
+/* index of the largest of x[0..n), -1 when all are 0 */
+static int argmax(const float *x, int n)
+{
+    int best = -1;
+    float v = 0;
+    for (int i = 0; i < n; i++)
+        if (x[i] > v) {
+            v = x[i];
+            best = i;
+        }
+    return best;
+}
+
+/* "s" to make a category name plural, unless it already ends in s */
+static const char *plural(const char *word)
+{
+    size_t n = strlen(word);
+    return n == 0 || word[n - 1] == 's' ? "" : "s";
+}
+
+static void describe(const struct store_features *f, const float *centres, const int *labels,
+                     int k, struct segments_report *out)
+{
+    double mean[STORE_FEAT_BASE] = {0};
+    for (size_t i = 0; i < f->n; i++)
+        for (int c = 0; c < STORE_FEAT_BASE; c++)
+            mean[c] += f->x[i * (size_t)f->dim + (size_t)c];
+    for (int c = 0; c < STORE_FEAT_BASE; c++)
+        mean[c] /= f->n ? (double)f->n : 1;
+    out->k = k;
+    for (int s = 0; s < k; s++) {
+        struct segment_info *g = &out->seg[s];
+        memset(g, 0, sizeof(*g));
+        g->id = s;
+        const float *c = centres + (size_t)s * (size_t)f->dim;
+        g->purchases = c[0];
+        g->items = c[1];
+        g->spend_cents = c[2];
+        g->mean_price_cents = c[3];
+        g->mean_discount = c[4];
+        g->times_tried = c[5];
+        int cat = argmax(c + STORE_FEAT_BASE, f->ncat);
+        int fab = argmax(c + STORE_FEAT_BASE + f->ncat, f->nfab);
+        int size = argmax(c + STORE_FEAT_BASE + f->ncat + f->nfab, f->nsize);
+        snprintf(g->top_category, sizeof(g->top_category), "%s", cat >= 0 ? f->cat[cat] : "");
+        snprintf(g->top_fabric, sizeof(g->top_fabric), "%s", fab >= 0 ? f->fab[fab] : "");
+        snprintf(g->top_size, sizeof(g->top_size), "%s", size >= 0 ? f->size[size] : "");
+        const char *label;
+        if (g->purchases < 0.5)
+            label = "new or inactive customers";
+        else if (g->mean_discount >= 0.3 && g->mean_discount >= 1.2 * mean[4])
+            label = "bargain hunters";
+        else if (g->spend_cents >= 1.5 * mean[2])
+            label = "big spenders";
+        else if (g->purchases >= 1.3 * mean[0])
+            label = "loyal regulars";
+        else if (g->mean_price_cents >= 1.15 * mean[3])
+            label = "premium buyers";
+        else if (g->purchases <= 0.7 * mean[0])
+            label = "occasional buyers";
+        else
+            label = "regulars";
+        snprintf(g->label, sizeof(g->label), "%s", label);
+        for (int t = 0; t < s; t++)
+            if (strcmp(out->seg[t].label, g->label) == 0) {
+                snprintf(g->label, sizeof(g->label), "%s (%d)", label, s + 1);
+                break;
+            }
+        if (g->purchases < 0.5)
+            snprintf(g->description, sizeof(g->description),
+                     "%s: %.1f purchases on average, %.1f items tried", g->label, g->purchases,
+                     g->times_tried);
+        else
+            snprintf(g->description, sizeof(g->description),
+                     "%s: %.1f purchases, %.1f items, spends %.2f, average item %.2f, %.0f %% "
+                     "average discount, mostly %s%s in %s, size %s",
+                     g->label, g->purchases, g->items, g->spend_cents / 100.0,
+                     g->mean_price_cents / 100.0, 100.0 * g->mean_discount,
+                     g->top_category[0] ? g->top_category : "-",
+                     plural(g->top_category), g->top_fabric[0] ? g->top_fabric : "-",
+                     g->top_size[0] ? g->top_size : "-");
+    }
+    for (size_t i = 0; i < f->n; i++)
+        if (labels[i] >= 0 && labels[i] < k)
+            out->seg[labels[i]].customers++;
+    out->customers = (int64_t)f->n;
+    for (size_t i = 0; i < f->n; i++)
+        out->buyers += f->x[i * (size_t)f->dim] > 0;
+}
+
+/* writes every customer's profile: totals from the features, preferences from the largest
+ * shares, or the customer's stated ones for a customer without purchases */
+static int write_profiles(struct store *st, const struct store_features *f, const int *labels,
+                          int64_t now)
+{
+    struct store_customer *cs;
+    size_t nc;
+    int rc = store_customers(st, &cs, &nc);
+    if (rc != SHOP_OK)
+        return rc;
+    for (size_t i = 0, j = 0; i < f->n && rc == SHOP_OK; i++) {
+        const float *x = f->x + i * (size_t)f->dim;
+        while (j < nc && cs[j].id < f->ids[i])
+            j++;
+        const struct store_customer *c = j < nc && cs[j].id == f->ids[i] ? &cs[j] : NULL;
+        struct store_profile p = {0};
+        p.customer_id = f->ids[i];
+        p.segment = labels[i];
+        p.purchases = llround(x[0]);
+        p.items = llround(x[1]);
+        p.spend_cents = llround(x[2]);
+        p.mean_price_cents = llround(x[3]);
+        p.mean_discount = x[4];
+        p.times_tried = llround(x[5]);
+        int cat = argmax(x + STORE_FEAT_BASE, f->ncat);
+        int fab = argmax(x + STORE_FEAT_BASE + f->ncat, f->nfab);
+        int size = argmax(x + STORE_FEAT_BASE + f->ncat + f->nfab, f->nsize);
+        snprintf(p.pref_category, sizeof(p.pref_category), "%s",
+                 cat >= 0 ? f->cat[cat] : c ? c->pref_category : "");
+        snprintf(p.pref_fabric, sizeof(p.pref_fabric), "%s",
+                 fab >= 0 ? f->fab[fab] : c ? c->pref_fabric : "");
+        snprintf(p.pref_size, sizeof(p.pref_size), "%s",
+                 size >= 0 ? f->size[size] : c ? c->size : "");
+        p.updated_at = now;
+        rc = store_profile_put(st, &p);
+    }
+    free(cs);
+    return rc;
+}
+
+static int save(struct store *st, const struct kmeans *km, const struct store_features *f,
+                int64_t now)
+{
+    unsigned char *blob;
+    size_t len;
+    int rc = kmeans_save_blob(km, &blob, &len);
+    if (rc != SHOP_OK)
+        return rc;
+    char info[256];
+    snprintf(info, sizeof(info), "{\"k\":%d,\"dim\":%d,\"customers\":%zu}", kmeans_k(km),
+             f->dim, f->n);
+    rc = store_model_put(st, MODEL_NAME, MODEL_VERSION, blob, len, info, now);
+    free(blob);
+    char key[2048], buf[32];
+    column_key(f, key, sizeof(key));
+    int64_t last = 0;
+    if (rc == SHOP_OK)
+        rc = store_meta_set(st, META_COLUMNS, key);
+    if (rc == SHOP_OK)
+        rc = store_last_purchase_at(st, &last);
+    snprintf(buf, sizeof(buf), "%lld", (long long)last);
+    if (rc == SHOP_OK)
+        rc = store_meta_set(st, META_SEEN, buf);
+    return rc;
+}
+
+/* labels every customer, describes the segments and writes the profiles */
+static int finish(struct store *st, const struct kmeans *km, const struct store_features *f,
+                  int64_t now, struct segments_report *out)
+{
+    int k = kmeans_k(km);
+    int *labels = xcalloc(f->n ? f->n : 1, sizeof(int));
+    float *centres = xcalloc((size_t)k * (size_t)f->dim, sizeof(float));
+    int rc = kmeans_predict(km, f->x, f->n, labels, NULL);
+    if (rc == SHOP_OK)
+        rc = kmeans_centres_raw(km, centres);
+    if (rc == SHOP_OK)
+        rc = kmeans_inertia(km, f->x, f->n, &out->inertia);
+    if (rc == SHOP_OK) {
+        describe(f, centres, labels, k, out);
+        rc = write_profiles(st, f, labels, now);
+    }
+    if (rc == SHOP_OK)
+        rc = save(st, km, f, now);
+    free(labels);
+    free(centres);
+    return rc;
+}
+
+int segments_train(struct store *st, int k, uint64_t seed, int64_t now,
+                   struct segments_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (k < 1 || k > SEGMENTS_MAX_K)
+        return SHOP_EINVAL;
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    struct store_features f;
+    struct kmeans *km = NULL;
+    rc = store_features_get(st, INT64_MAX, &f);
+    if (rc == SHOP_OK && f.n < (size_t)k) {
+        log_warn("segments: %zu customers cannot make %d segments", f.n, k);
+        rc = SHOP_EINVAL;
+    }
+    if (rc == SHOP_OK) {
+        struct kmeans_params p;
+        kmeans_params_default(&p, f.dim);
+        p.k = k;
+        p.seed = seed;
+        p.batch_size = f.n < 1024 ? (int)f.n : 1024;
+        rc = kmeans_new(&p, &km);
+    }
+    if (rc == SHOP_OK)
+        rc = kmeans_fit(km, f.x, f.n);
+    if (rc == SHOP_OK)
+        rc = finish(st, km, &f, now, out);
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    if (rc != SHOP_OK)
+        store_rollback(st);
+    kmeans_free(km);
+    store_features_release(&f);
+    return rc;
+}
+
+static int load(struct store *st, struct kmeans **km)
+{
+    void *blob;
+    size_t len;
+    int version;
+    int rc = store_model_get(st, MODEL_NAME, &version, &blob, &len, NULL);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = version == MODEL_VERSION ? kmeans_load_blob(blob, len, km) : SHOP_EVERSION;
+    free(blob);
+    return rc;
+}
+
+/* the model loaded and checked against the current feature columns */
+static int load_matching(struct store *st, const struct store_features *f, struct kmeans **km)
+{
+    int rc = load(st, km);
+    if (rc != SHOP_OK)
+        return rc;
+    char key[2048], saved[2048];
+    column_key(f, key, sizeof(key));
+    if (store_meta_get(st, META_COLUMNS, saved, sizeof(saved)) != SHOP_OK ||
+        strcmp(key, saved) != 0 || kmeans_dim(*km) != f->dim) {
+        kmeans_free(*km);
+        *km = NULL;
+        return SHOP_ECONFLICT;
+    }
+    return SHOP_OK;
+}
+
+int segments_update(struct store *st, int64_t now, struct segments_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    struct store_features f;
+    struct kmeans *km = NULL;
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    float *rows = NULL;
+    rc = store_features_get(st, INT64_MAX, &f);
+    if (rc == SHOP_OK)
+        rc = load_matching(st, &f, &km);
+    if (rc == SHOP_OK) {
+        int64_t seen = store_meta_int(st, META_SEEN, 0);
+        rc = store_customers_buying_since(st, seen + 1, &ids, &nids);
+    }
+    if (rc == SHOP_OK && nids > 0) {
+        /* the new buyers' rows, as they are now, move the centres */
+        rows = xcalloc(nids * (size_t)f.dim, sizeof(float));
+        size_t m = 0;
+        for (size_t i = 0, j = 0; i < nids; i++) {
+            while (j < f.n && f.ids[j] < ids[i])
+                j++;
+            if (j < f.n && f.ids[j] == ids[i])
+                memcpy(rows + m++ * (size_t)f.dim, f.x + j * (size_t)f.dim,
+                       (size_t)f.dim * sizeof(float));
+        }
+        out->updated = (int64_t)m;
+        if (m > 0)
+            rc = kmeans_partial_fit(km, rows, m);
+    }
+    if (rc == SHOP_OK)
+        rc = finish(st, km, &f, now, out);
+    out->incremental = 1;
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    if (rc != SHOP_OK)
+        store_rollback(st);
+    free(rows);
+    free(ids);
+    kmeans_free(km);
+    store_features_release(&f);
+    return rc;
+}
+
+int segments_describe(struct store *st, struct segments_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    struct store_features f;
+    struct kmeans *km = NULL;
+    int rc = store_features_get(st, INT64_MAX, &f);
+    if (rc == SHOP_OK)
+        rc = load_matching(st, &f, &km);
+    if (rc == SHOP_OK) {
+        int k = kmeans_k(km);
+        int *labels = xcalloc(f.n ? f.n : 1, sizeof(int));
+        float *centres = xcalloc((size_t)k * (size_t)f.dim, sizeof(float));
+        rc = kmeans_predict(km, f.x, f.n, labels, NULL);
+        if (rc == SHOP_OK)
+            rc = kmeans_centres_raw(km, centres);
+        if (rc == SHOP_OK)
+            rc = kmeans_inertia(km, f.x, f.n, &out->inertia);
+        if (rc == SHOP_OK)
+            describe(&f, centres, labels, k, out);
+        free(labels);
+        free(centres);
+    }
+    kmeans_free(km);
+    store_features_release(&f);
+    return rc;
+}

@@ -1,0 +1,138 @@
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/segments.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "test.h"
+
+static struct store *simulated(const char *name, int64_t customers, int64_t days)
+{
+    char *path = test_tmp_path(name);
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
+    free(path);
+    struct sim_config c;
+    sim_config_default(&c);
+    c.customers = customers;
+    c.days = days;
+    c.seed = 11;
+    c.tracked_share = 0;
+    struct sim_report r;
+    CHECK(sim_run(st, &c, &r) == SHOP_OK);
+    return st;
+}
+
+static void every_customer_gets_a_profile(void)
+{
+    struct store *st = simulated("seg.db", 300, 60);
+    struct segments_report r;
+    CHECK(segments_train(st, 4, 42, 1000, &r) == SHOP_OK);
+    CHECK(r.k == 4 && r.customers == 300);
+    int64_t sum = 0;
+    for (int s = 0; s < r.k; s++) {
+        sum += r.seg[s].customers;
+        CHECK(r.seg[s].description[0] != '\0');
+    }
+    CHECK(sum == 300);
+    struct store_profile *p;
+    size_t n;
+    CHECK(store_profiles(st, &p, &n) == SHOP_OK);
+    CHECK(n == 300);
+    int bad = 0, without = 0;
+    for (size_t i = 0; i < n; i++) {
+        bad |= p[i].segment < 0 || p[i].segment >= 4 || !p[i].pref_size[0] ||
+               !p[i].pref_category[0];
+        without += p[i].purchases == 0;
+    }
+    CHECK(!bad);
+    CHECK(without > 0); /* non-buyers are profiled too (from their stated preferences) */
+    free(p);
+
+    /* the segment with the highest average discount is rich in bargain hunters */
+    int best = 0;
+    for (int s = 1; s < r.k; s++)
+        if (r.seg[s].mean_discount > r.seg[best].mean_discount)
+            best = s;
+    struct store_customer *cs;
+    size_t nc;
+    CHECK(store_customers(st, &cs, &nc) == SHOP_OK);
+    int in = 0, hunters_in = 0, hunters = 0;
+    for (size_t i = 0; i < nc; i++) {
+        struct store_profile q;
+        CHECK(store_profile_get(st, cs[i].id, &q) == SHOP_OK);
+        int h = strcmp(cs[i].persona, "bargain_hunter") == 0;
+        hunters += h;
+        if (q.segment == best) {
+            in++;
+            hunters_in += h;
+        }
+    }
+    CHECK(in > 0);
+    CHECK((double)hunters_in / in > 1.3 * (double)hunters / (double)nc);
+    free(cs);
+    store_close(st);
+}
+
+static void same_seed_same_segments(void)
+{
+    struct store *a = simulated("a.db", 120, 30), *b = simulated("b.db", 120, 30);
+    struct segments_report ra, rb;
+    CHECK(segments_train(a, 3, 5, 1, &ra) == SHOP_OK);
+    CHECK(segments_train(b, 3, 5, 1, &rb) == SHOP_OK);
+    CHECK(ra.inertia == rb.inertia);
+    for (int s = 0; s < 3; s++)
+        CHECK(ra.seg[s].customers == rb.seg[s].customers);
+    store_close(a);
+    store_close(b);
+}
+
+static void update_folds_in_new_sales(void)
+{
+    struct store *st = simulated("u.db", 200, 30);
+    struct segments_report r0, r1, r2;
+    CHECK(segments_update(st, 1, &r0) == SHOP_ENOTFOUND);
+    CHECK(segments_train(st, 4, 42, 1, &r0) == SHOP_OK);
+    CHECK(segments_update(st, 2, &r1) == SHOP_OK);
+    CHECK(r1.updated == 0); /* nothing new: the model is as it was */
+    CHECK(r1.inertia == r0.inertia);
+    struct sim_config c;
+    sim_config_default(&c);
+    c.customers = 200;
+    c.days = 14;
+    c.seed = 11;
+    c.tracked_share = 0;
+    struct sim_report sr;
+    CHECK(sim_run(st, &c, &sr) == SHOP_OK);
+    CHECK(segments_update(st, 3, &r2) == SHOP_OK);
+    CHECK(r2.updated > 20 && r2.incremental);
+    int moved = 0;
+    for (int s = 0; s < 4; s++)
+        moved |= r2.seg[s].purchases != r1.seg[s].purchases;
+    CHECK(moved);
+    struct store_profile p;
+    CHECK(store_profile_get(st, 1, &p) == SHOP_OK && p.updated_at == 3);
+    store_close(st);
+}
+
+static void too_few_customers(void)
+{
+    struct store *st = simulated("few.db", 3, 5);
+    struct segments_report r;
+    CHECK(segments_train(st, 4, 42, 1, &r) == SHOP_EINVAL);
+    struct store_profile *p;
+    size_t n;
+    CHECK(store_profiles(st, &p, &n) == SHOP_OK && n == 0);
+    free(p);
+    CHECK(segments_describe(st, &r) == SHOP_ENOTFOUND);
+    store_close(st);
+}
+
+void test_segments(void)
+{
+    RUN(every_customer_gets_a_profile);
+    RUN(same_seed_same_segments);
+    RUN(update_folds_in_new_sales);
+    RUN(too_few_customers);
+}
