@@ -21,6 +21,7 @@ static const struct command commands[] = {
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
+    {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
     {NULL, NULL, NULL},
 };
 

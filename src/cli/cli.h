@@ -53,5 +53,6 @@ int cmd_stats(int argc, char **argv);
 int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

@@ -198,4 +198,14 @@ SHOP_MUST_CHECK int store_check_run(struct store *st, struct store_check *out);
  * database" checks) */
 SHOP_MUST_CHECK int store_digest(struct store *st, uint64_t *out);
 
+/* ---- baskets (analytics/rules) ---- */
+/* Calls fn for each purchase made in [from, to), by purchase id, with its distinct product
+ * ids in ascending order (products is valid during the call only). Purchases without lines
+ * are skipped. A non-zero return of fn stops the walk and is returned. */
+SHOP_MUST_CHECK int store_baskets(struct store *st, int64_t from, int64_t to,
+                                  int (*fn)(void *ctx, int64_t purchase_id,
+                                            const int64_t *products, size_t n),
+                                  void *ctx);
+/* ---- end baskets ---- */
+
 #endif
