@@ -185,6 +185,7 @@ static void matches_brute_force(void)
         int64_t minsup = 1 + (int64_t)rng_below(&g, 6);
         double minconf = (double)rng_below(&g, 10) / 10;
         uint64_t nfreq = 0, nfreq2 = 0;
+        int longest = 0;
         for (unsigned s = 1; s < (1u << NI); s++) {
             int c = 0;
             for (int t = 0; t < nb; t++)
@@ -192,6 +193,8 @@ static void matches_brute_force(void)
             truth[s] = c;
             nfreq += c >= minsup;
             nfreq2 += c >= minsup && popcount(s) <= 2;
+            if (c >= minsup && popcount(s) > longest)
+                longest = popcount(s);
         }
         size_t nrules = 0;
         for (unsigned s = 1; s < (1u << NI); s++)
@@ -205,7 +208,7 @@ static void matches_brute_force(void)
         rules_itemsets_foreach(r, collect, &seen);
         for (unsigned s = 1; s < (1u << NI); s++)
             bad_sets += (truth[s] >= minsup ? truth[s] : 0) != seen.supp[s];
-        bad_sets += seen.dup || rules_itemset_count(r) != nfreq;
+        bad_sets += seen.dup || rules_itemset_count(r) != nfreq || rules_max_len(r) != longest;
         bad_rules += rules_rule_count(r) != nrules;
         for (size_t i = 0; i < rules_rule_count(r); i++) {
             struct rules_rule u;
@@ -258,7 +261,8 @@ static void matches_brute_force(void)
         p.min_support = minsup;
         p.itemsets_only = 1;
         CHECK(rules_mine(b, &p, &r) == SHOP_OK);
-        bad_sets += rules_itemset_count(r) != nfreq || rules_rule_count(r) != 0;
+        bad_sets += rules_itemset_count(r) != nfreq || rules_rule_count(r) != 0 ||
+                    rules_max_len(r) != longest;
         rules_free(r);
         p.max_len = 2;
         CHECK(rules_mine(b, &p, &r) == SHOP_OK);

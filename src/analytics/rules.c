@@ -389,6 +389,7 @@ struct miner {
     int32_t minsup;
     int max_len;
     int keep;
+    int perfect; /* prune perfect extensions (counting only, no length limit) */
     size_t max_itemsets;
     struct level *lv;
     int nlv;
@@ -478,8 +479,11 @@ static void tree_insert(struct level *L, const int32_t *items, int32_t len, int3
 }
 
 /* Builds in C the conditional tree of item i of L (the paths above i's nodes, without the
- * items that are infrequent there). Returns its number of items, 0 when none. */
-static int32_t project(const struct miner *m, struct level *L, int32_t i, struct level *C)
+ * items that are infrequent there). Returns its number of items, 0 when none. When counting
+ * only, the perfect extensions (items in every basket holding i) are left out too and their
+ * number goes to *npe: every itemset found below i then stands for 2^npe itemsets. */
+static int32_t project(const struct miner *m, struct level *L, int32_t i, struct level *C,
+                       int *npe)
 {
     const struct fpnode *node = L->node;
     int32_t *cnt = L->cnt;
@@ -492,9 +496,12 @@ static int32_t project(const struct miner *m, struct level *L, int32_t i, struct
             pathlen++;
         }
     }
-    int32_t k2 = 0;
-    for (int32_t j = 0; j < i; j++)
-        L->map[j] = cnt[j] >= m->minsup ? k2++ : -1;
+    int32_t k2 = 0, all = m->perfect ? L->supp[i] : -1;
+    *npe = 0;
+    for (int32_t j = 0; j < i; j++) {
+        *npe += cnt[j] == all;
+        L->map[j] = cnt[j] >= m->minsup && cnt[j] != all ? k2++ : -1;
+    }
     if (k2 == 0)
         return 0;
     level_items(C, (size_t)k2);
@@ -542,8 +549,12 @@ static uint64_t subsets_upto(int32_t j, int r)
     return sum;
 }
 
-static int add_count(struct miner *m, uint64_t c)
+static int add_count(struct miner *m, uint64_t c, uint64_t mult)
 {
+    if (c && mult && (c > UINT64_MAX / mult || c * mult > ((uint64_t)1 << 62)))
+        c = UINT64_MAX;
+    else
+        c *= mult;
     if (c == UINT64_MAX || m->r->count + c > ((uint64_t)1 << 62)) {
         snprintf(last_error, sizeof(last_error),
                  "more than 2^62 frequent itemsets: raise the minimum support or set a maximum "
@@ -580,7 +591,7 @@ static int trie_block(struct miner *m, uint32_t parent, int32_t k, uint32_t *fir
 /* The itemsets below a single path: under trie node tn (an itemset of `depth` items whose
  * deepest path item has support supp), every non-empty subset of the path items 0..j-1. */
 static int chain_emit(struct miner *m, const struct level *L, uint32_t tn, int32_t j,
-                      int32_t supp, int depth)
+                      int32_t supp, int depth, uint64_t mult)
 {
     int room = m->max_len ? m->max_len - depth : INT32_MAX;
     if (j <= 0 || room <= 0)
@@ -588,7 +599,7 @@ static int chain_emit(struct miner *m, const struct level *L, uint32_t tn, int32
     if (depth + (j < room ? j : room) > m->longest)
         m->longest = depth + (j < room ? j : room);
     if (!m->keep)
-        return add_count(m, subsets_upto(j, room));
+        return add_count(m, subsets_upto(j, room), mult);
     uint32_t first;
     int rc = trie_block(m, tn, j, &first);
     if (rc != SHOP_OK)
@@ -597,14 +608,16 @@ static int chain_emit(struct miner *m, const struct level *L, uint32_t tn, int32
         m->r->t[first + (uint32_t)l] = (struct tnode){L->gitem[l], (int32_t)tn, supp, 0, 0};
     m->r->count += (uint64_t)j;
     for (int32_t l = 1; l < j; l++)
-        if ((rc = chain_emit(m, L, first + (uint32_t)l, l, supp, depth + 1)) != SHOP_OK)
+        if ((rc = chain_emit(m, L, first + (uint32_t)l, l, supp, depth + 1, 1)) != SHOP_OK)
             return rc;
     return SHOP_OK;
 }
 
-/* Mines the tree at depth d, whose itemsets extend trie node tn (an itemset of d items). */
-static int mine(struct miner *m, int d, uint32_t tn)
+/* Mines the tree at depth d, whose itemsets extend trie node tn (an itemset of d items);
+ * each itemset found stands for 2^extra itemsets (perfect extensions, when counting only). */
+static int mine(struct miner *m, int d, uint32_t tn, int extra)
 {
+    uint64_t mult = (uint64_t)1 << extra;
     struct level *L = &m->lv[d];
     int32_t k = L->k;
     uint32_t first = 0;
@@ -615,23 +628,35 @@ static int mine(struct miner *m, int d, uint32_t tn)
         for (int32_t i = 0; i < k; i++)
             m->r->t[first + (uint32_t)i] = (struct tnode){L->gitem[i], (int32_t)tn, L->supp[i], 0, 0};
     }
-    m->r->count += (uint64_t)k;
-    if (d + 1 > m->longest)
-        m->longest = d + 1;
+    if ((rc = add_count(m, (uint64_t)k, mult)) != SHOP_OK)
+        return rc;
+    if (d + 1 + extra > m->longest)
+        m->longest = d + 1 + extra;
     if (m->max_len && d + 1 >= m->max_len)
         return SHOP_OK;
     if (!L->branched) {
         /* a single path: item i's node has support supp[i]; the items above it combine freely */
         for (int32_t i = 1; i < k; i++)
-            if ((rc = chain_emit(m, L, first + (uint32_t)i, i, L->supp[i], d + 1)) != SHOP_OK)
+            if ((rc = chain_emit(m, L, first + (uint32_t)i, i, L->supp[i], d + 1 + extra,
+                                 mult)) != SHOP_OK)
                 return rc;
         return SHOP_OK;
     }
     assert(d + 1 < m->nlv);
     for (int32_t i = k - 1; i > 0; i--) {
-        if (project(m, L, i, &m->lv[d + 1]) == 0)
+        int npe;
+        int32_t k2 = project(m, L, i, &m->lv[d + 1], &npe);
+        if (npe) { /* i with any non-empty set of its perfect extensions */
+            if (extra + npe >= 62)
+                return add_count(m, UINT64_MAX, 1);
+            if ((rc = add_count(m, ((uint64_t)1 << npe) - 1, mult)) != SHOP_OK)
+                return rc;
+            if (d + 1 + extra + npe > m->longest)
+                m->longest = d + 1 + extra + npe;
+        }
+        if (k2 == 0)
             continue;
-        if ((rc = mine(m, d + 1, first + (uint32_t)i)) != SHOP_OK)
+        if ((rc = mine(m, d + 1, first + (uint32_t)i, extra + npe)) != SHOP_OK)
             return rc;
     }
     return SHOP_OK;
@@ -873,6 +898,7 @@ int rules_mine(const struct rules_baskets *b, const struct rules_params *p, stru
         .minsup = p->min_support > INT32_MAX ? INT32_MAX : (int32_t)p->min_support,
         .max_len = p->max_len,
         .keep = !p->itemsets_only,
+        .perfect = p->itemsets_only && !p->max_len,
         .max_itemsets = p->max_itemsets,
     };
     int rc = SHOP_OK;
@@ -881,7 +907,7 @@ int rules_mine(const struct rules_baskets *b, const struct rules_params *p, stru
     m.lv = xcalloc((size_t)m.nlv, sizeof(*m.lv));
     build_first(&m, b);
     if (r->k > 0)
-        rc = mine(&m, 0, 0);
+        rc = mine(&m, 0, 0, 0);
     for (int i = 0; i < m.nlv; i++)
         level_release(&m.lv[i]);
     free(m.lv);
