@@ -380,7 +380,8 @@ struct rules {
     size_t nt, cap_t;
     struct rule *rule;
     size_t nrules;
-    uint32_t *by_x; /* rule numbers sorted by antecedent node */
+    uint32_t *by_x; /* rule numbers grouped by antecedent node, best first in a group */
+    uint32_t *xoff; /* the rules of antecedent x are by_x[xoff[x] .. xoff[x + 1]) */
     double sec_itemsets, sec_rules;
 };
 
@@ -796,28 +797,51 @@ static uint32_t trie_child(const struct rules *r, uint32_t p, int32_t x)
     return 0;
 }
 
-static int by_rank(const void *a, const void *b, void *ctx)
+/* a rule's sort key: small, so that sorting moves little memory */
+struct rank {
+    double lift, conf;
+    int32_t supp;
+    uint32_t i; /* generation order: trie node, then consequent */
+};
+
+static int by_rank(const void *a, const void *b)
 {
-    const struct rule *x = a, *y = b;
-    const struct tnode *t = ctx;
+    const struct rank *x = a, *y = b;
     if (x->lift != y->lift)
         return x->lift > y->lift ? -1 : 1;
     if (x->conf != y->conf)
         return x->conf > y->conf ? -1 : 1;
-    if (t[x->z].supp != t[y->z].supp)
-        return t[x->z].supp > t[y->z].supp ? -1 : 1;
-    if (x->z != y->z)
-        return x->z < y->z ? -1 : 1;
-    return (x->y > y->y) - (x->y < y->y);
+    if (x->supp != y->supp)
+        return x->supp > y->supp ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
 }
 
-static int by_antecedent(const void *a, const void *b, void *ctx)
+/* orders the rules best first, then indexes them by antecedent with a counting sort */
+static void index_rules(struct rules *r)
 {
-    const struct rule *sort_rules = ctx;
-    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
-    if (sort_rules[i].x != sort_rules[j].x)
-        return sort_rules[i].x < sort_rules[j].x ? -1 : 1;
-    return (i > j) - (i < j);
+    size_t n = r->nrules;
+    struct rank *key = xmalloc((n ? n : 1) * sizeof(*key));
+    for (size_t i = 0; i < n; i++)
+        key[i] = (struct rank){r->rule[i].lift, r->rule[i].conf, r->t[r->rule[i].z].supp,
+                               (uint32_t)i};
+    qsort(key, n, sizeof(*key), by_rank);
+    struct rule *sorted = xmalloc((n ? n : 1) * sizeof(*sorted));
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = r->rule[key[i].i];
+    free(key);
+    free(r->rule);
+    r->rule = sorted;
+    r->xoff = xcalloc(r->nt + 1, sizeof(*r->xoff));
+    for (size_t i = 0; i < n; i++)
+        r->xoff[r->rule[i].x + 1]++;
+    for (size_t x = 0; x < r->nt; x++)
+        r->xoff[x + 1] += r->xoff[x];
+    uint32_t *fill = xmalloc((r->nt + 1) * sizeof(*fill));
+    memcpy(fill, r->xoff, (r->nt + 1) * sizeof(*fill));
+    r->by_x = xmalloc((n ? n : 1) * sizeof(*r->by_x));
+    for (size_t i = 0; i < n; i++)
+        r->by_x[fill[r->rule[i].x]++] = (uint32_t)i;
+    free(fill);
 }
 
 static int gen_rules(struct rules *r, double minconf, size_t max_rules)
@@ -862,11 +886,7 @@ static int gen_rules(struct rules *r, double minconf, size_t max_rules)
                 (struct rule){x, z, y, conf, conf * (double)r->n / (double)r->gfreq[y]};
         }
     }
-    qsort_r(r->rule, r->nrules, sizeof(*r->rule), by_rank, r->t);
-    r->by_x = xmalloc((r->nrules ? r->nrules : 1) * sizeof(*r->by_x));
-    for (size_t i = 0; i < r->nrules; i++)
-        r->by_x[i] = (uint32_t)i;
-    qsort_r(r->by_x, r->nrules, sizeof(*r->by_x), by_antecedent, r->rule);
+    index_rules(r);
 out:
     free(path);
     return rc;
@@ -940,6 +960,7 @@ void rules_free(struct rules *r)
     free(r->t);
     free(r->rule);
     free(r->by_x);
+    free(r->xoff);
     free(r);
 }
 
@@ -1089,16 +1110,8 @@ static int better(const struct rules *r, size_t a, size_t b)
 static void match_visit(struct match *mt, uint32_t x)
 {
     const struct rules *r = mt->r;
-    size_t lo = 0, hi = r->nrules;
-    while (lo < hi) { /* first rule with antecedent node >= x */
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->rule[r->by_x[mid]].x < x)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (; lo < r->nrules && r->rule[r->by_x[lo]].x == x; lo++) {
-        size_t i = r->by_x[lo];
+    for (uint32_t a = r->xoff[x]; a < r->xoff[x + 1]; a++) {
+        size_t i = r->by_x[a];
         int32_t y = r->rule[i].y;
         if (mt->in_cart[y])
             continue;
