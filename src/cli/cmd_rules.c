@@ -274,7 +274,7 @@ int cmd_rules(int argc, char **argv)
                    p.min_confidence, rules_seconds_rules(r));
         printf("total          %.3f s cpu, %.3f s wall\n", cpu, wall);
         if (n == 0)
-            printf("no baskets: nothing to mine\n");
+            printf("%s\n", file ? "no baskets in the file" : "no purchases in the store");
         write_top(NULL, 0, r, &nm, top);
     }
     rc = 0;
