@@ -26,6 +26,7 @@ static const struct command commands[] = {
     {"train", cmd_train, "train a model: segments"},
     {"segments", cmd_segments, "the customer segments"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
+    {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
     {NULL, NULL, NULL},
 };
 

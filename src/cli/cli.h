@@ -60,5 +60,6 @@ int cmd_check(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_segments(int argc, char **argv);
+int cmd_rules(int argc, char **argv);
 
 #endif

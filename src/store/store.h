@@ -293,5 +293,14 @@ struct store_kpi {
 /* Fills *out for times in [from, to) (unix seconds). Caller releases. */
 SHOP_MUST_CHECK int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *out);
 void store_kpi_release(struct store_kpi *k);
+/* ---- baskets (analytics/rules) ---- */
+/* Calls fn for each purchase made in [from, to), by purchase id, with its distinct product
+ * ids in ascending order (products is valid during the call only). Purchases without lines
+ * are skipped. A non-zero return of fn stops the walk and is returned. */
+SHOP_MUST_CHECK int store_baskets(struct store *st, int64_t from, int64_t to,
+                                  int (*fn)(void *ctx, int64_t purchase_id,
+                                            const int64_t *products, size_t n),
+                                  void *ctx);
+/* ---- end baskets ---- */
 
 #endif
