@@ -303,4 +303,35 @@ SHOP_MUST_CHECK int store_baskets(struct store *st, int64_t from, int64_t to,
                                   void *ctx);
 /* ---- end baskets ---- */
 
+/* ---- recommender inputs and outputs ---- */
+/* every purchase line of a known customer, by purchase time then purchase id */
+SHOP_MUST_CHECK int store_lines_foreach(struct store *st,
+                                        void (*fn)(void *ctx, int64_t purchase_id,
+                                                   int64_t customer_id, int64_t at,
+                                                   int64_t product_id, double discount),
+                                        void *ctx);
+/* items in stock per (product, size) */
+SHOP_MUST_CHECK int store_stock_foreach(struct store *st,
+                                        void (*fn)(void *ctx, int64_t product_id,
+                                                   const char *size, int64_t count),
+                                        void *ctx);
+
+struct store_reco {
+    int64_t product_id;
+    double score;
+    char reason[96];
+    double discount;     /* promotions only, 0..1 */
+    int64_t price_cents; /* promotions: the promotion price */
+};
+/* Replaces a customer's stored promotions and recommendations (one transaction is the
+ * caller's). Promotions are valid until valid_until. */
+SHOP_MUST_CHECK int store_reco_save(struct store *st, int64_t customer_id,
+                                    const struct store_reco *promos, int npromos,
+                                    const struct store_reco *recs, int nrecs, int64_t now,
+                                    int64_t valid_until);
+/* the stored ones, ranked; *np and *nr get the counts (at most cap each) */
+SHOP_MUST_CHECK int store_reco_get(struct store *st, int64_t customer_id,
+                                   struct store_reco *promos, int *np, struct store_reco *recs,
+                                   int *nr, int cap);
+
 #endif

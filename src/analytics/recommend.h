@@ -1,0 +1,85 @@
+/* analytics/recommend.h - the hybrid recommender: promotions and recommendations per
+ * customer, each with a reason.
+ *
+ *     struct reco_params p; reco_params_default(&p);
+ *     struct reco_engine *e;
+ *     if (reco_build(st, &p, 0, &e) == SHOP_OK) {
+ *         struct reco_list l;
+ *         reco_for(e, customer_id, cart, ncart, &l);   -- l.promos[0..2], l.recs[0..4]
+ *         reco_free(e);
+ *     }
+ *
+ * A candidate is a product in stock in the customer's size (any product in offline
+ * evaluation), not already bought unless its category repeats (T-Shirts by default). Its
+ * score blends (a) the customer's own preferences from their history (shares of category,
+ * fabric, season; stated preferences for a customer without history) and gender, (b) the
+ * customer's segment's best sellers, (c) association rules from the cart and the last
+ * baskets ("bought together with"), (d) popularity (the cold-start fallback). Ties go to the
+ * lower product id. The top n_promos become promotions with a discount from the customer's
+ * and segment's mean discount, bounded so that the price stays above cost plus a margin; the
+ * next n_recs are recommendations. The engine is read-only after building: reco_for may run
+ * in several threads at once.                                                             */
+#ifndef SHOP_ANALYTICS_RECOMMEND_H
+#define SHOP_ANALYTICS_RECOMMEND_H
+
+#include <stdint.h>
+
+#include "store/store.h"
+
+#define RECO_MAX 16
+
+struct reco_params {
+    int n_promos, n_recs;          /* 3 and 5 */
+    double w_pref, w_segment, w_rules, w_popular;
+    double min_support;            /* rules: fraction of baskets (or a count when >= 1) */
+    double min_confidence;
+    double min_margin;             /* promotion price >= cost * (1 + min_margin) */
+    double max_discount;           /* 0..1 */
+    const char *repeat_categories; /* comma-separated, may be bought again */
+    int ignore_stock;              /* offline evaluation: stock then is not stock now */
+    int hold_out_last;             /* offline evaluation: leave each customer's last purchase out */
+};
+
+struct reco_item {
+    int64_t product_id;
+    double score;
+    char reason[96];
+    double discount;     /* promotions */
+    int64_t price_cents; /* promotions: price after the discount; else the current price */
+};
+
+struct reco_list {
+    int npromos, nrecs;
+    struct reco_item promos[RECO_MAX], recs[RECO_MAX];
+};
+
+struct reco_engine;
+
+void reco_params_default(struct reco_params *p);
+/* Loads purchases, stock, profiles and mines the rules. Caller frees with reco_free. */
+SHOP_MUST_CHECK int reco_build(struct store *st, const struct reco_params *p,
+                               struct reco_engine **out);
+void reco_free(struct reco_engine *e);
+/* Recommends for a customer with an optional cart of product ids. SHOP_ENOTFOUND for an
+ * unknown customer. A customer without history gets popular items of their gender and
+ * stated taste. The lists may be shorter when few products qualify. */
+SHOP_MUST_CHECK int reco_for(const struct reco_engine *e, int64_t customer_id,
+                             const int64_t *cart, int ncart, struct reco_list *out);
+/* the product's name (borrowed), "" for an unknown id */
+const char *reco_product_name(const struct reco_engine *e, int64_t product_id);
+/* customers the engine knows, and the i-th one's id */
+int64_t reco_customers(const struct reco_engine *e);
+int64_t reco_customer_id(const struct reco_engine *e, int64_t i);
+
+/* Offline evaluation: each customer's last purchase is held out and the rest is history. */
+struct reco_eval_scores {
+    double hit_rate_5, hit_rate_8, precision_5, precision_8;
+};
+struct reco_eval {
+    int64_t customers; /* evaluated: at least two purchases */
+    struct reco_eval_scores hybrid, popularity;
+};
+SHOP_MUST_CHECK int reco_evaluate(struct store *st, const struct reco_params *p,
+                                  struct reco_eval *out);
+
+#endif
