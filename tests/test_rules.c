@@ -466,12 +466,6 @@ static void store_purchase(struct store *st, int64_t session, const int64_t *pro
     CHECK(store_purchase_add(st, session, 0, 1767225600 + *next_item, lines, n, &id) == SHOP_OK);
 }
 
-static int add_to(void *ctx, int64_t purchase_id, const int64_t *products, size_t n)
-{
-    (void)purchase_id;
-    return rules_baskets_add(ctx, products, n);
-}
-
 static void store_baskets_feed_rules(void)
 {
     char *path = test_tmp_path("rules.db");
@@ -481,7 +475,7 @@ static void store_baskets_feed_rules(void)
     if (!st)
         return;
     struct rules_baskets *b = rules_baskets_new();
-    CHECK(store_baskets(st, INT64_MIN, INT64_MAX, add_to, b) == SHOP_OK);
+    CHECK(store_baskets(st, INT64_MIN, INT64_MAX, rules_baskets_add_cb, b) == SHOP_OK);
     CHECK(rules_baskets_count(b) == 0); /* no sales: an empty answer */
     struct rules *r = mine(b, 1, 0.5);
     CHECK(rules_itemset_count(r) == 0 && rules_rule_count(r) == 0);
@@ -509,7 +503,7 @@ static void store_baskets_feed_rules(void)
     store_purchase(st, s.id, (int64_t[]){2, 4}, 2, &item);
     store_purchase(st, s.id, (int64_t[]){1, 2, 3, 3}, 4, &item);
     b = rules_baskets_new();
-    CHECK(store_baskets(st, INT64_MIN, INT64_MAX, add_to, b) == SHOP_OK);
+    CHECK(store_baskets(st, INT64_MIN, INT64_MAX, rules_baskets_add_cb, b) == SHOP_OK);
     CHECK(rules_baskets_count(b) == 5 && rules_baskets_items(b) == 4);
     r = mine(b, 2, 0.0);
     CHECK(rules_itemset_count(r) == 7 && rules_rule_count(r) == 9);
@@ -518,7 +512,7 @@ static void store_baskets_feed_rules(void)
     rules_baskets_free(b);
     /* a time window: the first two purchases only */
     b = rules_baskets_new();
-    CHECK(store_baskets(st, 0, 1767225600 + 6, add_to, b) == SHOP_OK);
+    CHECK(store_baskets(st, 0, 1767225600 + 6, rules_baskets_add_cb, b) == SHOP_OK);
     CHECK(rules_baskets_count(b) == 2);
     rules_baskets_free(b);
     store_close(st);

@@ -154,6 +154,12 @@ void rules_baskets_free(struct rules_baskets *b)
     free(b);
 }
 
+int rules_baskets_add_cb(void *baskets, int64_t id, const int64_t *items, size_t n)
+{
+    (void)id;
+    return rules_baskets_add(baskets, items, n);
+}
+
 size_t rules_baskets_count(const struct rules_baskets *b)
 {
     return b->n;
@@ -169,7 +175,8 @@ int rules_baskets_add(struct rules_baskets *b, const int64_t *items, size_t n)
     for (size_t i = 0; i < n; i++)
         if (items[i] < 0)
             return SHOP_EINVAL;
-    if (b->n >= RULES_MAX_BASKETS || b->nitems + n >= INT32_MAX)
+    /* tree nodes are int32 indices, at most one per item occurrence */
+    if (b->n >= RULES_MAX_BASKETS || n >= (size_t)INT32_MAX - 1 - b->nall)
         return SHOP_ETOOBIG;
     if (b->n + 2 > b->cap_off) {
         b->cap_off *= 2;

@@ -47,8 +47,12 @@ struct rules_baskets;
 struct rules_baskets *rules_baskets_new(void); /* never NULL */
 void rules_baskets_free(struct rules_baskets *b); /* NULL is a no-op */
 /* Appends one basket of n items (n may be 0: an empty basket); duplicates are dropped.
- * SHOP_EINVAL for a negative id, SHOP_ETOOBIG past RULES_MAX_BASKETS. */
+ * SHOP_EINVAL for a negative id, SHOP_ETOOBIG past RULES_MAX_BASKETS baskets or 2^31 - 2
+ * items in all. */
 SHOP_MUST_CHECK int rules_baskets_add(struct rules_baskets *b, const int64_t *items, size_t n);
+/* rules_baskets_add as a callback (baskets is a struct rules_baskets *, id is ignored), to
+ * feed the store's purchases:  store_baskets(st, from, to, rules_baskets_add_cb, b)       */
+int rules_baskets_add_cb(void *baskets, int64_t id, const int64_t *items, size_t n);
 /* Reads a transaction file ("-" is stdin) into *out (caller frees with rules_baskets_free).
  * On failure *out is NULL and err holds a one-line message naming the line:
  * SHOP_ENOTFOUND (no such file), SHOP_EIO, SHOP_EINVAL (bad line), SHOP_ETOOBIG. */

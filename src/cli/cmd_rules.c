@@ -53,12 +53,6 @@ static const char *name_of(const struct names *nm, int64_t id, char *buf, size_t
     return buf;
 }
 
-static int add_basket(void *ctx, int64_t purchase_id, const int64_t *products, size_t n)
-{
-    (void)purchase_id;
-    return rules_baskets_add(ctx, products, n);
-}
-
 /* loads the store's purchases in [from, to) and the product names */
 static int load_store(const char *db, int64_t from, int64_t to, struct rules_baskets **out,
                       struct names *nm)
@@ -67,7 +61,7 @@ static int load_store(const char *db, int64_t from, int64_t to, struct rules_bas
     if (store_open(cli_db_path(db), 0, &st) != SHOP_OK)
         return cli_fail("%s", store_open_error());
     struct rules_baskets *b = rules_baskets_new();
-    int rc = store_baskets(st, from, to, add_basket, b);
+    int rc = store_baskets(st, from, to, rules_baskets_add_cb, b);
     if (rc == SHOP_OK)
         rc = store_products(st, &nm->p, &nm->n);
     if (rc != SHOP_OK) {
