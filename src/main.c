@@ -25,6 +25,8 @@ static const struct command commands[] = {
     {"kpi", cmd_kpi, "the numbers behind the dashboard for a date range"},
     {"train", cmd_train, "train a model: segments"},
     {"segments", cmd_segments, "the customer segments"},
+    {"recommend", cmd_recommend, "promotions and recommendations for a customer"},
+    {"eval", cmd_eval, "measure a model offline: recommend"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
     {NULL, NULL, NULL},

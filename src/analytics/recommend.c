@@ -356,8 +356,6 @@ int reco_build(struct store *st, const struct reco_params *p, struct reco_engine
         if (j < npf && pf[j].customer_id == c->id) {
             c->segment = pf[j].segment;
             c->mean_discount = pf[j].mean_discount;
-            if (pf[j].pref_size[0])
-                c->size = intern(&e->sizes, pf[j].pref_size[0] ? cs[i].size : pf[j].pref_size);
         }
     }
     e->stock = xcalloc((np ? np : 1) * MAXV, sizeof(int));
@@ -591,10 +589,6 @@ int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *ca
 
 /* ---- offline evaluation ---- */
 
-struct pop_order {
-    const struct reco_engine *e;
-};
-
 static int by_popularity(const void *a, const void *b, void *ctx)
 {
     const struct reco_engine *e = ctx;
@@ -663,7 +657,6 @@ int reco_evaluate(struct store *st, const struct reco_params *params, struct rec
             ranked[n++] = (int)product_index(e, l.recs[i].product_id);
         score_list(ranked, n, held, nh, &out->hybrid);
         /* the baseline: the most popular products the customer has not bought */
-        unsigned char seen[4096];
         n = 0;
         for (size_t i = 0; i < e->np && n < 8; i++) {
             int pi = order[i], bought = 0;
@@ -673,7 +666,6 @@ int reco_evaluate(struct store *st, const struct reco_params *params, struct rec
             if (!bought)
                 ranked[n++] = pi;
         }
-        (void)seen;
         score_list(ranked, n, held, nh, &out->popularity);
         out->customers++;
     }

@@ -60,6 +60,8 @@ int cmd_check(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_segments(int argc, char **argv);
+int cmd_recommend(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 
 #endif

@@ -5,7 +5,9 @@
 #include <time.h>
 
 #include "analytics/kpi.h"
+#include "analytics/recommend.h"
 #include "analytics/segments.h"
+#include "core/progress.h"
 #include "cli/cli.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
@@ -265,4 +267,274 @@ int cmd_segments(int argc, char **argv)
     store_close(st);
     segments_print(&r, json);
     return 0;
+}
+
+static void reco_item_json(struct jsonw *w, const struct reco_engine *e, const struct reco_item *it,
+                           int promo)
+{
+    jw_obj(w);
+    jw_key(w, "product_id");
+    jw_int(w, it->product_id);
+    jw_key(w, "name");
+    jw_str(w, reco_product_name(e, it->product_id));
+    jw_key(w, "score");
+    jw_num(w, it->score);
+    jw_key(w, "reason");
+    jw_str(w, it->reason);
+    if (promo) {
+        jw_key(w, "discount");
+        jw_num(w, it->discount);
+    }
+    jw_key(w, "price_cents");
+    jw_int(w, it->price_cents);
+    jw_end(w);
+}
+
+/* "1,2,3" -> ids; returns the count or -1 */
+static int parse_ids(const char *s, int64_t *ids, int cap)
+{
+    int n = 0;
+    while (s && *s) {
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || v <= 0 || n == cap || (*end && *end != ','))
+            return -1;
+        ids[n++] = v;
+        s = *end ? end + 1 : end;
+    }
+    return n;
+}
+
+int cmd_recommend(int argc, char **argv)
+{
+    const char *db = NULL, *cart_s = NULL;
+    int json = 0, save = 0, all = 0;
+    int64_t customer = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer", &customer, 1, 9e18),
+        CLI_STR("cart", "P1,P2", "product ids in the current cart", &cart_s),
+        CLI_FLAG("save", "store the promotions and recommendations", &save),
+        CLI_FLAG("all", "recommend for every customer and store the results", &all),
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv,
+                       "shopper recommend --customer ID [--cart P1,P2] [--save] [--json] | "
+                       "--all",
+                       "Three personal promotions and five recommendations, each with a reason, "
+                       "from the customer's history and taste, their segment's best sellers, "
+                       "association rules from the cart and past baskets, and popularity; only "
+                       "products in stock in the customer's size.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    if (!all && customer == 0)
+        return cli_fail("recommend: --customer ID or --all is needed"), 2;
+    int64_t cart[64];
+    int ncart = cart_s ? parse_ids(cart_s, cart, 64) : 0;
+    if (ncart < 0)
+        return cli_fail("recommend: --cart wants product ids like 3,7,12, not '%s'", cart_s), 2;
+    struct store *st;
+    if (store_open(cli_db_path(db), save || all ? STORE_WRITE : 0, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_engine *e;
+    double t0 = progress_now();
+    if ((rc = reco_build(st, &p, &e)) != SHOP_OK) {
+        cli_fail("recommend: %s", store_errmsg(st));
+        store_close(st);
+        return 1;
+    }
+    double t1 = progress_now();
+    int64_t now = (int64_t)time(NULL);
+    if (all) {
+        int64_t n = reco_customers(e);
+        struct progress bar;
+        progress_start(&bar, "recommend", n);
+        rc = store_begin(st);
+        for (int64_t i = 0; i < n && rc == SHOP_OK; i++) {
+            struct reco_list l;
+            rc = reco_for(e, reco_customer_id(e, i), NULL, 0, &l);
+            struct store_reco pr[RECO_MAX], re[RECO_MAX];
+            for (int k = 0; k < l.npromos; k++) {
+                pr[k] = (struct store_reco){l.promos[k].product_id, l.promos[k].score, "",
+                                            l.promos[k].discount, l.promos[k].price_cents};
+                snprintf(pr[k].reason, sizeof(pr[k].reason), "%s", l.promos[k].reason);
+            }
+            for (int k = 0; k < l.nrecs; k++) {
+                re[k] = (struct store_reco){l.recs[k].product_id, l.recs[k].score, "", 0,
+                                            l.recs[k].price_cents};
+                snprintf(re[k].reason, sizeof(re[k].reason), "%s", l.recs[k].reason);
+            }
+            if (rc == SHOP_OK)
+                rc = store_reco_save(st, reco_customer_id(e, i), pr, l.npromos, re, l.nrecs, now,
+                                     now + 7 * 86400);
+            if (i % 256 == 0)
+                progress_update(&bar, i);
+        }
+        progress_finish(&bar);
+        if (rc == SHOP_OK)
+            rc = store_commit(st);
+        else
+            store_rollback(st);
+        double t2 = progress_now();
+        if (rc != SHOP_OK) {
+            cli_fail("recommend: %s", store_errmsg(st));
+        } else if (json) {
+            printf("{\"customers\":%lld,\"build_seconds\":%.6f,\"recommend_seconds\":%.6f}\n",
+                   (long long)n, t1 - t0, t2 - t1);
+        } else {
+            printf("recommended for %lld customers: engine %.3f s, %.3f s (%.1f us per "
+                   "customer, with storing)\n",
+                   (long long)n, t1 - t0, t2 - t1, n ? (t2 - t1) / (double)n * 1e6 : 0.0);
+        }
+        reco_free(e);
+        store_close(st);
+        return rc == SHOP_OK ? 0 : 1;
+    }
+    struct reco_list l;
+    rc = reco_for(e, customer, cart, ncart, &l);
+    if (rc == SHOP_ENOTFOUND) {
+        reco_free(e);
+        store_close(st);
+        return cli_fail("recommend: no customer %lld", (long long)customer);
+    }
+    if (rc == SHOP_OK && save) {
+        struct store_reco pr[RECO_MAX], re[RECO_MAX];
+        for (int k = 0; k < l.npromos; k++) {
+            pr[k] = (struct store_reco){l.promos[k].product_id, l.promos[k].score, "",
+                                        l.promos[k].discount, l.promos[k].price_cents};
+            snprintf(pr[k].reason, sizeof(pr[k].reason), "%s", l.promos[k].reason);
+        }
+        for (int k = 0; k < l.nrecs; k++) {
+            re[k] = (struct store_reco){l.recs[k].product_id, l.recs[k].score, "", 0,
+                                        l.recs[k].price_cents};
+            snprintf(re[k].reason, sizeof(re[k].reason), "%s", l.recs[k].reason);
+        }
+        rc = store_begin(st);
+        if (rc == SHOP_OK)
+            rc = store_reco_save(st, customer, pr, l.npromos, re, l.nrecs, now, now + 7 * 86400);
+        if (rc == SHOP_OK)
+            rc = store_commit(st);
+        else
+            store_rollback(st);
+    }
+    if (rc != SHOP_OK) {
+        cli_fail("recommend: %s", store_errmsg(st));
+        reco_free(e);
+        store_close(st);
+        return 1;
+    }
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "customer");
+        jw_int(&w, customer);
+        jw_key(&w, "promotions");
+        jw_arr(&w);
+        for (int i = 0; i < l.npromos; i++)
+            reco_item_json(&w, e, &l.promos[i], 1);
+        jw_end(&w);
+        jw_key(&w, "recommendations");
+        jw_arr(&w);
+        for (int i = 0; i < l.nrecs; i++)
+            reco_item_json(&w, e, &l.recs[i], 0);
+        jw_end(&w);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("promotions for customer %lld:\n", (long long)customer);
+        for (int i = 0; i < l.npromos; i++)
+            printf("  %-40s %7.2f (-%2.0f%%)  %s\n", reco_product_name(e, l.promos[i].product_id),
+                   l.promos[i].price_cents / 100.0, 100 * l.promos[i].discount, l.promos[i].reason);
+        printf("recommendations:\n");
+        for (int i = 0; i < l.nrecs; i++)
+            printf("  %-40s %7.2f         %s\n", reco_product_name(e, l.recs[i].product_id),
+                   l.recs[i].price_cents / 100.0, l.recs[i].reason);
+    }
+    reco_free(e);
+    store_close(st);
+    return 0;
+}
+
+static void eval_scores_json(struct jsonw *w, const char *key, const struct reco_eval_scores *s)
+{
+    jw_key(w, key);
+    jw_obj(w);
+    jw_key(w, "hit_rate_5");
+    jw_num(w, s->hit_rate_5);
+    jw_key(w, "hit_rate_8");
+    jw_num(w, s->hit_rate_8);
+    jw_key(w, "precision_5");
+    jw_num(w, s->precision_5);
+    jw_key(w, "precision_8");
+    jw_num(w, s->precision_8);
+    jw_end(w);
+}
+
+static int eval_recommend(int argc, char **argv)
+{
+    const char *db = NULL;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper eval recommend [--json]",
+                       "Offline evaluation: each customer's last purchase is held out, the "
+                       "recommender works from the rest; hit rate and precision at 5 and 8 for "
+                       "the hybrid and for a popularity baseline.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    struct store *st;
+    if (store_open(cli_db_path(db), 0, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_eval ev;
+    rc = reco_evaluate(st, &p, &ev);
+    if (rc != SHOP_OK) {
+        cli_fail("eval recommend: %s", store_errmsg(st));
+        store_close(st);
+        return 1;
+    }
+    store_close(st);
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "customers");
+        jw_int(&w, ev.customers);
+        eval_scores_json(&w, "hybrid", &ev.hybrid);
+        eval_scores_json(&w, "popularity", &ev.popularity);
+        jw_end(&w);
+        jw_finish(&w);
+        return 0;
+    }
+    printf("%lld customers with a held-out last purchase\n", (long long)ev.customers);
+    printf("%-12s %10s %10s %12s %12s\n", "", "hit@5", "hit@8", "precision@5", "precision@8");
+    const struct reco_eval_scores *s[2] = {&ev.hybrid, &ev.popularity};
+    const char *names[2] = {"hybrid", "popularity"};
+    for (int i = 0; i < 2; i++)
+        printf("%-12s %10.3f %10.3f %12.3f %12.3f\n", names[i], s[i]->hit_rate_5,
+               s[i]->hit_rate_8, s[i]->precision_5, s[i]->precision_8);
+    return 0;
+}
+
+int cmd_eval(int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], "recommend") == 0)
+        return eval_recommend(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        printf("usage: shopper eval recommend [...]\n\nMeasure a model offline; `shopper eval "
+               "recommend --help` for its flags.\n");
+        return 0;
+    }
+    cli_fail("eval: what to evaluate? (recommend)");
+    return 2;
 }

@@ -1,0 +1,255 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/recommend.h"
+#include "analytics/segments.h"
+#include "sim/sim.h"
+#include "store/store.h"
+#include "test.h"
+
+static struct store *simulated(const char *name, int64_t customers, int64_t products,
+                               int64_t days)
+{
+    char *path = test_tmp_path(name);
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
+    free(path);
+    struct sim_config c;
+    sim_config_default(&c);
+    c.customers = customers;
+    c.products = products;
+    c.days = days;
+    c.seed = 21;
+    c.tracked_share = 0;
+    struct sim_report r;
+    CHECK(sim_run(st, &c, &r) == SHOP_OK);
+    return st;
+}
+
+struct bought {
+    int64_t customer[8192], product[8192];
+    int n;
+};
+
+static void note_line(void *ctx, int64_t purchase, int64_t customer, int64_t at, int64_t product,
+                      double discount)
+{
+    struct bought *b = ctx;
+    (void)purchase;
+    (void)at;
+    (void)discount;
+    if (b->n < 8192) {
+        b->customer[b->n] = customer;
+        b->product[b->n++] = product;
+    }
+}
+
+static void lists_respect_the_rules(void)
+{
+    struct store *st = simulated("r.db", 150, 40, 60);
+    struct segments_report sr;
+    CHECK(segments_train(st, 4, 1, 1, &sr) == SHOP_OK);
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_engine *e;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    struct store_product *ps;
+    size_t np;
+    CHECK(store_products(st, &ps, &np) == SHOP_OK);
+    struct store_item *items;
+    size_t nitems;
+    CHECK(store_items_in_stock(st, &items, &nitems) == SHOP_OK);
+    static struct bought b;
+    b.n = 0;
+    CHECK(store_lines_foreach(st, note_line, &b) == SHOP_OK);
+    CHECK(b.n < 8192);
+    int bad_stock = 0, bad_price = 0, bad_repeat = 0, dup = 0, full = 0;
+    for (int64_t i = 0; i < reco_customers(e); i++) {
+        int64_t cid = reco_customer_id(e, i);
+        struct reco_list l, l2;
+        CHECK(reco_for(e, cid, NULL, 0, &l) == SHOP_OK);
+        CHECK(reco_for(e, cid, NULL, 0, &l2) == SHOP_OK);
+        CHECK(memcmp(&l, &l2, sizeof(l)) == 0); /* deterministic */
+        full += l.npromos == 3 && l.nrecs == 5;
+        struct store_customer c;
+        CHECK(store_customer_get(st, cid, &c) == SHOP_OK);
+        int64_t seen[16];
+        int ns = 0;
+        for (int k = 0; k < l.npromos + l.nrecs; k++) {
+            const struct reco_item *it = k < l.npromos ? &l.promos[k] : &l.recs[k - l.npromos];
+            for (int j = 0; j < ns; j++)
+                dup |= seen[j] == it->product_id;
+            seen[ns++] = it->product_id;
+            const struct store_product *pr = &ps[it->product_id - 1];
+            if (k < l.npromos)
+                bad_price |= it->price_cents < pr->cost_cents * 105 / 100 ||
+                             it->discount < 0 || it->discount > 0.5 ||
+                             it->price_cents > pr->price_cents;
+            CHECK(it->reason[0] != '\0');
+            int in_stock = 0;
+            for (size_t j = 0; j < nitems; j++)
+                in_stock |= items[j].product_id == it->product_id && strcmp(items[j].size, c.size) == 0;
+            bad_stock |= !in_stock;
+            if (strcmp(pr->category, "T-Shirt") != 0)
+                for (int j = 0; j < b.n; j++)
+                    bad_repeat |= b.customer[j] == cid && b.product[j] == it->product_id;
+        }
+    }
+    CHECK(full > 100);
+    CHECK(!dup && !bad_price);
+    CHECK(!bad_stock && !bad_repeat);
+    free(items);
+    free(ps);
+    reco_free(e);
+    store_close(st);
+}
+
+/* a hand-made store: product 1 and 2 are always bought together */
+static struct store *pairs(void)
+{
+    char *path = test_tmp_path("pairs.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    free(path);
+    for (int i = 1; i <= 4; i++) {
+        struct store_product p = {0};
+        snprintf(p.name, sizeof(p.name), "P%d", i);
+        snprintf(p.category, sizeof(p.category), "%s", i == 4 ? "T-Shirt" : "Coat");
+        snprintf(p.gender, sizeof(p.gender), "women");
+        snprintf(p.fabric, sizeof(p.fabric), "Wool");
+        snprintf(p.season, sizeof(p.season), "Winter");
+        snprintf(p.zone, sizeof(p.zone), "back_wall");
+        p.base_price_cents = p.price_cents = 5000;
+        p.cost_cents = i == 3 ? 4900 : 2000; /* P3 has almost no margin */
+        CHECK(store_product_add(st, &p) == SHOP_OK);
+    }
+    int64_t item = 1, stamp = 1000;
+    for (int c = 1; c <= 12; c++) {
+        struct store_customer cu = {0};
+        snprintf(cu.name, sizeof(cu.name), "C%d", c);
+        snprintf(cu.gender, sizeof(cu.gender), "female");
+        snprintf(cu.size, sizeof(cu.size), "M");
+        CHECK(store_customer_add(st, &cu) == SHOP_OK);
+    }
+    /* customers 1-10 buy {1, 2}; 11 buys {1} only; 12 has no history */
+    for (int c = 1; c <= 11; c++) {
+        struct store_session s = {.customer_id = c, .started_at = stamp, .ended_at = stamp + 10};
+        CHECK(store_session_add(st, &s) == SHOP_OK);
+        struct store_line lines[2];
+        int n = c <= 10 ? 2 : 1;
+        for (int k = 0; k < n; k++) {
+            struct store_item it = {.id = item, .product_id = k + 1, .received_at = 1, .sold = 1,
+                                    .sold_at = stamp};
+            snprintf(it.size, sizeof(it.size), "M");
+            snprintf(it.rfid, sizeof(it.rfid), "T%lld", (long long)item);
+            snprintf(it.zone, sizeof(it.zone), "sold");
+            CHECK(store_item_add(st, &it) == SHOP_OK);
+            lines[k] = (struct store_line){item++, k + 1, 5000, 5000, 0};
+        }
+        int64_t pid;
+        CHECK(store_purchase_add(st, s.id, c, stamp + 5, lines, n, &pid) == SHOP_OK);
+        stamp += 100;
+    }
+    /* stock: every product in M, product 2 also */
+    for (int pr = 1; pr <= 4; pr++) {
+        struct store_item it = {.id = item, .product_id = pr, .received_at = 1};
+        snprintf(it.size, sizeof(it.size), "M");
+        snprintf(it.rfid, sizeof(it.rfid), "T%lld", (long long)item++);
+        snprintf(it.zone, sizeof(it.zone), "back_wall");
+        CHECK(store_item_add(st, &it) == SHOP_OK);
+    }
+    return st;
+}
+
+static void bought_together_and_margins(void)
+{
+    struct store *st = pairs();
+    struct reco_params p;
+    reco_params_default(&p);
+    p.n_promos = 1;
+    p.n_recs = 2;
+    struct reco_engine *e;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    struct reco_list l;
+    /* customer 11 bought P1: P2 comes first, because of the rule P1 => P2 */
+    CHECK(reco_for(e, 11, NULL, 0, &l) == SHOP_OK);
+    CHECK(l.npromos == 1 && l.promos[0].product_id == 2);
+    CHECK(strcmp(l.promos[0].reason, "bought together with P1") == 0);
+    /* P1 was bought and is not a repeat category: never offered again */
+    for (int i = 0; i < l.nrecs; i++)
+        CHECK(l.recs[i].product_id != 1);
+    /* a cart works the same for a new customer */
+    int64_t cart[1] = {1};
+    CHECK(reco_for(e, 12, cart, 1, &l) == SHOP_OK);
+    CHECK(l.promos[0].product_id == 2);
+    /* P3's margin allows almost no discount: price never under cost + 5 % */
+    for (int i = 0; i < l.nrecs; i++)
+        CHECK(l.recs[i].product_id != 1);
+    CHECK(reco_for(e, 999, NULL, 0, &l) == SHOP_ENOTFOUND);
+    reco_free(e);
+
+    /* promotions of everything: P3's discount is bounded by its cost */
+    p.n_promos = 3;
+    p.n_recs = 0;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    CHECK(reco_for(e, 12, NULL, 0, &l) == SHOP_OK);
+    CHECK(l.npromos == 3);
+    for (int i = 0; i < l.npromos; i++)
+        if (l.promos[i].product_id == 3)
+            CHECK(l.promos[i].discount == 0 && l.promos[i].price_cents == 5000);
+        else
+            CHECK(l.promos[i].price_cents >= 2100 && l.promos[i].discount > 0);
+    reco_free(e);
+
+    /* sold out in the customer's size: not recommended */
+    struct store_item gone = {.id = 23, .sold = 1, .sold_at = 9999};
+    snprintf(gone.zone, sizeof(gone.zone), "sold");
+    CHECK(store_item_update(st, &gone) == SHOP_OK); /* the last P2 item */
+    p.n_promos = 1;
+    p.n_recs = 2;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    CHECK(reco_for(e, 11, NULL, 0, &l) == SHOP_OK);
+    CHECK(l.promos[0].product_id != 2);
+    reco_free(e);
+    store_close(st);
+}
+
+static void saves_and_reads_back(void)
+{
+    struct store *st = pairs();
+    struct store_reco pr[1] = {{2, 1.5, "bought together with P1", 0.1, 4500}};
+    struct store_reco re[2] = {{3, 1.0, "a", 0, 5000}, {4, 0.5, "b", 0, 5000}};
+    CHECK(store_reco_save(st, 11, pr, 1, re, 2, 100, 200) == SHOP_OK);
+    CHECK(store_reco_save(st, 11, pr, 1, re, 1, 101, 201) == SHOP_OK); /* replaces */
+    struct store_reco gp[4], gr[4];
+    int np, nr;
+    CHECK(store_reco_get(st, 11, gp, &np, gr, &nr, 4) == SHOP_OK);
+    CHECK(np == 1 && nr == 1 && gp[0].product_id == 2 && gp[0].price_cents == 4500);
+    CHECK(strcmp(gp[0].reason, "bought together with P1") == 0 && gr[0].product_id == 3);
+    store_close(st);
+}
+
+static void beats_popularity_offline(void)
+{
+    struct store *st = simulated("ev.db", 400, 40, 120);
+    struct segments_report sr;
+    CHECK(segments_train(st, 4, 1, 1, &sr) == SHOP_OK);
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_eval ev;
+    CHECK(reco_evaluate(st, &p, &ev) == SHOP_OK);
+    CHECK(ev.customers > 300);
+    CHECK(ev.hybrid.hit_rate_8 >= ev.hybrid.hit_rate_5);
+    CHECK(ev.hybrid.hit_rate_8 > ev.popularity.hit_rate_8);
+    CHECK(ev.hybrid.precision_5 > ev.popularity.precision_5);
+    CHECK(ev.hybrid.precision_5 <= ev.hybrid.hit_rate_5);
+    store_close(st);
+}
+
+void test_recommend(void)
+{
+    RUN(lists_respect_the_rules);
+    RUN(bought_together_and_margins);
+    RUN(saves_and_reads_back);
+    RUN(beats_popularity_offline);
+}
