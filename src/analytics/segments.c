@@ -92,15 +92,17 @@ static void describe(const struct store_features *f, const float *centres, const
                 snprintf(g->label, sizeof(g->label), "%s (%d)", label, s + 1);
                 break;
             }
+        char name[sizeof(g->label)];
+        memcpy(name, g->label, sizeof(name));
         if (g->purchases < 0.5)
             snprintf(g->description, sizeof(g->description),
-                     "%s: %.1f purchases on average, %.1f items tried", g->label, g->purchases,
+                     "%s: %.1f purchases on average, %.1f items tried", name, g->purchases,
                      g->times_tried);
         else
             snprintf(g->description, sizeof(g->description),
                      "%s: %.1f purchases, %.1f items, spends %.2f, average item %.2f, %.0f %% "
                      "average discount, mostly %s%s in %s, size %s",
-                     g->label, g->purchases, g->items, g->spend_cents / 100.0,
+                     name, g->purchases, g->items, g->spend_cents / 100.0,
                      g->mean_price_cents / 100.0, 100.0 * g->mean_discount,
                      g->top_category[0] ? g->top_category : "-",
                      plural(g->top_category), g->top_fabric[0] ? g->top_fabric : "-",
