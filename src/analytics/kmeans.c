@@ -125,6 +125,46 @@ __attribute__((target("avx2,fma"))) static int argmin8(__m256 v, __m256i idx)
     return l == 0x7fffffff ? 0 : l; /* all NaN or inf: centre 0, as nearest_c */
 }
 
+/* |a - b|^2 over dim floats, 8 lanes at a time */
+__attribute__((target("avx2,fma"))) static float dist2_avx2(const float *a, const float *b,
+                                                            int dim)
+{
+    __m256 acc = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= dim; j += 8) {
+        __m256 e = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+        acc = _mm256_fmadd_ps(e, e, acc);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    float sum = _mm_cvtss_f32(h);
+    for (; j < dim; j++) {
+        float e = a[j] - b[j];
+        sum += e * e;
+    }
+    return sum;
+}
+
+/* sums[label[i]] += row i for m rows of dim floats; see accumulate() */
+__attribute__((target("avx2,fma"))) static void accumulate_avx2(const float *x, size_t m,
+                                                                int dim, const int *label,
+                                                                float *sums, size_t kd)
+{
+    for (size_t i = 0; i < m; i++) {
+        /* alternate rows go to two arrays: a run of one label would wait on its own stores */
+        float *s = sums + (i & 1) * kd + (size_t)label[i] * (size_t)dim;
+        const float *r = x + i * (size_t)dim;
+        int j = 0;
+        for (; j + 8 <= dim; j += 8)
+            _mm256_storeu_ps(s + j, _mm256_add_ps(_mm256_loadu_ps(s + j), _mm256_loadu_ps(r + j)));
+        for (; j + 4 <= dim; j += 4)
+            _mm_storeu_ps(s + j, _mm_add_ps(_mm_loadu_ps(s + j), _mm_loadu_ps(r + j)));
+        for (; j < dim; j++)
+            s[j] += r[j];
+    }
+}
+
 /* nearest_c with AVX2 + FMA, eight rows at a time: each load of a centre block serves eight
  * rows, and eight independent accumulators cover the latency of the multiply-adds (with four
  * the loop waited on them). Per block and row the running best and its index stay lane-wise. */
@@ -176,12 +216,32 @@ __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, s
 
 /* label[i] = the nearest centre of row i of x [n, dim], ties to the lowest index (up to float
  * rounding: the AVX2 path may order near-ties differently from the portable one). */
+static int have_avx2(void)
+{
+#ifdef HAVE_AVX2_KERNEL
+    static int avx2 = -1; /* a benign race: every thread stores the same value */
+    if (avx2 < 0)
+        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return avx2;
+#else
+    return 0;
+#endif
+}
+
+/* squared distance, AVX2 when the machine has it */
+static float dist2_fast(const float *a, const float *b, int dim)
+{
+#ifdef HAVE_AVX2_KERNEL
+    if (have_avx2())
+        return dist2_avx2(a, b, dim);
+#endif
+    return dist2(a, b, dim);
+}
+
 static void nearest(const float *x, size_t n, const struct packed *p, int *label)
 {
 #ifdef HAVE_AVX2_KERNEL
-    static int avx2 = -1;
-    if (avx2 < 0)
-        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int avx2 = have_avx2();
     size_t done = avx2 ? nearest_avx2(x, n, p, label) : 0;
     if (done < n)
         nearest_c(x + done * (size_t)p->dim, n - done, p, label + done);
@@ -198,8 +258,8 @@ static void nearest_d2(const float *x, size_t n, const struct packed *p, const f
     nearest(x, n, p, label);
     if (d2)
         for (size_t i = 0; i < n; i++)
-            d2[i] = dist2(x + i * (size_t)p->dim, centres + (size_t)label[i] * (size_t)p->dim,
-                          p->dim);
+            d2[i] = dist2_fast(x + i * (size_t)p->dim,
+                               centres + (size_t)label[i] * (size_t)p->dim, p->dim);
 }
 
 /* Sum of squared distances of n (already scaled) rows to the nearest of k centres. */
@@ -315,7 +375,7 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
     memcpy(out, x + first * (size_t)dim, (size_t)dim * sizeof(float));
     double pot = 0;
     for (size_t i = 0; i < n; i++)
-        pot += closest[i] = dist2(x + i * (size_t)dim, out, dim);
+        pot += closest[i] = dist2_fast(x + i * (size_t)dim, out, dim);
 
     for (int c = 1; c < k; c++) {
         double acc = 0;
@@ -329,7 +389,7 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
             const float *cx = x + cand[t] * (size_t)dim;
             double *cd = cand_d + (size_t)t * n, p = 0;
             for (size_t i = 0; i < n; i++) {
-                double d = dist2(x + i * (size_t)dim, cx, dim);
+                double d = dist2_fast(x + i * (size_t)dim, cx, dim);
                 cd[i] = d < closest[i] ? d : closest[i];
                 p += cd[i];
             }
@@ -355,7 +415,7 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
 struct work {
     float *wrap;  /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
     int *label;   /* [cap] */
-    float *sums;  /* [k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
+    float *sums;  /* [2][k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
     double *nb;   /* [k] */
 };
 
@@ -363,7 +423,7 @@ static void work_init(struct work *w, size_t cap, int k, int dim)
 {
     w->wrap = xmalloc(cap * (size_t)dim * sizeof(float));
     w->label = xmalloc(cap * sizeof(int));
-    w->sums = xmalloc((size_t)k * (size_t)dim * sizeof(float));
+    w->sums = xmalloc(2 * (size_t)k * (size_t)dim * sizeof(float));
     w->nb = xmalloc((size_t)k * sizeof(double));
 }
 
@@ -386,6 +446,21 @@ static void add_row(float *restrict s, const float *restrict x, int dim)
         s[j] += x[j];
 }
 
+/* sums[label[i]] += row i for m rows, even rows into sums[0 .. kd), odd rows into
+ * sums[kd .. 2 kd): runs of rows with one label would otherwise wait on each other's stores */
+static void accumulate(const float *x, size_t m, int dim, const int *label, float *sums,
+                       size_t kd)
+{
+#ifdef HAVE_AVX2_KERNEL
+    if (have_avx2()) {
+        accumulate_avx2(x, m, dim, label, sums, kd);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < m; i++)
+        add_row(sums + (i & 1) * kd + (size_t)label[i] * (size_t)dim, x + i * (size_t)dim, dim);
+}
+
 /* One step on m scaled rows: assign with the current centres, then move each centre to the
  * mean of everything it has absorbed, c = (c * count + sum) / (count + nb). Every 10 batches'
  * worth of rows (or at once while some centre is still empty) a centre that got less than 1%
@@ -395,13 +470,13 @@ static void step(struct kmeans *km, struct work *w, const float *batch, size_t m
 {
     int k = km->p.k, dim = km->p.dim;
     nearest(batch, m, &km->pk, w->label);
-    memset(w->sums, 0, (size_t)k * (size_t)dim * sizeof(float));
+    size_t kd = (size_t)k * (size_t)dim;
+    memset(w->sums, 0, 2 * kd * sizeof(float));
     memset(w->nb, 0, (size_t)k * sizeof(double));
-    for (size_t i = 0; i < m; i++) {
-        int l = w->label[i];
-        add_row(w->sums + (size_t)l * (size_t)dim, batch + i * (size_t)dim, dim);
-        w->nb[l] += 1;
-    }
+    accumulate(batch, m, dim, w->label, w->sums, kd);
+    for (size_t i = 0; i < m; i++)
+        w->nb[w->label[i]] += 1;
+    add_row(w->sums, w->sums + kd, (int)kd);
     for (int c = 0; c < k; c++) {
         if (w->nb[c] == 0)
             continue;
