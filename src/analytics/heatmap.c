@@ -475,8 +475,8 @@ int heatmap_render(const struct heatmap *hm, const struct heatmap_render_opts *o
     double vmax = o.vmax > 0 ? o.vmax : heatmap_max(hm);
 
     /* layout: margin, [title], plan | gap, legend bar, tick labels, margin */
-    const int margin = 10, title_h = o.title ? GLYPH_H + 8 : 0, bar_w = 16, label_chars = 11;
-    const int legend_w = 14 + bar_w + 4 + label_chars * GLYPH_W;
+    const int margin = 10, title_h = o.title ? GLYPH_H + 8 : 0, bar_w = 16, label_chars = 14;
+    const int legend_w = 14 + bar_w + 8 + label_chars * GLYPH_W;
     double plan_w = (double)hm->cols * ppc, plan_h = (double)hm->rows * ppc;
     double body_h = plan_h > 120 ? plan_h : 120;
     double W = margin + plan_w + legend_w + margin, H = margin + title_h + body_h + margin;
@@ -538,7 +538,7 @@ int heatmap_render(const struct heatmap *hm, const struct heatmap_render_opts *o
             ty = by0;
         if (ty > by1 - GLYPH_H)
             ty = by1 - GLYPH_H;
-        text(&cv, bx + bar_w + 5, ty, label, label_chars, ink);
+        text(&cv, bx + bar_w + 7, ty, label, label_chars, ink);
     }
     *rgb = cv.p;
     *w = cv.w;
