@@ -21,10 +21,10 @@ static void points_land_in_their_cells(void)
     const double y[] = {0.0, 0.49, 0.0, 4.99, 5.0, 1.7, 1.6};
     CHECK(heatmap_add(hm, x, y, NULL, 7) == 7);
     const double *v = heatmap_values(hm);
-    CHECK(v[0] == 2);             /* (0,0) and (0.49,0.49) */
-    CHECK(v[1] == 1);             /* (0.5, 0) starts column 1 */
-    CHECK(v[9 * 20 + 19] == 2);   /* (9.99,4.99) and the far corner (10,5), the last cell */
-    CHECK(v[3 * 20 + 6] == 2);    /* (3.2,1.7) and (3.3,1.6): column 6, row 3 */
+    CHECK(v[0] == 2);           /* (0,0) and (0.49,0.49) */
+    CHECK(v[1] == 1);           /* (0.5, 0) starts column 1 */
+    CHECK(v[9 * 20 + 19] == 2); /* (9.99,4.99) and the far corner (10,5), the last cell */
+    CHECK(v[3 * 20 + 6] == 2);  /* (3.2,1.7) and (3.3,1.6): column 6, row 3 */
     CHECK(heatmap_value_at(hm, 3.25, 1.75) == 2);
     CHECK(heatmap_sum(hm) == 7 && heatmap_max(hm) == 2 && heatmap_dropped(hm) == 0);
     /* weights */
@@ -160,8 +160,8 @@ static void render_has_legend_and_hot_spot(void)
     const double x[] = {6.2, 6.2, 6.2, 1.0}, y[] = {3.2, 3.2, 3.2, 1.0};
     CHECK(heatmap_add(hm, x, y, NULL, 4) == 4);
     const struct heatmap_zone zones[] = {{0, 0, 3, 2, "fitting rooms"}};
-    struct heatmap_render_opts o = {.px_per_cell = 10, .zones = zones, .nzones = 1,
-                                    .title = "store", .unit = "visits"};
+    struct heatmap_render_opts o = {
+        .px_per_cell = 10, .zones = zones, .nzones = 1, .title = "store", .unit = "visits"};
     unsigned char *rgb;
     int w, h;
     CHECK(heatmap_render(hm, &o, &rgb, &w, &h) == SHOP_OK);

@@ -71,8 +71,7 @@ static inline long cell_of(const struct heatmap *hm, double x, double y)
     return (long)r * hm->cols + c;
 }
 
-size_t heatmap_add(struct heatmap *hm, const double *x, const double *y, const double *w,
-                   size_t n)
+size_t heatmap_add(struct heatmap *hm, const double *x, const double *y, const double *w, size_t n)
 {
     size_t in = 0;
     if (w) {
@@ -120,9 +119,8 @@ static inline double interval(const int64_t *session, const double *t, size_t n,
     return max_gap > 0 && dt > max_gap ? max_gap : dt;
 }
 
-int heatmap_add_tracks(struct heatmap *hm, const int64_t *session, const double *t,
-                       const double *x, const double *y, size_t n, double max_gap,
-                       size_t *added)
+int heatmap_add_tracks(struct heatmap *hm, const int64_t *session, const double *t, const double *x,
+                       const double *y, size_t n, double max_gap, size_t *added)
 {
     size_t in = 0;
     int rc = check_tracks(session, t, n);
@@ -272,8 +270,8 @@ void heatmap_zone_stats_release(struct heatmap_zone_stats *st)
 }
 
 int heatmap_zone_stats(const struct heatmap_zone *zones, int nzones, const int64_t *session,
-                       const double *t, const double *x, const double *y, size_t n,
-                       double max_gap, struct heatmap_zone_stats *out)
+                       const double *t, const double *x, const double *y, size_t n, double max_gap,
+                       struct heatmap_zone_stats *out)
 {
     memset(out, 0, sizeof(*out));
     unsigned char *seen = NULL;
@@ -336,8 +334,8 @@ out:
 /* 11 evenly spaced samples of matplotlib's perceptually uniform maps, linearly interpolated:
  * close enough to the originals for a heatmap, and 66 bytes instead of 768 */
 static const unsigned char ramp_inferno[11][3] = {
-    {0, 0, 4},      {22, 11, 57},   {66, 10, 104},  {106, 23, 110}, {147, 38, 103}, {188, 55, 84},
-    {221, 81, 58},  {243, 120, 25}, {252, 165, 10}, {246, 215, 70}, {252, 255, 164}};
+    {0, 0, 4},     {22, 11, 57},   {66, 10, 104},  {106, 23, 110}, {147, 38, 103}, {188, 55, 84},
+    {221, 81, 58}, {243, 120, 25}, {252, 165, 10}, {246, 215, 70}, {252, 255, 164}};
 static const unsigned char ramp_viridis[11][3] = {
     {68, 1, 84},    {72, 36, 117},  {65, 68, 135},  {53, 95, 141},  {42, 120, 142}, {33, 145, 140},
     {34, 168, 132}, {68, 191, 112}, {122, 209, 81}, {189, 223, 38}, {253, 231, 37}};

@@ -48,15 +48,13 @@ void heatmap_clear(struct heatmap *hm);
 /* Adds n positions, each weighing w[i] (w NULL: 1, i.e. a count; a dwell grid of evenly
  * sampled positions passes the sampling interval as every weight). Returns how many landed in
  * the plan; the others are ignored (see above). Non-finite weights are ignored as well. */
-size_t heatmap_add(struct heatmap *hm, const double *x, const double *y, const double *w,
-                   size_t n);
+size_t heatmap_add(struct heatmap *hm, const double *x, const double *y, const double *w, size_t n);
 /* Dwell-weighted: adds each sample of the tracks weighted by the time it stands for (see the
  * top). SHOP_EINVAL (nothing added) when t goes backwards inside a session. *added (may be
  * NULL) gets the number of samples that landed in the plan. */
 SHOP_MUST_CHECK
-int heatmap_add_tracks(struct heatmap *hm, const int64_t *session, const double *t,
-                       const double *x, const double *y, size_t n, double max_gap,
-                       size_t *added);
+int heatmap_add_tracks(struct heatmap *hm, const int64_t *session, const double *t, const double *x,
+                       const double *y, size_t n, double max_gap, size_t *added);
 
 /* Gaussian blur with sd `sigma` metres, separable, the kernel truncated at 3 sigma and
  * normalised to 1: the mass is kept except what spreads past the plan's edges (the grid is
@@ -110,8 +108,8 @@ struct heatmap_zone_stats {
  * nzones < 1, a zone with a non-finite corner, or t going backwards inside a session. */
 SHOP_MUST_CHECK
 int heatmap_zone_stats(const struct heatmap_zone *zones, int nzones, const int64_t *session,
-                       const double *t, const double *x, const double *y, size_t n,
-                       double max_gap, struct heatmap_zone_stats *out);
+                       const double *t, const double *x, const double *y, size_t n, double max_gap,
+                       struct heatmap_zone_stats *out);
 void heatmap_zone_stats_release(struct heatmap_zone_stats *st);
 
 /* ---- rendering ---------------------------------------------------------------------------- */
@@ -125,14 +123,14 @@ enum heatmap_ramp {
 void heatmap_ramp_rgb(enum heatmap_ramp ramp, double t, unsigned char rgb[3]);
 
 struct heatmap_render_opts {
-    int px_per_cell;                   /* 0: about 800 pixels across the plan's long side */
-    enum heatmap_ramp ramp;            /* default inferno */
-    double gamma;                      /* colour = ramp((v / max)^gamma); 0 means 1 (linear) */
-    double vmax;                       /* the value at the top of the scale; 0: the grid max */
-    const struct heatmap_zone *zones;  /* outlined and labelled; may be NULL */
+    int px_per_cell;                  /* 0: about 800 pixels across the plan's long side */
+    enum heatmap_ramp ramp;           /* default inferno */
+    double gamma;                     /* colour = ramp((v / max)^gamma); 0 means 1 (linear) */
+    double vmax;                      /* the value at the top of the scale; 0: the grid max */
+    const struct heatmap_zone *zones; /* outlined and labelled; may be NULL */
     int nzones;
-    const char *title;                 /* drawn above the plan; NULL: none */
-    const char *unit;                  /* appended to the legend's numbers, e.g. "s"; NULL */
+    const char *title; /* drawn above the plan; NULL: none */
+    const char *unit;  /* appended to the legend's numbers, e.g. "s"; NULL */
 };
 
 /* Renders the grid: the plan with y up, each cell a px_per_cell square coloured by the ramp,

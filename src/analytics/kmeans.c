@@ -126,8 +126,7 @@ __attribute__((target("avx2,fma"))) static int argmin8(__m256 v, __m256i idx)
 }
 
 /* |a - b|^2 over dim floats, 8 lanes at a time */
-__attribute__((target("avx2,fma"))) static float dist2_avx2(const float *a, const float *b,
-                                                            int dim)
+__attribute__((target("avx2,fma"))) static float dist2_avx2(const float *a, const float *b, int dim)
 {
     __m256 acc = _mm256_setzero_ps();
     int j = 0;
@@ -147,9 +146,8 @@ __attribute__((target("avx2,fma"))) static float dist2_avx2(const float *a, cons
 }
 
 /* sums[label[i]] += row i for m rows of dim floats; see accumulate() */
-__attribute__((target("avx2,fma"))) static void accumulate_avx2(const float *x, size_t m,
-                                                                int dim, const int *label,
-                                                                float *sums, size_t kd)
+__attribute__((target("avx2,fma"))) static void
+accumulate_avx2(const float *x, size_t m, int dim, const int *label, float *sums, size_t kd)
 {
     for (size_t i = 0; i < m; i++) {
         /* alternate rows go to two arrays: a run of one label would wait on its own stores */
@@ -170,17 +168,16 @@ __attribute__((target("avx2,fma"))) static void accumulate_avx2(const float *x, 
  * the loop waited on them). Per block and row the running best and its index stay lane-wise. */
 #define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, size_t n,
-                                                               const struct packed *p,
-                                                               int *label)
+                                                               const struct packed *p, int *label)
 {
     int dim = p->dim;
     size_t i = 0;
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (; i + 8 <= n; i += 8) {
         const float *row = x + i * (size_t)dim;
-#define DECL(q)                                                                               \
-    const float *r##q = row + (size_t)(q) * (size_t)dim;                                    \
-    __m256 b##q = _mm256_set1_ps(INFINITY);                                                   \
+#define DECL(q)                                                                                    \
+    const float *r##q = row + (size_t)(q) * (size_t)dim;                                           \
+    __m256 b##q = _mm256_set1_ps(INFINITY);                                                        \
     __m256i i##q = _mm256_setzero_si256();
         ROWS8(DECL)
 #undef DECL
@@ -196,11 +193,11 @@ __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, s
             }
             __m256i idx = _mm256_add_epi32(iota, _mm256_set1_epi32(blk * KB));
             /* strictly less: an equal score in a later block keeps the earlier index */
-#define KEEP(q)                                                                               \
-    {                                                                                         \
-        __m256 m = _mm256_cmp_ps(a##q, b##q, _CMP_LT_OQ);                                     \
-        b##q = _mm256_blendv_ps(b##q, a##q, m);                                               \
-        i##q = _mm256_blendv_epi8(i##q, idx, _mm256_castps_si256(m));                         \
+#define KEEP(q)                                                                                    \
+    {                                                                                              \
+        __m256 m = _mm256_cmp_ps(a##q, b##q, _CMP_LT_OQ);                                          \
+        b##q = _mm256_blendv_ps(b##q, a##q, m);                                                    \
+        i##q = _mm256_blendv_epi8(i##q, idx, _mm256_castps_si256(m));                              \
     }
             ROWS8(KEEP)
 #undef KEEP
@@ -219,10 +216,8 @@ __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, s
 static int have_avx2(void)
 {
 #ifdef HAVE_AVX2_KERNEL
-    static int avx2 = -1; /* a benign race: every thread stores the same value */
-    if (avx2 < 0)
-        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    return avx2;
+    /* reads flags that libgcc filled in at start-up: cheap, and no cache of ours to race on */
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #else
     return 0;
 #endif
@@ -258,8 +253,8 @@ static void nearest_d2(const float *x, size_t n, const struct packed *p, const f
     nearest(x, n, p, label);
     if (d2)
         for (size_t i = 0; i < n; i++)
-            d2[i] = dist2_fast(x + i * (size_t)p->dim,
-                               centres + (size_t)label[i] * (size_t)p->dim, p->dim);
+            d2[i] = dist2_fast(x + i * (size_t)p->dim, centres + (size_t)label[i] * (size_t)p->dim,
+                               p->dim);
 }
 
 /* Sum of squared distances of n (already scaled) rows to the nearest of k centres. */
@@ -284,11 +279,11 @@ static double inertia_of(const float *x, size_t n, int dim, const float *centres
 struct kmeans {
     struct kmeans_params p;
     int trained;
-    float *centres;       /* [k, dim] row-major: the model */
-    struct packed pk;     /* the centres laid out for the kernel */
-    double *counts;       /* [k] rows absorbed per centre */
-    struct scaler *sc;    /* NULL unless p.standardise */
-    uint64_t steps;       /* mini-batch steps taken since the first fit: seeds partial_fit */
+    float *centres;        /* [k, dim] row-major: the model */
+    struct packed pk;      /* the centres laid out for the kernel */
+    double *counts;        /* [k] rows absorbed per centre */
+    struct scaler *sc;     /* NULL unless p.standardise */
+    uint64_t steps;        /* mini-batch steps taken since the first fit: seeds partial_fit */
     size_t since_reassign; /* rows seen since starving centres were last re-seeded */
 };
 
@@ -310,8 +305,8 @@ static int params_check(const struct kmeans_params *p)
     if (p->k < 1 || p->k > KMEANS_MAX_K || p->dim < 1 || p->dim > KMEANS_MAX_DIM ||
         p->batch_size < 1 || p->max_iter < 1 || p->n_init < 1 || p->init_size < 0 ||
         (p->standardise != 0 && p->standardise != 1)) {
-        log_error("kmeans: bad parameters k=%d dim=%d batch=%d max_iter=%d n_init=%d", p->k,
-                  p->dim, p->batch_size, p->max_iter, p->n_init);
+        log_error("kmeans: bad parameters k=%d dim=%d batch=%d max_iter=%d n_init=%d", p->k, p->dim,
+                  p->batch_size, p->max_iter, p->n_init);
         return SHOP_EINVAL;
     }
     return SHOP_OK;
@@ -413,10 +408,10 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
 
 /* scratch for steps, sized once per fit */
 struct work {
-    float *wrap;  /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
-    int *label;   /* [cap] */
-    float *sums;  /* [2][k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
-    double *nb;   /* [k] */
+    float *wrap; /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
+    int *label;  /* [cap] */
+    float *sums; /* [2][k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
+    double *nb;  /* [k] */
 };
 
 static void work_init(struct work *w, size_t cap, int k, int dim)
@@ -448,8 +443,7 @@ static void add_row(float *restrict s, const float *restrict x, int dim)
 
 /* sums[label[i]] += row i for m rows, even rows into sums[0 .. kd), odd rows into
  * sums[kd .. 2 kd): runs of rows with one label would otherwise wait on each other's stores */
-static void accumulate(const float *x, size_t m, int dim, const int *label, float *sums,
-                       size_t kd)
+static void accumulate(const float *x, size_t m, int dim, const int *label, float *sums, size_t kd)
 {
 #ifdef HAVE_AVX2_KERNEL
     if (have_avx2()) {
@@ -691,8 +685,7 @@ int kmeans_partial_fit(struct kmeans *km, const float *rows, size_t n)
 
 /* ---- using the model ---------------------------------------------------------------------- */
 
-int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels,
-                   float *d2)
+int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels, float *d2)
 {
     if (!km->trained)
         return SHOP_EINVAL;
