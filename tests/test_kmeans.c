@@ -18,7 +18,8 @@ static float *blobs(size_t n, int dim, int nc, uint64_t seed, int *truth)
         if (truth)
             truth[i] = c;
         for (int j = 0; j < dim; j++)
-            x[i * (size_t)dim + (size_t)j] = (float)(10.0 * c * (j % 2 ? 1 : -1) + 0.5 * rng_normal(&r));
+            x[i * (size_t)dim + (size_t)j] =
+                (float)(10.0 * c * (j % 2 ? 1 : -1) + 0.5 * rng_normal(&r));
     }
     return x;
 }
@@ -188,7 +189,7 @@ static void partial_fit_moves_towards_new_data(void)
 
 static void inertia_matches_direct_computation(void)
 {
-    size_t n = 301; /* odd: the kernel's single-row tail runs too */
+    size_t n = 301;       /* odd: the kernel's single-row tail runs too */
     int dim = 13, k = 11; /* more than one centre block, a partial one */
     float *x = blobs(n, dim, 6, 4, NULL);
     struct kmeans *km = model(k, dim, 0);

@@ -125,22 +125,59 @@ __attribute__((target("avx2,fma"))) static int argmin8(__m256 v, __m256i idx)
     return l == 0x7fffffff ? 0 : l; /* all NaN or inf: centre 0, as nearest_c */
 }
 
+/* |a - b|^2 over dim floats, 8 lanes at a time */
+__attribute__((target("avx2,fma"))) static float dist2_avx2(const float *a, const float *b, int dim)
+{
+    __m256 acc = _mm256_setzero_ps();
+    int j = 0;
+    for (; j + 8 <= dim; j += 8) {
+        __m256 e = _mm256_sub_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j));
+        acc = _mm256_fmadd_ps(e, e, acc);
+    }
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(acc), _mm256_extractf128_ps(acc, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    h = _mm_add_ss(h, _mm_movehdup_ps(h));
+    float sum = _mm_cvtss_f32(h);
+    for (; j < dim; j++) {
+        float e = a[j] - b[j];
+        sum += e * e;
+    }
+    return sum;
+}
+
+/* sums[label[i]] += row i for m rows of dim floats; see accumulate() */
+__attribute__((target("avx2,fma"))) static void
+accumulate_avx2(const float *x, size_t m, int dim, const int *label, float *sums, size_t kd)
+{
+    for (size_t i = 0; i < m; i++) {
+        /* alternate rows go to two arrays: a run of one label would wait on its own stores */
+        float *s = sums + (i & 1) * kd + (size_t)label[i] * (size_t)dim;
+        const float *r = x + i * (size_t)dim;
+        int j = 0;
+        for (; j + 8 <= dim; j += 8)
+            _mm256_storeu_ps(s + j, _mm256_add_ps(_mm256_loadu_ps(s + j), _mm256_loadu_ps(r + j)));
+        for (; j + 4 <= dim; j += 4)
+            _mm_storeu_ps(s + j, _mm_add_ps(_mm_loadu_ps(s + j), _mm_loadu_ps(r + j)));
+        for (; j < dim; j++)
+            s[j] += r[j];
+    }
+}
+
 /* nearest_c with AVX2 + FMA, eight rows at a time: each load of a centre block serves eight
  * rows, and eight independent accumulators cover the latency of the multiply-adds (with four
  * the loop waited on them). Per block and row the running best and its index stay lane-wise. */
 #define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, size_t n,
-                                                               const struct packed *p,
-                                                               int *label)
+                                                               const struct packed *p, int *label)
 {
     int dim = p->dim;
     size_t i = 0;
     const __m256i iota = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     for (; i + 8 <= n; i += 8) {
         const float *row = x + i * (size_t)dim;
-#define DECL(q)                                                                               \
-    const float *r##q = row + (size_t)(q) * (size_t)dim;                                    \
-    __m256 b##q = _mm256_set1_ps(INFINITY);                                                   \
+#define DECL(q)                                                                                    \
+    const float *r##q = row + (size_t)(q) * (size_t)dim;                                           \
+    __m256 b##q = _mm256_set1_ps(INFINITY);                                                        \
     __m256i i##q = _mm256_setzero_si256();
         ROWS8(DECL)
 #undef DECL
@@ -156,11 +193,11 @@ __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, s
             }
             __m256i idx = _mm256_add_epi32(iota, _mm256_set1_epi32(blk * KB));
             /* strictly less: an equal score in a later block keeps the earlier index */
-#define KEEP(q)                                                                               \
-    {                                                                                         \
-        __m256 m = _mm256_cmp_ps(a##q, b##q, _CMP_LT_OQ);                                     \
-        b##q = _mm256_blendv_ps(b##q, a##q, m);                                               \
-        i##q = _mm256_blendv_epi8(i##q, idx, _mm256_castps_si256(m));                         \
+#define KEEP(q)                                                                                    \
+    {                                                                                              \
+        __m256 m = _mm256_cmp_ps(a##q, b##q, _CMP_LT_OQ);                                          \
+        b##q = _mm256_blendv_ps(b##q, a##q, m);                                                    \
+        i##q = _mm256_blendv_epi8(i##q, idx, _mm256_castps_si256(m));                              \
     }
             ROWS8(KEEP)
 #undef KEEP
@@ -176,12 +213,30 @@ __attribute__((target("avx2,fma"))) static size_t nearest_avx2(const float *x, s
 
 /* label[i] = the nearest centre of row i of x [n, dim], ties to the lowest index (up to float
  * rounding: the AVX2 path may order near-ties differently from the portable one). */
+static int have_avx2(void)
+{
+#ifdef HAVE_AVX2_KERNEL
+    /* reads flags that libgcc filled in at start-up: cheap, and no cache of ours to race on */
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#else
+    return 0;
+#endif
+}
+
+/* squared distance, AVX2 when the machine has it */
+static float dist2_fast(const float *a, const float *b, int dim)
+{
+#ifdef HAVE_AVX2_KERNEL
+    if (have_avx2())
+        return dist2_avx2(a, b, dim);
+#endif
+    return dist2(a, b, dim);
+}
+
 static void nearest(const float *x, size_t n, const struct packed *p, int *label)
 {
 #ifdef HAVE_AVX2_KERNEL
-    static int avx2 = -1;
-    if (avx2 < 0)
-        avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    int avx2 = have_avx2();
     size_t done = avx2 ? nearest_avx2(x, n, p, label) : 0;
     if (done < n)
         nearest_c(x + done * (size_t)p->dim, n - done, p, label + done);
@@ -198,8 +253,8 @@ static void nearest_d2(const float *x, size_t n, const struct packed *p, const f
     nearest(x, n, p, label);
     if (d2)
         for (size_t i = 0; i < n; i++)
-            d2[i] = dist2(x + i * (size_t)p->dim, centres + (size_t)label[i] * (size_t)p->dim,
-                          p->dim);
+            d2[i] = dist2_fast(x + i * (size_t)p->dim, centres + (size_t)label[i] * (size_t)p->dim,
+                               p->dim);
 }
 
 /* Sum of squared distances of n (already scaled) rows to the nearest of k centres. */
@@ -224,11 +279,11 @@ static double inertia_of(const float *x, size_t n, int dim, const float *centres
 struct kmeans {
     struct kmeans_params p;
     int trained;
-    float *centres;       /* [k, dim] row-major: the model */
-    struct packed pk;     /* the centres laid out for the kernel */
-    double *counts;       /* [k] rows absorbed per centre */
-    struct scaler *sc;    /* NULL unless p.standardise */
-    uint64_t steps;       /* mini-batch steps taken since the first fit: seeds partial_fit */
+    float *centres;        /* [k, dim] row-major: the model */
+    struct packed pk;      /* the centres laid out for the kernel */
+    double *counts;        /* [k] rows absorbed per centre */
+    struct scaler *sc;     /* NULL unless p.standardise */
+    uint64_t steps;        /* mini-batch steps taken since the first fit: seeds partial_fit */
     size_t since_reassign; /* rows seen since starving centres were last re-seeded */
 };
 
@@ -250,8 +305,8 @@ static int params_check(const struct kmeans_params *p)
     if (p->k < 1 || p->k > KMEANS_MAX_K || p->dim < 1 || p->dim > KMEANS_MAX_DIM ||
         p->batch_size < 1 || p->max_iter < 1 || p->n_init < 1 || p->init_size < 0 ||
         (p->standardise != 0 && p->standardise != 1)) {
-        log_error("kmeans: bad parameters k=%d dim=%d batch=%d max_iter=%d n_init=%d", p->k,
-                  p->dim, p->batch_size, p->max_iter, p->n_init);
+        log_error("kmeans: bad parameters k=%d dim=%d batch=%d max_iter=%d n_init=%d", p->k, p->dim,
+                  p->batch_size, p->max_iter, p->n_init);
         return SHOP_EINVAL;
     }
     return SHOP_OK;
@@ -315,7 +370,7 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
     memcpy(out, x + first * (size_t)dim, (size_t)dim * sizeof(float));
     double pot = 0;
     for (size_t i = 0; i < n; i++)
-        pot += closest[i] = dist2(x + i * (size_t)dim, out, dim);
+        pot += closest[i] = dist2_fast(x + i * (size_t)dim, out, dim);
 
     for (int c = 1; c < k; c++) {
         double acc = 0;
@@ -329,7 +384,7 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
             const float *cx = x + cand[t] * (size_t)dim;
             double *cd = cand_d + (size_t)t * n, p = 0;
             for (size_t i = 0; i < n; i++) {
-                double d = dist2(x + i * (size_t)dim, cx, dim);
+                double d = dist2_fast(x + i * (size_t)dim, cx, dim);
                 cd[i] = d < closest[i] ? d : closest[i];
                 p += cd[i];
             }
@@ -353,17 +408,17 @@ static void kmeanspp(const float *x, size_t n, int dim, int k, struct rng *r, fl
 
 /* scratch for steps, sized once per fit */
 struct work {
-    float *wrap;  /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
-    int *label;   /* [cap] */
-    float *sums;  /* [k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
-    double *nb;   /* [k] */
+    float *wrap; /* [cap, dim]: a batch that wraps around the end of the shuffled rows */
+    int *label;  /* [cap] */
+    float *sums; /* [2][k, dim]: a batch's sums; float is plenty for one batch, and vectorises */
+    double *nb;  /* [k] */
 };
 
 static void work_init(struct work *w, size_t cap, int k, int dim)
 {
     w->wrap = xmalloc(cap * (size_t)dim * sizeof(float));
     w->label = xmalloc(cap * sizeof(int));
-    w->sums = xmalloc((size_t)k * (size_t)dim * sizeof(float));
+    w->sums = xmalloc(2 * (size_t)k * (size_t)dim * sizeof(float));
     w->nb = xmalloc((size_t)k * sizeof(double));
 }
 
@@ -386,6 +441,20 @@ static void add_row(float *restrict s, const float *restrict x, int dim)
         s[j] += x[j];
 }
 
+/* sums[label[i]] += row i for m rows, even rows into sums[0 .. kd), odd rows into
+ * sums[kd .. 2 kd): runs of rows with one label would otherwise wait on each other's stores */
+static void accumulate(const float *x, size_t m, int dim, const int *label, float *sums, size_t kd)
+{
+#ifdef HAVE_AVX2_KERNEL
+    if (have_avx2()) {
+        accumulate_avx2(x, m, dim, label, sums, kd);
+        return;
+    }
+#endif
+    for (size_t i = 0; i < m; i++)
+        add_row(sums + (i & 1) * kd + (size_t)label[i] * (size_t)dim, x + i * (size_t)dim, dim);
+}
+
 /* One step on m scaled rows: assign with the current centres, then move each centre to the
  * mean of everything it has absorbed, c = (c * count + sum) / (count + nb). Every 10 batches'
  * worth of rows (or at once while some centre is still empty) a centre that got less than 1%
@@ -395,13 +464,13 @@ static void step(struct kmeans *km, struct work *w, const float *batch, size_t m
 {
     int k = km->p.k, dim = km->p.dim;
     nearest(batch, m, &km->pk, w->label);
-    memset(w->sums, 0, (size_t)k * (size_t)dim * sizeof(float));
+    size_t kd = (size_t)k * (size_t)dim;
+    memset(w->sums, 0, 2 * kd * sizeof(float));
     memset(w->nb, 0, (size_t)k * sizeof(double));
-    for (size_t i = 0; i < m; i++) {
-        int l = w->label[i];
-        add_row(w->sums + (size_t)l * (size_t)dim, batch + i * (size_t)dim, dim);
-        w->nb[l] += 1;
-    }
+    accumulate(batch, m, dim, w->label, w->sums, kd);
+    for (size_t i = 0; i < m; i++)
+        w->nb[w->label[i]] += 1;
+    add_row(w->sums, w->sums + kd, (int)kd);
     for (int c = 0; c < k; c++) {
         if (w->nb[c] == 0)
             continue;
@@ -616,8 +685,7 @@ int kmeans_partial_fit(struct kmeans *km, const float *rows, size_t n)
 
 /* ---- using the model ---------------------------------------------------------------------- */
 
-int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels,
-                   float *d2)
+int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels, float *d2)
 {
     if (!km->trained)
         return SHOP_EINVAL;

@@ -14,11 +14,15 @@
  * raw and scales them itself. partial_fit() keeps that scaler fixed, so the centres never move
  * under a new coordinate system. Training follows sklearn's MiniBatchKMeans: k-means++ (greedy,
  * 2 + log k trials per centre) on a random sample of init_size rows, n_init times, keeping the
- * start with the lowest inertia on another sample; then steps of batch_size rows drawn with
- * replacement, each centre moving to the running mean of all rows it was ever given (per-centre
- * counts), with centres that starve (count < 1% of the largest) re-seeded from the batch.
- * Everything is deterministic for a given seed. Not thread-safe per model; distinct models are
- * independent.                                                                              */
+ * start with the lowest inertia on another sample; then max_iter * n / batch_size steps of
+ * batch_size rows, each centre moving to the running mean of all rows it was ever given
+ * (per-centre counts), with centres that starve (count < 1% of the largest) re-seeded from the
+ * batch. One difference: a batch is a window at a random offset of a shuffled, scaled copy of
+ * the rows (n * dim floats, held while fit runs) rather than rows drawn one by one; each row
+ * has the same chance per step, and a step reads memory in order.
+ * Deterministic for a given seed on a given machine (the AVX2 kernel, used when the CPU has
+ * it, may round near-ties differently from the portable one). Not thread-safe per model;
+ * distinct models are independent.                                                          */
 #ifndef SHOP_ANALYTICS_KMEANS_H
 #define SHOP_ANALYTICS_KMEANS_H
 
@@ -71,8 +75,7 @@ int kmeans_assign(const struct kmeans *km, const float *row);
  * not NULL it gets each row's squared distance to its centre (standardised space).
  * SHOP_EINVAL when untrained. */
 SHOP_MUST_CHECK
-int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels,
-                   float *dist2);
+int kmeans_predict(const struct kmeans *km, const float *rows, size_t n, int *labels, float *dist2);
 /* Sum of squared distances of n raw rows to their nearest centre, in the model's space
  * (standardised when p.standardise). SHOP_EINVAL when untrained. */
 SHOP_MUST_CHECK

@@ -107,9 +107,18 @@ void scaler_inverse(const struct scaler *sc, const float *in, float *out, size_t
         }
 }
 
-int scaler_dim(const struct scaler *sc) { return sc->dim; }
-const double *scaler_mean(const struct scaler *sc) { return sc->mean; }
-const double *scaler_sd(const struct scaler *sc) { return sc->sd; }
+int scaler_dim(const struct scaler *sc)
+{
+    return sc->dim;
+}
+const double *scaler_mean(const struct scaler *sc)
+{
+    return sc->mean;
+}
+const double *scaler_sd(const struct scaler *sc)
+{
+    return sc->sd;
+}
 
 int scaler_set(struct scaler *sc, const double *mean, const double *sd)
 {
