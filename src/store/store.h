@@ -334,4 +334,16 @@ SHOP_MUST_CHECK int store_reco_get(struct store *st, int64_t customer_id,
                                    struct store_reco *promos, int *np, struct store_reco *recs,
                                    int *nr, int cap);
 
+/* ---- walking paths ---- */
+struct store_track {
+    size_t n;
+    int64_t *session; /* [n], grouped by session, ordered by t inside a session */
+    double *t, *x, *y;
+};
+/* Positions of tracked sessions that started in [from, to), of one customer (customer_id
+ * > 0) or one session (session_id > 0) or all. Caller releases. */
+SHOP_MUST_CHECK int store_tracks(struct store *st, int64_t customer_id, int64_t session_id,
+                                 int64_t from, int64_t to, struct store_track *out);
+void store_track_release(struct store_track *t);
+
 #endif

@@ -1,7 +1,10 @@
 /* store/store_sales.c - sessions, try-ons, purchases, walking paths, daily prices,
  * emotion events and alerts. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "core/xalloc.h"
 
 #include "store/store_int.h"
 
@@ -249,4 +252,54 @@ int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, c
     bind_text(s, ":note", note);
     bind_int(s, ":at", at);
     return stmt_exec(st, s, "add alert resolution");
+}
+
+static const char *const SQL_TRACKS =
+    "SELECT p.session_id, p.t, p.x, p.y FROM positions p JOIN sessions s ON s.id = p.session_id "
+    "WHERE s.started_at >= :from AND s.started_at < :to "
+    "AND (:customer = 0 OR s.customer_id = :customer) AND (:session = 0 OR s.id = :session) "
+    "ORDER BY p.session_id, p.t";
+
+int store_tracks(struct store *st, int64_t customer_id, int64_t session_id, int64_t from,
+                 int64_t to, struct store_track *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *s = stmt_get(st, SQL_TRACKS);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":from", from);
+    bind_int(s, ":to", to);
+    bind_int(s, ":customer", customer_id);
+    bind_int(s, ":session", session_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            out->session = xreallocarray(out->session, cap, sizeof(int64_t));
+            out->t = xreallocarray(out->t, cap, sizeof(double));
+            out->x = xreallocarray(out->x, cap, sizeof(double));
+            out->y = xreallocarray(out->y, cap, sizeof(double));
+        }
+        out->session[out->n] = sqlite3_column_int64(s, 0);
+        out->t[out->n] = (double)sqlite3_column_int64(s, 1);
+        out->x[out->n] = sqlite3_column_double(s, 2);
+        out->y[out->n] = sqlite3_column_double(s, 3);
+        out->n++;
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE) {
+        store_track_release(out);
+        return store_fail(st, rc, "positions");
+    }
+    return SHOP_OK;
+}
+
+void store_track_release(struct store_track *t)
+{
+    free(t->session);
+    free(t->t);
+    free(t->x);
+    free(t->y);
+    memset(t, 0, sizeof(*t));
 }
