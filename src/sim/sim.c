@@ -361,9 +361,9 @@ static int32_t queue_pop(struct queue *q)
 
 static void make_rfid(int64_t id, char *out)
 {
-    /* multiplying by an odd constant is a bijection mod 2^64, so tags are unique */
-    uint64_t x = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
-    snprintf(out, 25, "E2801160%016llX", (unsigned long long)x);
+    /* an EPC-like tag: a fixed header and the item's serial number, unique per item; tags
+     * handed out in order also keep the unique index append-only */
+    snprintf(out, 25, "E2801160%016llX", (unsigned long long)id);
 }
 
 static int64_t round_price(double cents)
@@ -1109,7 +1109,11 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
     int opening = last == INT64_MIN;
     rep->first_day = first;
     rep->last_day = first + cfg->days - 1;
-    rc = load_world(&r, first);
+    /* a new store is one big load: build its indexes once at the end */
+    if (opening)
+        rc = store_bulk_begin(st);
+    if (rc == SHOP_OK)
+        rc = load_world(&r, first);
     if (rc == SHOP_OK)
         rc = load_inventory(&r, first);
     struct progress bar;
@@ -1123,6 +1127,8 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
     progress_finish(&bar);
     if (rc == SHOP_OK)
         rc = flush(&r);
+    if (rc == SHOP_OK && opening)
+        rc = store_bulk_end(st);
     char buf[32];
     if (rc == SHOP_OK) {
         snprintf(buf, sizeof(buf), "%lld", (long long)rep->last_day);

@@ -22,6 +22,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 };
 
 static _Thread_local char open_error[600];
+static void bulk_forget(struct store *st);
 
 const char *store_open_error(void)
 {
@@ -303,6 +304,7 @@ void store_close(struct store *st)
             sqlite3_finalize(st->cache[i].stmt);
     if (st->db)
         sqlite3_close(st->db);
+    bulk_forget(st);
     free(st);
 }
 
@@ -341,10 +343,65 @@ int store_commit(struct store *st)
 
 void store_rollback(struct store *st)
 {
+    bulk_forget(st); /* the rollback brings the dropped indexes back */
     if (!st->in_txn)
         return;
     sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
     st->in_txn = 0;
+}
+
+/* ---- bulk loading ---- */
+
+static const char *const SQL_BULK_INDEXES =
+    "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+    "('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', 'emotion_events', "
+    "'items') ORDER BY name";
+
+int store_bulk_begin(struct store *st)
+{
+    if (!st->in_txn || st->nbulk)
+        return SHOP_EINVAL;
+    sqlite3_stmt *s = stmt_get(st, SQL_BULK_INDEXES);
+    if (!s)
+        return SHOP_EDB;
+    char names[32][64];
+    int n = 0, rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 32) {
+        snprintf(names[n], sizeof(names[n]), "%s", (const char *)sqlite3_column_text(s, 0));
+        st->bulk_sql = xreallocarray(st->bulk_sql, (size_t)n + 1, sizeof(char *));
+        st->bulk_sql[n++] = xstrdup((const char *)sqlite3_column_text(s, 1));
+    }
+    stmt_done(s);
+    st->nbulk = n;
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+        return store_fail(st, rc, "bulk begin");
+    for (int i = 0; i < n; i++) {
+        char sql[128];
+        /* names come from sqlite_schema, not from input */
+        snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", names[i]);
+        int ret = exec(st, sql, "bulk begin");
+        if (ret != SHOP_OK)
+            return ret;
+    }
+    return SHOP_OK;
+}
+
+static void bulk_forget(struct store *st)
+{
+    for (int i = 0; i < st->nbulk; i++)
+        free(st->bulk_sql[i]);
+    free(st->bulk_sql);
+    st->bulk_sql = NULL;
+    st->nbulk = 0;
+}
+
+int store_bulk_end(struct store *st)
+{
+    int rc = SHOP_OK;
+    for (int i = 0; i < st->nbulk && rc == SHOP_OK; i++)
+        rc = exec(st, st->bulk_sql[i], "bulk end");
+    bulk_forget(st);
+    return rc;
 }
 
 /* ---- meta ---- */

@@ -42,6 +42,12 @@ SHOP_MUST_CHECK int store_begin(struct store *st);
 SHOP_MUST_CHECK int store_commit(struct store *st);
 void store_rollback(struct store *st);
 
+/* Bulk loading inside a transaction: drops the secondary indexes of the tables a simulation
+ * fills and store_bulk_end recreates them from their saved definitions (one sort each
+ * instead of a random B-tree insert per row). Both must run inside the same transaction. */
+SHOP_MUST_CHECK int store_bulk_begin(struct store *st);
+SHOP_MUST_CHECK int store_bulk_end(struct store *st);
+
 /* meta: small key/value settings. get copies into buf (NUL-terminated); SHOP_ENOTFOUND. */
 SHOP_MUST_CHECK int store_meta_get(struct store *st, const char *key, char *buf, size_t n);
 SHOP_MUST_CHECK int store_meta_set(struct store *st, const char *key, const char *value);

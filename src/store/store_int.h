@@ -14,6 +14,8 @@ struct store {
     char path[512];
     char errmsg[512];
     int in_txn;
+    char **bulk_sql; /* index definitions dropped by store_bulk_begin */
+    int nbulk;
     struct {
         const char *sql; /* the static SQL text; its address is the key */
         sqlite3_stmt *stmt;
