@@ -12,7 +12,7 @@ SAN     :=
 
 SRC      := $(wildcard src/*/*.c)
 MAIN     := src/main.c
-TESTSRC  := $(wildcard tests/test_*.c) tests/run.c
+TESTSRC  := $(wildcard tests/test_*.c) tests/run.c tests/fixtures.c
 OBJ      := $(SRC:%.c=$(BUILD)/%.o)
 TESTOBJ  := $(TESTSRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/suites.o
 

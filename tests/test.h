@@ -9,7 +9,10 @@
 #define SHOP_TESTS_TEST_H
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+
+#include "store/store.h"
 
 void test_fail(const char *file, int line, const char *what);
 void test_run_case(const char *name, void (*fn)(void));
@@ -17,6 +20,14 @@ void test_run_case(const char *name, void (*fn)(void));
 char *test_tmp_path(const char *name);
 /* the folder holding tests/data (the repo's tests/data) */
 const char *test_data_dir(void);
+
+/* tests/fixtures.c: a store simulated into a fresh temporary file (its path in *path_out,
+ * caller frees, when not NULL), and the first column of an SQL query on a database file as a
+ * number (-1 when no row): an oracle independent of the store module */
+struct store *test_simulated_store(const char *name, int64_t customers, int64_t products,
+                                   int64_t days, uint64_t seed, double tracked_share,
+                                   char **path_out);
+double test_sql_num(const char *path, const char *sql);
 
 #define CHECK(cond)                                                                           \
     do {                                                                                      \

@@ -7,21 +7,6 @@
 #include "store/store.h"
 #include "test.h"
 
-static double sql_num(struct store *st, const char *path, const char *sql)
-{
-    (void)st;
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    double v = -1;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
-
 static int zone(const struct floor_result *r, const char *name)
 {
     for (size_t i = 0; i < r->nzones; i++)
@@ -58,7 +43,7 @@ static void zones_match_the_sessions(void)
     CHECK(r.stats.sessions[pay] == sr.purchases);
     /* the fitting rooms the sessions with try-ons */
     CHECK(r.stats.sessions[fit] ==
-          sql_num(st, path, "SELECT count(DISTINCT session_id) FROM tryons"));
+          test_sql_num(path, "SELECT count(DISTINCT session_id) FROM tryons"));
     CHECK(r.stats.mean_dwell[fit] > 60);
     /* the hottest cell is not in the empty part of the aisle: people stop at shelves */
     const double *v = heatmap_values(r.hm);
@@ -75,7 +60,7 @@ static void zones_match_the_sessions(void)
     CHECK(floor_heatmap(st, &p, &r) == SHOP_OK);
     CHECK(r.positions < (size_t)sr.positions);
     CHECK((double)r.positions ==
-          sql_num(st, path, "SELECT count(*) FROM positions p JOIN sessions s ON "
+          test_sql_num(path, "SELECT count(*) FROM positions p JOIN sessions s ON "
                             "s.id = p.session_id WHERE s.customer_id = 1"));
     floor_result_release(&r);
     /* a window with nothing in it */

@@ -9,19 +9,7 @@
 
 static struct store *simulated(const char *name, int64_t customers, int64_t days)
 {
-    char *path = test_tmp_path(name);
-    struct store *st;
-    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
-    free(path);
-    struct sim_config c;
-    sim_config_default(&c);
-    c.customers = customers;
-    c.days = days;
-    c.seed = 11;
-    c.tracked_share = 0;
-    struct sim_report r;
-    CHECK(sim_run(st, &c, &r) == SHOP_OK);
-    return st;
+    return test_simulated_store(name, customers, 16, days, 11, 0, NULL);
 }
 
 static void every_customer_gets_a_profile(void)

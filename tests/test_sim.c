@@ -33,20 +33,7 @@ static uint64_t digest_of(struct store *st)
     return d;
 }
 
-/* one integer from an SQL query on a database file (an oracle independent of the store) */
-static double sql_num(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    sqlite3_stmt *s;
-    double v = -1;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_prepare_v2(db, sql, -1, &s, NULL) == SQLITE_OK);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        v = sqlite3_column_double(s, 0);
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    return v;
-}
+#define sql_num test_sql_num
 
 static void invariants_hold(void)
 {

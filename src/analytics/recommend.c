@@ -587,6 +587,25 @@ int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *ca
     return SHOP_OK;
 }
 
+static void to_store(const struct reco_item *it, struct store_reco *out)
+{
+    out->product_id = it->product_id;
+    out->score = it->score;
+    snprintf(out->reason, sizeof(out->reason), "%s", it->reason);
+    out->discount = it->discount;
+    out->price_cents = it->price_cents;
+}
+
+int reco_save(struct store *st, int64_t customer_id, const struct reco_list *l, int64_t now)
+{
+    struct store_reco pr[RECO_MAX], re[RECO_MAX];
+    for (int k = 0; k < l->npromos; k++)
+        to_store(&l->promos[k], &pr[k]);
+    for (int k = 0; k < l->nrecs; k++)
+        to_store(&l->recs[k], &re[k]);
+    return store_reco_save(st, customer_id, pr, l->npromos, re, l->nrecs, now, now + 7 * 86400);
+}
+
 /* ---- offline evaluation ---- */
 
 static int by_popularity(const void *a, const void *b, void *ctx)

@@ -65,6 +65,10 @@ void reco_free(struct reco_engine *e);
  * stated taste. The lists may be shorter when few products qualify. */
 SHOP_MUST_CHECK int reco_for(const struct reco_engine *e, int64_t customer_id,
                              const int64_t *cart, int ncart, struct reco_list *out);
+/* Stores a customer's list (replacing the previous one); promotions are valid for a week.
+ * The caller holds the transaction. */
+SHOP_MUST_CHECK int reco_save(struct store *st, int64_t customer_id, const struct reco_list *l,
+                              int64_t now);
 /* the product's name (borrowed), "" for an unknown id */
 const char *reco_product_name(const struct reco_engine *e, int64_t product_id);
 /* customers the engine knows, and the i-th one's id */

@@ -357,20 +357,8 @@ int cmd_recommend(int argc, char **argv)
         for (int64_t i = 0; i < n && rc == SHOP_OK; i++) {
             struct reco_list l;
             rc = reco_for(e, reco_customer_id(e, i), NULL, 0, &l);
-            struct store_reco pr[RECO_MAX], re[RECO_MAX];
-            for (int k = 0; k < l.npromos; k++) {
-                pr[k] = (struct store_reco){l.promos[k].product_id, l.promos[k].score, "",
-                                            l.promos[k].discount, l.promos[k].price_cents};
-                snprintf(pr[k].reason, sizeof(pr[k].reason), "%s", l.promos[k].reason);
-            }
-            for (int k = 0; k < l.nrecs; k++) {
-                re[k] = (struct store_reco){l.recs[k].product_id, l.recs[k].score, "", 0,
-                                            l.recs[k].price_cents};
-                snprintf(re[k].reason, sizeof(re[k].reason), "%s", l.recs[k].reason);
-            }
             if (rc == SHOP_OK)
-                rc = store_reco_save(st, reco_customer_id(e, i), pr, l.npromos, re, l.nrecs, now,
-                                     now + 7 * 86400);
+                rc = reco_save(st, reco_customer_id(e, i), &l, now);
             if (i % 256 == 0)
                 progress_update(&bar, i);
         }
@@ -402,20 +390,9 @@ int cmd_recommend(int argc, char **argv)
         return cli_fail("recommend: no customer %lld", (long long)customer);
     }
     if (rc == SHOP_OK && save) {
-        struct store_reco pr[RECO_MAX], re[RECO_MAX];
-        for (int k = 0; k < l.npromos; k++) {
-            pr[k] = (struct store_reco){l.promos[k].product_id, l.promos[k].score, "",
-                                        l.promos[k].discount, l.promos[k].price_cents};
-            snprintf(pr[k].reason, sizeof(pr[k].reason), "%s", l.promos[k].reason);
-        }
-        for (int k = 0; k < l.nrecs; k++) {
-            re[k] = (struct store_reco){l.recs[k].product_id, l.recs[k].score, "", 0,
-                                        l.recs[k].price_cents};
-            snprintf(re[k].reason, sizeof(re[k].reason), "%s", l.recs[k].reason);
-        }
         rc = store_begin(st);
         if (rc == SHOP_OK)
-            rc = store_reco_save(st, customer, pr, l.npromos, re, l.nrecs, now, now + 7 * 86400);
+            rc = reco_save(st, customer, &l, now);
         if (rc == SHOP_OK)
             rc = store_commit(st);
         else
