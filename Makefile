@@ -64,23 +64,27 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./$(BUILD)/shopper demo --db shopper.db
 
-test: deps
+test: deps models
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@sh scripts/test.sh $(BUILD)
 
 check: test
 
-asan: deps
+asan: deps models
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@ASAN_OPTIONS=detect_leaks=1 sh scripts/test.sh build-asan
 
-bench: deps
+bench: deps models
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD)
+
+# the face-api weights and demo photos, checked against src/vision/models.sha256
+models:
+	@sh scripts/fetch-models.sh models
 
 format:
 	clang-format -i $(SRC) $(MAIN) $(wildcard src/*/*.h) $(wildcard tests/*.c tests/*.h)
