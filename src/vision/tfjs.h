@@ -13,6 +13,7 @@
 #define SHOP_VISION_TFJS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "core/status.h"
 
@@ -30,6 +31,10 @@ struct tfjs_model;
 
 /* Loads DIR/NAME-weights_manifest.json and the shards it names (relative to DIR). */
 SHOP_MUST_CHECK int tfjs_load(const char *dir, const char *name, struct tfjs_model **out);
+/* The same from memory: the manifest's JSON text and the bytes of all its shards, of all its
+ * groups, laid end to end (shard paths are not opened). Used by tests and the fuzzer. */
+SHOP_MUST_CHECK int tfjs_parse(const char *manifest, size_t manifest_len, const uint8_t *weights,
+                               size_t weights_len, struct tfjs_model **out);
 void tfjs_free(struct tfjs_model *m); /* NULL is a no-op */
 /* the tensor with that exact name, or NULL */
 const struct tfjs_tensor *tfjs_get(const struct tfjs_model *m, const char *name);
