@@ -21,6 +21,9 @@ static const struct command commands[] = {
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
+    {"faces", cmd_faces, "detect faces: box, landmarks, descriptor, expression, age, gender"},
+    {"compare", cmd_compare, "descriptor distance of the largest faces of two images"},
+    {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
     {NULL, NULL, NULL},
 };
 
@@ -29,7 +32,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: shopper [--log LEVEL] COMMAND [ARGS]\n\n"
                "SHOPPER, the smart in-store retail platform.\n\ncommands:\n");
     for (const struct command *c = commands; c->name; c++)
-        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+        if (c->summary)
+            fprintf(f, "  %-12s %s\n", c->name, c->summary);
     fprintf(f, "\n`shopper COMMAND --help` describes a command. Global flags:\n"
                "  --log LEVEL   debug, info, warn (default), error, off\n"
                "  --version     print the version\n"

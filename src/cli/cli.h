@@ -53,5 +53,8 @@ int cmd_stats(int argc, char **argv);
 int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_faces(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_bench_faces(int argc, char **argv);
 
 #endif
