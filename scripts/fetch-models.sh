@@ -25,7 +25,12 @@ todo() {
 }
 [ -z "$(todo)" ] && exit 0
 
-command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $pkg (apt-get install npm)"
+if ! command -v npm >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "fetch-models: installing nodejs and npm"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq && apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+command -v npm >/dev/null 2>&1 || die "npm is needed to fetch $pkg (apt-get install nodejs npm)"
 mkdir -p "$cache" "$dir/samples"
 if [ ! -f "$cache/$tarball" ]; then
     echo "fetch-models: downloading $pkg"

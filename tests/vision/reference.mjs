@@ -103,7 +103,7 @@ async function loadFaceApi(modelsDir) {
   await faceapi.nets.faceRecognitionNet.loadFromDisk(dir);
   await faceapi.nets.faceExpressionNet.loadFromDisk(dir);
   await faceapi.nets.ageGenderNet.loadFromDisk(dir);
-  return { tf, faceapi };
+  return { tf, faceapi, wasm };
 }
 
 const EXPRESSIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
@@ -156,8 +156,9 @@ async function main() {
     for (let i = 0; i < o.bench; i++) faces += (await detect(api, img, o.detector)).length;
     const ms = (performance.now() - t0) / o.bench;
     process.stdout.write(`reference ${o.detector}-frame ms: ${ms.toFixed(1)}\n`);
+    const simd = await api.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     process.stderr.write(`reference: ${o.bench} frames, ${faces / o.bench} faces per frame, ` +
-      `backend ${api.tf.getBackend()}\n`);
+      `backend ${api.tf.getBackend()}, simd ${simd}, threads ${api.wasm.getThreadsCount()}\n`);
     return;
   }
   const out = [];
