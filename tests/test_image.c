@@ -404,12 +404,16 @@ static void jpeg_truncated_and_corrupt(void)
     CHECK(image_decode(jpeg, n / 2, IMAGE_DEFAULT_MAX_PIXELS, &img) == SHOP_EINVAL);
     CHECK(strstr(image_errmsg(), "JPEG") != NULL && img.rgb == NULL);
     /* every prefix is an error and never a crash (ASan runs this too) */
-    int errors = 0;
     for (size_t len = 1; len < n - 2; len++) {
-        errors += image_decode(jpeg, len, IMAGE_DEFAULT_MAX_PIXELS, &img) == SHOP_EINVAL;
+        int rc = image_decode(jpeg, len, IMAGE_DEFAULT_MAX_PIXELS, &img);
+        if (rc != SHOP_EINVAL || img.rgb) {
+            char msg[300];
+            snprintf(msg, sizeof(msg), "prefix %zu of %zu: rc %d, '%s'", len, n, rc,
+                     image_errmsg());
+            test_fail(__FILE__, __LINE__, msg);
+        }
         image_release(&img);
     }
-    CHECK(errors == (int)n - 3);
     /* garbage in the entropy-coded data */
     uint8_t *bad = xmalloc(n);
     memcpy(bad, jpeg, n);

@@ -175,10 +175,16 @@ static int decode_jpeg(const uint8_t *data, size_t n, size_t max_pixels, struct 
     tjhandle tj = tjInitDecompress();
     if (!tj)
         return fail(SHOP_EINVAL, "jpeg: %s", tjGetErrorStr2(NULL));
-    int rc, w, h, subsamp, colorspace;
+    /* zeroed: on a stream that ends before its frame header, TurboJPEG 2.1 can report
+     * success without writing the size (found by ASan-built tests) */
+    int rc, w = 0, h = 0, subsamp = -1, colorspace = -1;
     if (n > (unsigned long)-1 ||
         tjDecompressHeader3(tj, data, (unsigned long)n, &w, &h, &subsamp, &colorspace) != 0) {
         rc = fail(SHOP_EINVAL, "not a valid JPEG: %s", tjGetErrorStr2(tj));
+        goto out;
+    }
+    if (w <= 0 || h <= 0) {
+        rc = fail(SHOP_EINVAL, "truncated JPEG: no frame header");
         goto out;
     }
     if ((rc = check_pixels(w, h, max_pixels)) != SHOP_OK)
