@@ -1,0 +1,67 @@
+#!/bin/sh
+# CLI of the analytics: kpi, train segments / segments, recommend, eval recommend, heatmap.
+# Run by scripts/test.sh with $SHOPPER set to the binary; prints "N passed, N failed".
+S=${SHOPPER:-build/shopper}
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL $1"; }
+run() { # run WANT_EXIT DESCRIPTION command...: stdout in $T/out, stderr in $T/err
+    want=$1 what=$2; shift 2
+    "$@" >"$T/out" 2>"$T/err"; got=$?
+    if [ "$got" = "$want" ]; then ok; else bad "$what (exit $got, want $want): $(head -c 300 "$T/err")"; fi
+}
+py() { # py DESCRIPTION 'python expression over d (the JSON of the last stdout)'
+    if python3 -c "import json,sys; d=json.load(open(sys.argv[1])); assert $2" "$T/out" 2>"$T/pyerr"; then ok; else bad "$1: $(tail -1 "$T/pyerr")"; fi
+}
+DB="$T/a.db"
+"$S" simulate --db "$DB" --customers 120 --products 24 --days 45 --seed 9 >/dev/null || bad simulate
+
+for c in kpi segments recommend heatmap; do
+    run 0 "$c --help" "$S" "$c" --help
+done
+run 0 "train --help" "$S" train segments --help
+run 0 "eval --help" "$S" eval recommend --help
+run 2 "train nothing" "$S" train
+run 2 "eval nothing" "$S" eval
+
+run 0 "kpi --json" "$S" kpi --db "$DB" --json
+py "kpi numbers" 'd["items_sold"] > 0 and d["revenue_cents"] > 0 and 0 < d["conversion"] <= 1 and len(d["top_products"]) == 5 and len(d["products"]) == 24'
+run 0 "kpi range" "$S" kpi --db "$DB" --from 2026-01-10 --to 2026-01-20 --json
+py "kpi range is smaller" 'd["from"] == "2026-01-10T00:00:00Z" and d["to"] == "2026-01-21T00:00:00Z"'
+run 2 "kpi bad date" "$S" kpi --db "$DB" --from 2026-13-01
+run 2 "kpi reversed range" "$S" kpi --db "$DB" --from 2026-02-01 --to 2026-01-01
+
+run 1 "segments before training" "$S" segments --db "$DB"
+run 0 "train segments" "$S" train segments --db "$DB" --k 3 --json
+py "three segments over every customer" 'd["k"] == 3 and sum(s["customers"] for s in d["segments"]) == 120 and all(s["description"] for s in d["segments"])'
+run 0 "segments --json" "$S" segments --db "$DB" --json
+py "segments as trained" 'd["k"] == 3'
+run 2 "k out of range" "$S" train segments --db "$DB" --k 0
+run 0 "update" "$S" train segments --db "$DB" --update --json
+py "update reports" 'd["updated_customers"] == 0'
+
+run 0 "recommend" "$S" recommend --db "$DB" --customer 1 --json
+py "3 promotions + 5 recommendations with reasons" 'len(d["promotions"]) == 3 and len(d["recommendations"]) == 5 and all(x["reason"] for x in d["promotions"] + d["recommendations"])'
+run 1 "unknown customer" "$S" recommend --db "$DB" --customer 99999
+run 2 "bad cart" "$S" recommend --db "$DB" --customer 1 --cart 1,x
+run 2 "no customer" "$S" recommend --db "$DB"
+run 0 "recommend --all" "$S" recommend --db "$DB" --all --json
+py "all customers" 'd["customers"] == 120'
+[ "$(sqlite3 "$DB" 'SELECT count(*) FROM promotions')" -gt 300 ] && ok || bad "promotions stored"
+run 0 "eval recommend" "$S" eval recommend --db "$DB" --json
+py "eval shape" 'd["customers"] > 0 and all(0 <= d[m][k] <= 1 for m in ("hybrid", "popularity") for k in ("hit_rate_5", "hit_rate_8", "precision_5", "precision_8"))'
+
+run 0 "heatmap png" "$S" heatmap --db "$DB" --out "$T/heat.png"
+[ "$(head -c 8 "$T/heat.png" | od -An -tx1 | tr -d ' \n')" = "89504e470d0a1a0a" ] && ok || bad "heatmap is a PNG"
+run 0 "heatmap json" "$S" heatmap --db "$DB" --customer 2 --json
+py "grid and zones" 'd["rows"] == 56 and d["cols"] == 80 and len(d["zones"]) == 7 and len(d["values"]) == 56'
+run 1 "heatmap unwritable" "$S" heatmap --db "$DB" --out /nonexistent/dir/h.png
+"$S" init --db "$T/empty.db" >/dev/null
+run 1 "heatmap without floor plan" "$S" heatmap --db "$T/empty.db"
+run 0 "kpi on an empty store" "$S" kpi --db "$T/empty.db" --json
+py "zeros, no NaN" 'd["items_sold"] == 0 and d["conversion"] == 0'
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
