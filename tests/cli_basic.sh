@@ -26,7 +26,10 @@ json_ok() { # the last command's stdout is valid JSON
 expect 0 "--version" "$S" --version
 grep -q '^shopper ' "$T/out" && ok || bad "version text"
 expect 0 "--help" "$S" --help
-for c in init simulate demo stats customers products check; do
+# every command listed by --help has its own --help
+cmds=$("$S" --help | awk '/^commands:/{on=1; next} on && /^  [a-z]/{print $1} /^$/{if (on && n++) on=0}')
+[ "$(echo "$cmds" | wc -w)" -ge 10 ] && ok || bad "commands listed: $cmds"
+for c in $cmds; do
     expect 0 "$c --help" "$S" "$c" --help
     grep -q "usage: shopper $c" "$T/out" && ok || bad "$c --help text"
 done
