@@ -44,13 +44,18 @@ static void usage(FILE *f)
         if (c->summary)
             fprintf(f, "  %-12s %s\n", c->name, c->summary);
     fprintf(f, "\n`shopper COMMAND --help` describes a command. Global flags:\n"
-               "  --log LEVEL   debug, info, warn (default), error, off\n"
+               "  --log LEVEL   debug, info, warn, error, off (default; also $SHOPPER_LOG)\n"
                "  --version     print the version\n"
                "The database is --db FILE, else $SHOPPER_DB, else ./shopper.db.\n");
 }
 
 int main(int argc, char **argv)
 {
+    /* commands report their own errors in one line; library logs are for --log */
+    log_set_level(LOG_OFF);
+    const char *env = getenv("SHOPPER_LOG");
+    if (env && log_level_parse(env) >= 0)
+        log_set_level(log_level_parse(env));
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {

@@ -68,6 +68,14 @@ expect 0 "demo" "$S" demo --db "$T/demo.db"
 grep -q "customers  *40" "$T/out" && ok || bad "demo has 40 customers"
 expect 0 "demo again keeps it" "$S" demo --db "$T/demo.db"
 grep -q "exists" "$T/out" && ok || bad "demo reuses the store"
+# images: a clear single line, never a crash (the models are fetched by make test)
+: >"$T/empty.jpg"
+printf 'GIF89a not really' >"$T/fake.png"
+expect 1 "faces on an empty file" "$S" faces --models models "$T/empty.jpg"
+expect 1 "faces on a non-image" "$S" faces --models models "$T/fake.png"
+expect 1 "faces on a missing file" "$S" faces --models models "$T/none.jpg"
+expect 1 "faces without models" "$S" faces --models "$T/nomodels" "$T/empty.jpg"
+expect 2 "compare needs two images" "$S" compare "$T/empty.jpg"
 # piped output carries no progress bar
 "$S" simulate --db "$T/p.db" --days 3 2>"$T/err" >/dev/null; [ ! -s "$T/err" ] && ok || bad "progress bar when piped"
 

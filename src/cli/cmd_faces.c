@@ -271,7 +271,7 @@ int cmd_compare(int argc, char **argv)
     struct face_ws *ws = NULL;
     struct face fa, fb;
     if (!pos[0] || !pos[1] || pos[2] || parse_detector(detector, &o) < 0) {
-        fprintf(stderr, "usage: shopper compare A.jpg B.jpg [--detector tiny|ssd] [--json]\n");
+        cli_fail("compare: two images are needed, and --detector is tiny or ssd (see --help)");
         status = 2;
         goto out;
     }
