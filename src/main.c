@@ -23,6 +23,9 @@ static const struct command commands[] = {
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
+    {"train", cmd_train, "train a model: `train demand` (the demand model for pricing)"},
+    {"price", cmd_price, "suggest (and --apply) profit-maximising prices under business rules"},
+    {"eval", cmd_eval, "score a model: `eval pricing` against the simulator's true demand"},
     {NULL, NULL, NULL},
 };
 

@@ -53,5 +53,9 @@ int cmd_stats(int argc, char **argv);
 int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+/* dynamic pricing (cmd_pricing.c) */
+int cmd_train(int argc, char **argv);
+int cmd_price(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 #endif

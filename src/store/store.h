@@ -220,6 +220,8 @@ struct store_demand_row {
 SHOP_MUST_CHECK int store_demand_rows(struct store *st,
                                       void (*fn)(void *ctx, const struct store_demand_row *r),
                                       void *ctx);
+/* the last day with daily prices; *out = def when there is none */
+SHOP_MUST_CHECK int store_demand_last_day(struct store *st, int64_t def, int64_t *out);
 /* the number of purchase lines (to tell "no sales" from "no model data") */
 SHOP_MUST_CHECK int store_demand_sales_count(struct store *st, int64_t *out);
 /* Saves the demand model as models row 'demand' (version + 1 when one exists); sets

@@ -18,6 +18,7 @@ static const char *const SQL_DEMAND_ROWS =
     "GROUP BY l.product_id, p.purchased_at / 86400) u "
     "ON u.product_id = d.product_id AND u.day = d.day "
     "WHERE d.stock_start > 0 ORDER BY d.day, d.product_id";
+static const char *const SQL_LAST_DAY = "SELECT max(day) FROM daily_prices";
 static const char *const SQL_SALES_COUNT = "SELECT count(*) FROM purchase_lines";
 static const char *const SQL_MODEL_SAVE =
     "INSERT INTO models(name, version, data, info, trained_at) "
@@ -61,6 +62,11 @@ int store_demand_rows(struct store *st, void (*fn)(void *ctx, const struct store
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "demand rows");
+}
+
+int store_demand_last_day(struct store *st, int64_t def, int64_t *out)
+{
+    return query_int(st, SQL_LAST_DAY, def, out);
 }
 
 int store_demand_sales_count(struct store *st, int64_t *out)
