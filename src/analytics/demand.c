@@ -22,7 +22,7 @@
 #define PATIENCE 60
 
 enum feat {
-    F_RATIO, F_PRICE, F_DISCOUNT, F_DISCOUNTED, F_LIST_RATIO, /* the price group */
+    F_RATIO, F_DISCOUNT, F_DISCOUNTED, /* the price group */
     F_CATEGORY, F_GENDER, F_FABRIC, F_SEASON, F_BASE, F_COST, F_POPULARITY,
     F_MONTH, F_WEEKDAY, F_WEEKEND, F_IN_SEASON, F_COUNT
 };
@@ -30,7 +30,7 @@ _Static_assert(F_COUNT == DEMAND_NFEAT, "feature count");
 #define PRICE_GROUP_END F_CATEGORY
 
 static const char *const feat_names[F_COUNT] = {
-    "price_ratio", "price", "discount", "discounted", "list_ratio", "category", "gender",
+    "price_ratio", "discount", "discounted", "category", "gender",
     "fabric", "season", "base_price", "cost", "popularity", "month", "weekday", "weekend",
     "in_season"};
 
@@ -50,7 +50,7 @@ void demand_params_default(struct demand_params *p)
     memset(p, 0, sizeof(*p));
     p->objective = DEMAND_POISSON;
     p->max_rounds = 600;
-    p->max_depth = 6;
+    p->max_depth = 3;
     p->eta = 0.05;
     p->nthread = 2;
     p->monotone = 1;
@@ -110,16 +110,18 @@ static int weekday_of(int64_t day)
     return (int)(w < 0 ? w + 7 : w);
 }
 
-/* one row of features into f[DEMAND_NFEAT] */
-static void features(const struct demand_product *p, int64_t day, int64_t list_cents,
-                     int64_t price_cents, double discount, float *f)
+/* One row of features into f[DEMAND_NFEAT]. The price enters only as price / base price:
+ * the charged price in currency units mostly tells products apart (a coat costs more than a
+ * T-shirt), and trees used it to carry product levels into the price response, which then
+ * moved with every candidate price (capture fell from 99.5 % to 98.7 % on the 200-product
+ * store). The product's level comes from its base price and attributes instead. */
+static void features(const struct demand_product *p, int64_t day, int64_t price_cents,
+                     double discount, float *f)
 {
     double base = (double)p->base_price_cents;
     f[F_RATIO] = (float)((double)price_cents / base);
-    f[F_PRICE] = (float)((double)price_cents / 100.0);
     f[F_DISCOUNT] = (float)discount;
     f[F_DISCOUNTED] = discount > 0 ? 1.0f : 0.0f;
-    f[F_LIST_RATIO] = (float)((double)list_cents / base);
     f[F_CATEGORY] = code_of(categories, p->category);
     f[F_GENDER] = code_of(genders, p->gender);
     f[F_FABRIC] = code_of(fabrics, p->fabric);
@@ -164,7 +166,7 @@ static int set_params(BoosterHandle b, const struct demand_params *pr)
         /* demand falls with the charged price; a promotion flag never lowers it */
         int n = snprintf(buf, sizeof(buf), "(");
         for (int i = 0; i < F_COUNT; i++) {
-            int c = i == F_RATIO || i == F_PRICE ? -1 : i == F_DISCOUNTED ? 1 : 0;
+            int c = i == F_RATIO ? -1 : i == F_DISCOUNTED ? 1 : 0;
             n += snprintf(buf + n, sizeof(buf) - (size_t)n, "%s%d", i ? "," : "", c);
         }
         snprintf(buf + n, sizeof(buf) - (size_t)n, ")");
@@ -196,7 +198,7 @@ static int obs_matrix(const struct demand_product *prods, const struct demand_ob
     float *y = xmalloc(n * sizeof(float));
     for (size_t i = 0; i < n; i++) {
         const struct demand_obs *o = &obs[idx ? idx[i] : i];
-        features(&prods[o->product], o->day, o->list_cents, o->price_cents, o->discount,
+        features(&prods[o->product], o->day, o->price_cents, o->discount,
                  x + i * F_COUNT);
         y[i] = (float)o->units;
     }
@@ -444,11 +446,7 @@ int demand_predict(struct demand *m, const struct demand_product *prods,
         for (size_t i = 0; i < k; i++) {
             const struct demand_query *r = &q[at + i];
             const struct demand_product *p = &prods[r->product];
-            /* the list price the charged price came from */
-            int64_t list = r->discount > 0 && r->discount < 1
-                               ? (int64_t)llround((double)r->price_cents / (1 - r->discount))
-                               : r->price_cents;
-            features(p, r->day, list, r->price_cents, r->discount, x + i * F_COUNT);
+            features(p, r->day, r->price_cents, r->discount, x + i * F_COUNT);
         }
         DMatrixHandle d;
         if (XGDMatrixCreateFromMat(x, k, F_COUNT, NAN, &d) != 0) {

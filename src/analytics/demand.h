@@ -11,8 +11,8 @@
  *     }
  *     demand_free(m);
  *
- * Features (the order is the model's; DEMAND_NFEAT of them): price / base price, price in
- * currency units, discount, discounted flag, list price / base price, category, gender, fabric
+ * Features (the order is the model's; DEMAND_NFEAT of them): price charged / base price,
+ * discount, discounted flag, category, gender, fabric
  * and season as codes (unknown names are missing values), base price, cost, popularity,
  * month, weekday, weekend flag, in-season flag (+1 winter goods Nov-Feb and summer goods
  * May-Aug, -1 the opposite season, 0 otherwise). The model sees no product id and no trend:
@@ -26,7 +26,7 @@
 
 #include "core/status.h"
 
-#define DEMAND_NFEAT 16
+#define DEMAND_NFEAT 14
 #define DEMAND_MAX_ROUNDS 5000
 
 /* a product as the model sees it (names as in the products table) */

@@ -18,6 +18,9 @@
 #define PREDICT_PRODUCTS 64
 /* distinct (month, weekday) pairs a reference period can hold */
 #define MAX_COMBOS (12 * 7)
+/* the fitted demand curve's probes: ratios to the base price */
+#define PROBE_STEP 0.05
+#define MAX_PROBES 41
 
 static _Thread_local char errmsg[300];
 
@@ -56,6 +59,7 @@ void pricing_rules_default(struct pricing_rules *r)
     r->min_margin = 0.10;
     r->max_change = 0.15;
     r->endings = PRICING_END_99;
+    r->raw_curve = 0;
 }
 
 int pricing_rules_check(const struct pricing_rules *r, char *msg, int n)
@@ -488,13 +492,54 @@ static void suggestion_init(const struct store_product *p, struct pricing_sugges
     s->current_cents = p->price_cents;
 }
 
-/* Suggests prices for products idx[0..n) with the model over the combos; the grid, its
- * predicted units per day and the suggestion go to grids/units/ngrid/out per product. */
+/* The log-linear fit log u = a + b x (b <= 0, x = price / base) to units at ratios x[0..n).
+ * Units far below the largest are floored so that a squared-error model's zeros do not
+ * dominate the fit. */
+static void fit_curve(const double *x, const double *units, size_t n, double *a, double *b)
+{
+    double top = 0, sx = 0, sy = 0, sxx = 0, sxy = 0;
+    for (size_t i = 0; i < n; i++)
+        top = units[i] > top ? units[i] : top;
+    double lo = top > 0 ? top * 1e-3 : 1e-12;
+    for (size_t i = 0; i < n; i++) {
+        double y = log(units[i] > lo ? units[i] : lo);
+        sx += x[i];
+        sy += y;
+        sxx += x[i] * x[i];
+        sxy += x[i] * y;
+    }
+    double var = sxx - sx * sx / (double)n;
+    *b = var > 1e-12 ? (sxy - sx * sy / (double)n) / var : 0;
+    if (*b > 0)
+        *b = 0;
+    *a = (sy - *b * sx) / (double)n;
+}
+
+/* probe ratios of the fitted curve: 1 - span .. 1 + span in steps of PROBE_STEP */
+static size_t probes(double span, double *x)
+{
+    size_t n = 0;
+    for (int k = -(int)floor(span / PROBE_STEP + 1e-9); k <= (int)floor(span / PROBE_STEP + 1e-9);
+         k++)
+        x[n++] = 1 + k * PROBE_STEP;
+    return n;
+}
+
+/* Suggests prices for products idx[0..n) with the model over the reference days (combos).
+ * The model's units at a price are either its predictions on the grid as they are
+ * (raw_curve) or, by default, a log-linear curve fitted to its predictions at probe prices
+ * from 1 - PRICING_FIT_SPAN to 1 + PRICING_FIT_SPAN times the base price. Trees give a step
+ * function of the price, flat wherever the price tests were too few to split on, and a
+ * search on it runs to the edge of a flat step; the fit keeps the model's overall slope
+ * (its elasticity), is the logit demand's shape, and lets the wider probes bring in what the
+ * model learned from discount days. */
 static int search(struct demand *m, const struct pricing_rules *r, const struct store_product *sp,
                   const struct demand_product *dp, const size_t *idx, size_t n,
                   const struct combos *cb, struct pricing_suggestion *out)
 {
-    size_t per = (size_t)(PRICING_MAX_GRID + 1) * (size_t)cb->n;
+    double px[MAX_PROBES], pu[MAX_PROBES];
+    size_t np = r->raw_curve ? 0 : probes(PRICING_FIT_SPAN, px);
+    size_t per = (size_t)(PRICING_MAX_GRID + 1 + MAX_PROBES) * (size_t)cb->n;
     struct demand_query *q = xmalloc(PREDICT_PRODUCTS * per * sizeof(*q));
     double *pred = xmalloc(PREDICT_PRODUCTS * per * sizeof(double));
     int64_t(*grid)[PRICING_MAX_GRID + 1] = xmalloc(PREDICT_PRODUCTS * sizeof(*grid));
@@ -507,7 +552,12 @@ static int search(struct demand *m, const struct pricing_rules *r, const struct 
             const struct store_product *p = &sp[idx[at + j]];
             ngrid[j] = pricing_grid(r, p->base_price_cents, grid[j]);
             grid[j][ngrid[j]] = p->price_cents; /* the current price, last */
-            for (size_t g = 0; g <= ngrid[j]; g++)
+            for (size_t g = 0; g < np; g++)
+                for (int c = 0; c < cb->n; c++)
+                    q[nq++] = (struct demand_query){
+                        idx[at + j], cb->day[c],
+                        (int64_t)llround(px[g] * (double)p->base_price_cents), 0};
+            for (size_t g = 0; np == 0 && g <= ngrid[j]; g++)
                 for (int c = 0; c < cb->n; c++)
                     q[nq++] = (struct demand_query){idx[at + j], cb->day[c], grid[j][g], 0};
         }
@@ -516,13 +566,22 @@ static int search(struct demand *m, const struct pricing_rules *r, const struct 
             break;
         const double *pr = pred;
         for (size_t j = 0; j < k; j++) {
-            for (size_t g = 0; g <= ngrid[j]; g++) {
-                units[g] = 0;
+            const struct store_product *p = &sp[idx[at + j]];
+            size_t nu = np ? np : ngrid[j] + 1;
+            double *u = np ? pu : units;
+            for (size_t g = 0; g < nu; g++) {
+                u[g] = 0;
                 for (int c = 0; c < cb->n; c++)
-                    units[g] += cb->weight[c] * *pr++;
+                    u[g] += cb->weight[c] * *pr++;
+            }
+            if (np) {
+                double a, b;
+                fit_curve(px, pu, np, &a, &b);
+                for (size_t g = 0; g <= ngrid[j]; g++)
+                    units[g] = exp(a + b * (double)grid[j][g] / (double)p->base_price_cents);
             }
             struct pricing_suggestion *s = &out[at + j];
-            suggestion_init(&sp[idx[at + j]], s);
+            suggestion_init(p, s);
             s->demand_current = units[ngrid[j]];
             s->profit_current = units[ngrid[j]] * (double)(s->current_cents - s->cost_cents);
             pricing_choose(r, grid[j], units, ngrid[j], s);
@@ -553,14 +612,18 @@ static int load_model(struct store *st, struct demand **m)
     return SHOP_OK;
 }
 
-/* the day after the last day with data: the reference period starts there */
-static int reference_start(struct store *st, int64_t *first)
+/* The reference period is the last `days` days with data. Those days' other prices, their
+ * promotions included, are the competition the demand model learned from; a future with
+ * the same promotion rate looks like them (an undiscounted future would not: discounted
+ * products draw the most price-sensitive buyers away, so the others face less elastic
+ * demand on a typical day than on a day without promotions). */
+static int reference_start(struct store *st, int days, int64_t *first)
 {
     int64_t last;
     int rc = store_demand_last_day(st, (int64_t)time(NULL) / 86400 - 1, &last);
     if (rc != SHOP_OK)
         return fail_store(st, rc);
-    *first = last + 1;
+    *first = last - days + 1;
     return SHOP_OK;
 }
 
@@ -601,7 +664,7 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
     }
     rc = load_model(st, &m);
     if (rc == SHOP_OK)
-        rc = reference_start(st, &first);
+        rc = reference_start(st, days, &first);
     if (rc != SHOP_OK)
         goto out;
     struct combos cb;
@@ -703,7 +766,7 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         goto out;
     }
     int64_t first;
-    rc = reference_start(st, &first);
+    rc = reference_start(st, days, &first);
     if (rc != SHOP_OK)
         goto out;
     ev->days = days;
@@ -746,6 +809,12 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         ev->profit_suggested += extra[i * 4 + 2] * ((double)sug[i].suggested_cents - cost);
         ev->capture_max += extra[i * 4 + 3] * ((double)maxp[i] - cost);
         ev->profit_oracle += o.profit_suggested;
+        log_debug("pricing: eval product %lld base %lld cost %lld suggested %lld (%s) oracle "
+                  "%lld (%s) true profit %.0f vs %.0f",
+                  (long long)p->id, (long long)p->base_price_cents, (long long)p->cost_cents,
+                  (long long)sug[i].suggested_cents, sug[i].rule, (long long)o.suggested_cents,
+                  o.rule, extra[i * 4 + 2] * ((double)sug[i].suggested_cents - cost),
+                  o.profit_suggested);
         ev->same_as_oracle += o.suggested_cents == sug[i].suggested_cents;
         ev->kept += strcmp(sug[i].rule, "kept") == 0;
     }

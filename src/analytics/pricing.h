@@ -10,9 +10,14 @@
  *     pricing_record(st, s, n, 1, now);                    -- apply + history, one transaction
  *     free(s);
  *
- * The objective of a product at price p is its expected profit per day, predicted units ×
- * (p - cost), averaged over a reference period: the `days` days after the last day with
- * data (the days the new prices will face), each product undiscounted. The grid is the base
+ * The objective of a product at price p is its expected profit per day, units × (p - cost),
+ * averaged over a reference period: the last `days` days with data, the product
+ * undiscounted, the other products as they were on those days (promotions included: the
+ * competition the model learned from, and what a store that keeps promoting will face).
+ * The units come from the demand model through a fitted curve: log units = a + b × p / base
+ * (b <= 0, the logit demand's shape) fitted to the model's predictions at probe prices from
+ * base × (1 - PRICING_FIT_SPAN) to base × (1 + PRICING_FIT_SPAN); raw_curve searches the
+ * model's own step-function predictions instead. The grid is the base
  * price × (1 + k × step) for |k × step| <= range, each point moved to the nearest allowed
  * price ending and kept when still inside the range. A grid price is allowed when
  *   price × (1 - min_margin) >= cost        (the margin is a share of the price) and
@@ -33,6 +38,7 @@
 
 #define PRICING_DAYS 28      /* default reference period */
 #define PRICING_MAX_GRID 401 /* grid points at most (range / step <= 200) */
+#define PRICING_FIT_SPAN 0.25 /* the demand curve is fitted on base price × (1 ± this) */
 
 enum pricing_ending { PRICING_END_99 = 1, PRICING_END_95 = 2, PRICING_END_00 = 4 };
 
@@ -42,6 +48,7 @@ struct pricing_rules {
     double min_margin; /* price >= cost + min_margin × price; default 0.10 */
     double max_change; /* per update, relative to the current price; default 0.15 */
     int endings;       /* PRICING_END_* bits; default .99 */
+    int raw_curve;     /* search the model's own predictions, not the fitted curve (below) */
 };
 
 /* The message of the last failure of a pricing_* call in this thread ("" when none). */
@@ -103,8 +110,8 @@ SHOP_MUST_CHECK int pricing_record(struct store *st, const struct pricing_sugges
 /* The suggestions scored with the simulator's true demand (sim_demand_units): for each
  * product, the true expected profit summed over the reference period at the suggested price,
  * at the base price, and at the best price of the same grid under the same rules found by
- * asking the simulator (the oracle). Every other product stays at its current list price,
- * undiscounted, on each reference day. */
+ * asking the simulator (the oracle). On each reference day every other product keeps the
+ * price (and promotion) it had that day. */
 struct pricing_eval {
     int64_t products, days, first_day;
     double profit_base, profit_current, profit_suggested, profit_oracle; /* cents */

@@ -34,9 +34,10 @@ static struct store *open_store(const char *db, int flags)
                    &(r)->max_change, 0.001, 1),                                               \
         CLI_STR("endings", "LIST", "allowed price endings, e.g. 99,95,00 (default 99)",       \
                 (endings)),                                                                   \
-        CLI_INT("days", "N", "reference period: the N days after the last day with data "     \
-                             "(default 28)",                                                  \
-                (days), 1, 366)
+        CLI_INT("days", "N", "reference period: the last N days with data (default 28)",        \
+                (days), 1, 366),                                                              \
+        CLI_FLAG("raw-curve", "search the model's raw predictions, not the fitted curve",     \
+                 &(r)->raw_curve)
 
 static int rules_finish(struct pricing_rules *r, const char *endings, const char *cmd)
 {
@@ -311,8 +312,8 @@ int cmd_eval(int argc, char **argv)
     char **pos = NULL;
     int rc = cli_parse(argc, argv, "shopper eval pricing [--db FILE] [--json]",
                        "Score the suggested prices with the simulator's true demand: the true "
-                       "expected profit over the reference period (the days after the last "
-                       "simulated day, other products at their current prices, undiscounted) at "
+                       "expected profit over the reference period (the last simulated days, other "
+                       "products at those days' prices and promotions) at "
                        "the suggested prices, at the base prices, and at the best prices of the "
                        "same grid under the same rules found by asking the simulator (the "
                        "oracle). capture = suggested / oracle.",
