@@ -428,7 +428,7 @@ static void bad_input(void)
     CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_ENOTFOUND);
     struct pricing_eval ev;
     CHECK(pricing_evaluate(st, &r, 28, &ev) == SHOP_ENOTFOUND);
-    CHECK(strstr(pricing_errmsg(), "simulat") != NULL);
+    CHECK(strstr(pricing_errmsg(), "not simulated") != NULL);
     store_close(st);
     free(path);
 

@@ -749,8 +749,8 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
     size_t n = 0, np = 0;
     rc = sim_demand_open(st, &sd);
     if (rc == SHOP_ENOTFOUND) {
-        rc = fail(rc, "eval pricing needs a simulated store: its true demand comes from the "
-                      "simulator, and this store has no simulated days");
+        rc = fail(rc, "this store was not simulated, and the true demand to score against "
+                      "comes from the simulator (shopper simulate)");
         goto out;
     }
     if (rc != SHOP_OK) {
