@@ -238,26 +238,20 @@ static int predict_matrix(BoosterHandle b, DMatrixHandle m, int rounds, size_t n
     return SHOP_OK;
 }
 
-/* held-out loss the early stopping minimises: Poisson deviance or squared error */
-static double loss(int objective, const double *pred, const float *y, size_t n)
+/* a booster over the training matrix; the test matrix (when not NULL) joins its prediction
+ * cache, so that evaluating it after more trees only adds the new trees' outputs */
+static int booster_new(DMatrixHandle train, DMatrixHandle test, const struct demand_params *pr,
+                       BoosterHandle *out)
 {
-    double s = 0;
-    for (size_t i = 0; i < n; i++) {
-        double mu = pred[i] > 1e-9 ? pred[i] : 1e-9, t = y[i];
-        if (objective == DEMAND_SQUARED)
-            s += (t - mu) * (t - mu);
-        else
-            s += 2 * ((t > 0 ? t * log(t / mu) : 0) - (t - mu));
-    }
-    return n ? s / (double)n : 0;
-}
-
-static int booster_new(DMatrixHandle train, const struct demand_params *pr, BoosterHandle *out)
-{
+    DMatrixHandle cache[2] = {train, test};
     *out = NULL;
-    if (XGBoosterCreate(&train, 1, out) != 0)
+    if (XGBoosterCreate(cache, test ? 2 : 1, out) != 0)
         return xgb_fail("create booster");
     int rc = set_params(*out, pr);
+    if (rc == SHOP_OK && test &&
+        XGBoosterSetParam(*out, "eval_metric",
+                          pr->objective == DEMAND_SQUARED ? "rmse" : "poisson-nloglik") != 0)
+        rc = xgb_fail("set eval metric");
     if (rc != SHOP_OK) {
         XGBoosterFree(*out);
         *out = NULL;
@@ -265,15 +259,33 @@ static int booster_new(DMatrixHandle train, const struct demand_params *pr, Boos
     return rc;
 }
 
-/* fits on train; with a test matrix, stops early and reports the best number of trees */
+/* the held-out loss after the trees so far: XGBoost's "[i]\ttest-metric:value" */
+static int held_out_loss(BoosterHandle b, int it, DMatrixHandle test, double *loss)
+{
+    const char *names[1] = {"test"}, *res;
+    DMatrixHandle d[1] = {test};
+    if (XGBoosterEvalOneIter(b, it, d, names, 1, &res) != 0)
+        return xgb_fail("evaluate");
+    const char *colon = strrchr(res, ':');
+    char *end;
+    *loss = colon ? strtod(colon + 1, &end) : NAN;
+    if (!colon || end == colon + 1 || !isfinite(*loss)) {
+        log_error("demand: unexpected evaluation '%s'", res);
+        return SHOP_EMODEL;
+    }
+    return SHOP_OK;
+}
+
+/* Fits on train; with a test matrix, stops early (the held-out Poisson negative
+ * log-likelihood or RMSE, checked every CHECK_EVERY trees) and reports the best number of
+ * trees in *best. */
 static int fit(const struct demand_params *pr, DMatrixHandle train, DMatrixHandle test,
-               const float *ytest, size_t ntest, int rounds, BoosterHandle *out, int *best)
+               int rounds, BoosterHandle *out, int *best)
 {
     BoosterHandle b;
-    int rc = booster_new(train, pr, &b);
+    int rc = booster_new(train, test, pr, &b);
     if (rc != SHOP_OK)
         return rc;
-    double *pred = test ? xmalloc(ntest * sizeof(double)) : NULL;
     double best_loss = INFINITY;
     *best = rounds;
     for (int it = 0; it < rounds; it++) {
@@ -283,10 +295,10 @@ static int fit(const struct demand_params *pr, DMatrixHandle train, DMatrixHandl
         }
         if (!test || ((it + 1) % CHECK_EVERY != 0 && it + 1 != rounds))
             continue;
-        rc = predict_matrix(b, test, it + 1, ntest, pred);
+        double l;
+        rc = held_out_loss(b, it, test, &l);
         if (rc != SHOP_OK)
             goto out;
-        double l = loss(pr->objective, pred, ytest, ntest);
         if (l < best_loss - 1e-12) {
             best_loss = l;
             *best = it + 1;
@@ -295,7 +307,6 @@ static int fit(const struct demand_params *pr, DMatrixHandle train, DMatrixHandl
         }
     }
 out:
-    free(pred);
     if (rc != SHOP_OK) {
         XGBoosterFree(b);
         b = NULL;
@@ -378,7 +389,6 @@ int demand_train(const struct demand_params *pr, const struct demand_product *pr
     }
     DMatrixHandle dtrain = NULL, dtest = NULL, dall = NULL;
     BoosterHandle b = NULL;
-    float *ytest = NULL;
     double *pred = NULL;
     int rounds = pr->max_rounds, rc = SHOP_OK;
     mt->split_day = split_day;
@@ -388,10 +398,7 @@ int demand_train(const struct demand_params *pr, const struct demand_product *pr
             rc = obs_matrix(prods, obs, test, ntest, pr->nthread, &dtest);
         if (rc != SHOP_OK)
             goto out;
-        ytest = xmalloc(ntest * sizeof(float));
-        for (size_t k = 0; k < ntest; k++)
-            ytest[k] = (float)obs[test[k]].units;
-        rc = fit(pr, dtrain, dtest, ytest, ntest, pr->max_rounds, &b, &rounds);
+        rc = fit(pr, dtrain, dtest, pr->max_rounds, &b, &rounds);
         if (rc != SHOP_OK)
             goto out;
         pred = xmalloc(ntest * sizeof(double));
@@ -409,7 +416,7 @@ int demand_train(const struct demand_params *pr, const struct demand_product *pr
     /* the model in use learns from every day, the most recent ones included */
     rc = obs_matrix(prods, obs, NULL, n, pr->nthread, &dall);
     if (rc == SHOP_OK)
-        rc = fit(pr, dall, NULL, NULL, 0, rounds, &b, &rounds);
+        rc = fit(pr, dall, NULL, rounds, &b, &rounds);
     if (rc != SHOP_OK)
         goto out;
     struct demand *m = xcalloc(1, sizeof(*m));
@@ -427,7 +434,6 @@ out:
         XGDMatrixFree(dtest);
     if (dall)
         XGDMatrixFree(dall);
-    free(ytest);
     free(pred);
     free(test);
     free(train);
