@@ -23,16 +23,17 @@ static const struct command commands[] = {
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
     {"kpi", cmd_kpi, "the numbers behind the dashboard for a date range"},
-    {"train", cmd_train, "train a model: segments"},
+    {"train", cmd_train, "train a model: segments, demand"},
     {"segments", cmd_segments, "the customer segments"},
     {"recommend", cmd_recommend, "promotions and recommendations for a customer"},
-    {"eval", cmd_eval, "measure a model offline: recommend"},
+    {"eval", cmd_eval, "measure a model offline: recommend, pricing"},
     {"heatmap", cmd_heatmap, "where people walk and stay: heatmap PNG or JSON, zone statistics"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
     {"faces", cmd_faces, "detect faces: box, landmarks, descriptor, expression, age, gender"},
     {"compare", cmd_compare, "descriptor distance of the largest faces of two images"},
     {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
+    {"price", cmd_price, "suggest (and --apply) profit-maximising prices under business rules"},
     {NULL, NULL, NULL},
 };
 

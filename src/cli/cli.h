@@ -67,5 +67,10 @@ int cmd_rules(int argc, char **argv);
 int cmd_faces(int argc, char **argv);
 int cmd_compare(int argc, char **argv);
 int cmd_bench_faces(int argc, char **argv);
+/* dynamic pricing (cmd_pricing.c); `train demand` and `eval pricing` are dispatched by
+ * cmd_train and cmd_eval, which pass argv with the sub-command as the first positional */
+int cmd_price(int argc, char **argv);
+int cli_train_demand(int argc, char **argv);
+int cli_eval_pricing(int argc, char **argv);
 
 #endif

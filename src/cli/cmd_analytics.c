@@ -229,12 +229,15 @@ int cmd_train(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "segments") == 0)
         return train_segments(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "demand") == 0)
+        return cli_train_demand(argc, argv);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: shopper train segments [...]\n\nTrain a model; `shopper train segments "
-               "--help` for its flags.\n");
+        printf("usage: shopper train segments|demand [...]\n\nTrain a model: the customer "
+               "segments, or the demand model for pricing; `shopper train segments --help` and "
+               "`shopper train demand --help` for their flags.\n");
         return 0;
     }
-    cli_fail("train: what to train? (segments)");
+    cli_fail("train: what to train? (segments or demand)");
     return 2;
 }
 
@@ -507,11 +510,14 @@ int cmd_eval(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "recommend") == 0)
         return eval_recommend(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "pricing") == 0)
+        return cli_eval_pricing(argc, argv);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: shopper eval recommend [...]\n\nMeasure a model offline; `shopper eval "
-               "recommend --help` for its flags.\n");
+        printf("usage: shopper eval recommend|pricing [...]\n\nMeasure a model offline; "
+               "`shopper eval recommend --help` and `shopper eval pricing --help` for their "
+               "flags.\n");
         return 0;
     }
-    cli_fail("eval: what to evaluate? (recommend)");
+    cli_fail("eval: what to evaluate? (recommend or pricing)");
     return 2;
 }

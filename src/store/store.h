@@ -351,5 +351,47 @@ struct store_track {
 SHOP_MUST_CHECK int store_tracks(struct store *st, int64_t customer_id, int64_t session_id,
                                  int64_t from, int64_t to, struct store_track *out);
 void store_track_release(struct store_track *t);
+/* ==== dynamic pricing (store_pricing.c; used by analytics/pricing.c) ==== */
+/* one product-day for the demand model: a daily_prices row with the units sold that day */
+struct store_demand_row {
+    int64_t day, product_id;
+    int64_t list_cents, price_cents; /* list price, and the price charged that day */
+    double discount;
+    int64_t stock_start;
+    int64_t units; /* purchase lines of the product that day (0 when none) */
+};
+/* Calls fn for every daily_prices row with stock_start > 0 (days out of stock say nothing
+ * about demand), ordered by day then product. */
+SHOP_MUST_CHECK int store_demand_rows(struct store *st,
+                                      void (*fn)(void *ctx, const struct store_demand_row *r),
+                                      void *ctx);
+/* the last day with daily prices; *out = def when there is none */
+SHOP_MUST_CHECK int store_demand_last_day(struct store *st, int64_t def, int64_t *out);
+/* the number of purchase lines (to tell "no sales" from "no model data") */
+SHOP_MUST_CHECK int store_demand_sales_count(struct store *st, int64_t *out);
+/* Saves the demand model as models row 'demand' (version + 1 when one exists); sets
+ * *version when not NULL. */
+SHOP_MUST_CHECK int store_demand_model_save(struct store *st, const void *data, size_t n,
+                                            const char *info, int64_t at, int64_t *version);
+/* Reads model 'demand': *data (caller frees) and *n; *info (caller frees, "" when none) when
+ * info is not NULL. SHOP_ENOTFOUND when no model was trained. */
+SHOP_MUST_CHECK int store_demand_model_load(struct store *st, void **data, size_t *n,
+                                            char **info, int64_t *version, int64_t *trained_at);
+
+struct store_price_change {
+    int64_t id; /* assigned on add */
+    int64_t product_id;
+    int64_t old_cents, new_cents, suggested_cents;
+    double demand_old, demand_new; /* predicted units per day at old and suggested price */
+    double profit_old, profit_new; /* predicted profit per day, cents */
+    char rule[32];                 /* the business rule that bound the suggestion */
+    int applied;
+    int64_t changed_at;
+};
+SHOP_MUST_CHECK int store_price_history_add(struct store *st, struct store_price_change *c);
+/* the history of one product (product_id > 0) or of all, oldest first; caller frees *out */
+SHOP_MUST_CHECK int store_price_history(struct store *st, int64_t product_id,
+                                        struct store_price_change **out, size_t *n);
+/* ==== end of dynamic pricing ==== */
 
 #endif
