@@ -472,8 +472,44 @@ static void bad_input(void)
     log_set_level(level);
 }
 
+/* after a model that predicts no better than each product's average, prices stay put */
+static void keeps_prices_without_evidence(void)
+{
+    struct demand_metrics m = {0};
+    m.rows_test = 10;
+    m.deviance = 0.7;
+    m.deviance_base = 0.6;
+    CHECK(!pricing_model_useful(&m));
+    m.deviance = 0.5;
+    CHECK(pricing_model_useful(&m));
+    m.rows_test = 0; /* trained without a hold-out: no evidence either way, trust it */
+    m.deviance = 0.9;
+    CHECK(pricing_model_useful(&m));
+
+    struct store *st = trained("useless.db");
+    struct pricing_rules r;
+    pricing_rules_default(&r);
+    struct pricing_suggestion *s;
+    size_t n;
+    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, &s, &n) == SHOP_OK);
+    int moved = 0;
+    for (size_t i = 0; i < n; i++)
+        moved += s[i].suggested_cents != s[i].current_cents;
+    CHECK(moved > 0); /* a useful model moves prices */
+    free(s);
+    CHECK(store_meta_set(st, "demand.beats_baseline", "0") == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, &s, &n) == SHOP_OK);
+    CHECK(n == 16);
+    for (size_t i = 0; i < n; i++)
+        CHECK(s[i].suggested_cents == s[i].current_cents && strcmp(s[i].rule, "kept") == 0 &&
+              s[i].why[0]);
+    free(s);
+    store_close(st);
+}
+
 void test_pricing(void)
 {
+    RUN(keeps_prices_without_evidence);
     RUN(rules_respected);
     RUN(demand_falls_with_price);
     RUN(save_load_round_trip);

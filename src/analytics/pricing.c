@@ -24,6 +24,8 @@
 
 static _Thread_local char errmsg[300];
 
+#define META_USEFUL "demand.beats_baseline"
+
 const char *pricing_errmsg(void)
 {
     return errmsg;
@@ -439,6 +441,10 @@ int pricing_train(struct store *st, const struct demand_params *params, double h
     }
     info = info_json(rep);
     rc = store_demand_model_save(st, blob, len, info, (int64_t)time(NULL), &rep->version);
+    /* a model that predicts the held-out days no better than each product's average has
+     * learnt nothing about price that can be trusted: pricing then keeps the prices */
+    if (rc == SHOP_OK)
+        rc = store_meta_set(st, META_USEFUL, pricing_model_useful(&rep->metrics) ? "1" : "0");
     if (rc != SHOP_OK)
         rc = fail_store(st, rc);
 out:
@@ -449,6 +455,11 @@ out:
     free(sp);
     free(dp);
     return rc;
+}
+
+int pricing_model_useful(const struct demand_metrics *m)
+{
+    return m->rows_test == 0 || m->deviance < m->deviance_base;
 }
 
 /* ---- the price search ---- */
@@ -677,6 +688,17 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
         *out = NULL;
         goto out;
     }
+    if (store_meta_int(st, META_USEFUL, 1) == 0)
+        for (size_t i = 0; i < k; i++) {
+            struct pricing_suggestion *g = &(*out)[i];
+            g->suggested_cents = g->current_cents;
+            g->demand_suggested = g->demand_current;
+            g->profit_suggested = g->profit_current;
+            snprintf(g->rule, sizeof(g->rule), "kept");
+            snprintf(g->why, sizeof(g->why), "the demand model did no better than each "
+                                             "product's average on the held-out days: more "
+                                             "sales are needed before prices move");
+        }
     *n = k;
 out:
     demand_free(m);

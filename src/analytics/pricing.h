@@ -92,6 +92,10 @@ struct pricing_train_report {
 /* Trains the demand model on every in-stock product-day (the last `holdout` share of the
  * days held out for the metrics) and saves it in the store with an info JSON. SHOP_ENOTFOUND
  * (message in pricing_errmsg) when the store has no sales or no daily prices. */
+/* whether a trained model predicts the held-out days better than each product's average
+ * (Poisson deviance); pricing keeps the current prices after a model that does not */
+int pricing_model_useful(const struct demand_metrics *m);
+
 SHOP_MUST_CHECK int pricing_train(struct store *st, const struct demand_params *params,
                                   double holdout, struct pricing_train_report *rep);
 
