@@ -63,5 +63,23 @@ run 1 "heatmap without floor plan" "$S" heatmap --db "$T/empty.db"
 run 0 "kpi on an empty store" "$S" kpi --db "$T/empty.db" --json
 py "zeros, no NaN" 'd["items_sold"] == 0 and d["conversion"] == 0'
 
+# dynamic pricing
+run 1 "price before training" "$S" price --db "$DB"
+run 0 "train demand" "$S" train demand --db "$DB" --json
+py "training report" 'd["rows"] > 0 and d["rows_test"] > 0 and d["beats_baseline"] in (True, False)'
+run 0 "price" "$S" price --db "$DB" --json
+py "a suggestion per product, within the rules" 'len(d["products"]) == 24 and not d["applied"] and all(p["suggested_cents"] % 100 == 99 and abs(p["suggested_cents"] - p["current_cents"]) <= 0.15 * p["current_cents"] + 100 for p in d["products"])'
+before=$(sqlite3 "$DB" 'SELECT sum(price_cents) FROM products')
+run 0 "price --apply" "$S" price --db "$DB" --apply --json
+py "applied" 'd["applied"]'
+after=$(sqlite3 "$DB" "SELECT sum(price_cents) FROM products")
+[ "$(sqlite3 "$DB" "SELECT count(*) FROM price_history WHERE applied = 1")" = 24 ] && ok || bad "price history of the applied prices"
+[ "$before" != "$after" ] || [ "$(sqlite3 "$DB" "SELECT count(*) FROM price_history WHERE applied = 1 AND new_cents <> old_cents")" = 0 ] && ok || bad "applied prices"
+run 0 "eval pricing" "$S" eval pricing --db "$DB" --json
+py "eval pricing shape" 'd["products"] == 24 and d["profit_oracle"] >= d["profit_suggested"] > 0 and 0 < d["capture"] <= 1'
+run 1 "price unknown product" "$S" price --db "$DB" --product 999
+run 1 "eval pricing without a simulation" "$S" eval pricing --db "$T/empty.db"
+run 2 "bad endings" "$S" price --db "$DB" --endings 42
+
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -164,12 +164,17 @@ int cli_train_demand(int argc, char **argv)
                 jw_num(&w, f[i].v);
             }
         }
+        jw_key(&w, "beats_baseline");
+        jw_bool(&w, pricing_model_useful(m));
         jw_key(&w, "seconds");
         jw_num(&w, m->seconds);
         jw_end(&w);
         jw_finish(&w);
         return 0;
     }
+    if (!pricing_model_useful(m))
+        printf("the model predicts no better than each product's average: `shopper price` "
+               "keeps the current prices until there are more sales\n");
     printf("trained demand model v%lld (%s, %d trees) in %.2f s\n", (long long)rep.version,
            demand_objective_name(pr.objective), m->rounds, m->seconds);
     printf("  %lld training rows (product-days in stock, %lld with no sale), %lld products\n",
