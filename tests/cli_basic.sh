@@ -66,6 +66,9 @@ chmod 644 "$T/s.db"
 sqlite3 "$T/s.db" "PRAGMA user_version = 99" 2>/dev/null && { expect 1 "newer schema" "$S" stats --db "$T/s.db"; grep -q newer "$T/err" && ok || bad "newer schema message"; }
 expect 0 "demo" "$S" demo --db "$T/demo.db"
 grep -q "customers  *40" "$T/out" && ok || bad "demo has 40 customers"
+for t in customer_profiles recommendations promotions price_history; do
+    [ "$(sqlite3 "$T/demo.db" "SELECT count(*) FROM $t")" -gt 0 ] && ok || bad "demo has $t"
+done
 expect 0 "demo again keeps it" "$S" demo --db "$T/demo.db"
 grep -q "exists" "$T/out" && ok || bad "demo reuses the store"
 # images: a clear single line, never a crash (the models are fetched by make test)

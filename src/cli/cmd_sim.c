@@ -1,9 +1,14 @@
 /* cli/cmd_sim.c - simulate and demo. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analytics/pricing.h"
+#include "analytics/recommend.h"
+#include "analytics/segments.h"
 #include "cli/cli.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
@@ -125,6 +130,55 @@ int cmd_simulate(int argc, char **argv)
     return 0;
 }
 
+/* the models behind the dashboard's screens: segments, recommendations for everyone, the
+ * demand model and price suggestions (not applied) */
+static int train_all(const char *path)
+{
+    struct store *st;
+    if (store_open(path, STORE_WRITE, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    int64_t now = (int64_t)time(NULL);
+    struct segments_report sr;
+    int rc = segments_train(st, 4, 42, now, &sr);
+    struct reco_params rp;
+    reco_params_default(&rp);
+    struct reco_engine *e = NULL;
+    if (rc == SHOP_OK)
+        rc = reco_build(st, &rp, &e);
+    if (rc == SHOP_OK)
+        rc = store_begin(st);
+    for (int64_t i = 0; e && rc == SHOP_OK && i < reco_customers(e); i++) {
+        struct reco_list l;
+        rc = reco_for(e, reco_customer_id(e, i), NULL, 0, &l);
+        if (rc == SHOP_OK)
+            rc = reco_save(st, reco_customer_id(e, i), &l, now);
+    }
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    else
+        store_rollback(st);
+    reco_free(e);
+    struct demand_params dp;
+    demand_params_default(&dp);
+    struct pricing_train_report tr;
+    if (rc == SHOP_OK)
+        rc = pricing_train(st, &dp, 0.2, &tr);
+    struct pricing_rules pr;
+    pricing_rules_default(&pr);
+    struct pricing_suggestion *sug = NULL;
+    size_t n = 0;
+    if (rc == SHOP_OK)
+        rc = pricing_suggest(st, &pr, 0, PRICING_DAYS, &sug, &n);
+    if (rc == SHOP_OK)
+        rc = pricing_record(st, sug, n, 0, now);
+    free(sug);
+    if (rc != SHOP_OK)
+        cli_fail("demo: training the models failed: %s",
+                 pricing_errmsg()[0] ? pricing_errmsg() : store_errmsg(st));
+    store_close(st);
+    return rc == SHOP_OK ? 0 : 1;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     const char *db = NULL;
@@ -136,7 +190,8 @@ int cmd_demo(int argc, char **argv)
     };
     int rc = cli_parse(argc, argv, "shopper demo [--db FILE] [--json]",
                        "Create the demo store (16 products, 40 customers, 90 days from "
-                       "2026-01-01, seed 42) when the database does not exist, then print its "
+                       "2026-01-01, seed 42) with its segments, recommendations, demand model "
+                       "and price suggestions when the database does not exist, then print its "
                        "statistics.",
                        opts, NULL);
     if (rc >= 0)
@@ -147,8 +202,12 @@ int cmd_demo(int argc, char **argv)
         char *args[] = {"simulate", "--db", (char *)path, "--customers", "40", "--products",
                         "16", "--days", "90", "--seed", "42", json ? "--json" : NULL, NULL};
         rc = cmd_simulate(json ? 12 : 11, args);
-        if (rc != 0)
+        if (rc == 0)
+            rc = train_all(path);
+        if (rc != 0) {
+            remove(path); /* a half-made demo is no demo: the next run starts over */
             return rc;
+        }
     } else if (!json) {
         printf("demo store %s exists; statistics:\n", path);
     }
