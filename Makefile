@@ -18,8 +18,8 @@ TESTOBJ  := $(TESTSRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/suites.o
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 
-.PHONY: all deps run test check asan bench clean format models
-all: $(BUILD)/shopper $(BUILD)/test_runner
+.PHONY: all deps run test check asan bench clean format models fuzz vision-ref
+all: $(BUILD)/shopper $(BUILD)/test_runner $(BUILD)/vision_topng
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -56,6 +56,10 @@ $(BUILD)/tests/%.o: tests/%.c
 $(BUILD)/test_runner: $(OBJ) $(TESTOBJ)
 	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)
 
+# the vision reference test's image tool: our decoder in, lossless PNG out (tests/vision/)
+$(BUILD)/vision_topng: $(BUILD)/tests/vision/topng.o $(OBJ)
+	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)
+
 deps:
 	@sh scripts/deps.sh build
 
@@ -64,28 +68,51 @@ run: deps
 	@$(MAKE) --no-print-directory all
 	@./$(BUILD)/shopper demo --db shopper.db
 
-test: deps
+test: deps models vision-ref
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@sh scripts/test.sh $(BUILD)
 
 check: test
 
-asan: deps
+asan: deps models vision-ref
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
 	@ASAN_OPTIONS=detect_leaks=1 sh scripts/test.sh build-asan
 
-bench: deps
+bench: deps models vision-ref
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD)
+
+# the face-api weights and demo photos, checked against src/vision/models.sha256
+models:
+	@sh scripts/fetch-models.sh models
+
+# the reference side of tests/cli_vision_ref.sh (face-api on tfjs, Node), installed again
+# only when its lock file changes
+vision-ref: tests/vision/node_modules/.installed
+tests/vision/node_modules/.installed: tests/vision/package-lock.json
+	@echo "installing the vision reference (npm ci in tests/vision)"
+	@cd tests/vision && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# libFuzzer harnesses of the image decoder and the weight loader, FUZZ_SECONDS each
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
+fuzz:
+	@mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_image.c src/vision/image.c src/core/xalloc.c src/core/log.c \
+	    -o build-fuzz/fuzz_image $(shell pkg-config --libs libturbojpeg libpng)
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_tfjs.c src/vision/tfjs.c src/core/xalloc.c src/core/log.c \
+	    -o build-fuzz/fuzz_tfjs $(shell pkg-config --libs jansson)
+	@sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 format:
 	clang-format -i $(SRC) $(MAIN) $(wildcard src/*/*.h) $(wildcard tests/*.c tests/*.h)
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-fuzz
 
 -include $(OBJ:.o=.d) $(TESTOBJ:.o=.d) $(BUILD)/src/main.d

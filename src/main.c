@@ -29,6 +29,9 @@ static const struct command commands[] = {
     {"eval", cmd_eval, "measure a model offline: recommend"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
+    {"faces", cmd_faces, "detect faces: box, landmarks, descriptor, expression, age, gender"},
+    {"compare", cmd_compare, "descriptor distance of the largest faces of two images"},
+    {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
     {NULL, NULL, NULL},
 };
 
@@ -37,7 +40,8 @@ static void usage(FILE *f)
     fprintf(f, "usage: shopper [--log LEVEL] COMMAND [ARGS]\n\n"
                "SHOPPER, the smart in-store retail platform.\n\ncommands:\n");
     for (const struct command *c = commands; c->name; c++)
-        fprintf(f, "  %-12s %s\n", c->name, c->summary);
+        if (c->summary)
+            fprintf(f, "  %-12s %s\n", c->name, c->summary);
     fprintf(f, "\n`shopper COMMAND --help` describes a command. Global flags:\n"
                "  --log LEVEL   debug, info, warn (default), error, off\n"
                "  --version     print the version\n"

@@ -63,5 +63,8 @@ int cmd_segments(int argc, char **argv);
 int cmd_recommend(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_faces(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
+int cmd_bench_faces(int argc, char **argv);
 
 #endif

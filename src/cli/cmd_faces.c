@@ -1,0 +1,463 @@
+/* cli/cmd_faces.c - faces (the face pipeline on images), compare (descriptor distance) and
+ * the hidden bench-faces (per-frame time, throughput, memory, load time). */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/jsonw.h"
+#include "vision/face.h"
+
+#define MAX_FACES 100
+
+/* the models folder: --models, else $SHOPPER_MODELS, else ./models */
+static const char *models_dir(const char *flag)
+{
+    if (flag)
+        return flag;
+    const char *env = getenv("SHOPPER_MODELS");
+    return env && *env ? env : "models";
+}
+
+static int parse_detector(const char *name, struct face_opts *o)
+{
+    if (!name || strcmp(name, "ssd") == 0)
+        o->detector = FACE_DETECT_SSD;
+    else if (strcmp(name, "tiny") == 0)
+        o->detector = FACE_DETECT_TINY;
+    else
+        return -1;
+    return 0;
+}
+
+/* the networks the options need */
+static unsigned nets_for(const struct face_opts *o)
+{
+    unsigned nets = FACE_NET_RECOG | FACE_NET_EXPR | FACE_NET_AGEGENDER;
+    nets |= o->detector == FACE_DETECT_TINY ? FACE_NET_TINY : FACE_NET_SSD;
+    nets |= o->tiny_landmarks ? FACE_NET_LM68_TINY : FACE_NET_LM68;
+    return nets;
+}
+
+static struct face_engine *load_engine(const char *dir, const struct face_opts *o)
+{
+    struct face_engine *e;
+    int rc = face_engine_load(dir, nets_for(o), &e);
+    if (rc != SHOP_OK) {
+        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
+                 dir, shop_strerror(rc));
+        return NULL;
+    }
+    return e;
+}
+
+static void json_face(struct jsonw *w, const struct face *f)
+{
+    jw_obj(w);
+    jw_key(w, "box");
+    jw_arr(w);
+    for (int i = 0; i < 4; i++)
+        jw_num(w, f->box[i]);
+    jw_end(w);
+    jw_key(w, "score");
+    jw_num(w, f->score);
+    if (f->have & FACE_WANT_LANDMARKS) {
+        jw_key(w, "landmarks");
+        jw_arr(w);
+        for (int i = 0; i < 68; i++) {
+            jw_arr(w);
+            jw_num(w, f->landmarks[i][0]);
+            jw_num(w, f->landmarks[i][1]);
+            jw_end(w);
+        }
+        jw_end(w);
+    }
+    if (f->have & FACE_WANT_DESCRIPTOR) {
+        jw_key(w, "descriptor");
+        jw_arr(w);
+        for (int i = 0; i < FACE_DESCRIPTOR; i++)
+            jw_num(w, f->descriptor[i]);
+        jw_end(w);
+    }
+    if (f->have & FACE_WANT_EXPRESSIONS) {
+        jw_key(w, "expressions");
+        jw_obj(w);
+        for (int i = 0; i < FACE_EXPRESSIONS; i++) {
+            jw_key(w, face_expression_names[i]);
+            jw_num(w, f->expressions[i]);
+        }
+        jw_end(w);
+    }
+    if (f->have & FACE_WANT_AGEGENDER) {
+        jw_key(w, "age");
+        jw_num(w, f->age);
+        jw_key(w, "gender");
+        jw_str(w, f->male ? "male" : "female");
+        jw_key(w, "gender_probability");
+        jw_num(w, f->gender_probability);
+    }
+    jw_end(w);
+}
+
+static void text_face(int i, const struct face *f)
+{
+    printf("  face %d: box %.2f %.2f %.2f %.2f  score %.4f\n", i + 1, f->box[0], f->box[1],
+           f->box[2], f->box[3], f->score);
+    if (f->have & FACE_WANT_AGEGENDER)
+        printf("    age %.1f  gender %s (%.3f)\n", f->age, f->male ? "male" : "female",
+               f->gender_probability);
+    if (f->have & FACE_WANT_EXPRESSIONS) {
+        printf("    expressions:");
+        for (int k = 0; k < FACE_EXPRESSIONS; k++)
+            printf(" %s %.3f", face_expression_names[k], f->expressions[k]);
+        printf("\n");
+    }
+    if (f->have & FACE_WANT_LANDMARKS) {
+        printf("    landmarks:");
+        for (int k = 0; k < 68; k++)
+            printf(" %.9g,%.9g", f->landmarks[k][0], f->landmarks[k][1]);
+        printf("\n");
+    }
+    if (f->have & FACE_WANT_DESCRIPTOR) {
+        printf("    descriptor:");
+        for (int k = 0; k < FACE_DESCRIPTOR; k++)
+            printf(" %.9g", f->descriptor[k]);
+        printf("\n");
+    }
+}
+
+int cmd_faces(int argc, char **argv)
+{
+    const char *models = NULL, *detector = NULL;
+    int json = 0, tiny_lm = 0, largest = 0;
+    struct face_opts o;
+    face_opts_default(&o);
+    int64_t tiny_size = 416;
+    struct cli_opt opts[] = {
+        CLI_STR("detector", "NAME", "ssd (default, as face-api) or tiny (fast)", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_INT("tiny-size", "N", "tiny detector input size, a multiple of 32 (416)", &tiny_size,
+                32, 2048),
+        CLI_FLAG("tiny-landmarks", "use the tiny 68-point landmark net", &tiny_lm),
+        CLI_FLAG("largest", "only the largest face of each image", &largest),
+        CLI_FLAG("pad-canvas", "detect on a canvas with a black border of half the image size",
+                 &o.pad_canvas),
+        CLI_FLAG("align", "descriptor from an eye-levelled crop (not face-api's)", &o.align),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper faces IMAGE... [--detector tiny|ssd] [--models DIR] [--json]",
+                       "Detect faces and print per face its box, score, 68 landmarks, 128-number "
+                       "descriptor, expression probabilities, age and gender, as face-api 1.7.15.",
+                       opts, &pos);
+    if (rc >= 0)
+        return rc;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    struct face *faces = NULL;
+    int status = 1;
+    if (!pos[0]) {
+        fprintf(stderr, "shopper: faces: no image given\n");
+        status = 2;
+        goto out;
+    }
+    if (parse_detector(detector, &o) < 0 || tiny_size % 32) {
+        fprintf(stderr, "shopper: faces: --detector is ssd or tiny, --tiny-size a multiple of 32\n");
+        status = 2;
+        goto out;
+    }
+    o.tiny_size = (int)tiny_size;
+    o.tiny_landmarks = tiny_lm;
+    o.largest_only = largest;
+    if (!(e = load_engine(models_dir(models), &o)))
+        goto out;
+    ws = face_ws_new(e);
+    faces = calloc(MAX_FACES, sizeof(*faces));
+    struct jsonw w;
+    if (json) {
+        jw_init(&w, stdout, 0);
+        jw_arr(&w);
+    }
+    status = 0;
+    for (int i = 0; pos[i]; i++) {
+        struct image img = {0};
+        int n = 0;
+        rc = image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img);
+        if (rc != SHOP_OK) {
+            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
+            status = 1;
+            continue;
+        }
+        rc = face_detect(ws, &img, &o, faces, MAX_FACES, &n);
+        if (rc != SHOP_OK) {
+            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
+            status = 1;
+        } else if (json) {
+            jw_obj(&w);
+            jw_key(&w, "image");
+            jw_str(&w, pos[i]);
+            jw_key(&w, "width");
+            jw_int(&w, img.w);
+            jw_key(&w, "height");
+            jw_int(&w, img.h);
+            jw_key(&w, "faces");
+            jw_arr(&w);
+            for (int k = 0; k < n; k++)
+                json_face(&w, &faces[k]);
+            jw_end(&w);
+            jw_end(&w);
+        } else {
+            printf("%s: %dx%d, %d face%s\n", pos[i], img.w, img.h, n, n == 1 ? "" : "s");
+            for (int k = 0; k < n; k++)
+                text_face(k, &faces[k]);
+        }
+        image_release(&img);
+    }
+    if (json) {
+        jw_end(&w);
+        jw_finish(&w);
+    }
+out:
+    free(faces);
+    face_ws_free(ws);
+    face_engine_free(e);
+    free(pos);
+    return status;
+}
+
+/* the descriptor of the largest face of an image; 0, or 1 after printing an error */
+static int largest_descriptor(struct face_ws *ws, const struct face_opts *o, const char *path,
+                              struct face *f)
+{
+    struct image img = {0};
+    int n = 0;
+    if (image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK)
+        return cli_fail("cannot read '%s': %s", path, image_errmsg());
+    int rc = face_detect(ws, &img, o, f, 1, &n);
+    image_release(&img);
+    if (rc != SHOP_OK)
+        return cli_fail("face detection failed on '%s': %s", path, shop_strerror(rc));
+    if (n == 0)
+        return cli_fail("no face found in '%s'", path);
+    return 0;
+}
+
+int cmd_compare(int argc, char **argv)
+{
+    const char *models = NULL, *detector = NULL;
+    int json = 0;
+    struct face_opts o;
+    face_opts_default(&o);
+    struct cli_opt opts[] = {
+        CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_FLAG("align", "descriptor from an eye-levelled crop (not face-api's)", &o.align),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper compare A.jpg B.jpg [--json]",
+                       "Euclidean distance between the descriptors of the largest face of each "
+                       "image; the same person below 0.6 (face-api's FaceMatcher threshold).",
+                       opts, &pos);
+    if (rc >= 0)
+        return rc;
+    int status = 1;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    struct face fa, fb;
+    if (!pos[0] || !pos[1] || pos[2] || parse_detector(detector, &o) < 0) {
+        fprintf(stderr, "usage: shopper compare A.jpg B.jpg [--detector tiny|ssd] [--json]\n");
+        status = 2;
+        goto out;
+    }
+    o.largest_only = 1;
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    if (!(e = load_engine(models_dir(models), &o)))
+        goto out;
+    ws = face_ws_new(e);
+    if (largest_descriptor(ws, &o, pos[0], &fa) || largest_descriptor(ws, &o, pos[1], &fb))
+        goto out;
+    double d = face_distance(fa.descriptor, fb.descriptor);
+    int same = d < FACE_MATCH_THRESHOLD;
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "a");
+        jw_str(&w, pos[0]);
+        jw_key(&w, "b");
+        jw_str(&w, pos[1]);
+        jw_key(&w, "distance");
+        jw_num(&w, d);
+        jw_key(&w, "threshold");
+        jw_num(&w, FACE_MATCH_THRESHOLD);
+        jw_key(&w, "same");
+        jw_bool(&w, same);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("distance %.6f: %s (threshold %.1f)\n", d, same ? "same person" : "different people",
+               FACE_MATCH_THRESHOLD);
+    }
+    status = 0;
+out:
+    face_ws_free(ws);
+    face_engine_free(e);
+    free(pos);
+    return status;
+}
+
+/* ---- bench-faces (hidden) ---- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct bench_job {
+    const struct face_engine *e;
+    const struct image *img;
+    const struct face_opts *o;
+    int frames;
+    int faces;
+    int rc;
+    double warm_ms, frames_ms; /* the warm-up frame, the timed frames */
+};
+
+static void *bench_worker(void *arg)
+{
+    struct bench_job *j = arg;
+    struct face_ws *ws = face_ws_new(j->e);
+    struct face f[4];
+    int n = 0;
+    double t0 = now_ms();
+    j->rc = face_detect(ws, j->img, j->o, f, 4, &n); /* warm-up: runtimes built */
+    double t1 = now_ms();
+    for (int i = 0; i < j->frames && j->rc == SHOP_OK; i++)
+        j->rc = face_detect(ws, j->img, j->o, f, 4, &n);
+    j->warm_ms = t1 - t0;
+    j->frames_ms = now_ms() - t1;
+    j->faces = n;
+    face_ws_free(ws);
+    return NULL;
+}
+
+int cmd_bench_faces(int argc, char **argv)
+{
+    const char *models = NULL, *detector = NULL, *crop = NULL;
+    int64_t frames = 20, threads = 2;
+    int json = 0;
+    struct face_opts o;
+    face_opts_default(&o);
+    struct cli_opt opts[] = {
+        CLI_STR("detector", "NAME", "ssd or tiny (default tiny)", &detector),
+        CLI_STR("models", "DIR", "model folder", &models),
+        CLI_INT("frames", "N", "frames per measurement (20)", &frames, 1, 100000),
+        CLI_INT("threads", "N", "worker threads for the throughput run (2)", &threads, 1, 64),
+        CLI_STR("crop", "X,Y,W,H", "bench on this region of the image", &crop),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper bench-faces IMAGE [--detector tiny|ssd] [--frames N]",
+                       "Time the whole face pipeline on one image: model load, one thread per "
+                       "frame, throughput with N worker threads, peak memory.",
+                       opts, &pos);
+    if (rc >= 0)
+        return rc;
+    int status = 1;
+    struct face_engine *e = NULL;
+    struct image img = {0};
+    if (!pos[0] || parse_detector(detector ? detector : "tiny", &o) < 0) {
+        fprintf(stderr, "usage: shopper bench-faces IMAGE [--detector tiny|ssd]\n");
+        status = 2;
+        goto out;
+    }
+    if (image_load(pos[0], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+        cli_fail("cannot read '%s': %s", pos[0], image_errmsg());
+        goto out;
+    }
+    if (crop) {
+        int x, y, w, h;
+        if (sscanf(crop, "%d,%d,%d,%d", &x, &y, &w, &h) != 4 || x < 0 || y < 0 || w <= 0 ||
+            h <= 0 || x + w > img.w || y + h > img.h) {
+            cli_fail("--crop X,Y,W,H must lie inside the %dx%d image", img.w, img.h);
+            goto out;
+        }
+        for (int r = 0; r < h; r++) /* in place: rows only move up */
+            memmove(img.rgb + (size_t)r * w * 3, img.rgb + ((size_t)(y + r) * img.w + x) * 3,
+                    (size_t)w * 3);
+        img.w = w;
+        img.h = h;
+    }
+    double t0 = now_ms();
+    if (!(e = load_engine(models_dir(models), &o)))
+        goto out;
+    double load_ms = now_ms() - t0;
+    /* one thread: the first frame is the warm-up (runtimes built), then timed frames */
+    struct bench_job one = {e, &img, &o, (int)frames, 0, 0, 0, 0};
+    bench_worker(&one);
+    double warm_ms = one.warm_ms, single_ms = one.frames_ms / frames;
+    /* throughput: each thread its own workspace */
+    pthread_t tid[64];
+    struct bench_job jobs[64];
+    t0 = now_ms();
+    for (int i = 0; i < threads; i++) {
+        jobs[i] = (struct bench_job){e, &img, &o, (int)frames, 0, 0, 0, 0};
+        pthread_create(&tid[i], NULL, bench_worker, &jobs[i]);
+    }
+    for (int i = 0; i < threads; i++)
+        pthread_join(tid[i], NULL);
+    double total_ms = now_ms() - t0;
+    double fps = threads * (frames + 1) / (total_ms / 1e3); /* warm-up included */
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    if (one.rc != SHOP_OK) {
+        cli_fail("inference failed: %s", shop_strerror(one.rc));
+        goto out;
+    }
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "detector");
+        jw_str(&w, o.detector == FACE_DETECT_TINY ? "tiny" : "ssd");
+        jw_key(&w, "faces");
+        jw_int(&w, one.faces);
+        jw_key(&w, "load_ms");
+        jw_num(&w, load_ms);
+        jw_key(&w, "first_frame_ms");
+        jw_num(&w, warm_ms);
+        jw_key(&w, "frame_ms");
+        jw_num(&w, single_ms);
+        jw_key(&w, "threads");
+        jw_int(&w, threads);
+        jw_key(&w, "throughput_fps");
+        jw_num(&w, fps);
+        jw_key(&w, "peak_rss_mb");
+        jw_num(&w, ru.ru_maxrss / 1024.0);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("detector %s, %dx%d, %d face(s)\n", o.detector == FACE_DETECT_TINY ? "tiny" : "ssd",
+               img.w, img.h, one.faces);
+        printf("model load        %8.1f ms\n", load_ms);
+        printf("first frame       %8.1f ms (warm-up: runtimes built)\n", warm_ms);
+        printf("per frame, 1 thr  %8.2f ms\n", single_ms);
+        printf("throughput, %d thr %7.1f frames/s\n", (int)threads, fps);
+        printf("peak RSS          %8.1f MB\n", ru.ru_maxrss / 1024.0);
+    }
+    status = 0;
+out:
+    image_release(&img);
+    face_engine_free(e);
+    free(pos);
+    return status;
+}

@@ -1,0 +1,402 @@
+/* vision/face.c - the face pipeline (notes §9): detect -> crop -> landmarks -> aligned rect
+ * -> expressions, age/gender; dlib box -> descriptor. */
+#include "vision/face.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "vision/nets.h"
+
+const char *const face_expression_names[FACE_EXPRESSIONS] = {
+    "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised",
+};
+
+static const float mean_tiny[3] = {117.001f, 114.697f, 97.404f};
+static const float mean_face[3] = {122.782f, 117.001f, 104.298f};
+static const float zero3[3] = {0, 0, 0};
+
+struct face_engine {
+    struct net *nets[NET_COUNT];
+};
+
+struct face_ws {
+    const struct face_engine *e;
+    struct ops_graph *g[NET_COUNT];
+    int tiny_size; /* input side of g[NET_TINY] */
+    struct net_box *boxes;
+    int cap_boxes;
+    struct image canvas; /* the padded canvas of --pad-canvas */
+    size_t cap_canvas;
+};
+
+void face_opts_default(struct face_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->detector = FACE_DETECT_SSD;
+    o->tiny_size = 416;
+    o->min_score = 0.5;
+    o->max_results = 100;
+    o->want = FACE_WANT_ALL;
+}
+
+int face_engine_load(const char *dir, unsigned nets, struct face_engine **out)
+{
+    struct face_engine *e = xcalloc(1, sizeof(*e));
+    int rc = SHOP_OK;
+    for (int k = 0; k < NET_COUNT && rc == SHOP_OK; k++)
+        if (nets & (1u << k))
+            rc = net_load((enum net_kind)k, dir, &e->nets[k]);
+    if (rc != SHOP_OK) {
+        face_engine_free(e);
+        *out = NULL;
+        return rc;
+    }
+    *out = e;
+    return SHOP_OK;
+}
+
+void face_engine_free(struct face_engine *e)
+{
+    if (!e)
+        return;
+    for (int k = 0; k < NET_COUNT; k++)
+        net_free(e->nets[k]);
+    free(e);
+}
+
+struct face_ws *face_ws_new(const struct face_engine *e)
+{
+    struct face_ws *ws = xcalloc(1, sizeof(*ws));
+    ws->e = e;
+    return ws;
+}
+
+void face_ws_free(struct face_ws *ws)
+{
+    if (!ws)
+        return;
+    for (int k = 0; k < NET_COUNT; k++)
+        ops_graph_free(ws->g[k]);
+    free(ws->boxes);
+    free(ws->canvas.rgb);
+    free(ws);
+}
+
+/* the graph of network k (built on first use); NULL when not loaded or failed */
+static struct ops_graph *graph(struct face_ws *ws, enum net_kind k, int size)
+{
+    if (!ws->e->nets[k])
+        return NULL;
+    if (ws->g[k] && (k != NET_TINY || ws->tiny_size == size))
+        return ws->g[k];
+    ops_graph_free(ws->g[k]);
+    ws->g[k] = NULL;
+    if (net_graph(ws->e->nets[k], size, &ws->g[k]) != SHOP_OK)
+        return NULL;
+    if (k == NET_TINY)
+        ws->tiny_size = size;
+    return ws->g[k];
+}
+
+/* face-api's clipAtImageBorders + floor; returns 0 when the crop is empty */
+static int crop_rect(double x, double y, double w, double h, int W, int H, int r[4])
+{
+    double cx = fmax(x, 0), cy = fmax(y, 0);
+    double cw = fmin(x + w - cx, W - cx), ch = fmin(y + h - cy, H - cy);
+    r[0] = (int)floor(cx);
+    r[1] = (int)floor(cy);
+    r[2] = (int)floor(cw);
+    r[3] = (int)floor(ch);
+    return r[2] > 0 && r[3] > 0 && r[0] < W && r[1] < H;
+}
+
+/* runs a 112/150 face network on a crop; returns the graph or NULL */
+static struct ops_graph *run_crop(struct face_ws *ws, enum net_kind k, const struct image *img,
+                                  const int r[4])
+{
+    struct ops_graph *g = graph(ws, k, 0);
+    if (!g)
+        return NULL;
+    int size = net_input_size(k);
+    ops_prepare(img->rgb, img->w, r[0], r[1], r[2], r[3], 1, size, mean_face, 255.0f, 0.0f,
+                ops_graph_in(g));
+    return ops_graph_run(g) == SHOP_OK ? g : NULL;
+}
+
+static int ensure_boxes(struct face_ws *ws, int n)
+{
+    if (ws->cap_boxes < n) {
+        free(ws->boxes);
+        ws->boxes = xmalloc((size_t)n * sizeof(*ws->boxes));
+        ws->cap_boxes = n;
+    }
+    return n;
+}
+
+/* detection boxes in pixels of img, best first; returns the count or a negative error */
+static int detect(struct face_ws *ws, const struct image *img, const struct face_opts *o)
+{
+    int W = img->w, H = img->h, nb;
+    if (o->detector == FACE_DETECT_TINY) {
+        struct ops_graph *g = graph(ws, NET_TINY, o->tiny_size);
+        if (!g)
+            return ws->e->nets[NET_TINY] ? SHOP_EMODEL : SHOP_EINVAL;
+        ensure_boxes(ws, TINYFACE_CANDIDATES(o->tiny_size));
+        ops_prepare(img->rgb, W, 0, 0, W, H, 0, o->tiny_size, mean_tiny, 255.0f, 0.0f,
+                    ops_graph_in(g));
+        if (ops_graph_run(g) != SHOP_OK)
+            return SHOP_EMODEL;
+        nb = tinyface_decode(ops_graph_out(g, 0), o->tiny_size, W, H, o->min_score, ws->boxes);
+    } else {
+        struct ops_graph *g = graph(ws, NET_SSD, 0);
+        if (!g)
+            return ws->e->nets[NET_SSD] ? SHOP_EMODEL : SHOP_EINVAL;
+        ensure_boxes(ws, SSD_ANCHORS);
+        ops_prepare(img->rgb, W, 0, 0, W, H, 0, 512, zero3, 127.5f, 1.0f, ops_graph_in(g));
+        if (ops_graph_run(g) != SHOP_OK)
+            return SHOP_EMODEL;
+        nb = ssd_decode(ws->e->nets[NET_SSD], g, W, H, o->min_score, o->max_results, ws->boxes);
+    }
+    for (int i = 0; i < nb; i++) { /* relative -> pixels (face-api's rescale) */
+        struct net_box *b = &ws->boxes[i];
+        b->x *= W;
+        b->y *= H;
+        b->w *= W;
+        b->h *= H;
+    }
+    return nb;
+}
+
+/* the image with a black border of half its size on every side */
+static const struct image *pad_canvas(struct face_ws *ws, const struct image *img, int *ox,
+                                      int *oy)
+{
+    *ox = img->w / 2;
+    *oy = img->h / 2;
+    int cw = img->w + 2 * *ox, ch = img->h + 2 * *oy;
+    size_t need = (size_t)cw * ch * 3;
+    if (ws->cap_canvas < need) {
+        free(ws->canvas.rgb);
+        ws->canvas.rgb = xmalloc(need);
+        ws->cap_canvas = need;
+    }
+    ws->canvas.w = cw;
+    ws->canvas.h = ch;
+    memset(ws->canvas.rgb, 0, need);
+    for (int y = 0; y < img->h; y++)
+        memcpy(ws->canvas.rgb + ((size_t)(y + *oy) * cw + *ox) * 3,
+               img->rgb + (size_t)y * img->w * 3, (size_t)img->w * 3);
+    return &ws->canvas;
+}
+
+/* 68 points in image pixels from the landmark net (face-api's postProcess in float32,
+ * then relative * crop size + the unfloored detection origin) */
+static int landmarks(struct face_ws *ws, const struct image *img, const struct face_opts *o,
+                     struct face *f, int crop[2])
+{
+    enum net_kind k = o->tiny_landmarks ? NET_LM68_TINY : NET_LM68;
+    int r[4];
+    if (!crop_rect(f->box[0], f->box[1], f->box[2], f->box[3], img->w, img->h, r))
+        return 0;
+    struct ops_graph *g = run_crop(ws, k, img, r);
+    if (!g)
+        return SHOP_EMODEL;
+    const float *out = ops_graph_out(g, 0);
+    double s = 112.0 / (r[2] > r[3] ? r[2] : r[3]);
+    double wp = r[2] * s, hp = r[3] * s;
+    float padx = (float)(wp < hp ? fabs(wp - hp) / 2 : 0), pady = (float)(hp < wp ? fabs(wp - hp) / 2 : 0);
+    for (int i = 0; i < 68; i++) {
+        float rx = (out[2 * i] * 112.0f - padx) / (float)wp;
+        float ry = (out[2 * i + 1] * 112.0f - pady) / (float)hp;
+        f->landmarks[i][0] = (double)rx * r[2] + f->box[0];
+        f->landmarks[i][1] = (double)ry * r[3] + f->box[1];
+    }
+    f->have |= FACE_WANT_LANDMARKS;
+    /* the crop size is the landmarks' imageWidth/Height, used by the dlib box */
+    crop[0] = r[2];
+    crop[1] = r[3];
+    return 1;
+}
+
+/* min/max box of the points grown by 20 % (face-api's alignMinBbox(0.2)) */
+static void aligned_rect(const struct face *f, double b[4])
+{
+    double minx = INFINITY, miny = INFINITY, maxx = 0, maxy = 0;
+    for (int i = 0; i < 68; i++) {
+        double x = f->landmarks[i][0], y = f->landmarks[i][1];
+        minx = x < minx ? x : minx;
+        miny = y < miny ? y : miny;
+        maxx = maxx < x ? x : maxx;
+        maxy = maxy < y ? y : maxy;
+    }
+    double w = maxx - minx, h = maxy - miny, px = w * 0.2, py = h * 0.2;
+    b[0] = minx - px / 2;
+    b[1] = miny - py / 2;
+    b[2] = w + px;
+    b[3] = h + py;
+}
+
+static void mean_point(const struct face *f, int from, int to, double p[2])
+{
+    double sx = 0, sy = 0;
+    for (int i = from; i < to; i++) {
+        sx += f->landmarks[i][0];
+        sy += f->landmarks[i][1];
+    }
+    p[0] = sx / (to - from);
+    p[1] = sy / (to - from);
+}
+
+/* face-api's alignDlib: a square from the eye and mouth centres; cw, ch = landmark crop */
+static void dlib_rect(const struct face *f, int cw, int ch, double b[4])
+{
+    double el[2], er[2], m[2];
+    mean_point(f, 36, 42, el);
+    mean_point(f, 42, 48, er);
+    mean_point(f, 48, 68, m);
+    double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
+    double size = floor(d / 0.45);
+    double cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
+    double x = floor(fmax(0, cx - 0.5 * size)), y = floor(fmax(0, cy - 0.43 * size));
+    b[0] = x;
+    b[1] = y;
+    b[2] = fmin(size, cw + x);
+    b[3] = fmin(size, ch + y);
+}
+
+/* option --align: the dlib square rotated so the eyes are level, sampled bilinearly
+ * straight into the recognition input */
+static int aligned_descriptor(struct face_ws *ws, const struct image *img, struct face *f)
+{
+    struct ops_graph *g = graph(ws, NET_RECOG, 0);
+    if (!g)
+        return SHOP_EMODEL;
+    double el[2], er[2], m[2];
+    mean_point(f, 36, 42, el);
+    mean_point(f, 42, 48, er);
+    mean_point(f, 48, 68, m);
+    double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
+    double size = d / 0.45, cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
+    double th = atan2(er[1] - el[1], er[0] - el[0]), c = cos(th), s = sin(th);
+    float *in = ops_graph_in(g);
+    for (int v = 0; v < 150; v++)
+        for (int u = 0; u < 150; u++) {
+            double dx = (u - 75.0) * size / 150, dy = (v - 64.5) * size / 150;
+            double sx = cx + c * dx - s * dy, sy = cy + s * dx + c * dy;
+            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            double fx = sx - x0, fy = sy - y0;
+            for (int k = 0; k < 3; k++) {
+                double p[2][2];
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++) {
+                        int yy = y0 + i, xx = x0 + j;
+                        p[i][j] = (yy >= 0 && yy < img->h && xx >= 0 && xx < img->w)
+                                      ? img->rgb[((size_t)yy * img->w + xx) * 3 + k]
+                                      : 0;
+                    }
+                double top = p[0][0] + (p[0][1] - p[0][0]) * fx;
+                double bot = p[1][0] + (p[1][1] - p[1][0]) * fx;
+                in[(v * 150 + u) * 3 + k] = ((float)(top + (bot - top) * fy) - mean_face[k]) / 255.0f;
+            }
+        }
+    if (ops_graph_run(g) != SHOP_OK)
+        return SHOP_EMODEL;
+    memcpy(f->descriptor, ops_graph_out(g, 0), sizeof(f->descriptor));
+    f->have |= FACE_WANT_DESCRIPTOR;
+    return SHOP_OK;
+}
+
+static int analyse(struct face_ws *ws, const struct image *img, const struct face_opts *o,
+                   struct face *f)
+{
+    int W = img->w, H = img->h, r[4], lm_crop[2] = {0, 0};
+    if (o->want & (FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR)) {
+        int rc = landmarks(ws, img, o, f, lm_crop);
+        if (rc < 0)
+            return rc;
+    }
+    /* expressions and age/gender see the aligned rect, or the detection without landmarks */
+    double b[4] = {f->box[0], f->box[1], f->box[2], f->box[3]};
+    if (f->have & FACE_WANT_LANDMARKS)
+        aligned_rect(f, b);
+    int have_crop = crop_rect(b[0], b[1], b[2], b[3], W, H, r);
+    if ((o->want & FACE_WANT_EXPRESSIONS) && have_crop) {
+        struct ops_graph *g = run_crop(ws, NET_EXPR, img, r);
+        if (!g)
+            return SHOP_EMODEL;
+        memcpy(f->expressions, ops_graph_out(g, 0), sizeof(f->expressions));
+        f->have |= FACE_WANT_EXPRESSIONS;
+    }
+    if ((o->want & FACE_WANT_AGEGENDER) && have_crop) {
+        struct ops_graph *g = run_crop(ws, NET_AGEGENDER, img, r);
+        if (!g)
+            return SHOP_EMODEL;
+        double p0 = ops_graph_out(g, 1)[0];
+        f->age = ops_graph_out(g, 0)[0];
+        f->male = p0 > 0.5;
+        f->gender_probability = f->male ? p0 : 1 - p0;
+        f->have |= FACE_WANT_AGEGENDER;
+    }
+    if ((o->want & FACE_WANT_DESCRIPTOR) && (f->have & FACE_WANT_LANDMARKS)) {
+        if (o->align)
+            return aligned_descriptor(ws, img, f);
+        dlib_rect(f, lm_crop[0], lm_crop[1], b);
+        if (crop_rect(b[0], b[1], b[2], b[3], W, H, r)) {
+            struct ops_graph *g = run_crop(ws, NET_RECOG, img, r);
+            if (!g)
+                return SHOP_EMODEL;
+            memcpy(f->descriptor, ops_graph_out(g, 0), sizeof(f->descriptor));
+        }
+        f->have |= FACE_WANT_DESCRIPTOR; /* zeros for an empty crop, as face-api */
+    }
+    return SHOP_OK;
+}
+
+int face_detect(struct face_ws *ws, const struct image *img, const struct face_opts *o,
+                struct face *faces, int max, int *n)
+{
+    *n = 0;
+    if (!img || !img->rgb || img->w <= 0 || img->h <= 0 || max < 0 ||
+        (o->detector == FACE_DETECT_TINY && (o->tiny_size < 32 || o->tiny_size % 32)))
+        return SHOP_EINVAL;
+    const struct image *det_img = img;
+    int ox = 0, oy = 0;
+    if (o->pad_canvas)
+        det_img = pad_canvas(ws, img, &ox, &oy);
+    int nb = detect(ws, det_img, o);
+    if (nb < 0)
+        return nb;
+    int first = 0, count = nb < max ? nb : max;
+    if (o->largest_only && nb > 0) {
+        for (int i = 1; i < nb; i++)
+            if (ws->boxes[i].w * ws->boxes[i].h > ws->boxes[first].w * ws->boxes[first].h)
+                first = i;
+        count = max > 0 ? 1 : 0;
+    }
+    for (int i = 0; i < count; i++) {
+        const struct net_box *b = &ws->boxes[first + i];
+        struct face *f = &faces[i];
+        memset(f, 0, sizeof(*f));
+        f->box[0] = b->x - ox;
+        f->box[1] = b->y - oy;
+        f->box[2] = b->w;
+        f->box[3] = b->h;
+        f->score = b->score;
+        int rc = analyse(ws, img, o, f);
+        if (rc != SHOP_OK)
+            return rc;
+    }
+    *n = count;
+    return SHOP_OK;
+}
+
+double face_distance(const float *a, const float *b)
+{
+    double s = 0;
+    for (int i = 0; i < FACE_DESCRIPTOR; i++)
+        s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return sqrt(s);
+}

@@ -1,0 +1,101 @@
+/* vision/face.h - the face pipeline of @vladmandic/face-api 1.7.15 in C: detection (SSD
+ * MobileNet v1 or the tiny detector), 68 landmarks, 128-number descriptor, 7 expressions,
+ * age and gender, with the package's own pre- and post-processing (same numbers).
+ *
+ *     struct face_engine *e;                        -- once per process, read-only after
+ *     if (face_engine_load("models", FACE_NET_ALL, &e) != SHOP_OK) ...
+ *     struct face_ws *ws = face_ws_new(e);         -- one per thread
+ *     struct face_opts o; face_opts_default(&o);
+ *     struct face faces[16]; int n;
+ *     if (face_detect(ws, &img, &o, faces, 16, &n) == SHOP_OK) ... faces[0..n-1] ...
+ *     face_ws_free(ws); face_engine_free(e);
+ *
+ * Threads: an engine is shared by any number of threads; a workspace belongs to one thread
+ * at a time. Each inference runs on the calling thread only (no thread pool): parallelise
+ * by giving each worker thread its own workspace. A workspace builds each network's
+ * runtime on first use (warm-up: memory for weights and activations) and then runs frames
+ * with no allocation.                                                                     */
+#ifndef SHOP_VISION_FACE_H
+#define SHOP_VISION_FACE_H
+
+#include "core/status.h"
+#include "vision/image.h"
+
+/* networks to load, bit mask */
+enum face_net {
+    FACE_NET_TINY = 1 << 0,
+    FACE_NET_SSD = 1 << 1,
+    FACE_NET_LM68 = 1 << 2,
+    FACE_NET_LM68_TINY = 1 << 3,
+    FACE_NET_RECOG = 1 << 4,
+    FACE_NET_EXPR = 1 << 5,
+    FACE_NET_AGEGENDER = 1 << 6,
+    FACE_NET_ALL = (1 << 7) - 1
+};
+
+enum face_detector { FACE_DETECT_SSD = 0, FACE_DETECT_TINY };
+
+/* what to compute after detection, bit mask */
+enum face_want {
+    FACE_WANT_LANDMARKS = 1 << 0,
+    FACE_WANT_DESCRIPTOR = 1 << 1, /* needs landmarks */
+    FACE_WANT_EXPRESSIONS = 1 << 2,
+    FACE_WANT_AGEGENDER = 1 << 3,
+    FACE_WANT_ALL = 15
+};
+
+#define FACE_EXPRESSIONS 7
+#define FACE_DESCRIPTOR 128
+#define FACE_MATCH_THRESHOLD 0.6 /* face-api's FaceMatcher default */
+
+/* "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised" */
+extern const char *const face_expression_names[FACE_EXPRESSIONS];
+
+struct face_opts {
+    enum face_detector detector; /* default SSD, as face-api */
+    int tiny_size;               /* tiny detector input side, a multiple of 32; 416 */
+    double min_score;            /* 0.5 for both detectors */
+    int max_results;             /* SSD maxResults, 100 */
+    unsigned want;               /* FACE_WANT_ALL */
+    int tiny_landmarks;          /* use face_landmark_68_tiny instead of the full net */
+    int largest_only;            /* keep only the face with the largest box */
+    /* options beyond the reference (off by default): */
+    int pad_canvas; /* detect on the image with a black border of half its size */
+    int align;      /* descriptor from a similarity-aligned crop (eyes + mouth) */
+};
+void face_opts_default(struct face_opts *o);
+
+struct face {
+    double box[4]; /* x, y, w, h in image pixels (not clipped) */
+    double score;
+    double landmarks[68][2];
+    float descriptor[FACE_DESCRIPTOR]; /* not normalised, as face-api */
+    float expressions[FACE_EXPRESSIONS];
+    double age;
+    int male;                 /* 1 male, 0 female */
+    double gender_probability; /* of the chosen gender */
+    unsigned have;            /* FACE_WANT_* bits actually computed */
+};
+
+struct face_engine;
+struct face_ws;
+
+/* Loads the networks in nets (FACE_NET_* bits) from dir. SHOP_EIO when a file is missing,
+ * SHOP_EMODEL when a model is malformed (the reason is logged). */
+SHOP_MUST_CHECK int face_engine_load(const char *dir, unsigned nets, struct face_engine **out);
+void face_engine_free(struct face_engine *e); /* NULL is a no-op */
+
+/* a workspace for one thread; never NULL. Free it before its engine. */
+struct face_ws *face_ws_new(const struct face_engine *e);
+void face_ws_free(struct face_ws *ws); /* NULL is a no-op */
+
+/* Runs the pipeline on an RGB image. Writes up to max faces in descending score order (or
+ * the largest one) and their number to *n. SHOP_EINVAL when a needed network was not
+ * loaded or the options are invalid, SHOP_EMODEL when inference fails. */
+SHOP_MUST_CHECK int face_detect(struct face_ws *ws, const struct image *img,
+                                const struct face_opts *o, struct face *faces, int max, int *n);
+
+/* Euclidean distance between two descriptors; same person below FACE_MATCH_THRESHOLD */
+double face_distance(const float *a, const float *b);
+
+#endif

@@ -1,0 +1,212 @@
+/* tests/test_ops.c - XNNPACK layers against the naive TF-semantics references. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "test.h"
+#include "vision/ops.h"
+
+static float *randv(struct rng *r, size_t n)
+{
+    float *v = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        v[i] = (float)rng_range(r, -1, 1);
+    return v;
+}
+
+static double maxdiff(const float *a, const float *b, size_t n)
+{
+    double m = 0;
+    for (size_t i = 0; i < n; i++)
+        if (fabs((double)a[i] - b[i]) > m)
+            m = fabs((double)a[i] - b[i]);
+    return m;
+}
+
+/* runs a one-layer graph on in and returns its output (caller frees) */
+static float *run1(struct ops_graph *g, int y, const float *in, size_t nin, size_t *nout)
+{
+    int h, w, c;
+    ops_shape(g, y, &h, &w, &c);
+    int k = ops_output(g, y);
+    *nout = (size_t)h * w * c;
+    float *out = calloc(*nout, sizeof(float));
+    if (ops_graph_ready(g) != SHOP_OK) {
+        CHECK(!"graph ready");
+        return out;
+    }
+    memcpy(ops_graph_in(g), in, nin * sizeof(float));
+    CHECK(ops_graph_run(g) == SHOP_OK);
+    memcpy(out, ops_graph_out(g, k), *nout * sizeof(float));
+    return out;
+}
+
+static void conv_case(int h, int w, int cin, int cout, int k, int s, enum ops_pad pad,
+                      enum ops_act act)
+{
+    struct rng r;
+    rng_seed(&r, (uint64_t)(h * 131 + w * 7 + k * 3 + s + pad));
+    float *in = randv(&r, (size_t)h * w * cin), *f = randv(&r, (size_t)k * k * cin * cout);
+    float *b = randv(&r, (size_t)cout);
+    float *ohwi = ops_hwio_to_ohwi(f, k, cin, cout);
+    struct ops_graph *g = ops_graph_new(h, w, cin);
+    int y = ops_conv(g, OPS_INPUT, ohwi, b, k, cout, s, pad, act);
+    int oh, ow, oc, pb;
+    ops_shape(g, y, &oh, &ow, &oc);
+    ops_out_size(h, k, s, pad, &oh, &pb);
+    size_t n;
+    float *got = run1(g, y, in, (size_t)h * w * cin, &n);
+    float *want = calloc(n, sizeof(float));
+    CHECK(n == (size_t)oh * ow * cout);
+    ops_ref_conv(in, h, w, cin, f, b, k, cout, s, pad, act, want);
+    CHECK_NEAR(maxdiff(got, want, n), 0, 2e-5);
+    ops_graph_free(g);
+    free(in), free(f), free(b), free(ohwi), free(got), free(want);
+}
+
+static void conv_matches_reference(void)
+{
+    conv_case(8, 8, 3, 5, 3, 2, OPS_SAME, OPS_RELU);  /* even input: pad 0 top, 1 bottom */
+    conv_case(9, 7, 4, 6, 3, 2, OPS_SAME, OPS_LINEAR);
+    conv_case(6, 6, 5, 4, 3, 1, OPS_SAME, OPS_RELU6);
+    conv_case(10, 10, 3, 8, 3, 1, OPS_VALID, OPS_LEAKY);
+    conv_case(19, 19, 3, 4, 7, 2, OPS_VALID, OPS_RELU); /* recognition's 7x7 s2 valid */
+    conv_case(8, 8, 6, 4, 1, 2, OPS_SAME, OPS_LINEAR);  /* 1x1 s2: even positions */
+    conv_case(9, 9, 4, 4, 3, 2, OPS_VALID, OPS_RELU);
+}
+
+static void dwconv_case(int h, int w, int c, int s, enum ops_pad pad)
+{
+    struct rng r;
+    rng_seed(&r, (uint64_t)(h * 17 + w + s));
+    float *in = randv(&r, (size_t)h * w * c), *f = randv(&r, (size_t)9 * c), *b = randv(&r, c);
+    struct ops_graph *g = ops_graph_new(h, w, c);
+    int y = ops_dwconv(g, OPS_INPUT, f, b, 3, s, pad, OPS_RELU6);
+    size_t n;
+    float *got = run1(g, y, in, (size_t)h * w * c, &n);
+    float *want = calloc(n, sizeof(float));
+    ops_ref_dwconv(in, h, w, c, f, b, 3, s, pad, OPS_RELU6, want);
+    CHECK_NEAR(maxdiff(got, want, n), 0, 1e-5);
+    ops_graph_free(g);
+    free(in), free(f), free(b), free(got), free(want);
+}
+
+static void dwconv_matches_reference(void)
+{
+    dwconv_case(7, 9, 5, 2, OPS_SAME);
+    dwconv_case(8, 8, 4, 2, OPS_SAME);
+    dwconv_case(6, 5, 3, 1, OPS_SAME);
+}
+
+static void pool_case(int h, int w, int c, int k, int s, enum ops_pad pad, int avg)
+{
+    struct rng r;
+    rng_seed(&r, (uint64_t)(h * 3 + k * 5 + s));
+    float *in = randv(&r, (size_t)h * w * c);
+    for (size_t i = 0; i < (size_t)h * w * c; i++)
+        in[i] -= 2.0f; /* all negative: a zero from padding would win a max */
+    struct ops_graph *g = ops_graph_new(h, w, c);
+    int y = avg ? ops_avgpool(g, OPS_INPUT, k, s) : ops_maxpool(g, OPS_INPUT, k, s, pad);
+    size_t n;
+    float *got = run1(g, y, in, (size_t)h * w * c, &n);
+    float *want = calloc(n, sizeof(float));
+    if (avg)
+        ops_ref_avgpool(in, h, w, c, k, s, want);
+    else
+        ops_ref_maxpool(in, h, w, c, k, s, pad, want);
+    CHECK_NEAR(maxdiff(got, want, n), 0, 1e-6);
+    ops_graph_free(g);
+    free(in), free(got), free(want);
+}
+
+static void pools_match_reference(void)
+{
+    pool_case(7, 7, 3, 2, 2, OPS_SAME, 0); /* odd: last row pools alone */
+    pool_case(6, 6, 3, 2, 1, OPS_SAME, 0); /* tiny detector's stride-1 pool */
+    pool_case(9, 9, 2, 3, 2, OPS_VALID, 0);
+    pool_case(8, 8, 4, 3, 2, OPS_SAME, 0);
+    pool_case(7, 7, 4, 7, 2, OPS_VALID, 1);
+    pool_case(9, 9, 4, 2, 2, OPS_VALID, 1);
+}
+
+static void pad_fc_softmax(void)
+{
+    struct rng r;
+    rng_seed(&r, 5);
+    float *in = randv(&r, 3 * 3 * 2), *wt = randv(&r, 4 * 4 * 4 * 3), *b = randv(&r, 3);
+    struct ops_graph *g = ops_graph_new(3, 3, 2);
+    int p = ops_pad_zero(g, OPS_INPUT, 1, 1, 2); /* [3,3,2] -> [4,4,4] */
+    int o1 = ops_output(g, p);
+    int fc = ops_fc(g, p, wt, b, 3);
+    int o2 = ops_output(g, fc);
+    int o3 = ops_output(g, ops_softmax(g, fc));
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    memcpy(ops_graph_in(g), in, 18 * sizeof(float));
+    CHECK(ops_graph_run(g) == SHOP_OK);
+    float padded[64] = {0};
+    for (int y = 0; y < 3; y++)
+        for (int x = 0; x < 3; x++)
+            for (int c = 0; c < 2; c++)
+                padded[(y * 4 + x) * 4 + c] = in[(y * 3 + x) * 2 + c];
+    CHECK_NEAR(maxdiff(ops_graph_out(g, o1), padded, 64), 0, 0);
+    double logits[3], sum = 0;
+    for (int j = 0; j < 3; j++) {
+        logits[j] = b[j];
+        for (int i = 0; i < 64; i++)
+            logits[j] += (double)padded[i] * wt[i * 3 + j];
+        CHECK_NEAR(ops_graph_out(g, o2)[j], logits[j], 1e-5);
+        sum += exp(logits[j]);
+    }
+    for (int j = 0; j < 3; j++)
+        CHECK_NEAR(ops_graph_out(g, o3)[j], exp(logits[j]) / sum, 1e-6);
+    ops_graph_free(g);
+    free(in), free(wt), free(b);
+}
+
+/* ops_prepare = pad to square (value 0) + ops_ref_resize, then normalise */
+static void prepare_matches_pad_and_resize(void)
+{
+    int W = 13, H = 9;
+    uint8_t img[13 * 9 * 3];
+    struct rng r;
+    rng_seed(&r, 9);
+    for (int i = 0; i < W * H * 3; i++)
+        img[i] = (uint8_t)rng_below(&r, 256);
+    /* crop 7 wide x 4 high at (3, 2): centred pad d = 3 -> 1 row before, 2 after */
+    int cx = 3, cy = 2, cw = 7, ch = 4;
+    float sq[7 * 7 * 3] = {0};
+    for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++)
+            for (int c = 0; c < 3; c++)
+                sq[((y + 1) * 7 + x) * 3 + c] = img[((cy + y) * W + cx + x) * 3 + c];
+    float want[5 * 5 * 3], got[5 * 5 * 3];
+    ops_ref_resize(sq, 7, 7, 3, 5, 5, want);
+    const float zero[3] = {0, 0, 0};
+    ops_prepare(img, W, cx, cy, cw, ch, 1, 5, zero, 1.0f, 0.0f, got);
+    CHECK_NEAR(maxdiff(got, want, 75), 0, 0);
+    /* not centred: all padding after; and the normalisation */
+    memset(sq, 0, sizeof(sq));
+    for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++)
+            for (int c = 0; c < 3; c++)
+                sq[(y * 7 + x) * 3 + c] = img[((cy + y) * W + cx + x) * 3 + c];
+    ops_ref_resize(sq, 7, 7, 3, 5, 5, want);
+    const float mean[3] = {10, 20, 30};
+    ops_prepare(img, W, cx, cy, cw, ch, 0, 5, mean, 255.0f, 1.0f, got);
+    for (int i = 0; i < 75; i++)
+        want[i] = (want[i] - mean[i % 3]) / 255.0f - 1.0f;
+    CHECK_NEAR(maxdiff(got, want, 75), 0, 0);
+    /* legacy resize samples every ratio-th pixel with no anti-aliasing */
+    float line[4 * 1 * 1] = {0, 10, 20, 30}, half[2];
+    ops_ref_resize(line, 1, 4, 1, 1, 2, half);
+    CHECK(half[0] == 0 && half[1] == 20);
+}
+
+void test_ops(void)
+{
+    RUN(conv_matches_reference);
+    RUN(dwconv_matches_reference);
+    RUN(pools_match_reference);
+    RUN(pad_fc_softmax);
+    RUN(prepare_matches_pad_and_resize);
+}

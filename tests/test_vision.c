@@ -1,0 +1,253 @@
+/* tests/test_vision.c - the face pipeline on the package's demo photo (models/samples, from
+ * `make models`; skipped when absent). Pinned numbers are our outputs on libjpeg-turbo's
+ * pixels, after checking the networks against face-api on identical pixels (within 5e-4 px
+ * and 4e-7 on descriptors); a broken layer moves them far more than the tolerances. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "test.h"
+#include "vision/face.h"
+#include "vision/nets.h"
+
+static const char *models(void)
+{
+    const char *env = getenv("SHOPPER_MODELS");
+    return env && *env ? env : "models";
+}
+
+static struct face_engine *engine;
+static struct face_ws *ws;
+static struct image sample1;
+static int have_models = -1;
+
+static int setup(void)
+{
+    if (have_models >= 0)
+        return have_models;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/samples/sample1.jpg", models());
+    have_models = face_engine_load(models(), FACE_NET_ALL, &engine) == SHOP_OK &&
+                  image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &sample1) == SHOP_OK;
+    if (!have_models)
+        printf("  (vision: no models in '%s' - run `make models`; network checks skipped)\n",
+               models());
+    else
+        ws = face_ws_new(engine);
+    return have_models;
+}
+
+static void missing_models_are_an_error(void)
+{
+    struct face_engine *e = NULL;
+    CHECK(face_engine_load("/nonexistent-models", FACE_NET_TINY, &e) == SHOP_EIO);
+    CHECK(e == NULL);
+}
+
+static void ssd_finds_the_three_faces(void)
+{
+    if (!setup())
+        return;
+    static const double want[3][5] = {
+        {414.1156, 354.7864, 177.2929, 239.7529, 0.995268},
+        {838.0502, 420.7351, 186.3958, 227.8148, 0.993535},
+        {1476.1521, 199.4939, 203.0141, 240.7719, 0.988753},
+    };
+    struct face_opts o;
+    face_opts_default(&o);
+    o.want = 0;
+    struct face f[8];
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, f, 8, &n) == SHOP_OK);
+    CHECK(n == 3);
+    for (int i = 0; i < n && i < 3; i++) {
+        for (int k = 0; k < 4; k++)
+            CHECK_NEAR(f[i].box[k], want[i][k], 0.01);
+        CHECK_NEAR(f[i].score, want[i][4], 1e-5);
+    }
+}
+
+static void tiny_finds_the_three_faces(void)
+{
+    if (!setup())
+        return;
+    static const double want[3][5] = {
+        {775.8952, 445.0980, 313.1254, 256.3429, 0.778971},
+        {1422.3771, 214.6074, 306.7705, 282.7836, 0.773727},
+        {336.6259, 396.7865, 305.3115, 251.0958, 0.720292},
+    };
+    struct face_opts o;
+    face_opts_default(&o);
+    o.detector = FACE_DETECT_TINY;
+    o.want = 0;
+    struct face f[8];
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, f, 8, &n) == SHOP_OK);
+    CHECK(n == 3);
+    for (int i = 0; i < n && i < 3; i++) {
+        for (int k = 0; k < 4; k++)
+            CHECK_NEAR(f[i].box[k], want[i][k], 0.01);
+        CHECK_NEAR(f[i].score, want[i][4], 1e-5);
+    }
+    o.tiny_size = 320; /* another runtime size in the same workspace */
+    CHECK(face_detect(ws, &sample1, &o, f, 8, &n) == SHOP_OK);
+    CHECK(n >= 2);
+    o.tiny_size = 100;
+    CHECK(face_detect(ws, &sample1, &o, f, 8, &n) == SHOP_EINVAL);
+}
+
+static void full_pipeline_matches_pinned_outputs(void)
+{
+    if (!setup())
+        return;
+    static const double age[3] = {26.3575, 27.1808, 27.4062};
+    static const double happy[3] = {0.627868, 0.259600, 0.999756};
+    static const double nose[3][2] = {{458.4469, 514.4147}, {908.6276, 577.5341},
+                                      {1548.2686, 337.3327}};
+    static const double desc[3][3] = {{-0.089363, 0.072909, 0.022955},
+                                      {-0.075605, 0.099491, 0.094144},
+                                      {-0.037881, 0.137482, 0.111249}};
+    struct face_opts o;
+    face_opts_default(&o);
+    struct face *f = calloc(8, sizeof(*f));
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, f, 8, &n) == SHOP_OK);
+    CHECK(n == 3);
+    for (int i = 0; i < n && i < 3; i++) {
+        CHECK(f[i].have == FACE_WANT_ALL);
+        CHECK_NEAR(f[i].age, age[i], 0.01);
+        CHECK(!f[i].male);
+        CHECK_NEAR(f[i].expressions[1], happy[i], 1e-4);
+        CHECK_NEAR(f[i].landmarks[30][0], nose[i][0], 0.01);
+        CHECK_NEAR(f[i].landmarks[30][1], nose[i][1], 0.01);
+        for (int k = 0; k < 3; k++)
+            CHECK_NEAR(f[i].descriptor[k], desc[i][k], 1e-4);
+        double sum = 0;
+        for (int k = 0; k < FACE_EXPRESSIONS; k++)
+            sum += f[i].expressions[k];
+        CHECK_NEAR(sum, 1.0, 1e-5);
+        for (int k = 0; k < 68; k++) { /* every point near the detection box */
+            CHECK(f[i].landmarks[k][0] > f[i].box[0] - 0.2 * f[i].box[2]);
+            CHECK(f[i].landmarks[k][0] < f[i].box[0] + 1.2 * f[i].box[2]);
+        }
+    }
+    /* the three are different people */
+    CHECK(face_distance(f[0].descriptor, f[1].descriptor) > FACE_MATCH_THRESHOLD);
+    CHECK(face_distance(f[0].descriptor, f[2].descriptor) > FACE_MATCH_THRESHOLD);
+    /* a second run in the same workspace gives the same numbers */
+    struct face g[8];
+    CHECK(face_detect(ws, &sample1, &o, g, 8, &n) == SHOP_OK);
+    CHECK(n == 3 && memcmp(f[2].descriptor, g[2].descriptor, sizeof(g[2].descriptor)) == 0);
+    /* largest only */
+    o.largest_only = 1;
+    CHECK(face_detect(ws, &sample1, &o, g, 8, &n) == SHOP_OK);
+    CHECK(n == 1 && fabs(g[0].box[0] - f[2].box[0]) < 1e-9);
+    free(f);
+}
+
+/* the same person: the photo mirrored and cropped gives a close descriptor */
+static void same_person_is_closer_than_threshold(void)
+{
+    if (!setup())
+        return;
+    struct image m = {sample1.w - 100, sample1.h - 60, NULL};
+    m.rgb = malloc((size_t)m.w * m.h * 3);
+    for (int y = 0; y < m.h; y++)
+        for (int x = 0; x < m.w; x++)
+            memcpy(m.rgb + ((size_t)y * m.w + x) * 3,
+                   sample1.rgb + ((size_t)(y + 30) * sample1.w + (sample1.w - 1 - x)) * 3, 3);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.largest_only = 1;
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    struct face a, b;
+    int n1 = 0, n2 = 0;
+    CHECK(face_detect(ws, &sample1, &o, &a, 1, &n1) == SHOP_OK);
+    CHECK(face_detect(ws, &m, &o, &b, 1, &n2) == SHOP_OK);
+    CHECK(n1 == 1 && n2 == 1);
+    if (n1 == 1 && n2 == 1)
+        CHECK(face_distance(a.descriptor, b.descriptor) < 0.4);
+    free(m.rgb);
+}
+
+/* a face filling the frame: the options beyond the reference find it and describe it */
+static void options_on_a_face_filling_the_frame(void)
+{
+    if (!setup())
+        return;
+    struct face_opts o;
+    face_opts_default(&o);
+    o.largest_only = 1;
+    struct face ref, got;
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, &ref, 1, &n) == SHOP_OK && n == 1);
+    /* the face box grown by 10 % on each side */
+    int x0 = (int)(ref.box[0] - 0.1 * ref.box[2]), y0 = (int)(ref.box[1] - 0.1 * ref.box[3]);
+    struct image c = {(int)(1.2 * ref.box[2]), (int)(1.2 * ref.box[3]), NULL};
+    c.rgb = malloc((size_t)c.w * c.h * 3);
+    for (int y = 0; y < c.h; y++)
+        memcpy(c.rgb + (size_t)y * c.w * 3, sample1.rgb + ((size_t)(y0 + y) * sample1.w + x0) * 3,
+               (size_t)c.w * 3);
+    o.pad_canvas = 1;
+    CHECK(face_detect(ws, &c, &o, &got, 1, &n) == SHOP_OK);
+    CHECK(n == 1);
+    if (n == 1) {
+        CHECK(fabs(got.box[0] + got.box[2] / 2 - c.w / 2.0) < 0.15 * c.w);
+        CHECK(fabs(got.box[1] + got.box[3] / 2 - c.h / 2.0) < 0.15 * c.h);
+        CHECK(face_distance(got.descriptor, ref.descriptor) < FACE_MATCH_THRESHOLD);
+    }
+    free(c.rgb);
+    /* --align: a different crop than face-api's, still the same person in the mirror */
+    o.pad_canvas = 0;
+    o.align = 1;
+    struct image m = {sample1.w, sample1.h, malloc((size_t)sample1.w * sample1.h * 3)};
+    for (int y = 0; y < m.h; y++)
+        for (int x = 0; x < m.w; x++)
+            memcpy(m.rgb + ((size_t)y * m.w + x) * 3,
+                   sample1.rgb + ((size_t)y * m.w + (m.w - 1 - x)) * 3, 3);
+    CHECK(face_detect(ws, &sample1, &o, &got, 1, &n) == SHOP_OK && n == 1);
+    CHECK(face_distance(got.descriptor, ref.descriptor) > 0);
+    CHECK(face_detect(ws, &m, &o, &ref, 1, &n) == SHOP_OK && n == 1);
+    CHECK(face_distance(got.descriptor, ref.descriptor) < FACE_MATCH_THRESHOLD);
+    free(m.rgb);
+}
+
+static void tiny_landmarks_agree_with_full(void)
+{
+    if (!setup())
+        return;
+    struct face_opts o;
+    face_opts_default(&o);
+    o.largest_only = 1;
+    o.want = FACE_WANT_LANDMARKS;
+    struct face a, b;
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, &a, 1, &n) == SHOP_OK);
+    o.tiny_landmarks = 1;
+    CHECK(face_detect(ws, &sample1, &o, &b, 1, &n) == SHOP_OK);
+    double worst = 0;
+    for (int k = 0; k < 68; k++)
+        worst = fmax(worst, hypot(a.landmarks[k][0] - b.landmarks[k][0],
+                                  a.landmarks[k][1] - b.landmarks[k][1]));
+    CHECK(worst < 0.1 * a.box[2]); /* two different nets, a few pixels apart */
+}
+
+static void teardown(void)
+{
+    face_ws_free(ws);
+    face_engine_free(engine);
+    image_release(&sample1);
+    ws = NULL;
+    engine = NULL;
+}
+
+void test_vision(void)
+{
+    RUN(missing_models_are_an_error);
+    RUN(ssd_finds_the_three_faces);
+    RUN(tiny_finds_the_three_faces);
+    RUN(full_pipeline_matches_pinned_outputs);
+    RUN(same_person_is_closer_than_threshold);
+    RUN(options_on_a_face_filling_the_frame);
+    RUN(tiny_landmarks_agree_with_full);
+    teardown();
+}
