@@ -79,9 +79,9 @@ void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_
     pthread_rwlock_unlock(&g->lock);
 }
 
-size_t gallery_remove(struct gallery *g, int64_t customer_id)
+/* the caller holds the write lock */
+static size_t remove_locked(struct gallery *g, int64_t customer_id)
 {
-    pthread_rwlock_wrlock(&g->lock);
     size_t removed = 0;
     for (size_t i = 0; i < g->n;) {
         if (g->ids[i] != customer_id) {
@@ -100,8 +100,27 @@ size_t gallery_remove(struct gallery *g, int64_t customer_id)
         g->n--;
         removed++;
     }
+    return removed;
+}
+
+size_t gallery_remove(struct gallery *g, int64_t customer_id)
+{
+    pthread_rwlock_wrlock(&g->lock);
+    size_t removed = remove_locked(g, customer_id);
     pthread_rwlock_unlock(&g->lock);
     return removed;
+}
+
+void gallery_replace(struct gallery *g, int64_t customer_id, const float *rows, size_t n)
+{
+    pthread_rwlock_wrlock(&g->lock);
+    remove_locked(g, customer_id);
+    reserve(g, g->n + n);
+    memcpy(g->rows + g->n * GALLERY_DIM, rows, n * GALLERY_DIM * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        g->ids[g->n + i] = customer_id;
+    g->n += n;
+    pthread_rwlock_unlock(&g->lock);
 }
 
 size_t gallery_size(struct gallery *g)

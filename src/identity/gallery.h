@@ -46,6 +46,8 @@ SHOP_MUST_CHECK int gallery_load(struct gallery *g, struct store *st);
 void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_t n);
 /* removes every row of a customer, zeroing the memory they used; returns the rows removed */
 size_t gallery_remove(struct gallery *g, int64_t customer_id);
+/* replaces a customer's rows by n new ones, atomically for searches (re-registration) */
+void gallery_replace(struct gallery *g, int64_t customer_id, const float *rows, size_t n);
 size_t gallery_size(struct gallery *g);
 /* the nearest GALLERY_TOPK distinct customers to q (128 floats); thread-safe */
 void gallery_search(struct gallery *g, const float *q, struct gallery_match *out);

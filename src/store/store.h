@@ -358,6 +358,9 @@ SHOP_MUST_CHECK int store_face_consent_get(struct store *st, int64_t customer_id
 /* Adds one template (descriptor stored as 128 float32 little-endian); sets t->id.
  * SHOP_ECONFLICT when the customer has no consent. */
 SHOP_MUST_CHECK int store_face_template_add(struct store *st, struct store_face_template *t);
+/* Deletes a customer's templates with secure_delete on (re-registration); inside the
+ * caller's transaction. *n gets the count (n may be NULL). */
+SHOP_MUST_CHECK int store_face_templates_clear(struct store *st, int64_t customer_id, int64_t *n);
 /* Calls fn for every template, by id; a non-zero return of fn stops the walk and is
  * returned. t is valid during the call only. */
 SHOP_MUST_CHECK int store_face_templates_foreach(struct store *st,

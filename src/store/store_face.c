@@ -226,6 +226,32 @@ int store_face_template_add(struct store *st, struct store_face_template *t)
     return rc;
 }
 
+/* freed cells and pages are zeroed, in the page images written to the WAL too; a setting
+ * of the connection, so it stays on for later deletes through this handle */
+static int secure_delete_on(struct store *st)
+{
+    char *err = NULL;
+    if (sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "secure_delete: %s", err ? err : "?");
+        sqlite3_free(err);
+        return SHOP_EDB;
+    }
+    return SHOP_OK;
+}
+
+int store_face_templates_clear(struct store *st, int64_t customer_id, int64_t *n)
+{
+    int64_t count = 0;
+    int rc = secure_delete_on(st);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_TEMPLATES, customer_id, &count);
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_TEMPLATES, customer_id, "delete face templates");
+    if (rc == SHOP_OK && n)
+        *n = count;
+    return rc;
+}
+
 int store_face_templates_foreach(struct store *st,
                                  int (*fn)(void *ctx, const struct store_face_template *t),
                                  void *ctx)
@@ -308,14 +334,9 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
         snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)customer_id);
         return SHOP_ENOTFOUND;
     }
-    /* the freed cells and pages are zeroed, in the page images written to the WAL too; a
-     * per-connection setting, so it stays on for later deletes through this handle */
-    char *err = NULL;
-    if (sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, &err) != SQLITE_OK) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "secure_delete: %s", err ? err : "?");
-        sqlite3_free(err);
-        return SHOP_EDB;
-    }
+    rc = secure_delete_on(st);
+    if (rc != SHOP_OK)
+        return rc;
     rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
