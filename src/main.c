@@ -26,12 +26,20 @@ static const struct command commands[] = {
     {"train", cmd_train, "train a model: segments"},
     {"segments", cmd_segments, "the customer segments"},
     {"recommend", cmd_recommend, "promotions and recommendations for a customer"},
-    {"eval", cmd_eval, "measure a model offline: recommend"},
+    {"eval", cmd_eval, "measure a model offline: recommend, faces"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
     {"faces", cmd_faces, "detect faces: box, landmarks, descriptor, expression, age, gender"},
     {"compare", cmd_compare, "descriptor distance of the largest faces of two images"},
     {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
+    {"consent", cmd_consent, "record a customer's consent to face login"},
+    {"enrol", cmd_enrol, "register a consenting customer's face from images"},
+    {"identify", cmd_identify, "identify the largest face of images among enrolled customers"},
+    {"forget", cmd_forget, "erase a customer's face data (right to erasure)"},
+    {"purge", cmd_purge, "erase face data of customers not seen for years (retention)"},
+    {"alerts", cmd_alerts, "staff alerts: list, acknowledge, resolve"},
+    {"peaks", cmd_peaks, "emotion peaks from a stream of expression probabilities"},
+    {"bench-identity", cmd_bench_identity, NULL}, /* hidden: 1:N search and enrolment timing */
     {NULL, NULL, NULL},
 };
 

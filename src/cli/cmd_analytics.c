@@ -530,11 +530,13 @@ int cmd_eval(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "recommend") == 0)
         return eval_recommend(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "faces") == 0)
+        return cli_eval_faces(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: shopper eval recommend [...]\n\nMeasure a model offline; `shopper eval "
-               "recommend --help` for its flags.\n");
+        printf("usage: shopper eval recommend|faces [...]\n\nMeasure a model offline; `shopper "
+               "eval recommend --help` or `shopper eval faces --help` for flags.\n");
         return 0;
     }
-    cli_fail("eval: what to evaluate? (recommend)");
+    cli_fail("eval: what to evaluate? (recommend, faces)");
     return 2;
 }
