@@ -86,7 +86,7 @@ int cmd_consent(int argc, char **argv)
     int64_t customer = 0;
     int json = 0;
     struct cli_opt opts[] = {
-        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, INT64_MAX),
+        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, 1e15),
         CLI_STR("version", "V", "version of the consent text agreed to (default " CONSENT_VERSION
                 ")", &version),
         CLI_STR("actor", "NAME", "who records it, for the audit (default cli)", &actor),
@@ -173,7 +173,7 @@ int cmd_enrol(int argc, char **argv)
     int json = 0, keep_photos = 0;
     struct cli_opt opts[] = {
         CLI_INT("customer", "ID", "the customer (required; must have consented)", &customer, 1,
-                INT64_MAX),
+                1e15),
         CLI_STR("phase", "P", "file (default: no pose gate), straight, left or right", &phase_s),
         CLI_INT("keep", "N", "best frames kept per phase (3)", &keep, 1, ENROL_MAX_KEEP),
         CLI_DOUBLE("min-sharpness", "V", "variance of the Laplacian, minimum (60)", &min_sharp, 0,
@@ -427,9 +427,11 @@ int cmd_identify(int argc, char **argv)
         } else if (r->customer_id) {
             printf("%s: customer %lld (%s), distance %.3f\n", pos[i], (long long)r->customer_id,
                    c.name, r->distance);
-        } else {
+        } else if (r->nearest_id) {
             printf("%s: %s (nearest distance %.3f, threshold %.2f)\n", pos[i],
                    identify_verdict_name(r->verdict), r->distance, threshold);
+        } else {
+            printf("%s: %s (no customer is enrolled)\n", pos[i], identify_verdict_name(r->verdict));
         }
     }
     if (json) {
@@ -457,7 +459,7 @@ int cmd_forget(int argc, char **argv)
     int64_t customer = 0;
     int json = 0;
     struct cli_opt opts[] = {
-        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, INT64_MAX),
+        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, 1e15),
         CLI_STR("actor", "NAME", "who asked, for the audit (default cli)", &actor),
         CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
         CLI_FLAG("json", "print JSON", &json),
@@ -709,13 +711,13 @@ int cmd_peaks(int argc, char **argv)
     int json = 0;
     struct cli_opt opts[] = {
         CLI_INT("customer", "ID", "record the peaks for this logged-in customer (needs --db "
-                "and a consent); frustration raises alerts", &customer, 1, INT64_MAX),
-        CLI_INT("session", "ID", "the shopping session of the events", &session, 1, INT64_MAX),
+                "and a consent); frustration raises alerts", &customer, 1, 1e15),
+        CLI_INT("session", "ID", "the shopping session of the events", &session, 1, 1e15),
         CLI_STR("mirror", "NAME", "the mirror (default cli)", &mirror),
         CLI_STR("location", "TEXT", "the mirror's place, shown on alerts (default the mirror)",
                 &location),
         CLI_INT("epoch", "T", "unix time of t = 0 for stored events (default now)", &epoch, 0,
-                INT64_MAX),
+                1e15),
         CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
