@@ -195,8 +195,10 @@ int cmd_enrol(int argc, char **argv)
                        "sharpest frames become the customer's templates (replacing earlier "
                        "ones). Nothing is stored when any image fails.",
                        opts, &pos);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(pos);
         return rc;
+    }
     int status = 2, tiny = 0;
     struct store *st = NULL;
     struct face_engine *e = NULL;
@@ -345,8 +347,10 @@ int cmd_identify(int argc, char **argv)
                        "Identify the largest face of each image among the enrolled customers "
                        "(1:N): prints the customer, or unknown.",
                        opts, &pos);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(pos);
         return rc;
+    }
     int status = 2, tiny = 0;
     struct store *st = NULL;
     struct face_engine *e = NULL;
@@ -610,8 +614,10 @@ int cmd_alerts(int argc, char **argv)
                        "Staff alerts raised when a logged-in customer looks frustrated at a "
                        "mirror: list them, acknowledge one, resolve one with a note.",
                        opts, &pos);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(pos);
         return rc;
+    }
     const char *verb = pos[0] ? pos[0] : "list";
     int status = 2;
     struct store *st = NULL;
@@ -729,8 +735,10 @@ int cmd_peaks(int argc, char **argv)
                        "peaks (defaults: frustration 50%/4/4s/10s, surprise 60/3/2/5, happiness "
                        "60/5/5/15). With --customer, store them and raise frustration alerts.",
                        opts, &pos);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(pos);
         return rc;
+    }
     int status = 2;
     FILE *in = NULL;
     struct store *st = NULL;
@@ -979,8 +987,10 @@ int cli_eval_faces(int argc, char **argv)
                        "leave-one-out 1:N identification at the threshold (people with one "
                        "image are strangers who must be rejected).",
                        opts, &pos);
-    if (rc >= 0)
+    if (rc >= 0) {
+        free(pos);
         return rc;
+    }
     int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0;
     char **people = NULL;
     struct eval_img *im = NULL;
