@@ -26,7 +26,7 @@ static const struct command commands[] = {
     {"train", cmd_train, "train a model: segments, demand"},
     {"segments", cmd_segments, "the customer segments"},
     {"recommend", cmd_recommend, "promotions and recommendations for a customer"},
-    {"eval", cmd_eval, "measure a model offline: recommend, pricing"},
+    {"eval", cmd_eval, "measure a model offline: recommend, pricing, faces"},
     {"heatmap", cmd_heatmap, "where people walk and stay: heatmap PNG or JSON, zone statistics"},
     {"check", cmd_check, "check the database's integrity and the store's invariants"},
     {"rules", cmd_rules, "frequent itemsets and association rules (FP-growth)"},
@@ -34,6 +34,14 @@ static const struct command commands[] = {
     {"compare", cmd_compare, "descriptor distance of the largest faces of two images"},
     {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
     {"price", cmd_price, "suggest (and --apply) profit-maximising prices under business rules"},
+    {"consent", cmd_consent, "record a customer's consent to face login"},
+    {"enrol", cmd_enrol, "register a consenting customer's face from images"},
+    {"identify", cmd_identify, "identify the largest face of images among enrolled customers"},
+    {"forget", cmd_forget, "erase a customer's face data (right to erasure)"},
+    {"purge", cmd_purge, "erase face data of customers not seen for years (retention)"},
+    {"alerts", cmd_alerts, "staff alerts: list, acknowledge, resolve"},
+    {"peaks", cmd_peaks, "emotion peaks from a stream of expression probabilities"},
+    {"bench-identity", cmd_bench_identity, NULL}, /* hidden: 1:N search and enrolment timing */
     {NULL, NULL, NULL},
 };
 

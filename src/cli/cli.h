@@ -72,5 +72,16 @@ int cmd_bench_faces(int argc, char **argv);
 int cmd_price(int argc, char **argv);
 int cli_train_demand(int argc, char **argv);
 int cli_eval_pricing(int argc, char **argv);
+/* identity (cli/cmd_identity.c) */
+int cmd_consent(int argc, char **argv);
+int cmd_enrol(int argc, char **argv);
+int cmd_identify(int argc, char **argv);
+int cmd_forget(int argc, char **argv);
+int cmd_purge(int argc, char **argv);
+int cmd_alerts(int argc, char **argv);
+int cmd_peaks(int argc, char **argv);
+int cmd_bench_identity(int argc, char **argv);
+/* `shopper eval faces DIR`, dispatched by cmd_eval (argv[0] is "faces") */
+int cli_eval_faces(int argc, char **argv);
 
 #endif

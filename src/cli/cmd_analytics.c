@@ -512,12 +512,14 @@ int cmd_eval(int argc, char **argv)
         return eval_recommend(argc - 1, argv + 1);
     if (argc >= 2 && strcmp(argv[1], "pricing") == 0)
         return cli_eval_pricing(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "faces") == 0)
+        return cli_eval_faces(argc - 1, argv + 1);
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-        printf("usage: shopper eval recommend|pricing [...]\n\nMeasure a model offline; "
-               "`shopper eval recommend --help` and `shopper eval pricing --help` for their "
-               "flags.\n");
+        printf("usage: shopper eval recommend|pricing|faces [...]\n\nMeasure a model offline; "
+               "`shopper eval recommend --help`, `shopper eval pricing --help` and `shopper eval "
+               "faces --help` for their flags.\n");
         return 0;
     }
-    cli_fail("eval: what to evaluate? (recommend or pricing)");
+    cli_fail("eval: what to evaluate? (recommend, pricing or faces)");
     return 2;
 }

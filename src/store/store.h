@@ -393,5 +393,91 @@ SHOP_MUST_CHECK int store_price_history_add(struct store *st, struct store_price
 SHOP_MUST_CHECK int store_price_history(struct store *st, int64_t product_id,
                                         struct store_price_change **out, size_t *n);
 /* ==== end of dynamic pricing ==== */
+/* ==== identity: face consents, templates, photos, privacy audit, alert handling ==== */
+/* (src/store/store_face.c and store_sales.c; owned by the identity module)              */
+#define STORE_FACE_DIM 128
+
+struct store_face_template {
+    int64_t id;          /* assigned on add */
+    int64_t customer_id;
+    char phase[12];      /* straight, left, right, file */
+    float descriptor[STORE_FACE_DIM];
+    double quality;      /* sharpness (variance of the Laplacian) */
+    int64_t created_at;
+};
+
+/* Records (or renews) a customer's biometric consent with the consent text's version and
+ * writes a 'consent' audit row. SHOP_ENOTFOUND when there is no such customer. */
+SHOP_MUST_CHECK int store_face_consent_set(struct store *st, int64_t customer_id,
+                                           const char *version, const char *actor, int64_t at);
+/* The consent's version (copied into version, n bytes) and time; SHOP_ENOTFOUND when the
+ * customer has not consented (or withdrew). version may be NULL. */
+SHOP_MUST_CHECK int store_face_consent_get(struct store *st, int64_t customer_id,
+                                           char *version, size_t n, int64_t *at);
+/* Adds one template (descriptor stored as 128 float32 little-endian); sets t->id.
+ * SHOP_ECONFLICT when the customer has no consent. */
+SHOP_MUST_CHECK int store_face_template_add(struct store *st, struct store_face_template *t);
+/* Deletes a customer's templates with secure_delete on (re-registration); inside the
+ * caller's transaction. *n gets the count (n may be NULL). */
+SHOP_MUST_CHECK int store_face_templates_clear(struct store *st, int64_t customer_id, int64_t *n);
+/* Calls fn for every template, by id; a non-zero return of fn stops the walk and is
+ * returned. t is valid during the call only. */
+SHOP_MUST_CHECK int store_face_templates_foreach(struct store *st,
+                                                 int (*fn)(void *ctx,
+                                                           const struct store_face_template *t),
+                                                 void *ctx);
+/* Stores a raw photo (only when the operator turned that on). SHOP_ECONFLICT without
+ * consent. */
+SHOP_MUST_CHECK int store_face_photo_add(struct store *st, int64_t customer_id, const void *data,
+                                         size_t n, int64_t at);
+/* a customer's stored templates and photos */
+SHOP_MUST_CHECK int store_face_counts(struct store *st, int64_t customer_id, int64_t *templates,
+                                      int64_t *photos);
+/* Right to erasure: deletes the customer's templates, photos and consent in one transaction
+ * with secure_delete on (freed bytes are zeroed), writes an audit row (action 'delete' or
+ * 'purge', counts only, no biometric data), then checkpoints the WAL with TRUNCATE so that
+ * no copy stays in the -wal file. Not inside a caller's transaction. Counts go to
+ * *templates and *photos (either may be NULL). SHOP_ENOTFOUND for an unknown customer.
+ * A checkpoint that cannot finish (a reader holds the WAL) is logged, not an error: the
+ * next checkpoint overwrites the frames. */
+SHOP_MUST_CHECK int store_face_forget(struct store *st, int64_t customer_id, const char *action,
+                                      const char *actor, int64_t at, int64_t *templates,
+                                      int64_t *photos);
+/* customers with a consent whose last visit (or consent, when never seen) is before
+ * `before`, ids ascending; caller frees *ids */
+SHOP_MUST_CHECK int store_face_expired(struct store *st, int64_t before, int64_t **ids,
+                                       size_t *n);
+/* checkpoints the WAL into the main file and truncates it; SHOP_EBUSY when a reader holds
+ * it */
+SHOP_MUST_CHECK int store_face_checkpoint(struct store *st);
+
+struct store_privacy_event {
+    int64_t id, customer_id, at;
+    char action[16], actor[64], detail[128];
+};
+SHOP_MUST_CHECK int store_privacy_audit_add(struct store *st, int64_t customer_id,
+                                            const char *action, const char *actor, int64_t at,
+                                            const char *detail);
+/* the audit rows of one customer (0: all), by id; caller frees *out */
+SHOP_MUST_CHECK int store_privacy_audit(struct store *st, int64_t customer_id,
+                                        struct store_privacy_event **out, size_t *n);
+
+/* Alerts: acknowledge an open alert (SHOP_ENOTFOUND when no such open alert). */
+SHOP_MUST_CHECK int store_alert_acknowledge(struct store *st, int64_t alert_id, const char *staff,
+                                            int64_t at);
+struct store_alert_row {
+    struct store_alert a;
+    char acknowledged_by[64];
+    int64_t acknowledged_at;     /* 0 when not */
+    char resolved_by[64], note[256];
+    int64_t resolved_at;         /* 0 when not */
+};
+/* alerts with the given status ("open", "acknowledged", "resolved", NULL or "" = all),
+ * newest first, at most limit; caller frees *out */
+SHOP_MUST_CHECK int store_alerts_list(struct store *st, const char *status, size_t limit,
+                                      struct store_alert_row **out, size_t *n);
+SHOP_MUST_CHECK int store_alert_get(struct store *st, int64_t alert_id,
+                                    struct store_alert_row *out);
+/* ==== end identity ==== */
 
 #endif

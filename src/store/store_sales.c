@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "core/xalloc.h"
-
 #include "store/store_int.h"
 
 static const char *const SQL_SESSION_ADD =
@@ -302,4 +301,101 @@ void store_track_release(struct store_track *t)
     free(t->x);
     free(t->y);
     memset(t, 0, sizeof(*t));
+}
+
+/* ---- alert handling (identity) ---- */
+
+static const char *const SQL_ALERT_ACK =
+    "UPDATE alerts SET status = 'acknowledged', acknowledged_by = :staff, acknowledged_at = :at "
+    "WHERE id = :id AND status = 'open'";
+#define ALERT_COLS                                                                            \
+    "SELECT a.id, a.event_id, a.customer_id, a.session_id, a.location, a.created_at, "        \
+    "a.status, a.simulated, a.acknowledged_by, a.acknowledged_at, r.staff, r.note, "          \
+    "r.resolved_at FROM alerts a LEFT JOIN alert_resolutions r ON r.id = "                    \
+    "(SELECT max(id) FROM alert_resolutions WHERE alert_id = a.id) "
+static const char *const SQL_ALERTS_ALL =
+    ALERT_COLS "ORDER BY a.created_at DESC, a.id DESC LIMIT :limit";
+static const char *const SQL_ALERTS_STATUS =
+    ALERT_COLS "WHERE a.status = :status ORDER BY a.created_at DESC, a.id DESC LIMIT :limit";
+static const char *const SQL_ALERT_GET = ALERT_COLS "WHERE a.id = :id";
+
+int store_alert_acknowledge(struct store *st, int64_t alert_id, const char *staff, int64_t at)
+{
+    if (!staff || !*staff) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "acknowledging an alert needs a staff name");
+        return SHOP_EINVAL;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_ACK);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", alert_id);
+    bind_text(s, ":staff", staff);
+    bind_int(s, ":at", at);
+    int rc = stmt_exec(st, s, "acknowledge alert");
+    if (rc == SHOP_OK && sqlite3_changes(st->db) == 0) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "no open alert %lld", (long long)alert_id);
+        return SHOP_ENOTFOUND;
+    }
+    return rc;
+}
+
+static void read_alert_row(sqlite3_stmt *s, struct store_alert_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->a.id = sqlite3_column_int64(s, 0);
+    r->a.event_id = sqlite3_column_int64(s, 1);
+    r->a.customer_id = sqlite3_column_int64(s, 2);
+    r->a.session_id = sqlite3_column_int64(s, 3);
+    col_text(s, 4, r->a.location, sizeof(r->a.location));
+    r->a.created_at = sqlite3_column_int64(s, 5);
+    col_text(s, 6, r->a.status, sizeof(r->a.status));
+    r->a.simulated = sqlite3_column_int(s, 7);
+    col_text(s, 8, r->acknowledged_by, sizeof(r->acknowledged_by));
+    r->acknowledged_at = sqlite3_column_int64(s, 9);
+    col_text(s, 10, r->resolved_by, sizeof(r->resolved_by));
+    col_text(s, 11, r->note, sizeof(r->note));
+    r->resolved_at = sqlite3_column_int64(s, 12);
+}
+
+int store_alerts_list(struct store *st, const char *status, size_t limit,
+                      struct store_alert_row **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    int all = !status || !*status;
+    sqlite3_stmt *s = stmt_get(st, all ? SQL_ALERTS_ALL : SQL_ALERTS_STATUS);
+    if (!s)
+        return SHOP_EDB;
+    if (!all)
+        bind_text(s, ":status", status);
+    bind_int(s, ":limit", limit > INT64_MAX ? INT64_MAX : (int64_t)limit);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = xreallocarray(*out, cap, sizeof(**out));
+        }
+        read_alert_row(s, &(*out)[(*n)++]);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list alerts");
+}
+
+int store_alert_get(struct store *st, int64_t alert_id, struct store_alert_row *out)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_GET);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", alert_id);
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW)
+        read_alert_row(s, out);
+    else if (rc == SQLITE_DONE) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "no alert %lld", (long long)alert_id);
+        ret = SHOP_ENOTFOUND;
+    } else
+        ret = store_fail(st, rc, "read alert");
+    stmt_done(s);
+    return ret;
 }

@@ -1,0 +1,1355 @@
+/* cli/cmd_identity.c - face identity from the command line: consent, enrol, identify,
+ * forget, purge, alerts (list / ack / resolve), peaks (the emotion peak detector on a
+ * stream of expression probabilities) and `eval faces` (identification accuracy on a
+ * folder of <person>/<image>). Descriptors are never printed. */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "cli/cli.h"
+#include "core/jsonw.h"
+#include "core/parse.h"
+#include "core/xalloc.h"
+#include "identity/alerts.h"
+#include "identity/emotion.h"
+#include "identity/enrol.h"
+#include "identity/gallery.h"
+#include "identity/identify.h"
+#include "identity/privacy.h"
+#include "store/store.h"
+
+#define CONSENT_VERSION "2026-01" /* the consent text shown at the mirror */
+
+static const char *models_dir(const char *flag)
+{
+    if (flag)
+        return flag;
+    const char *env = getenv("SHOPPER_MODELS");
+    return env && *env ? env : "models";
+}
+
+static struct store *open_store(const char *db, int write)
+{
+    struct store *st = NULL;
+    if (store_open(cli_db_path(db), write ? STORE_WRITE : 0, &st) != SHOP_OK) {
+        cli_fail("%s", store_open_error());
+        return NULL;
+    }
+    return st;
+}
+
+static struct face_engine *load_engine(const char *dir, int detector_tiny)
+{
+    struct face_engine *e = NULL;
+    unsigned nets = FACE_NET_LM68 | FACE_NET_RECOG | FACE_NET_EXPR |
+                    (detector_tiny ? FACE_NET_TINY : FACE_NET_SSD);
+    int rc = face_engine_load(dir, nets, &e);
+    if (rc != SHOP_OK) {
+        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
+                 dir, shop_strerror(rc));
+        return NULL;
+    }
+    return e;
+}
+
+/* the customer must exist: 0, or 1 after printing the error */
+static int need_customer(struct store *st, int64_t id, struct store_customer *c)
+{
+    int rc = store_customer_get(st, id, c);
+    if (rc == SHOP_ENOTFOUND)
+        return cli_fail("no customer %lld", (long long)id);
+    if (rc != SHOP_OK)
+        return cli_fail("%s", store_errmsg(st));
+    return 0;
+}
+
+static int parse_detector(const char *name, int *tiny)
+{
+    if (!name || strcmp(name, "ssd") == 0)
+        *tiny = 0;
+    else if (strcmp(name, "tiny") == 0)
+        *tiny = 1;
+    else
+        return -1;
+    return 0;
+}
+
+/* ---- consent ---- */
+
+int cmd_consent(int argc, char **argv)
+{
+    const char *db = NULL, *version = CONSENT_VERSION, *actor = "cli";
+    int64_t customer = 0;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, 1e15),
+        CLI_STR("version", "V", "version of the consent text agreed to (default " CONSENT_VERSION
+                ")", &version),
+        CLI_STR("actor", "NAME", "who records it, for the audit (default cli)", &actor),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper consent --customer ID [--version V] [--json]",
+                       "Record a customer's explicit consent to biometric processing (face "
+                       "login), with the time and the consent text's version; audited.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    if (!customer)
+        return cli_fail("consent: --customer is required"), 2;
+    struct store *st = open_store(db, 1);
+    if (!st)
+        return 1;
+    int status = 1;
+    struct store_customer c;
+    int64_t now = (int64_t)time(NULL);
+    if (need_customer(st, customer, &c))
+        goto out;
+    rc = store_face_consent_set(st, customer, version, actor, now);
+    if (rc != SHOP_OK) {
+        cli_fail("%s", store_errmsg(st));
+        goto out;
+    }
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "customer");
+        jw_int(&w, customer);
+        jw_key(&w, "version");
+        jw_str(&w, version);
+        jw_key(&w, "consented_at");
+        jw_int(&w, now);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("customer %lld (%s) consented to biometric processing (version %s)\n",
+               (long long)customer, c.name, version);
+    }
+    status = 0;
+out:
+    store_close(st);
+    return status;
+}
+
+/* ---- enrol ---- */
+
+static int read_file(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SHOP_EIO;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 16;
+            if (cap > 64u << 20) {
+                fclose(f);
+                free(buf);
+                return SHOP_ETOOBIG;
+            }
+            buf = xrealloc(buf, cap);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    *data = buf;
+    *n = len;
+    return SHOP_OK;
+}
+
+int cmd_enrol(int argc, char **argv)
+{
+    const char *db = NULL, *models = NULL, *phase_s = "file", *actor = "cli", *detector = NULL;
+    int64_t customer = 0, keep = 3;
+    double min_sharp = 60, min_px = 80;
+    int json = 0, keep_photos = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer (required; must have consented)", &customer, 1,
+                1e15),
+        CLI_STR("phase", "P", "file (default: no pose gate), straight, left or right", &phase_s),
+        CLI_INT("keep", "N", "best frames kept per phase (3)", &keep, 1, ENROL_MAX_KEEP),
+        CLI_DOUBLE("min-sharpness", "V", "variance of the Laplacian, minimum (60)", &min_sharp, 0,
+                   1e9),
+        CLI_DOUBLE("min-face", "PX", "face box width, minimum (80)", &min_px, 0, 1e5),
+        CLI_FLAG("keep-photos", "also store the raw images (off unless the operator wants it)",
+                 &keep_photos),
+        CLI_STR("actor", "NAME", "who enrols, for the audit (default cli)", &actor),
+        CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper enrol --customer ID IMAGE... [--phase P] [--json]",
+                       "Register a consenting customer's face from images: each must show "
+                       "exactly one face, large and sharp enough, in the phase's pose. The "
+                       "sharpest frames become the customer's templates (replacing earlier "
+                       "ones). Nothing is stored when any image fails.",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    int status = 2, tiny = 0;
+    struct store *st = NULL;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    struct gallery *g = NULL;
+    struct enrol_session s;
+    struct enrol_opts o;
+    enrol_opts_default(&o);
+    enrol_session_init(&s, &o);
+    int phase = enrol_phase_parse(phase_s);
+    if (!customer || !pos[0] || phase < 0 || parse_detector(detector, &tiny) < 0) {
+        cli_fail("usage: shopper enrol --customer ID IMAGE... [--phase file|straight|left|right]");
+        goto out;
+    }
+    status = 1;
+    o.keep = (int)keep;
+    o.min_sharpness = min_sharp;
+    o.min_face_px = min_px;
+    o.face.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
+    enrol_session_init(&s, &o);
+    if (!(st = open_store(db, 1)))
+        goto out;
+    struct store_customer c;
+    if (need_customer(st, customer, &c))
+        goto out;
+    rc = store_face_consent_get(st, customer, NULL, 0, NULL);
+    if (rc == SHOP_ENOTFOUND) {
+        cli_fail("customer %lld has not consented to biometric processing (shopper consent "
+                 "--customer %lld)",
+                 (long long)customer, (long long)customer);
+        goto out;
+    } else if (rc != SHOP_OK) {
+        cli_fail("%s", store_errmsg(st));
+        goto out;
+    }
+    if (!(e = load_engine(models_dir(models), tiny)))
+        goto out;
+    ws = face_ws_new(e);
+    int nimg = 0;
+    for (int i = 0; pos[i]; i++, nimg++) {
+        struct image img = {0};
+        if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
+            goto out;
+        }
+        struct enrol_frame fr;
+        rc = enrol_check(ws, &img, (enum enrol_phase)phase, &o, &fr);
+        image_release(&img);
+        if (rc != SHOP_OK) {
+            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
+            goto out;
+        }
+        if (fr.gate != ENROL_OK) {
+            if (fr.gate == ENROL_BLURRY)
+                cli_fail("'%s': %s (sharpness %.1f, minimum %.1f)", pos[i],
+                         enrol_gate_reason(fr.gate), fr.sharpness, o.min_sharpness);
+            else if (fr.gate == ENROL_TOO_SMALL)
+                cli_fail("'%s': %s (%.0f px wide, minimum %.0f)", pos[i],
+                         enrol_gate_reason(fr.gate), fr.face_px, o.min_face_px);
+            else if (fr.gate == ENROL_WRONG_POSE)
+                cli_fail("'%s': %s '%s' (yaw %.2f)", pos[i], enrol_gate_reason(fr.gate),
+                         phase_s, fr.yaw);
+            else
+                cli_fail("'%s': %s", pos[i], enrol_gate_reason(fr.gate));
+            goto out;
+        }
+        enrol_session_offer(&s, (enum enrol_phase)phase, &fr);
+        memset(&fr, 0, sizeof(fr));
+    }
+    int64_t now = (int64_t)time(NULL);
+    int saved = 0;
+    g = gallery_new(); /* a CLI process has no shared gallery: the server loads the store */
+    rc = enrol_session_save(&s, st, g, customer, actor, now, &saved);
+    if (rc != SHOP_OK) {
+        cli_fail("cannot save the templates: %s", store_errmsg(st));
+        goto out;
+    }
+    int photos = 0;
+    for (int i = 0; keep_photos && pos[i]; i++) {
+        uint8_t *data = NULL;
+        size_t n = 0;
+        if (read_file(pos[i], &data, &n) != SHOP_OK) {
+            cli_fail("cannot read '%s' again to keep it", pos[i]);
+            goto out;
+        }
+        rc = store_face_photo_add(st, customer, data, n, now);
+        free(data);
+        if (rc != SHOP_OK) {
+            cli_fail("%s", store_errmsg(st));
+            goto out;
+        }
+        photos++;
+    }
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "customer");
+        jw_int(&w, customer);
+        jw_key(&w, "images");
+        jw_int(&w, nimg);
+        jw_key(&w, "templates");
+        jw_int(&w, saved);
+        jw_key(&w, "phase");
+        jw_str(&w, phase_s);
+        jw_key(&w, "photos");
+        jw_int(&w, photos);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("customer %lld (%s): %d template%s from %d image%s%s\n", (long long)customer,
+               c.name, saved, saved == 1 ? "" : "s", nimg, nimg == 1 ? "" : "s",
+               photos ? ", photos kept" : "");
+    }
+    status = 0;
+out:
+    enrol_session_release(&s);
+    gallery_free(g);
+    face_ws_free(ws);
+    face_engine_free(e);
+    store_close(st);
+    free(pos);
+    return status;
+}
+
+/* ---- identify ---- */
+
+int cmd_identify(int argc, char **argv)
+{
+    const char *db = NULL, *models = NULL, *detector = NULL;
+    double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_DOUBLE("threshold", "D", "accept the nearest customer under this distance (0.45)",
+                   &threshold, 0, 2),
+        CLI_DOUBLE("margin", "D", "the next customer must be this much farther (0.03)", &margin,
+                   0, 2),
+        CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper identify IMAGE... [--threshold D] [--json]",
+                       "Identify the largest face of each image among the enrolled customers "
+                       "(1:N): prints the customer, or unknown.",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    int status = 2, tiny = 0;
+    struct store *st = NULL;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    struct gallery *g = NULL;
+    struct identify_result *res = NULL;
+    if (!pos[0] || parse_detector(detector, &tiny) < 0) {
+        cli_fail("usage: shopper identify IMAGE... [--threshold D] [--detector ssd|tiny]");
+        goto out;
+    }
+    status = 1;
+    if (!(st = open_store(db, 0)))
+        goto out;
+    g = gallery_new();
+    if (gallery_load(g, st) != SHOP_OK) {
+        cli_fail("%s", store_errmsg(st));
+        goto out;
+    }
+    if (!(e = load_engine(models_dir(models), tiny)))
+        goto out;
+    ws = face_ws_new(e);
+    struct identify_opts o;
+    identify_opts_default(&o);
+    o.threshold = threshold;
+    o.margin = margin;
+    o.face.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
+    int n = 0;
+    while (pos[n])
+        n++;
+    res = xcalloc((size_t)n, sizeof(*res));
+    for (int i = 0; i < n; i++) {
+        struct image img = {0};
+        if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
+            goto out;
+        }
+        rc = identify_frame(ws, g, &img, &o, &res[i]);
+        image_release(&img);
+        if (rc != SHOP_OK) {
+            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
+            goto out;
+        }
+        if (res[i].verdict == IDENTIFY_NO_FACE) {
+            cli_fail("no face found in '%s'", pos[i]);
+            goto out;
+        }
+    }
+    struct jsonw w;
+    if (json) {
+        jw_init(&w, stdout, 0);
+        jw_arr(&w);
+    }
+    for (int i = 0; i < n; i++) {
+        const struct identify_result *r = &res[i];
+        struct store_customer c = {0};
+        if (r->customer_id && store_customer_get(st, r->customer_id, &c) != SHOP_OK)
+            snprintf(c.name, sizeof(c.name), "?");
+        if (json) {
+            jw_obj(&w);
+            jw_key(&w, "image");
+            jw_str(&w, pos[i]);
+            jw_key(&w, "verdict");
+            jw_str(&w, identify_verdict_name(r->verdict));
+            jw_key(&w, "customer");
+            if (r->customer_id)
+                jw_int(&w, r->customer_id);
+            else
+                jw_null(&w);
+            jw_key(&w, "name");
+            jw_str(&w, r->customer_id ? c.name : NULL);
+            jw_key(&w, "distance");
+            jw_num(&w, r->distance);
+            jw_key(&w, "second_distance");
+            jw_num(&w, r->second_distance);
+            jw_key(&w, "threshold");
+            jw_num(&w, threshold);
+            jw_end(&w);
+        } else if (r->customer_id) {
+            printf("%s: customer %lld (%s), distance %.3f\n", pos[i], (long long)r->customer_id,
+                   c.name, r->distance);
+        } else if (r->nearest_id) {
+            printf("%s: %s (nearest distance %.3f, threshold %.2f)\n", pos[i],
+                   identify_verdict_name(r->verdict), r->distance, threshold);
+        } else {
+            printf("%s: %s (no customer is enrolled)\n", pos[i], identify_verdict_name(r->verdict));
+        }
+    }
+    if (json) {
+        jw_end(&w);
+        jw_finish(&w);
+    }
+    status = 0;
+out:
+    if (res)
+        memset(res, 0, sizeof(*res) * (size_t)n);
+    free(res);
+    gallery_free(g);
+    face_ws_free(ws);
+    face_engine_free(e);
+    store_close(st);
+    free(pos);
+    return status;
+}
+
+/* ---- forget, purge ---- */
+
+int cmd_forget(int argc, char **argv)
+{
+    const char *db = NULL, *actor = "cli";
+    int64_t customer = 0;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, 1e15),
+        CLI_STR("actor", "NAME", "who asked, for the audit (default cli)", &actor),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper forget --customer ID [--json]",
+                       "Right to erasure: delete every face template and photo of a customer "
+                       "and the consent (securely, no copy left in the WAL); audited. The "
+                       "customer's purchases stay.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    if (!customer)
+        return cli_fail("forget: --customer is required"), 2;
+    struct store *st = open_store(db, 1);
+    if (!st)
+        return 1;
+    int64_t nt = 0, np = 0;
+    rc = privacy_forget(st, NULL, customer, actor, (int64_t)time(NULL), &nt, &np);
+    if (rc == SHOP_ENOTFOUND)
+        cli_fail("no customer %lld", (long long)customer);
+    else if (rc != SHOP_OK)
+        cli_fail("%s", store_errmsg(st));
+    else if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "customer");
+        jw_int(&w, customer);
+        jw_key(&w, "templates_deleted");
+        jw_int(&w, nt);
+        jw_key(&w, "photos_deleted");
+        jw_int(&w, np);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("customer %lld: %lld template%s and %lld photo%s deleted, consent withdrawn\n",
+               (long long)customer, (long long)nt, nt == 1 ? "" : "s", (long long)np,
+               np == 1 ? "" : "s");
+    }
+    store_close(st);
+    return rc == SHOP_OK ? 0 : 1;
+}
+
+int cmd_purge(int argc, char **argv)
+{
+    const char *db = NULL, *actor = "retention", *now_s = NULL;
+    int64_t days = PRIVACY_RETENTION_DAYS;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("older-than", "DAYS", "since the last visit or the consent (1095 = 3 years)",
+                &days, 0, 36500),
+        CLI_STR("now", "DATE", "count from this date instead of today", &now_s),
+        CLI_STR("actor", "NAME", "for the audit (default retention)", &actor),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper purge [--older-than DAYS] [--json]",
+                       "Retention: erase the face data of customers not seen for DAYS days "
+                       "(from their consent when never seen), as forget does.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    int64_t now = (int64_t)time(NULL);
+    if (now_s && parse_time(now_s, &now) != SHOP_OK)
+        return cli_fail("purge: --now wants YYYY-MM-DD, not '%s'", now_s), 2;
+    struct store *st = open_store(db, 1);
+    if (!st)
+        return 1;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    rc = privacy_purge(st, NULL, days, actor, now, &ids, &n);
+    if (rc != SHOP_OK)
+        cli_fail("%s (after %zu customers)", store_errmsg(st), n);
+    else if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "older_than_days");
+        jw_int(&w, days);
+        jw_key(&w, "customers");
+        jw_arr(&w);
+        for (size_t i = 0; i < n; i++)
+            jw_int(&w, ids[i]);
+        jw_end(&w);
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("face data of %zu customer%s erased (not seen for %lld days)\n", n,
+               n == 1 ? "" : "s", (long long)days);
+    }
+    free(ids);
+    store_close(st);
+    return rc == SHOP_OK ? 0 : 1;
+}
+
+/* ---- alerts ---- */
+
+static void json_alert(struct jsonw *w, const struct store_alert_row *r)
+{
+    jw_obj(w);
+    jw_key(w, "id");
+    jw_int(w, r->a.id);
+    jw_key(w, "status");
+    jw_str(w, r->a.status);
+    jw_key(w, "location");
+    jw_str(w, r->a.location);
+    jw_key(w, "created_at");
+    jw_int(w, r->a.created_at);
+    jw_key(w, "customer");
+    if (r->a.customer_id)
+        jw_int(w, r->a.customer_id);
+    else
+        jw_null(w);
+    jw_key(w, "event");
+    if (r->a.event_id)
+        jw_int(w, r->a.event_id);
+    else
+        jw_null(w);
+    jw_key(w, "acknowledged_by");
+    jw_str(w, r->acknowledged_by[0] ? r->acknowledged_by : NULL);
+    jw_key(w, "resolved_by");
+    jw_str(w, r->resolved_by[0] ? r->resolved_by : NULL);
+    jw_key(w, "note");
+    jw_str(w, r->note[0] ? r->note : NULL);
+    jw_end(w);
+}
+
+int cmd_alerts(int argc, char **argv)
+{
+    const char *db = NULL, *status_s = "open", *staff = NULL, *note = NULL;
+    int64_t limit = 50;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_STR("status", "S", "list: open (default), acknowledged, resolved or all", &status_s),
+        CLI_INT("limit", "N", "list: at most N, newest first (50)", &limit, 1, 1000000),
+        CLI_STR("staff", "NAME", "ack / resolve: who handles it", &staff),
+        CLI_STR("note", "TEXT", "resolve: what was done", &note),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv,
+                       "shopper alerts [list] [--status S] | ack ID --staff NAME | resolve ID "
+                       "--staff NAME --note TEXT",
+                       "Staff alerts raised when a logged-in customer looks frustrated at a "
+                       "mirror: list them, acknowledge one, resolve one with a note.",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    const char *verb = pos[0] ? pos[0] : "list";
+    int status = 2;
+    struct store *st = NULL;
+    struct store_alert_row *rows = NULL;
+    int64_t id = 0;
+    if (strcmp(verb, "list") == 0) {
+        if (pos[0] && pos[1]) {
+            cli_fail("alerts list: unexpected argument '%s'", pos[1]);
+            goto out;
+        }
+        const char *s = strcmp(status_s, "all") == 0 ? NULL : status_s;
+        if (s && strcmp(s, "open") && strcmp(s, "acknowledged") && strcmp(s, "resolved")) {
+            cli_fail("alerts: --status is open, acknowledged, resolved or all");
+            goto out;
+        }
+        status = 1;
+        if (!(st = open_store(db, 0)))
+            goto out;
+        size_t n = 0;
+        if (store_alerts_list(st, s, (size_t)limit, &rows, &n) != SHOP_OK) {
+            cli_fail("%s", store_errmsg(st));
+            goto out;
+        }
+        if (json) {
+            struct jsonw w;
+            jw_init(&w, stdout, 0);
+            jw_arr(&w);
+            for (size_t i = 0; i < n; i++)
+                json_alert(&w, &rows[i]);
+            jw_end(&w);
+            jw_finish(&w);
+        } else {
+            if (n == 0)
+                printf("no %s alerts\n", s ? s : "");
+            for (size_t i = 0; i < n; i++) {
+                char when[24];
+                format_time(rows[i].a.created_at, when, sizeof(when));
+                printf("alert %lld  %-12s %s  at %s  customer %lld%s%s\n",
+                       (long long)rows[i].a.id, rows[i].a.status, when, rows[i].a.location,
+                       (long long)rows[i].a.customer_id, rows[i].note[0] ? "  note: " : "",
+                       rows[i].note);
+            }
+        }
+        status = 0;
+        goto out;
+    }
+    int ack = strcmp(verb, "ack") == 0;
+    if (!ack && strcmp(verb, "resolve") != 0) {
+        cli_fail("alerts: unknown action '%s' (list, ack, resolve)", verb);
+        goto out;
+    }
+    if (!pos[1] || pos[2] || parse_int64(pos[1], 1, INT64_MAX, &id) != SHOP_OK) {
+        cli_fail("alerts %s: give one alert id", verb);
+        goto out;
+    }
+    if (!staff || !*staff || (!ack && (!note || !*note))) {
+        cli_fail("alerts %s: --staff NAME%s is required", verb, ack ? "" : " and --note TEXT");
+        goto out;
+    }
+    status = 1;
+    if (!(st = open_store(db, 1)))
+        goto out;
+    int64_t now = (int64_t)time(NULL);
+    rc = ack ? alerts_acknowledge(st, NULL, id, staff, now)
+             : alerts_resolve(st, NULL, id, staff, note, now);
+    if (rc != SHOP_OK) {
+        cli_fail("%s", store_errmsg(st));
+        goto out;
+    }
+    struct store_alert_row r;
+    if (store_alert_get(st, id, &r) != SHOP_OK) {
+        cli_fail("%s", store_errmsg(st));
+        goto out;
+    }
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        json_alert(&w, &r);
+        jw_finish(&w);
+    } else {
+        printf("alert %lld %s by %s\n", (long long)id, r.a.status, staff);
+    }
+    status = 0;
+out:
+    free(rows);
+    store_close(st);
+    free(pos);
+    return status;
+}
+
+/* ---- peaks ---- */
+
+int cmd_peaks(int argc, char **argv)
+{
+    const char *db = NULL, *mirror = "cli", *location = NULL;
+    int64_t customer = 0, session = 0, epoch = 0;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "record the peaks for this logged-in customer (needs --db "
+                "and a consent); frustration raises alerts", &customer, 1, 1e15),
+        CLI_INT("session", "ID", "the shopping session of the events", &session, 1, 1e15),
+        CLI_STR("mirror", "NAME", "the mirror (default cli)", &mirror),
+        CLI_STR("location", "TEXT", "the mirror's place, shown on alerts (default the mirror)",
+                &location),
+        CLI_INT("epoch", "T", "unix time of t = 0 for stored events (default now)", &epoch, 0,
+                1e15),
+        CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper peaks [FILE|-] [--customer ID] [--json]",
+                       "Run the emotion peak detector on lines 't neutral happy sad angry "
+                       "fearful disgusted surprised' (seconds, probabilities) and print the "
+                       "peaks (defaults: frustration 50%/4/4s/10s, surprise 60/3/2/5, happiness "
+                       "60/5/5/15). With --customer, store them and raise frustration alerts.",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    int status = 2;
+    FILE *in = NULL;
+    struct store *st = NULL;
+    struct emotion_detector *em = NULL;
+    if (pos[0] && pos[1]) {
+        cli_fail("peaks: one input file at most");
+        goto out;
+    }
+    status = 1;
+    in = !pos[0] || strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "r");
+    if (!in) {
+        cli_fail("cannot read '%s'", pos[0]);
+        goto out;
+    }
+    if (customer && !(st = open_store(db, 1)))
+        goto out;
+    if (!epoch)
+        epoch = (int64_t)time(NULL);
+    em = emotion_new(NULL);
+    struct alerts_context ctx = {0};
+    ctx.customer_id = customer;
+    ctx.session_id = session;
+    snprintf(ctx.mirror, sizeof(ctx.mirror), "%s", mirror);
+    snprintf(ctx.location, sizeof(ctx.location), "%s", location ? location : mirror);
+    struct jsonw w;
+    if (json) {
+        jw_init(&w, stdout, 0);
+        jw_arr(&w);
+    }
+    char line[1024];
+    int lineno = 0, npeaks = 0;
+    while (fgets(line, sizeof(line), in)) {
+        lineno++;
+        char *p = line;
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (*p == '#' || *p == '\n' || *p == '\0')
+            continue;
+        double t, v[EMOTION_CLASSES];
+        int got = sscanf(p, "%lf %lf %lf %lf %lf %lf %lf %lf", &t, &v[0], &v[1], &v[2], &v[3],
+                         &v[4], &v[5], &v[6]);
+        float pr[EMOTION_CLASSES];
+        for (int k = 0; k < EMOTION_CLASSES && got == 8; k++)
+            pr[k] = (float)v[k];
+        struct emotion_peak pk[EMOTION_GROUPS];
+        int n = 0;
+        if (got != 8 || emotion_feed(em, t, pr, pk, &n) != SHOP_OK) {
+            if (json)
+                jw_finish(&w);
+            cli_fail("line %d: want 't p0..p6' with t not going back and probabilities in "
+                     "[0, 1]",
+                     lineno);
+            goto out;
+        }
+        for (int i = 0; i < n; i++) {
+            int64_t ev = 0, al = 0;
+            if (st) {
+                rc = alerts_record_peak(st, NULL, &ctx, &pk[i], epoch + (int64_t)floor(pk[i].t),
+                                        &ev, &al);
+                if (rc == SHOP_ECONFLICT) {
+                    if (json)
+                        jw_finish(&w);
+                    cli_fail("customer %lld has no biometric consent: emotions are not recorded",
+                             (long long)customer);
+                    goto out;
+                } else if (rc != SHOP_OK) {
+                    if (json)
+                        jw_finish(&w);
+                    cli_fail("%s", store_errmsg(st));
+                    goto out;
+                }
+            }
+            npeaks++;
+            if (json) {
+                jw_obj(&w);
+                jw_key(&w, "t");
+                jw_num(&w, pk[i].t);
+                jw_key(&w, "group");
+                jw_str(&w, emotion_group_names[pk[i].group]);
+                jw_key(&w, "score");
+                jw_num(&w, pk[i].score);
+                jw_key(&w, "dominant");
+                jw_str(&w, face_expression_names[pk[i].dominant]);
+                jw_key(&w, "frames");
+                jw_int(&w, pk[i].frames);
+                if (st) {
+                    jw_key(&w, "event");
+                    jw_int(&w, ev);
+                    jw_key(&w, "alert");
+                    if (al)
+                        jw_int(&w, al);
+                    else
+                        jw_null(&w);
+                }
+                jw_end(&w);
+            } else {
+                printf("t %.3f  %-11s score %5.1f%%  dominant %-9s frames %d", pk[i].t,
+                       emotion_group_names[pk[i].group], pk[i].score,
+                       face_expression_names[pk[i].dominant], pk[i].frames);
+                if (al)
+                    printf("  alert %lld", (long long)al);
+                printf("\n");
+            }
+        }
+    }
+    if (json) {
+        jw_end(&w);
+        jw_finish(&w);
+    } else if (npeaks == 0) {
+        printf("no peaks in %d lines\n", lineno);
+    }
+    status = 0;
+out:
+    if (in && in != stdin)
+        fclose(in);
+    emotion_free(em);
+    store_close(st);
+    free(pos);
+    return status;
+}
+
+/* ---- eval faces ---- */
+
+struct eval_img {
+    int person;
+    float d[FACE_DESCRIPTOR];
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* the sorted entry names of a folder (no dot files); caller frees each and the array */
+static char **list_dir(const char *path, int *n)
+{
+    DIR *d = opendir(path);
+    *n = 0;
+    if (!d)
+        return NULL;
+    char **names = NULL;
+    int cap = 0;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        if (de->d_name[0] == '.')
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 32;
+            names = xreallocarray(names, (size_t)cap, sizeof(*names));
+        }
+        names[(*n)++] = xstrdup(de->d_name);
+    }
+    closedir(d);
+    if (*n)
+        qsort(names, (size_t)*n, sizeof(*names), cmp_str);
+    return names;
+}
+
+static void free_list(char **names, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+struct eval_counts {
+    double threshold;
+    int64_t genuine_rejected, impostor_accepted;   /* pairs */
+    int mated, mated_correct, mated_wrong, mated_rejected; /* probes with own templates */
+    int nonmated, nonmated_accepted;               /* probes of one-image people */
+};
+
+/* leave-one-out 1:N: each image against all the others, with threshold and margin */
+static void eval_at(const struct eval_img *im, int n, const int *count, const double *dist,
+                    double threshold, double margin, struct eval_counts *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->threshold = threshold;
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            int same = im[i].person == im[j].person;
+            double d = dist[(size_t)i * n + j];
+            if (same && !(d < threshold))
+                c->genuine_rejected++;
+            if (!same && d < threshold)
+                c->impostor_accepted++;
+        }
+    for (int i = 0; i < n; i++) {
+        /* nearest and second nearest distinct person among the others */
+        int p1 = -1, p2 = -1;
+        double d1 = INFINITY, d2 = INFINITY;
+        for (int j = 0; j < n; j++) {
+            if (j == i)
+                continue;
+            double d = dist[(size_t)i * n + j];
+            int p = im[j].person;
+            if (p == p1) {
+                if (d < d1)
+                    d1 = d;
+            } else if (d < d1) {
+                p2 = p1;
+                d2 = d1;
+                p1 = p;
+                d1 = d;
+            } else if (d < d2 && p != p1) {
+                p2 = p;
+                d2 = d;
+            }
+        }
+        (void)p2;
+        int accepted = d1 < threshold && d2 - d1 >= margin;
+        if (count[im[i].person] > 1) {
+            c->mated++;
+            if (!accepted)
+                c->mated_rejected++;
+            else if (p1 == im[i].person)
+                c->mated_correct++;
+            else
+                c->mated_wrong++;
+        } else {
+            c->nonmated++;
+            c->nonmated_accepted += accepted;
+        }
+    }
+}
+
+int cli_eval_faces(int argc, char **argv)
+{
+    const char *models = NULL, *detector = NULL;
+    double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_DOUBLE("threshold", "D", "the operating threshold to report (0.45)", &threshold, 0,
+                   2),
+        CLI_DOUBLE("margin", "D", "the margin to the next person (0.03)", &margin, 0, 2),
+        CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper eval faces DIR [--threshold D] [--json]",
+                       "Measure identification on DIR/<person>/<image>: the largest face of "
+                       "each image; distances of same-person and different-person pairs "
+                       "(false accepts / rejects per threshold, equal error rate), and "
+                       "leave-one-out 1:N identification at the threshold (people with one "
+                       "image are strangers who must be rejected).",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0;
+    char **people = NULL;
+    struct eval_img *im = NULL;
+    int *count = NULL;
+    double *dist = NULL;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    if (!pos[0] || pos[1] || parse_detector(detector, &tiny) < 0) {
+        cli_fail("usage: shopper eval faces DIR [--threshold D] [--json]");
+        goto out;
+    }
+    status = 1;
+    struct stat sb;
+    if (stat(pos[0], &sb) != 0 || !S_ISDIR(sb.st_mode)) {
+        cli_fail("eval faces: '%s' is not a folder", pos[0]);
+        goto out;
+    }
+    people = list_dir(pos[0], &npeople);
+    if (!(e = load_engine(models_dir(models), tiny)))
+        goto out;
+    ws = face_ws_new(e);
+    struct face_opts fo;
+    face_opts_default(&fo);
+    fo.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
+    fo.largest_only = 1;
+    fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    count = xcalloc((size_t)npeople + 1, sizeof(*count));
+    int persons_used = 0;
+    for (int p = 0; p < npeople; p++) {
+        char dir[4096];
+        snprintf(dir, sizeof(dir), "%s/%s", pos[0], people[p]);
+        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+            continue;
+        int nf = 0;
+        char **files = list_dir(dir, &nf);
+        for (int f = 0; f < nf; f++) {
+            char path[8192];
+            snprintf(path, sizeof(path), "%s/%s", dir, files[f]);
+            struct image img = {0};
+            if (image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+                unreadable++;
+                continue;
+            }
+            struct face face;
+            int got = 0;
+            rc = face_detect(ws, &img, &fo, &face, 1, &got);
+            image_release(&img);
+            if (rc != SHOP_OK || got == 0) {
+                noface++;
+                continue;
+            }
+            if (n == cap) {
+                cap = cap ? 2 * cap : 64;
+                im = xreallocarray(im, (size_t)cap, sizeof(*im));
+            }
+            im[n].person = p;
+            memcpy(im[n].d, face.descriptor, sizeof(im[n].d));
+            n++;
+            persons_used += count[p]++ == 0;
+        }
+        free_list(files, nf);
+    }
+    if (n < 2) {
+        cli_fail("eval faces: fewer than two faces found under '%s'", pos[0]);
+        goto out;
+    }
+    dist = xmalloc((size_t)n * n * sizeof(*dist));
+    int64_t genuine = 0, impostor = 0;
+    double gmax = 0, imin = INFINITY, gsum = 0, isum = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double d = face_distance(im[i].d, im[j].d);
+            dist[(size_t)i * n + j] = d;
+            if (j <= i)
+                continue;
+            if (im[i].person == im[j].person) {
+                genuine++;
+                gsum += d;
+                gmax = d > gmax ? d : gmax;
+            } else {
+                impostor++;
+                isum += d;
+                imin = d < imin ? d : imin;
+            }
+        }
+    /* the sweep, 0.30 .. 0.70, and the equal error rate on a fine grid */
+    enum { NSWEEP = 9 };
+    struct eval_counts sweep[NSWEEP], at;
+    for (int k = 0; k < NSWEEP; k++)
+        eval_at(im, n, count, dist, 0.30 + 0.05 * k, margin, &sweep[k]);
+    eval_at(im, n, count, dist, threshold, margin, &at);
+    double eer = 1, eer_t = 0, best_gap = INFINITY;
+    for (double t = 0.2; t <= 0.9001; t += 0.005) {
+        int64_t fr = 0, fa = 0;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                int same = im[i].person == im[j].person;
+                double d = dist[(size_t)i * n + j];
+                fr += same && !(d < t);
+                fa += !same && d < t;
+            }
+        double frr = genuine ? (double)fr / genuine : 0, far = impostor ? (double)fa / impostor : 0;
+        if (fabs(frr - far) < best_gap) {
+            best_gap = fabs(frr - far);
+            eer = (frr + far) / 2;
+            eer_t = t;
+        }
+    }
+#define RATE(a, b) ((b) ? (double)(a) / (double)(b) : 0.0)
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "people");
+        jw_int(&w, persons_used);
+        jw_key(&w, "images");
+        jw_int(&w, n);
+        jw_key(&w, "no_face");
+        jw_int(&w, noface);
+        jw_key(&w, "unreadable");
+        jw_int(&w, unreadable);
+        jw_key(&w, "genuine_pairs");
+        jw_int(&w, genuine);
+        jw_key(&w, "impostor_pairs");
+        jw_int(&w, impostor);
+        jw_key(&w, "genuine_mean");
+        jw_num(&w, genuine ? gsum / genuine : NAN);
+        jw_key(&w, "genuine_max");
+        jw_num(&w, genuine ? gmax : NAN);
+        jw_key(&w, "impostor_mean");
+        jw_num(&w, impostor ? isum / impostor : NAN);
+        jw_key(&w, "impostor_min");
+        jw_num(&w, imin);
+        jw_key(&w, "eer");
+        jw_num(&w, eer);
+        jw_key(&w, "eer_threshold");
+        jw_num(&w, eer_t);
+        jw_key(&w, "sweep");
+        jw_arr(&w);
+        for (int k = 0; k <= NSWEEP; k++) {
+            const struct eval_counts *c = k < NSWEEP ? &sweep[k] : &at;
+            jw_obj(&w);
+            jw_key(&w, "threshold");
+            jw_num(&w, c->threshold);
+            jw_key(&w, "frr");
+            jw_num(&w, RATE(c->genuine_rejected, genuine));
+            jw_key(&w, "far");
+            jw_num(&w, RATE(c->impostor_accepted, impostor));
+            jw_key(&w, "identified");
+            jw_num(&w, RATE(c->mated_correct, c->mated));
+            jw_key(&w, "misidentified");
+            jw_num(&w, RATE(c->mated_wrong, c->mated));
+            jw_key(&w, "strangers_accepted");
+            jw_num(&w, RATE(c->nonmated_accepted, c->nonmated));
+            jw_end(&w);
+            if (k == NSWEEP - 1) {
+                jw_end(&w);
+                jw_key(&w, "at_threshold");
+            }
+        }
+        jw_end(&w);
+        jw_finish(&w);
+    } else {
+        printf("eval faces: %d people, %d images (%d without a face, %d unreadable)\n",
+               persons_used, n, noface, unreadable);
+        printf("pairs: %lld same person (mean %.3f, max %.3f), %lld different (mean %.3f, "
+               "min %.3f)\n",
+               (long long)genuine, genuine ? gsum / genuine : NAN, gmax, (long long)impostor,
+               impostor ? isum / impostor : NAN, imin);
+        printf("equal error rate %.2f%% at distance %.3f\n", 100 * eer, eer_t);
+        printf("threshold   FRR(pairs) FAR(pairs)  identified  wrong  strangers accepted "
+               "(1:N, margin %.2f)\n",
+               margin);
+        for (int k = 0; k <= NSWEEP; k++) {
+            const struct eval_counts *c = k < NSWEEP ? &sweep[k] : &at;
+            printf("%s%5.3f   %8.2f%% %9.3f%%  %9.1f%% %5.1f%% %8.1f%%\n",
+                   k < NSWEEP ? "  " : "* ", c->threshold, 100 * RATE(c->genuine_rejected, genuine),
+                   100 * RATE(c->impostor_accepted, impostor), 100 * RATE(c->mated_correct, c->mated),
+                   100 * RATE(c->mated_wrong, c->mated),
+                   100 * RATE(c->nonmated_accepted, c->nonmated));
+        }
+        printf("(* = --threshold; 1:N over %d probes with other images of themselves and %d "
+               "strangers)\n",
+               at.mated, at.nonmated);
+    }
+#undef RATE
+    status = 0;
+out:
+    if (im)
+        memset(im, 0, sizeof(*im) * (size_t)cap);
+    free(im);
+    free(dist);
+    free(count);
+    free_list(people, npeople);
+    face_ws_free(ws);
+    face_engine_free(e);
+    free(pos);
+    return status;
+}
+
+/* ---- bench-identity (hidden) ---- */
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int cmd_bench_identity(int argc, char **argv)
+{
+    const char *models = NULL, *sizes_s = "10000,100000,1000000", *image = NULL;
+    int64_t queries = 50, frames = 10;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_STR("sizes", "N,N,...", "gallery sizes (10000,100000,1000000)", &sizes_s),
+        CLI_INT("queries", "N", "searches per size (50)", &queries, 1, 100000),
+        CLI_STR("image", "FILE", "also time one enrolment frame end to end on this image", &image),
+        CLI_INT("frames", "N", "enrolment frames to time (10)", &frames, 1, 10000),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper bench-identity [--sizes N,...] [--image FILE]",
+                       "Time the 1:N search over random templates (one thread) and one "
+                       "enrolment frame (decode, detect, landmarks, descriptor, gates).",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    struct jsonw w;
+    if (json) {
+        jw_init(&w, stdout, 0);
+        jw_obj(&w);
+        jw_key(&w, "search");
+        jw_arr(&w);
+    }
+    const char *p = sizes_s;
+    uint64_t seed = 0x5eed;
+    float q[FACE_DESCRIPTOR];
+    while (*p) {
+        char *end;
+        long long size = strtoll(p, &end, 10);
+        if (end == p || size < 1 || size > 20000000 || (*end && *end != ','))
+            return cli_fail("bench-identity: --sizes wants numbers like 10000,100000"), 2;
+        p = *end ? end + 1 : end;
+        struct gallery *g = gallery_new();
+        enum { CHUNK = 4096 };
+        float *rows = xmalloc(sizeof(float) * CHUNK * FACE_DESCRIPTOR);
+        int64_t ids[CHUNK];
+        for (long long done = 0; done < size;) {
+            int k = size - done < CHUNK ? (int)(size - done) : CHUNK;
+            for (int i = 0; i < k * FACE_DESCRIPTOR; i++) {
+                seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+                rows[i] = (float)((double)(seed >> 40) / 16777216.0 - 0.5) * 0.25f;
+            }
+            for (int i = 0; i < k; i++)
+                ids[i] = 1 + (done + i) / 3; /* three templates per customer */
+            gallery_add(g, ids, rows, (size_t)k);
+            done += k;
+        }
+        memcpy(q, rows, sizeof(q));
+        free(rows);
+        struct gallery_match m;
+        gallery_search(g, q, &m); /* warm-up */
+        double best = INFINITY, total = 0;
+        for (int i = 0; i < queries; i++) {
+            q[i % FACE_DESCRIPTOR] += 0.001f;
+            double t0 = now_ms();
+            gallery_search(g, q, &m);
+            double dt = now_ms() - t0;
+            total += dt;
+            best = dt < best ? dt : best;
+        }
+        double mean = total / queries;
+        double gbs = (double)size * FACE_DESCRIPTOR * 4 / (mean / 1e3) / 1e9;
+        if (json) {
+            jw_obj(&w);
+            jw_key(&w, "templates");
+            jw_int(&w, size);
+            jw_key(&w, "mean_ms");
+            jw_num(&w, mean);
+            jw_key(&w, "best_ms");
+            jw_num(&w, best);
+            jw_key(&w, "gb_per_s");
+            jw_num(&w, gbs);
+            jw_end(&w);
+        } else {
+            printf("1:N search %9lld templates (%6.1f MB): mean %8.3f ms, best %8.3f ms, "
+                   "%5.1f GB/s\n",
+                   size, size * FACE_DESCRIPTOR * 4 / 1e6, mean, best, gbs);
+        }
+        gallery_free(g);
+    }
+    if (json)
+        jw_end(&w);
+    int status = 0;
+    if (image) {
+        struct face_engine *e = NULL;
+        double t0 = now_ms();
+        if (!(e = load_engine(models_dir(models), 0))) {
+            status = 1;
+            goto done;
+        }
+        double load_ms = now_ms() - t0;
+        struct face_ws *ws = face_ws_new(e);
+        struct enrol_opts o;
+        enrol_opts_default(&o);
+        struct enrol_frame fr;
+        double first = 0, sum = 0, dec = 0;
+        for (int i = 0; i <= frames && status == 0; i++) {
+            double a = now_ms();
+            struct image img = {0};
+            if (image_load(image, IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+                status = cli_fail("cannot read '%s': %s", image, image_errmsg());
+                break;
+            }
+            double b = now_ms();
+            if (enrol_check(ws, &img, ENROL_FILE, &o, &fr) != SHOP_OK)
+                status = cli_fail("inference failed on '%s'", image);
+            image_release(&img);
+            double c = now_ms();
+            if (i == 0)
+                first = c - a;
+            else {
+                sum += c - a;
+                dec += b - a;
+            }
+        }
+        if (status == 0) {
+            if (json) {
+                jw_key(&w, "enrol_frame");
+                jw_obj(&w);
+                jw_key(&w, "image");
+                jw_str(&w, image);
+                jw_key(&w, "load_ms");
+                jw_num(&w, load_ms);
+                jw_key(&w, "first_ms");
+                jw_num(&w, first);
+                jw_key(&w, "frame_ms");
+                jw_num(&w, sum / frames);
+                jw_key(&w, "decode_ms");
+                jw_num(&w, dec / frames);
+                jw_key(&w, "gate");
+                jw_str(&w, enrol_gate_reason(fr.gate));
+                jw_end(&w);
+            } else {
+                printf("enrolment frame '%s': %.1f ms (decode %.1f ms; first frame %.1f ms, "
+                       "models %.1f ms); gate: %s, %d face(s)\n",
+                       image, sum / frames, dec / frames, first, load_ms,
+                       enrol_gate_reason(fr.gate), fr.faces);
+            }
+        }
+        face_ws_free(ws);
+        face_engine_free(e);
+    }
+done:
+    if (json) {
+        jw_end(&w);
+        jw_finish(&w);
+    }
+    return status;
+}

@@ -1,0 +1,107 @@
+/* identity/enrol.h - guided face registration: quality gates per frame and the best frames
+ * of each phase kept as templates.
+ *
+ * A frame passes when it shows exactly one face, the face box is at least min_face_px wide,
+ * it is sharp enough (variance of the Laplacian of the face's grey pixels, the prototype's
+ * minimum 60) and its pose matches the phase. Pose is judged from the 68 landmarks: yaw =
+ * 2 * (nose tip x - jaw left x) / (jaw right x - jaw left x) - 1, about 0 looking straight,
+ * positive when the nose points to the image's right - that is the person's left in an
+ * unmirrored camera frame. Phase "left" (turn a little left) wants yaw in [turn_min,
+ * turn_max], "right" the same negated, "straight" |yaw| <= straight_max; phase "file"
+ * (enrolment from a photo) skips the pose gate.
+ *     struct enrol_opts o; enrol_opts_default(&o);
+ *     struct enrol_session s; enrol_session_init(&s, &o);
+ *     for each camera frame:  enrol_check(ws, &img, phase, &o, &fr);
+ *                             if (fr.gate == ENROL_OK) enrol_session_offer(&s, phase, &fr);
+ *     if (enrol_session_complete(&s)) enrol_session_save(&s, st, gallery, customer, "mirror-3", now, &n);
+ * Descriptors are biometric data: never logged; the session is wiped by enrol_session_release. */
+#ifndef SHOP_IDENTITY_ENROL_H
+#define SHOP_IDENTITY_ENROL_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+#include "vision/face.h"
+
+struct store;
+struct gallery;
+
+enum enrol_phase { ENROL_STRAIGHT = 0, ENROL_LEFT, ENROL_RIGHT, ENROL_FILE, ENROL_PHASES };
+/* "straight", "left", "right", "file" */
+extern const char *const enrol_phase_names[ENROL_PHASES];
+/* the phase of a name, or -1 */
+int enrol_phase_parse(const char *name);
+
+enum enrol_gate {
+    ENROL_OK = 0,
+    ENROL_NO_FACE,
+    ENROL_SEVERAL_FACES,
+    ENROL_TOO_SMALL,
+    ENROL_BLURRY,
+    ENROL_WRONG_POSE,
+};
+/* a short English reason for a gate: "no face", "several faces", ... */
+const char *enrol_gate_reason(enum enrol_gate g);
+
+#define ENROL_MAX_KEEP 8
+
+struct enrol_opts {
+    struct face_opts face; /* detector etc.; want and largest_only are set by enrol_check */
+    double min_face_px;    /* face box width, default 80 */
+    double min_sharpness;  /* variance of the Laplacian, default 60 */
+    double straight_max;   /* |yaw| for "straight", default 0.15 */
+    double turn_min, turn_max; /* |yaw| for "left" / "right", default 0.15 .. 0.7 */
+    int keep;              /* best frames kept per phase, default 3, at most ENROL_MAX_KEEP */
+};
+void enrol_opts_default(struct enrol_opts *o);
+
+struct enrol_frame {
+    enum enrol_gate gate;
+    int faces;         /* faces found (2 means "two or more") */
+    double face_px;    /* the face box width */
+    double sharpness;  /* variance of the Laplacian over the face box */
+    double yaw;        /* see above */
+    struct face face;  /* the face, with landmarks, descriptor and expressions */
+};
+
+/* Runs the pipeline on one frame and judges it for `phase`; fr->gate says whether it
+ * passed. SHOP_EINVAL / SHOP_EMODEL from face_detect. */
+SHOP_MUST_CHECK int enrol_check(struct face_ws *ws, const struct image *img,
+                                enum enrol_phase phase, const struct enrol_opts *o,
+                                struct enrol_frame *fr);
+
+#define ENROL_SHARP_SIDE 128 /* the face box is measured at this width */
+
+/* the variance of the Laplacian (4-neighbour kernel) of the grey face box (clipped to the
+ * image) area-averaged to ENROL_SHARP_SIDE columns; 0 for a box smaller than 3x3 */
+double enrol_sharpness(const struct image *img, const double box[4]);
+/* the yaw measure of 68 landmarks */
+double enrol_yaw(const double landmarks[68][2]);
+
+struct enrol_kept {
+    float descriptor[FACE_DESCRIPTOR];
+    double quality; /* sharpness */
+};
+
+/* a registration in progress; the caller embeds it */
+struct enrol_session {
+    struct enrol_opts o;
+    int n[ENROL_PHASES];
+    struct enrol_kept kept[ENROL_PHASES][ENROL_MAX_KEEP]; /* sharpest first */
+};
+void enrol_session_init(struct enrol_session *s, const struct enrol_opts *o);
+void enrol_session_release(struct enrol_session *s); /* wipes the descriptors */
+/* offers a frame that passed the gates; returns 1 when it is among the phase's best */
+int enrol_session_offer(struct enrol_session *s, enum enrol_phase phase,
+                        const struct enrol_frame *fr);
+/* 1 when straight, left and right each have a frame (or "file" has one) */
+int enrol_session_complete(const struct enrol_session *s);
+/* Saves the kept frames as the customer's templates in one transaction (replacing any
+ * earlier ones: re-registration), writes an 'enrol' audit row, then updates the gallery.
+ * SHOP_ECONFLICT when the customer has no consent, SHOP_ENOTFOUND when there is no such
+ * customer, SHOP_EINVAL when the session holds no frame. *saved gets the template count. */
+SHOP_MUST_CHECK int enrol_session_save(const struct enrol_session *s, struct store *st,
+                                       struct gallery *g, int64_t customer_id,
+                                       const char *actor, int64_t now, int *saved);
+
+#endif

@@ -1,0 +1,78 @@
+/* identity/identify.h - face login: 1:N identification of a frame's main face against the
+ * gallery, and the per-mirror state machine that logs a customer in only after the same
+ * identity on several frames in a row.
+ *     struct identify_opts o; identify_opts_default(&o);
+ *     struct identify_login login; identify_login_init(&login, 3);     -- one per mirror
+ *     for each frame:
+ *         struct identify_result r;
+ *         if (identify_frame(ws, gallery, &img, &o, &r) != SHOP_OK) ...
+ *         int64_t who = identify_login_feed(&login, r.customer_id);
+ *         if (who) ... greet customer `who`, open a session ...
+ * The threshold was chosen with `shopper eval faces` (see IDENTIFY_THRESHOLD).          */
+#ifndef SHOP_IDENTITY_IDENTIFY_H
+#define SHOP_IDENTITY_IDENTIFY_H
+
+#include <stdint.h>
+
+#include "core/status.h"
+#include "identity/gallery.h"
+#include "vision/face.h"
+
+/* Euclidean distance under which the nearest customer is accepted. face-api's 0.6 is a
+ * 1:1 verification default; for 1:N over a store's customers it accepts too many
+ * strangers (different people in one demo photo are 0.49 apart), so login asks for more. */
+#define IDENTIFY_THRESHOLD 0.45
+/* the nearest other customer must be this much farther, or the frame is ambiguous */
+#define IDENTIFY_MARGIN 0.03
+#define IDENTIFY_CONFIRMATIONS 3
+
+struct identify_opts {
+    struct face_opts face; /* detector; largest_only and want are set by identify_frame */
+    double threshold;      /* IDENTIFY_THRESHOLD */
+    double margin;         /* IDENTIFY_MARGIN */
+    double min_face_px;    /* a smaller main face is not identified (default 60) */
+};
+void identify_opts_default(struct identify_opts *o);
+
+enum identify_verdict {
+    IDENTIFY_NO_FACE = 0,
+    IDENTIFY_TOO_SMALL,
+    IDENTIFY_UNKNOWN,   /* nobody close enough: offer registration */
+    IDENTIFY_AMBIGUOUS, /* two customers about as close: no decision on this frame */
+    IDENTIFY_MATCH,
+};
+/* "no face", "face too small", "unknown", "ambiguous", "match" */
+const char *identify_verdict_name(enum identify_verdict v);
+
+struct identify_result {
+    enum identify_verdict verdict;
+    int64_t customer_id;      /* the match, else 0 */
+    double distance;          /* to the nearest customer (INFINITY when the gallery is empty) */
+    int64_t nearest_id;       /* the nearest customer, accepted or not (0 when none) */
+    double second_distance;   /* to the nearest other customer (INFINITY when none) */
+    struct face face;         /* the main (largest) face: landmarks, descriptor, expressions */
+};
+
+/* The decision for one descriptor (no image): threshold and margin against the gallery. */
+void identify_descriptor(struct gallery *g, const float *descriptor, const struct identify_opts *o,
+                         struct identify_result *r);
+/* Finds the largest face of a frame, describes it (with expressions, for emotions) and
+ * identifies it. SHOP_EINVAL / SHOP_EMODEL from face_detect. */
+SHOP_MUST_CHECK int identify_frame(struct face_ws *ws, struct gallery *g, const struct image *img,
+                                   const struct identify_opts *o, struct identify_result *r);
+
+/* per-mirror login state; embed it, no allocation */
+struct identify_login {
+    int need;           /* confirmations in a row, >= 1 */
+    int64_t candidate;  /* the customer seen on the last frames */
+    int streak;         /* frames in a row showing the candidate */
+    int64_t logged_in;  /* the customer logged in, 0 = nobody */
+};
+void identify_login_init(struct identify_login *l, int need);
+/* Feeds one frame's match (0: no face, unknown or ambiguous - breaks the streak). Returns
+ * the customer id on the frame that completes `need` frames in a row, else 0. While a
+ * customer is logged in, frames are ignored until identify_login_logout. */
+int64_t identify_login_feed(struct identify_login *l, int64_t customer_id);
+void identify_login_logout(struct identify_login *l);
+
+#endif

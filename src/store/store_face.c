@@ -1,0 +1,392 @@
+/* store/store_face.c - biometric data: consents, face templates, photos, the privacy audit,
+ * erasure with secure_delete and a truncating WAL checkpoint, and retention. No function
+ * here logs a descriptor or a photo; the audit keeps counts only. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "store/store_int.h"
+
+static const char *const SQL_CUSTOMER_EXISTS = "SELECT count(*) FROM customers WHERE id = :id";
+static const char *const SQL_CONSENT_SET =
+    "INSERT INTO face_consents(customer_id, consent_version, consented_at) "
+    "VALUES (:customer, :version, :at) ON CONFLICT(customer_id) DO UPDATE SET "
+    "consent_version = excluded.consent_version, consented_at = excluded.consented_at";
+static const char *const SQL_CONSENT_GET =
+    "SELECT consent_version, consented_at FROM face_consents WHERE customer_id = :customer";
+static const char *const SQL_TEMPLATE_ADD =
+    "INSERT INTO face_templates(customer_id, phase, descriptor, quality, created_at) "
+    "VALUES (:customer, :phase, :descriptor, :quality, :at)";
+static const char *const SQL_TEMPLATES =
+    "SELECT id, customer_id, phase, descriptor, quality, created_at FROM face_templates "
+    "ORDER BY id";
+static const char *const SQL_PHOTO_ADD =
+    "INSERT INTO face_photos(customer_id, image, created_at) VALUES (:customer, :image, :at)";
+static const char *const SQL_COUNT_TEMPLATES =
+    "SELECT count(*) FROM face_templates WHERE customer_id = :customer";
+static const char *const SQL_COUNT_PHOTOS =
+    "SELECT count(*) FROM face_photos WHERE customer_id = :customer";
+static const char *const SQL_DELETE_TEMPLATES =
+    "DELETE FROM face_templates WHERE customer_id = :customer";
+static const char *const SQL_DELETE_PHOTOS = "DELETE FROM face_photos WHERE customer_id = :customer";
+static const char *const SQL_DELETE_CONSENT =
+    "DELETE FROM face_consents WHERE customer_id = :customer";
+/* retention runs from the later of the last visit and the consent */
+static const char *const SQL_EXPIRED =
+    "SELECT f.customer_id FROM face_consents f JOIN customers c ON c.id = f.customer_id "
+    "WHERE CASE WHEN c.last_seen_at IS NOT NULL AND c.last_seen_at > f.consented_at "
+    "THEN c.last_seen_at ELSE f.consented_at END < :before ORDER BY f.customer_id";
+static const char *const SQL_AUDIT_ADD =
+    "INSERT INTO privacy_audit(customer_id, action, actor, at, detail) "
+    "VALUES (:customer, :action, :actor, :at, :detail)";
+static const char *const SQL_AUDIT_ALL =
+    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit ORDER BY id";
+static const char *const SQL_AUDIT_ONE =
+    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit "
+    "WHERE customer_id = :customer ORDER BY id";
+
+/* the descriptor as 128 float32 little-endian, whatever the host's byte order */
+static void descriptor_encode(const float *d, unsigned char *out)
+{
+    for (int i = 0; i < STORE_FACE_DIM; i++) {
+        uint32_t u;
+        memcpy(&u, &d[i], 4);
+        for (int b = 0; b < 4; b++)
+            out[4 * i + b] = (unsigned char)(u >> (8 * b));
+    }
+}
+
+static void descriptor_decode(const unsigned char *in, float *d)
+{
+    for (int i = 0; i < STORE_FACE_DIM; i++) {
+        uint32_t u = 0;
+        for (int b = 0; b < 4; b++)
+            u |= (uint32_t)in[4 * i + b] << (8 * b);
+        memcpy(&d[i], &u, 4);
+    }
+}
+
+static int count_for(struct store *st, const char *sql, int64_t customer_id, int64_t *out)
+{
+    sqlite3_stmt *s = stmt_get(st, sql);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", customer_id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    int ret = rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "count face data");
+    stmt_done(s);
+    return ret;
+}
+
+static int customer_exists(struct store *st, int64_t id, int *out)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMER_EXISTS);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0) > 0;
+    int ret = rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "find customer");
+    stmt_done(s);
+    return ret;
+}
+
+static int delete_for(struct store *st, const char *sql, int64_t customer_id, const char *what)
+{
+    sqlite3_stmt *s = stmt_get(st, sql);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", customer_id);
+    return stmt_exec(st, s, what);
+}
+
+int store_privacy_audit_add(struct store *st, int64_t customer_id, const char *action,
+                            const char *actor, int64_t at, const char *detail)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_AUDIT_ADD);
+    if (!s)
+        return SHOP_EDB;
+    if (customer_id > 0)
+        bind_int(s, ":customer", customer_id);
+    else
+        bind_null(s, ":customer");
+    bind_text(s, ":action", action);
+    bind_text(s, ":actor", actor && *actor ? actor : "system");
+    bind_int(s, ":at", at);
+    bind_text(s, ":detail", detail);
+    return stmt_exec(st, s, "add privacy audit row");
+}
+
+int store_privacy_audit(struct store *st, int64_t customer_id, struct store_privacy_event **out,
+                        size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, customer_id > 0 ? SQL_AUDIT_ONE : SQL_AUDIT_ALL);
+    if (!s)
+        return SHOP_EDB;
+    if (customer_id > 0)
+        bind_int(s, ":customer", customer_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *out = xreallocarray(*out, cap, sizeof(**out));
+        }
+        struct store_privacy_event *e = &(*out)[(*n)++];
+        e->id = sqlite3_column_int64(s, 0);
+        e->customer_id = sqlite3_column_int64(s, 1);
+        col_text(s, 2, e->action, sizeof(e->action));
+        col_text(s, 3, e->actor, sizeof(e->actor));
+        e->at = sqlite3_column_int64(s, 4);
+        col_text(s, 5, e->detail, sizeof(e->detail));
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "privacy audit");
+}
+
+int store_face_consent_set(struct store *st, int64_t customer_id, const char *version,
+                           const char *actor, int64_t at)
+{
+    if (!version || !*version) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "a consent needs the consent text's version");
+        return SHOP_EINVAL;
+    }
+    int exists = 0;
+    int rc = customer_exists(st, customer_id, &exists);
+    if (rc != SHOP_OK)
+        return rc;
+    if (!exists) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)customer_id);
+        return SHOP_ENOTFOUND;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_CONSENT_SET);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", customer_id);
+    bind_text(s, ":version", version);
+    bind_int(s, ":at", at);
+    rc = stmt_exec(st, s, "record consent");
+    if (rc != SHOP_OK)
+        return rc;
+    char detail[96];
+    snprintf(detail, sizeof(detail), "consent version %s", version);
+    return store_privacy_audit_add(st, customer_id, "consent", actor, at, detail);
+}
+
+int store_face_consent_get(struct store *st, int64_t customer_id, char *version, size_t n,
+                           int64_t *at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_CONSENT_GET);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", customer_id);
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW) {
+        if (version)
+            col_text(s, 0, version, n);
+        if (at)
+            *at = sqlite3_column_int64(s, 1);
+    } else if (rc == SQLITE_DONE) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+                 (long long)customer_id);
+        ret = SHOP_ENOTFOUND;
+    } else {
+        ret = store_fail(st, rc, "read consent");
+    }
+    stmt_done(s);
+    return ret;
+}
+
+int store_face_template_add(struct store *st, struct store_face_template *t)
+{
+    unsigned char blob[STORE_FACE_DIM * 4];
+    descriptor_encode(t->descriptor, blob);
+    sqlite3_stmt *s = stmt_get(st, SQL_TEMPLATE_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", t->customer_id);
+    bind_text(s, ":phase", t->phase[0] ? t->phase : "file");
+    bind_blob(s, ":descriptor", blob, (int)sizeof(blob));
+    bind_double(s, ":quality", t->quality);
+    bind_int(s, ":at", t->created_at);
+    int rc = stmt_exec(st, s, "add face template");
+    memset(blob, 0, sizeof(blob));
+    if (rc == SHOP_ECONFLICT)
+        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+                 (long long)t->customer_id);
+    else if (rc == SHOP_OK)
+        t->id = sqlite3_last_insert_rowid(st->db);
+    return rc;
+}
+
+/* freed cells and pages are zeroed, in the page images written to the WAL too; a setting
+ * of the connection, so it stays on for later deletes through this handle */
+static int secure_delete_on(struct store *st)
+{
+    char *err = NULL;
+    if (sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, &err) != SQLITE_OK) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "secure_delete: %s", err ? err : "?");
+        sqlite3_free(err);
+        return SHOP_EDB;
+    }
+    return SHOP_OK;
+}
+
+int store_face_templates_clear(struct store *st, int64_t customer_id, int64_t *n)
+{
+    int64_t count = 0;
+    int rc = secure_delete_on(st);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_TEMPLATES, customer_id, &count);
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_TEMPLATES, customer_id, "delete face templates");
+    if (rc == SHOP_OK && n)
+        *n = count;
+    return rc;
+}
+
+int store_face_templates_foreach(struct store *st,
+                                 int (*fn)(void *ctx, const struct store_face_template *t),
+                                 void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_TEMPLATES);
+    if (!s)
+        return SHOP_EDB;
+    struct store_face_template t;
+    int rc, stop = 0;
+    while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        memset(&t, 0, sizeof(t));
+        t.id = sqlite3_column_int64(s, 0);
+        t.customer_id = sqlite3_column_int64(s, 1);
+        col_text(s, 2, t.phase, sizeof(t.phase));
+        const void *blob = sqlite3_column_blob(s, 3);
+        if (!blob || sqlite3_column_bytes(s, 3) != STORE_FACE_DIM * 4) {
+            log_warn("store: face template %lld has a malformed descriptor; skipped",
+                     (long long)t.id);
+            continue;
+        }
+        descriptor_decode(blob, t.descriptor);
+        t.quality = sqlite3_column_double(s, 4);
+        t.created_at = sqlite3_column_int64(s, 5);
+        stop = fn(ctx, &t);
+    }
+    memset(&t, 0, sizeof(t));
+    stmt_done(s);
+    if (stop)
+        return stop;
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "read face templates");
+}
+
+int store_face_photo_add(struct store *st, int64_t customer_id, const void *data, size_t n,
+                         int64_t at)
+{
+    if (n == 0 || n > 64u * 1024 * 1024) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "a face photo must hold 1 byte to 64 MB");
+        return SHOP_ETOOBIG;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_PHOTO_ADD);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":customer", customer_id);
+    bind_blob(s, ":image", data, (int)n);
+    bind_int(s, ":at", at);
+    int rc = stmt_exec(st, s, "add face photo");
+    if (rc == SHOP_ECONFLICT)
+        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+                 (long long)customer_id);
+    return rc;
+}
+
+int store_face_counts(struct store *st, int64_t customer_id, int64_t *templates, int64_t *photos)
+{
+    int rc = count_for(st, SQL_COUNT_TEMPLATES, customer_id, templates);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_PHOTOS, customer_id, photos);
+    return rc;
+}
+
+int store_face_checkpoint(struct store *st)
+{
+    int log_frames = 0, done = 0;
+    int rc = sqlite3_wal_checkpoint_v2(st->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, &log_frames,
+                                       &done);
+    if (rc != SQLITE_OK)
+        return store_fail(st, rc, "checkpoint");
+    return SHOP_OK;
+}
+
+int store_face_forget(struct store *st, int64_t customer_id, const char *action,
+                      const char *actor, int64_t at, int64_t *templates, int64_t *photos)
+{
+    int exists = 0;
+    int64_t nt = 0, np = 0;
+    int rc = customer_exists(st, customer_id, &exists);
+    if (rc != SHOP_OK)
+        return rc;
+    if (!exists) {
+        snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)customer_id);
+        return SHOP_ENOTFOUND;
+    }
+    rc = secure_delete_on(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = store_face_counts(st, customer_id, &nt, &np);
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_TEMPLATES, customer_id, "delete face templates");
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_PHOTOS, customer_id, "delete face photos");
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_CONSENT, customer_id, "delete consent");
+    if (rc == SHOP_OK) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "templates %lld, photos %lld, consent withdrawn",
+                 (long long)nt, (long long)np);
+        rc = store_privacy_audit_add(st, customer_id, action && *action ? action : "delete",
+                                     actor, at, detail);
+    }
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    if (rc != SHOP_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (templates)
+        *templates = nt;
+    if (photos)
+        *photos = np;
+    if (store_face_checkpoint(st) != SHOP_OK)
+        log_warn("store: erasure committed but the WAL checkpoint did not finish: %s",
+                 st->errmsg);
+    return SHOP_OK;
+}
+
+int store_face_expired(struct store *st, int64_t before, int64_t **ids, size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_EXPIRED);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":before", before);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 16;
+            *ids = xreallocarray(*ids, cap, sizeof(**ids));
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "expired face data");
+}

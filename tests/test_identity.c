@@ -1,0 +1,769 @@
+/* tests/test_identity.c - identity: the gallery search against a naive scan, the login
+ * state machine, face data in the store, erasure leaving no template bytes in the database
+ * files, retention, alerts, and - with the models (`make models`) - the enrolment gates
+ * and identification on the package's demo photos and images made from them. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/rng.h"
+#include "identity/alerts.h"
+#include "identity/enrol.h"
+#include "identity/gallery.h"
+#include "identity/identify.h"
+#include "identity/privacy.h"
+#include "store/store.h"
+#include "test.h"
+
+/* ---- helpers ---- */
+
+static struct store *new_store(const char *name)
+{
+    char *path = test_tmp_path(name);
+    struct store *st = NULL;
+    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
+    free(path);
+    return st;
+}
+
+static int64_t add_customer(struct store *st, const char *name, int64_t last_seen)
+{
+    struct store_customer c = {0};
+    snprintf(c.name, sizeof(c.name), "%s", name);
+    snprintf(c.gender, sizeof(c.gender), "female");
+    snprintf(c.size, sizeof(c.size), "M");
+    c.created_at = 1700000000;
+    c.last_seen_at = last_seen;
+    CHECK(store_customer_add(st, &c) == SHOP_OK);
+    return c.id;
+}
+
+static void random_desc(uint64_t *seed, float *d)
+{
+    for (int k = 0; k < 128; k++) {
+        *seed = *seed * 6364136223846793005ULL + 1442695040888963407ULL;
+        d[k] = (float)((double)(*seed >> 11) / 9007199254740992.0 - 0.5) * 0.3f;
+    }
+}
+
+/* ---- gallery ---- */
+
+static void gallery_matches_a_naive_scan(void)
+{
+    enum { N = 3000, Q = 40 };
+    uint64_t seed = 7;
+    float *rows = malloc(sizeof(float) * N * 128);
+    int64_t *ids = malloc(sizeof(int64_t) * N);
+    for (int i = 0; i < N; i++) {
+        random_desc(&seed, rows + i * 128);
+        ids[i] = 1 + i % 700; /* several rows per customer */
+    }
+    struct gallery *g = gallery_new();
+    gallery_add(g, ids, rows, N);
+    CHECK(gallery_size(g) == N);
+    for (int q = 0; q < Q; q++) {
+        float x[128];
+        random_desc(&seed, x);
+        if (q % 2) /* half the queries near a stored row */
+            for (int k = 0; k < 128; k++)
+                x[k] = rows[(q * 37) * 128 + k] + 0.01f * x[k];
+        /* naive: best distance per customer, then the 4 smallest */
+        double best[701];
+        for (int c = 0; c <= 700; c++)
+            best[c] = INFINITY;
+        for (int i = 0; i < N; i++) {
+            double s = 0;
+            for (int k = 0; k < 128; k++)
+                s += ((double)rows[i * 128 + k] - x[k]) * ((double)rows[i * 128 + k] - x[k]);
+            if (sqrt(s) < best[ids[i]])
+                best[ids[i]] = sqrt(s);
+        }
+        struct gallery_match m;
+        gallery_search(g, x, &m);
+        CHECK(m.n == GALLERY_TOPK && m.rows == N);
+        for (int r = 0; r < m.n; r++) {
+            int64_t want = 0;
+            for (int c = 1; c <= 700; c++) {
+                int taken = 0;
+                for (int j = 0; j < r; j++)
+                    taken |= m.best[j].customer_id == c;
+                if (!taken && (!want || best[c] < best[want]))
+                    want = c;
+            }
+            CHECK(m.best[r].customer_id == want);
+            CHECK_NEAR(m.best[r].distance, best[want], 1e-4);
+        }
+        CHECK_NEAR(gallery_l2sq(x, rows), 0, 1e9); /* the exported kernel runs */
+    }
+    /* remove: the customer's rows go, the others stay */
+    CHECK(gallery_remove(g, 5) == 5); /* rows 4, 704, 1404, 2104, 2804 */
+    CHECK(gallery_size(g) == N - 5);
+    struct gallery_match m;
+    gallery_search(g, rows + 4 * 128, &m);
+    CHECK(m.best[0].customer_id != 5);
+    gallery_search(g, rows + 5 * 128, &m);
+    CHECK(m.best[0].customer_id == 6 && m.best[0].distance == 0);
+    /* replace: customer 6 now only has row 0's descriptor */
+    gallery_replace(g, 6, rows, 1);
+    gallery_search(g, rows + 5 * 128, &m);
+    CHECK(m.best[0].customer_id != 6);
+    gallery_search(g, rows, &m);
+    CHECK(m.best[0].distance == 0 && (m.best[0].customer_id == 6 || m.best[0].customer_id == 1));
+    CHECK(gallery_remove(g, 999999) == 0);
+    gallery_free(g);
+    /* an empty gallery finds nobody */
+    g = gallery_new();
+    gallery_search(g, rows, &m);
+    CHECK(m.n == 0 && m.rows == 0);
+    gallery_free(g);
+    free(rows);
+    free(ids);
+}
+
+struct search_job {
+    struct gallery *g;
+    const float *probe;
+    int64_t want;
+    int wrong;
+};
+
+static void *search_loop(void *arg)
+{
+    struct search_job *j = arg;
+    for (int i = 0; i < 300; i++) {
+        struct gallery_match m;
+        gallery_search(j->g, j->probe, &m);
+        if (m.n == 0 || m.best[0].customer_id != j->want || m.best[0].distance != 0)
+            j->wrong++;
+    }
+    return NULL;
+}
+
+/* readers search while a writer enrols and erases other customers */
+static void gallery_is_thread_safe(void)
+{
+    uint64_t seed = 11;
+    float probe[128], other[128];
+    random_desc(&seed, probe);
+    struct gallery *g = gallery_new();
+    int64_t id = 42;
+    gallery_add(g, &id, probe, 1);
+    struct search_job jobs[2] = {{g, probe, 42, 0}, {g, probe, 42, 0}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++)
+        pthread_create(&t[i], NULL, search_loop, &jobs[i]);
+    for (int i = 0; i < 300; i++) {
+        random_desc(&seed, other);
+        int64_t oid = 100 + i % 7;
+        gallery_add(g, &oid, other, 1);
+        if (i % 5 == 4)
+            gallery_remove(g, 100 + (i / 5) % 7);
+    }
+    for (int i = 0; i < 2; i++)
+        pthread_join(t[i], NULL);
+    CHECK(jobs[0].wrong == 0 && jobs[1].wrong == 0);
+    gallery_free(g);
+}
+
+/* ---- login ---- */
+
+static void login_needs_three_in_a_row(void)
+{
+    struct identify_login l;
+    identify_login_init(&l, 3);
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 0) == 0); /* a frame without a match breaks it */
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 9) == 0); /* someone else: starts over */
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 7) == 0);
+    CHECK(identify_login_feed(&l, 7) == 7); /* third in a row */
+    CHECK(l.logged_in == 7);
+    CHECK(identify_login_feed(&l, 9) == 0); /* logged in: ignored */
+    CHECK(identify_login_feed(&l, 9) == 0);
+    CHECK(identify_login_feed(&l, 9) == 0);
+    identify_login_logout(&l);
+    CHECK(identify_login_feed(&l, 9) == 0);
+    CHECK(identify_login_feed(&l, 9) == 0);
+    CHECK(identify_login_feed(&l, 9) == 9);
+    identify_login_init(&l, 1);
+    CHECK(identify_login_feed(&l, 5) == 5);
+    /* the 1:N decision: threshold and margin */
+    struct gallery *g = gallery_new();
+    float a[128] = {0}, b[128] = {0}, q[128] = {0};
+    b[0] = 0.5f;
+    int64_t ia = 1, ib = 2;
+    gallery_add(g, &ia, a, 1);
+    gallery_add(g, &ib, b, 1);
+    struct identify_opts o;
+    identify_opts_default(&o);
+    struct identify_result r;
+    q[0] = 0.1f; /* 0.1 from a, 0.4 from b */
+    identify_descriptor(g, q, &o, &r);
+    CHECK(r.verdict == IDENTIFY_MATCH && r.customer_id == 1);
+    CHECK_NEAR(r.distance, 0.1, 1e-6);
+    CHECK_NEAR(r.second_distance, 0.4, 1e-6);
+    q[0] = 0.24f; /* 0.24 / 0.26: within the margin */
+    identify_descriptor(g, q, &o, &r);
+    CHECK(r.verdict == IDENTIFY_AMBIGUOUS && r.customer_id == 0);
+    q[0] = -0.5f; /* 0.5 from a: over the threshold */
+    identify_descriptor(g, q, &o, &r);
+    CHECK(r.verdict == IDENTIFY_UNKNOWN && r.customer_id == 0 && r.nearest_id == 1);
+    gallery_free(g);
+}
+
+/* ---- store and privacy ---- */
+
+static void templates_need_consent(void)
+{
+    struct store *st = new_store("consent.db");
+    int64_t a = add_customer(st, "Ann", 0);
+    struct store_face_template t = {0};
+    t.customer_id = a;
+    snprintf(t.phase, sizeof(t.phase), "straight");
+    for (int k = 0; k < 128; k++)
+        t.descriptor[k] = (float)k / 128 - 0.5f;
+    t.quality = 99;
+    t.created_at = 1700000100;
+    CHECK(store_face_template_add(st, &t) == SHOP_ECONFLICT);
+    CHECK(store_face_consent_set(st, 99999, "v1", "test", 1) == SHOP_ENOTFOUND);
+    CHECK(store_face_consent_set(st, a, "", "test", 1) == SHOP_EINVAL);
+    CHECK(store_face_consent_get(st, a, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    CHECK(store_face_consent_set(st, a, "v1", "test", 1700000050) == SHOP_OK);
+    char ver[16];
+    int64_t at = 0;
+    CHECK(store_face_consent_get(st, a, ver, sizeof(ver), &at) == SHOP_OK);
+    CHECK(strcmp(ver, "v1") == 0 && at == 1700000050);
+    CHECK(store_face_template_add(st, &t) == SHOP_OK && t.id > 0);
+    /* the gallery loads it back, bit for bit */
+    struct gallery *g = gallery_new();
+    CHECK(gallery_load(g, st) == SHOP_OK);
+    CHECK(gallery_size(g) == 1);
+    struct gallery_match m;
+    gallery_search(g, t.descriptor, &m);
+    CHECK(m.n == 1 && m.best[0].customer_id == a && m.best[0].distance == 0);
+    gallery_free(g);
+    /* audit: one consent row, no biometric data */
+    struct store_privacy_event *ev;
+    size_t n;
+    CHECK(store_privacy_audit(st, a, &ev, &n) == SHOP_OK);
+    CHECK(n == 1 && strcmp(ev[0].action, "consent") == 0);
+    free(ev);
+    store_close(st);
+}
+
+/* a descriptor whose 512 bytes are a pattern that appears nowhere else */
+static void marker_desc(float *d, unsigned tag)
+{
+    for (int k = 0; k < 128; k++) {
+        uint32_t u = 0x3d000000u | (tag << 16) | (uint32_t)(k * 257 + 13);
+        memcpy(&d[k], &u, 4);
+    }
+}
+
+static long find_bytes(const char *path, const void *needle, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1; /* no such file: nothing in it */
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    unsigned char *buf = malloc(size > 0 ? (size_t)size : 1);
+    size_t got = fread(buf, 1, (size_t)size, f);
+    fclose(f);
+    long hits = 0;
+    for (size_t i = 0; i + n <= got; i++)
+        if (memcmp(buf + i, needle, n) == 0)
+            hits++;
+    free(buf);
+    return hits;
+}
+
+static void forget_leaves_no_template_bytes(void)
+{
+    char *path = test_tmp_path("forget.db");
+    struct store *st = NULL;
+    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
+    int64_t ann = add_customer(st, "Ann", 1700000000), bea = add_customer(st, "Bea", 1700000000);
+    CHECK(store_face_consent_set(st, ann, "v1", "test", 1700000000) == SHOP_OK);
+    CHECK(store_face_consent_set(st, bea, "v1", "test", 1700000000) == SHOP_OK);
+    struct store_face_template t = {0};
+    unsigned char ann_bytes[64], bea_bytes[64];
+    /* interleaved rows on shared pages; half of them checkpointed into the main file */
+    for (int i = 0; i < 8; i++) {
+        int is_ann = i % 2 == 0;
+        memset(&t, 0, sizeof(t));
+        t.customer_id = is_ann ? ann : bea;
+        snprintf(t.phase, sizeof(t.phase), "file");
+        marker_desc(t.descriptor, (is_ann ? 0x10 : 0x60) + (unsigned)i);
+        t.quality = 100;
+        t.created_at = 1700000000;
+        CHECK(store_face_template_add(st, &t) == SHOP_OK);
+        if (i == 0)
+            memcpy(ann_bytes, t.descriptor, 64); /* little-endian host: the stored bytes */
+        if (i == 1)
+            memcpy(bea_bytes, t.descriptor, 64);
+        if (i == 3)
+            CHECK(store_face_checkpoint(st) == SHOP_OK);
+    }
+    CHECK(store_face_photo_add(st, ann, "JPEGBYTES-OF-ANN-0123456789", 27, 1700000000) == SHOP_OK);
+    struct gallery *g = gallery_new();
+    CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 8);
+    int64_t nt = 0, np = 0;
+    CHECK(privacy_forget(st, g, 999999, "test", 1700000500, &nt, &np) == SHOP_ENOTFOUND);
+    CHECK(privacy_forget(st, g, ann, "test", 1700000500, &nt, &np) == SHOP_OK);
+    CHECK(nt == 4 && np == 1);
+    CHECK(gallery_size(g) == 4);
+    CHECK(store_face_counts(st, ann, &nt, &np) == SHOP_OK && nt == 0 && np == 0);
+    CHECK(store_face_consent_get(st, ann, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    struct store_face_template probe = {0};
+    marker_desc(probe.descriptor, 0x10);
+    probe.customer_id = ann;
+    CHECK(store_face_template_add(st, &probe) == SHOP_ECONFLICT); /* consent is gone too */
+    struct store_privacy_event *ev;
+    size_t n;
+    CHECK(store_privacy_audit(st, ann, &ev, &n) == SHOP_OK);
+    CHECK(n == 2 && strcmp(ev[1].action, "delete") == 0 && strstr(ev[1].detail, "templates 4"));
+    free(ev);
+    store_close(st);
+    gallery_free(g);
+    /* the files: none holds Ann's bytes; Bea's are still there (the scan works) */
+    const char *suffix[3] = {"", "-wal", "-journal"};
+    long bea_hits = 0;
+    for (int i = 0; i < 3; i++) {
+        char p[600];
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        long hits = find_bytes(p, ann_bytes, sizeof(ann_bytes));
+        CHECK(hits <= 0);
+        CHECK(find_bytes(p, "JPEGBYTES-OF-ANN", 16) <= 0);
+        long b = find_bytes(p, bea_bytes, sizeof(bea_bytes));
+        bea_hits += b > 0 ? b : 0;
+    }
+    CHECK(bea_hits >= 1);
+    free(path);
+}
+
+static void purge_follows_the_last_visit(void)
+{
+    struct store *st = new_store("purge.db");
+    const int64_t now = 1800000000, day = 86400;
+    int64_t old_seen = add_customer(st, "Old", now - 1200 * day);
+    int64_t recent = add_customer(st, "Recent", now - 10 * day);
+    int64_t never = add_customer(st, "Never", 0);
+    int64_t fresh = add_customer(st, "Fresh", 0);
+    int64_t no_face = add_customer(st, "NoFace", now - 2000 * day);
+    CHECK(store_face_consent_set(st, old_seen, "v1", "t", now - 1500 * day) == SHOP_OK);
+    CHECK(store_face_consent_set(st, recent, "v1", "t", now - 1500 * day) == SHOP_OK);
+    CHECK(store_face_consent_set(st, never, "v1", "t", now - 1100 * day) == SHOP_OK);
+    CHECK(store_face_consent_set(st, fresh, "v1", "t", now - 5 * day) == SHOP_OK);
+    (void)no_face;
+    int64_t *ids = NULL;
+    size_t n = 0;
+    CHECK(privacy_purge(st, NULL, PRIVACY_RETENTION_DAYS, "retention", now, &ids, &n) == SHOP_OK);
+    CHECK(n == 2 && ids[0] == old_seen && ids[1] == never);
+    free(ids);
+    CHECK(store_face_consent_get(st, recent, NULL, 0, NULL) == SHOP_OK);
+    CHECK(store_face_consent_get(st, fresh, NULL, 0, NULL) == SHOP_OK);
+    CHECK(store_face_consent_get(st, never, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    /* one day: Recent (seen 10 days ago) and Fresh (consented 5 days ago) go too */
+    CHECK(privacy_purge(st, NULL, 1, "retention", now, NULL, &n) == SHOP_OK && n == 2);
+    CHECK(privacy_purge(st, NULL, -1, "retention", now, NULL, &n) == SHOP_EINVAL);
+    struct store_privacy_event *ev;
+    CHECK(store_privacy_audit(st, 0, &ev, &n) == SHOP_OK);
+    int purges = 0;
+    for (size_t i = 0; i < n; i++)
+        purges += strcmp(ev[i].action, "purge") == 0;
+    CHECK(purges == 4);
+    free(ev);
+    store_close(st);
+}
+
+/* ---- alerts ---- */
+
+struct seen {
+    int calls;
+    struct alerts_note last;
+};
+
+static void on_note(void *ctx, const struct alerts_note *n)
+{
+    struct seen *s = ctx;
+    s->calls++;
+    s->last = *n;
+}
+
+static void frustration_raises_an_alert(void)
+{
+    struct store *st = new_store("alerts.db");
+    int64_t ann = add_customer(st, "Ann", 0), bob = add_customer(st, "Bob", 0);
+    CHECK(store_face_consent_set(st, ann, "v1", "t", 1700000000) == SHOP_OK);
+    struct alerts *hub = alerts_new(4);
+    struct seen a = {0}, b = {0};
+    int sa = alerts_subscribe(hub, on_note, &a), sb = alerts_subscribe(hub, on_note, &b);
+    CHECK(sa > 0 && sb > 0 && sa != sb);
+    struct emotion_peak p = {0};
+    p.group = EMOTION_FRUSTRATION;
+    p.score = 72.5;
+    p.p[3] = 0.6;
+    p.p[2] = 0.125;
+    p.p[0] = 0.275;
+    p.dominant = 3;
+    struct alerts_context c = {ann, 0, "mirror-2", "fitting rooms"};
+    int64_t ev = 0, al = 0;
+    CHECK(alerts_record_peak(st, hub, &c, &p, 1700000100, &ev, &al) == SHOP_OK);
+    CHECK(ev > 0 && al > 0);
+    CHECK(a.calls == 1 && b.calls == 1 && a.last.kind == ALERTS_RAISED);
+    CHECK(a.last.alert.id == al && strcmp(a.last.alert.location, "fitting rooms") == 0);
+    /* happiness: an event, no alert */
+    p.group = EMOTION_HAPPINESS;
+    p.dominant = 1;
+    CHECK(alerts_record_peak(st, hub, &c, &p, 1700000200, &ev, &al) == SHOP_OK);
+    CHECK(ev > 0 && al == 0 && a.calls == 1);
+    /* not logged in, or no consent: nothing stored */
+    p.group = EMOTION_FRUSTRATION;
+    struct alerts_context anon = {0, 0, "mirror-2", "fitting rooms"};
+    struct alerts_context nocons = {bob, 0, "mirror-2", "fitting rooms"};
+    CHECK(alerts_record_peak(st, hub, &anon, &p, 1700000300, &ev, &al) == SHOP_ECONFLICT);
+    CHECK(alerts_record_peak(st, hub, &nocons, &p, 1700000300, &ev, &al) == SHOP_ECONFLICT);
+    CHECK(a.calls == 1);
+    struct store_alert_row *rows;
+    size_t n;
+    CHECK(store_alerts_list(st, "open", 10, &rows, &n) == SHOP_OK);
+    CHECK(n == 1 && rows[0].a.customer_id == ann);
+    int64_t id = n ? rows[0].a.id : 0;
+    free(rows);
+    /* acknowledge, resolve: stored and pushed */
+    alerts_unsubscribe(hub, sb);
+    CHECK(alerts_acknowledge(st, hub, id, "", 1700000400) == SHOP_EINVAL);
+    CHECK(alerts_acknowledge(st, hub, id, "sam", 1700000400) == SHOP_OK);
+    CHECK(alerts_acknowledge(st, hub, id, "sam", 1700000400) == SHOP_ENOTFOUND);
+    CHECK(a.calls == 2 && a.last.kind == ALERTS_ACKNOWLEDGED && strcmp(a.last.staff, "sam") == 0);
+    CHECK(b.calls == 1);
+    CHECK(alerts_resolve(st, hub, id, "sam", "brought another size", 1700000500) == SHOP_OK);
+    CHECK(alerts_resolve(st, hub, id, "sam", "again", 1700000600) == SHOP_ENOTFOUND);
+    CHECK(a.calls == 3 && a.last.kind == ALERTS_RESOLVED);
+    struct store_alert_row r;
+    CHECK(store_alert_get(st, id, &r) == SHOP_OK);
+    CHECK(strcmp(r.a.status, "resolved") == 0 && strcmp(r.acknowledged_by, "sam") == 0);
+    CHECK(r.acknowledged_at == 1700000400 && r.resolved_at == 1700000500);
+    CHECK(strcmp(r.note, "brought another size") == 0);
+    CHECK(store_alerts_list(st, "open", 10, &rows, &n) == SHOP_OK && n == 0);
+    free(rows);
+    /* polling: 3 notes so far, a ring of 4 */
+    struct alerts_note notes[8];
+    CHECK(alerts_since(hub, 0, notes, 8) == 3);
+    CHECK(notes[0].seq == 1 && notes[2].seq == 3 && notes[2].kind == ALERTS_RESOLVED);
+    CHECK(alerts_since(hub, 2, notes, 8) == 1 && notes[0].seq == 3);
+    for (int i = 0; i < 3; i++)
+        alerts_publish(hub, ALERTS_RAISED, &r.a, NULL, 0);
+    CHECK(alerts_last_seq(hub) == 6);
+    CHECK(alerts_since(hub, 0, notes, 8) == 4 && notes[0].seq == 3); /* 1 and 2 left the ring */
+    CHECK(alerts_since(hub, 6, notes, 8) == 0);
+    alerts_unsubscribe(hub, sa);
+    alerts_free(hub);
+    store_close(st);
+}
+
+/* ---- with the models: gates and identification on images ---- */
+
+static const char *models(void)
+{
+    const char *env = getenv("SHOPPER_MODELS");
+    return env && *env ? env : "models";
+}
+
+static struct face_engine *engine;
+static struct face_ws *ws;
+static struct image s6; /* sample6: four women, sharp */
+static struct face s6f[4];
+static int have_models = -1;
+
+static int setup(void)
+{
+    if (have_models >= 0)
+        return have_models;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/samples/sample6.jpg", models());
+    have_models = face_engine_load(models(), FACE_NET_SSD | FACE_NET_LM68 | FACE_NET_RECOG |
+                                                 FACE_NET_EXPR, &engine) == SHOP_OK &&
+                  image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &s6) == SHOP_OK;
+    if (!have_models) {
+        printf("  (identity: no models in '%s' - run `make models`; image checks skipped)\n",
+               models());
+        return 0;
+    }
+    ws = face_ws_new(engine);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    int n = 0;
+    CHECK(face_detect(ws, &s6, &o, s6f, 4, &n) == SHOP_OK && n == 4);
+    return have_models = n == 4;
+}
+
+static struct image crop(const struct image *src, int x, int y, int w, int h)
+{
+    x = x < 0 ? 0 : x;
+    y = y < 0 ? 0 : y;
+    w = x + w > src->w ? src->w - x : w;
+    h = y + h > src->h ? src->h - y : h;
+    struct image c = {w, h, malloc((size_t)w * h * 3)};
+    for (int r = 0; r < h; r++)
+        memcpy(c.rgb + (size_t)r * w * 3, src->rgb + ((size_t)(y + r) * src->w + x) * 3,
+               (size_t)w * 3);
+    return c;
+}
+
+/* the face's box grown by `grow` of its size on each side */
+static struct image face_crop(const struct face *f, double grow)
+{
+    return crop(&s6, (int)(f->box[0] - grow * f->box[2]), (int)(f->box[1] - grow * f->box[3]),
+                (int)(f->box[2] * (1 + 2 * grow)), (int)(f->box[3] * (1 + 2 * grow)));
+}
+
+static void flip(struct image *img)
+{
+    for (int y = 0; y < img->h; y++)
+        for (int x = 0; x < img->w / 2; x++) {
+            uint8_t *a = img->rgb + ((size_t)y * img->w + x) * 3;
+            uint8_t *b = img->rgb + ((size_t)y * img->w + img->w - 1 - x) * 3;
+            for (int c = 0; c < 3; c++) {
+                uint8_t t = a[c];
+                a[c] = b[c];
+                b[c] = t;
+            }
+        }
+}
+
+static struct image scale(const struct image *src, int w, int h)
+{
+    struct image d = {w, h, malloc((size_t)w * h * 3)};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            memcpy(d.rgb + ((size_t)y * w + x) * 3,
+                   src->rgb + ((size_t)(y * src->h / h) * src->w + x * src->w / w) * 3, 3);
+    return d;
+}
+
+static void blur(struct image *img, int radius, int passes)
+{
+    uint8_t *tmp = malloc((size_t)img->w * img->h * 3);
+    for (int p = 0; p < passes; p++)
+        for (int dir = 0; dir < 2; dir++) {
+            memcpy(tmp, img->rgb, (size_t)img->w * img->h * 3);
+            for (int y = 0; y < img->h; y++)
+                for (int x = 0; x < img->w; x++)
+                    for (int c = 0; c < 3; c++) {
+                        int sum = 0, n = 0;
+                        for (int k = -radius; k <= radius; k++) {
+                            int xx = dir ? x : x + k, yy = dir ? y + k : y;
+                            if (xx < 0 || yy < 0 || xx >= img->w || yy >= img->h)
+                                continue;
+                            sum += tmp[((size_t)yy * img->w + xx) * 3 + c];
+                            n++;
+                        }
+                        img->rgb[((size_t)y * img->w + x) * 3 + c] = (uint8_t)(sum / n);
+                    }
+        }
+    free(tmp);
+}
+
+static void brighten(struct image *img, double gain, int offset)
+{
+    for (size_t i = 0; i < (size_t)img->w * img->h * 3; i++) {
+        double v = img->rgb[i] * gain + offset;
+        img->rgb[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+    }
+}
+
+static void gates_on_made_images(void)
+{
+    if (!setup())
+        return;
+    struct enrol_opts o;
+    enrol_opts_default(&o);
+    struct enrol_frame fr;
+    /* s6f[1] looks straight (yaw ~0.08), s6f[3] is turned (yaw ~0.39) */
+    struct image a = face_crop(&s6f[1], 0.6);
+    CHECK(enrol_check(ws, &a, ENROL_STRAIGHT, &o, &fr) == SHOP_OK);
+    CHECK(fr.gate == ENROL_OK && fr.faces == 1);
+    CHECK(fr.sharpness > 100);
+    CHECK(fabs(fr.yaw) < 0.15);
+    CHECK(enrol_check(ws, &a, ENROL_LEFT, &o, &fr) == SHOP_OK && fr.gate == ENROL_WRONG_POSE);
+    /* brightness changes keep it acceptable */
+    brighten(&a, 0.8, 20);
+    CHECK(enrol_check(ws, &a, ENROL_STRAIGHT, &o, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+    /* blurred: under the sharpness gate */
+    blur(&a, 3, 2);
+    CHECK(enrol_check(ws, &a, ENROL_STRAIGHT, &o, &fr) == SHOP_OK);
+    CHECK(fr.gate == ENROL_BLURRY || fr.gate == ENROL_NO_FACE);
+    CHECK(fr.faces == 0 || fr.sharpness < o.min_sharpness);
+    free(a.rgb);
+    /* small: a quarter-size crop */
+    a = face_crop(&s6f[1], 0.6);
+    struct image small = scale(&a, a.w / 3, a.h / 3);
+    CHECK(enrol_check(ws, &small, ENROL_STRAIGHT, &o, &fr) == SHOP_OK);
+    CHECK(fr.gate == ENROL_TOO_SMALL || fr.gate == ENROL_NO_FACE);
+    free(small.rgb);
+    /* two faces side by side */
+    struct image b = face_crop(&s6f[0], 0.6);
+    struct image two = {a.w + b.w, a.h > b.h ? a.h : b.h, NULL};
+    two.rgb = calloc((size_t)two.w * two.h * 3, 1);
+    for (int y = 0; y < a.h; y++)
+        memcpy(two.rgb + (size_t)y * two.w * 3, a.rgb + (size_t)y * a.w * 3, (size_t)a.w * 3);
+    for (int y = 0; y < b.h; y++)
+        memcpy(two.rgb + ((size_t)y * two.w + a.w) * 3, b.rgb + (size_t)y * b.w * 3,
+               (size_t)b.w * 3);
+    CHECK(enrol_check(ws, &two, ENROL_FILE, &o, &fr) == SHOP_OK && fr.gate == ENROL_SEVERAL_FACES);
+    free(two.rgb);
+    free(b.rgb);
+    free(a.rgb);
+    /* no face: a plain grey picture */
+    struct image grey = {320, 240, malloc(320 * 240 * 3)};
+    memset(grey.rgb, 128, 320 * 240 * 3);
+    CHECK(enrol_check(ws, &grey, ENROL_FILE, &o, &fr) == SHOP_OK && fr.gate == ENROL_NO_FACE);
+    free(grey.rgb);
+    /* pose: the turned face is "left" (nose to the image's right), its mirror "right" */
+    struct image t = face_crop(&s6f[3], 0.6);
+    CHECK(enrol_check(ws, &t, ENROL_LEFT, &o, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+    CHECK(fr.yaw > 0.15);
+    CHECK(enrol_check(ws, &t, ENROL_RIGHT, &o, &fr) == SHOP_OK && fr.gate == ENROL_WRONG_POSE);
+    flip(&t);
+    CHECK(enrol_check(ws, &t, ENROL_RIGHT, &o, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+    CHECK(enrol_check(ws, &t, ENROL_STRAIGHT, &o, &fr) == SHOP_OK && fr.gate == ENROL_WRONG_POSE);
+    free(t.rgb);
+}
+
+static void session_keeps_the_sharpest(void)
+{
+    struct enrol_opts o;
+    enrol_opts_default(&o);
+    o.keep = 2;
+    struct enrol_session s;
+    enrol_session_init(&s, &o);
+    struct enrol_frame fr = {0};
+    fr.gate = ENROL_OK;
+    const double sharp[4] = {70, 150, 90, 200};
+    for (int i = 0; i < 4; i++) {
+        fr.sharpness = sharp[i];
+        fr.face.descriptor[0] = (float)i;
+        enrol_session_offer(&s, ENROL_STRAIGHT, &fr);
+    }
+    CHECK(s.n[ENROL_STRAIGHT] == 2);
+    CHECK(s.kept[ENROL_STRAIGHT][0].quality == 200 && s.kept[ENROL_STRAIGHT][1].quality == 150);
+    CHECK(s.kept[ENROL_STRAIGHT][0].descriptor[0] == 3);
+    fr.gate = ENROL_BLURRY;
+    CHECK(enrol_session_offer(&s, ENROL_LEFT, &fr) == 0);
+    CHECK(!enrol_session_complete(&s));
+    fr.gate = ENROL_OK;
+    CHECK(enrol_session_offer(&s, ENROL_LEFT, &fr) == 1);
+    CHECK(enrol_session_offer(&s, ENROL_RIGHT, &fr) == 1);
+    CHECK(enrol_session_complete(&s));
+    enrol_session_release(&s);
+    CHECK(s.n[ENROL_STRAIGHT] == 0 && s.kept[ENROL_STRAIGHT][0].descriptor[0] == 0);
+}
+
+/* enrol the four women of sample6 from crops; identify mirrored, rescaled crops; strangers
+ * from another photo are unknown; an erased customer is unknown */
+static void enrol_then_identify(void)
+{
+    if (!setup())
+        return;
+    struct store *st = new_store("identify.db");
+    struct gallery *g = gallery_new();
+    int64_t ids[4];
+    struct enrol_opts eo;
+    enrol_opts_default(&eo);
+    for (int i = 0; i < 4; i++) {
+        char name[16];
+        snprintf(name, sizeof(name), "Guest%d", i);
+        ids[i] = add_customer(st, name, 1700000000);
+        struct enrol_session s;
+        enrol_session_init(&s, &eo);
+        struct image c = face_crop(&s6f[i], 0.6);
+        struct enrol_frame fr;
+        CHECK(enrol_check(ws, &c, ENROL_FILE, &eo, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+        enrol_session_offer(&s, ENROL_FILE, &fr);
+        int saved = 0;
+        if (i == 0) /* no consent yet */
+            CHECK(enrol_session_save(&s, st, g, ids[i], "test", 1700000000, &saved) ==
+                  SHOP_ECONFLICT);
+        CHECK(store_face_consent_set(st, ids[i], "v1", "test", 1700000000) == SHOP_OK);
+        CHECK(enrol_session_save(&s, st, g, ids[i], "test", 1700000000, &saved) == SHOP_OK);
+        CHECK(saved == 1);
+        enrol_session_release(&s);
+        free(c.rgb);
+    }
+    CHECK(gallery_size(g) == 4);
+    struct identify_opts io;
+    identify_opts_default(&io);
+    struct identify_result r;
+    for (int i = 0; i < 4; i++) {
+        /* another crop, mirrored and at 80 % size */
+        struct image c = face_crop(&s6f[i], 0.9);
+        flip(&c);
+        struct image d = scale(&c, c.w * 4 / 5, c.h * 4 / 5);
+        CHECK(identify_frame(ws, g, &d, &io, &r) == SHOP_OK);
+        CHECK(r.verdict == IDENTIFY_MATCH && r.customer_id == ids[i]);
+        CHECK(r.distance < 0.4 && r.second_distance > 0.6); /* measured 0.18 .. 0.37 */
+        free(c.rgb);
+        free(d.rgb);
+    }
+    /* the whole photo: the largest face is identified */
+    CHECK(identify_frame(ws, g, &s6, &io, &r) == SHOP_OK && r.verdict == IDENTIFY_MATCH);
+    /* sample1: three strangers */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/samples/sample1.jpg", models());
+    struct image s1;
+    CHECK(image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &s1) == SHOP_OK);
+    CHECK(identify_frame(ws, g, &s1, &io, &r) == SHOP_OK);
+    CHECK(r.verdict == IDENTIFY_UNKNOWN && r.customer_id == 0 && r.distance > io.threshold);
+    image_release(&s1);
+    /* a login from three frames in a row */
+    struct identify_login login;
+    identify_login_init(&login, IDENTIFY_CONFIRMATIONS);
+    struct image c = face_crop(&s6f[2], 0.7);
+    int64_t who = 0;
+    for (int i = 0; i < 3; i++) {
+        CHECK(identify_frame(ws, g, &c, &io, &r) == SHOP_OK);
+        CHECK(who == 0);
+        who = identify_login_feed(&login, r.customer_id);
+    }
+    CHECK(who == ids[2]);
+    /* erased: unknown from now on, in this gallery and in one loaded again */
+    CHECK(privacy_forget(st, g, ids[2], "test", 1700000900, NULL, NULL) == SHOP_OK);
+    CHECK(identify_frame(ws, g, &c, &io, &r) == SHOP_OK);
+    CHECK(r.verdict == IDENTIFY_UNKNOWN && r.customer_id == 0);
+    CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 3);
+    CHECK(identify_frame(ws, g, &c, &io, &r) == SHOP_OK && r.verdict == IDENTIFY_UNKNOWN);
+    free(c.rgb);
+    gallery_free(g);
+    store_close(st);
+}
+
+static void teardown(void)
+{
+    face_ws_free(ws);
+    face_engine_free(engine);
+    image_release(&s6);
+    ws = NULL;
+    engine = NULL;
+}
+
+void test_identity(void)
+{
+    RUN(gallery_matches_a_naive_scan);
+    RUN(gallery_is_thread_safe);
+    RUN(login_needs_three_in_a_row);
+    RUN(templates_need_consent);
+    RUN(forget_leaves_no_template_bytes);
+    RUN(purge_follows_the_last_visit);
+    RUN(frustration_raises_an_alert);
+    RUN(session_keeps_the_sharpest);
+    RUN(gates_on_made_images);
+    RUN(enrol_then_identify);
+    teardown();
+}
