@@ -35,11 +35,12 @@ static const struct command commands[] = {
     {"bench-faces", cmd_bench_faces, NULL}, /* hidden: the face pipeline benchmark */
     {"price", cmd_price, "suggest (and --apply) profit-maximising prices under business rules"},
     {"consent", cmd_consent, "record a customer's consent to face login"},
-    {"enrol", cmd_enrol, "register a consenting customer's face from images"},
+    {"enroll", cmd_enroll, "register a customer's face from images, with their consent"},
     {"identify", cmd_identify, "identify the largest face of images among enrolled customers"},
     {"forget", cmd_forget, "erase a customer's face data (right to erasure)"},
     {"purge", cmd_purge, "erase face data of customers not seen for years (retention)"},
     {"alerts", cmd_alerts, "staff alerts: list, acknowledge, resolve"},
+    {"emotions", cmd_emotions, "expressions of the faces in images, folded into the mirror's groups"},
     {"peaks", cmd_peaks, "emotion peaks from a stream of expression probabilities"},
     {"bench-identity", cmd_bench_identity, NULL}, /* hidden: 1:N search and enrolment timing */
     {NULL, NULL, NULL},

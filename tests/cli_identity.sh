@@ -33,7 +33,7 @@ json() { # json NAME PYTHON-EXPR-ON-d: the last stdout parses and the expression
     if py "import json,sys; d=json.load(open('$T/out')); assert $2, d" 2>"$T/pyerr"; then ok; else bad "$1: $(tail -n 1 "$T/pyerr")"; fi
 }
 
-for c in consent enrol identify forget purge alerts peaks; do
+for c in consent enroll identify forget purge alerts peaks emotions; do
     expect 0 "$c --help" "$S" "$c" --help && has "$c --help" "usage: shopper $c"
 done
 expect 0 "eval faces --help" "$S" eval faces --help && has "eval faces --help" "usage: shopper eval faces"
@@ -98,7 +98,13 @@ for c in 1 2 3; do expect 0 "consent $c again" "$S" consent --db "$DB" --custome
 
 if [ ! -f "$models/samples/sample6.jpg" ] || [ ! -x "$TOPNG" ]; then
     bad "no $models/samples or $TOPNG (run make models; make): image checks skipped"
-    echo "$pass passed, $fail failed"
+    # emotions of images: the groups are the sums of their expressions, in %
+expect 0 "emotions" "$S" emotions "$s/sample1.jpg" --json &&
+    json "emotion groups" "len(d) == 1 and len(d[0]['faces']) == 3 and all(abs(f['groups']['frustration'] - 100 * sum(f['expressions'][k] for k in ('sad', 'angry', 'fearful', 'disgusted'))) < 1e-3 and abs(f['groups']['happiness'] - 100 * f['expressions']['happy']) < 1e-3 for f in d[0]['faces'])"
+expect 1 "emotions corrupt" "$S" emotions "$T/corrupt.jpg"
+expect 2 "emotions nothing" "$S" emotions
+
+echo "$pass passed, $fail failed"
     exit 0
 fi
 
@@ -141,22 +147,26 @@ expect 1 "eval faces not a dir" "$S" eval faces "$T/frames.txt"
 
 # enrol: customer 1 from two crops of sample6's second face (looking straight)
 F=$E/s6f1
-expect 2 "enrol without images" "$S" enrol --db "$DB" --customer 1
-expect 2 "enrol bad phase" "$S" enrol --db "$DB" --customer 1 --phase up "$F/a.png"
-expect 1 "enrol unknown customer" "$S" enrol --db "$DB" --customer 999 "$F/a.png" && has "unknown" "no customer 999"
-expect 1 "enrol without consent" "$S" enrol --db "$DB" --customer 4 "$F/a.png" && has "no consent" "not consented"
-expect 1 "enrol several faces" "$S" enrol --db "$DB" --customer 1 "$s/sample1.jpg" && has "several" "several faces"
+expect 2 "enrol without images" "$S" enroll --db "$DB" --consent-version v1 --customer 1
+expect 2 "enrol bad phase" "$S" enroll --db "$DB" --consent-version v1 --customer 1 --phase up "$F/a.png"
+expect 1 "enrol unknown customer" "$S" enroll --db "$DB" --consent-version v1 --customer 999 "$F/a.png" && has "unknown" "no customer 999"
+expect 2 "enroll without consent" "$S" enroll --db "$DB" --customer 4 "$F/a.png" && has "no consent" "refused without consent"
+expect 1 "enrol several faces" "$S" enroll --db "$DB" --consent-version v1 --customer 1 "$s/sample1.jpg" && has "several" "several faces"
 "$TOPNG" "$s/sample1.jpg" "$T/wall.png" crop 0 0 300 200
-expect 1 "enrol no face" "$S" enrol --db "$DB" --customer 1 "$T/wall.png" && has "no face" "no face"
+expect 1 "enrol no face" "$S" enroll --db "$DB" --consent-version v1 --customer 1 "$T/wall.png" && has "no face" "no face"
 printf 'not a jpeg at all' >"$T/corrupt.jpg"
-expect 1 "enrol corrupt image" "$S" enrol --db "$DB" --customer 1 "$T/corrupt.jpg" && has "corrupt" "cannot read"
-expect 1 "enrol missing image" "$S" enrol --db "$DB" --customer 1 "$T/none.jpg"
+expect 1 "enrol corrupt image" "$S" enroll --db "$DB" --consent-version v1 --customer 1 "$T/corrupt.jpg" && has "corrupt" "not a readable image"
+expect 1 "enrol missing image" "$S" enroll --db "$DB" --consent-version v1 --customer 1 "$T/none.jpg"
 "$TOPNG" "$F/a.png" "$T/tiny.png" scale 60 80
-expect 1 "enrol small face" "$S" enrol --db "$DB" --customer 1 "$T/tiny.png"
-expect 1 "enrol wrong pose" "$S" enrol --db "$DB" --customer 1 --phase left "$F/a.png" && has "pose" "pose"
-expect 0 "enrol" "$S" enrol --db "$DB" --customer 1 --phase straight "$F/a.png" "$F/c.png" --json &&
-    json "enrol json" "d['templates'] == 2 and d['customer'] == 1"
-expect 0 "enrol customer 2 with photo" "$S" enrol --db "$DB" --customer 2 --keep-photos "$E/s6f3/a.png"
+expect 1 "enrol small face" "$S" enroll --db "$DB" --consent-version v1 --customer 1 "$T/tiny.png"
+expect 1 "enrol wrong pose" "$S" enroll --db "$DB" --consent-version v1 --customer 1 --phase left "$F/a.png" && has "pose" "pose"
+expect 0 "enrol" "$S" enroll --db "$DB" --consent-version v1 --customer 1 --phase straight "$F/a.png" "$F/c.png" --json &&
+    json "enrol json" "d['templates'] == 2 and d['customer'] == 1 and all(i['accepted'] for i in d['images'])"
+# one good and one bad image: a verdict each, the good one kept
+expect 0 "enroll keeps the accepted" "$S" enroll --db "$DB" --consent-version v1 --customer 3 "$E/s6f2/a.png" "$T/wall.png" --json &&
+    json "per-image verdicts" "d['templates'] == 1 and [i['accepted'] for i in d['images']] == [True, False] and d['images'][1]['reason']"
+expect 0 "forget 3" "$S" forget --db "$DB" --customer 3
+expect 0 "enrol customer 2 with photo" "$S" enroll --db "$DB" --consent-version v1 --customer 2 --keep-photos "$E/s6f3/a.png"
 expect 0 "stats" "$S" stats --db "$DB" --json && json "stats face rows" "d['tables']['face_templates'] == 3 and d['tables']['face_photos'] == 1"
 
 # identify
@@ -172,9 +182,15 @@ expect 1 "identify missing store" "$S" identify --db "$T/none.db" "$F/b.png"
 expect 1 "forget unknown customer" "$S" forget --db "$DB" --customer 999
 expect 2 "forget without customer" "$S" forget --db "$DB"
 expect 0 "forget" "$S" forget --db "$DB" --customer 1 --json && json "forget json" "d['templates_deleted'] == 2 and d['photos_deleted'] == 0"
-expect 0 "identify after forget" "$S" identify --db "$DB" "$F/b.png" --json && json "unknown after forget" "d[0]['customer'] is None"
-expect 1 "enrol after forget needs consent" "$S" enrol --db "$DB" --customer 1 "$F/a.png"
+expect 0 "identify after forget" "$S" identify --db "$DB" "$F/b.png" --json && json "unknown after forget" "d['customer'] is None and 'distance' in d and 'margin' in d"
+expect 2 "enroll after forget needs consent again" "$S" enroll --db "$DB" --customer 1 "$F/a.png"
 expect 0 "forget 2" "$S" forget --db "$DB" --customer 2 && has "forget text" "1 photo deleted"
 [ ! -s "$DB-wal" ] && ok || bad "the WAL is not empty after forget"
+
+# emotions of images: the groups are the sums of their expressions, in %
+expect 0 "emotions" "$S" emotions "$s/sample1.jpg" --json &&
+    json "emotion groups" "len(d) == 1 and len(d[0]['faces']) == 3 and all(abs(f['groups']['frustration'] - 100 * sum(f['expressions'][k] for k in ('sad', 'angry', 'fearful', 'disgusted'))) < 1e-3 and abs(f['groups']['happiness'] - 100 * f['expressions']['happy']) < 1e-3 for f in d[0]['faces'])"
+expect 1 "emotions corrupt" "$S" emotions "$T/corrupt.jpg"
+expect 2 "emotions nothing" "$S" emotions
 
 echo "$pass passed, $fail failed"

@@ -78,9 +78,17 @@ static void threshold_is_strict_and_streaks_break(void)
     struct emotion_detector *em = emotion_new(NULL);
     float p[EMOTION_CLASSES], q[EMOTION_CLASSES];
     double fired[16];
-    frame(p, 0, 0.25f, 0.25f, 0); /* exactly 50 % */
+    frame(p, 0, 0.25f, 0.249f, 0); /* just under 50 % */
     int nf = feed_run(em, 0, 0.1, 50, p, EMOTION_FRUSTRATION, fired, 0, NULL);
     CHECK(nf == 0);
+    /* at the threshold counts ("at or over"): exactly 50 % fires on the 4th frame */
+    struct emotion_detector *at = emotion_new(NULL);
+    frame(p, 0, 0.25f, 0.25f, 0);
+    double fired_at[16];
+    int na = feed_run(at, 0, 0.1, 6, p, EMOTION_FRUSTRATION, fired_at, 0, NULL);
+    CHECK(na == 1);
+    CHECK_NEAR(fired_at[0], 0.3, 1e-9);
+    emotion_free(at);
     /* 3 over, 1 under, 3 over, a missing face, 3 over: never 4 in a row */
     frame(p, 0, 0.3f, 0.3f, 0);
     frame(q, 0.1f, 0, 0, 0);

@@ -74,7 +74,8 @@ int cli_train_demand(int argc, char **argv);
 int cli_eval_pricing(int argc, char **argv);
 /* identity (cli/cmd_identity.c) */
 int cmd_consent(int argc, char **argv);
-int cmd_enrol(int argc, char **argv);
+int cmd_enroll(int argc, char **argv);
+int cmd_emotions(int argc, char **argv);
 int cmd_identify(int argc, char **argv);
 int cmd_forget(int argc, char **argv);
 int cmd_purge(int argc, char **argv);

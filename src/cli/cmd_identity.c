@@ -165,15 +165,26 @@ static int read_file(const char *path, uint8_t **data, size_t *n)
     return SHOP_OK;
 }
 
-int cmd_enrol(int argc, char **argv)
+/* the verdict of one image, for the report */
+struct verdict {
+    const char *image;
+    const char *reason; /* NULL: accepted */
+    double sharpness, face_px, yaw;
+};
+
+int cmd_enroll(int argc, char **argv)
 {
-    const char *db = NULL, *models = NULL, *phase_s = "file", *actor = "cli", *detector = NULL;
+    const char *db = NULL, *models = NULL, *phase_s = "file", *actor = "cli", *detector = NULL,
+               *version = NULL;
     int64_t customer = 0, keep = 3;
     double min_sharp = 60, min_px = 80;
     int json = 0, keep_photos = 0;
     struct cli_opt opts[] = {
-        CLI_INT("customer", "ID", "the customer (required; must have consented)", &customer, 1,
-                1e15),
+        CLI_INT("customer", "ID", "the customer (required)", &customer, 1, 1e15),
+        CLI_STR("consent-version", "V",
+                "version of the consent text the customer agreed to (required: no consent, "
+                "no enrolment)",
+                &version),
         CLI_STR("phase", "P", "file (default: no pose gate), straight, left or right", &phase_s),
         CLI_INT("keep", "N", "best frames kept per phase (3)", &keep, 1, ENROL_MAX_KEEP),
         CLI_DOUBLE("min-sharpness", "V", "variance of the Laplacian, minimum (60)", &min_sharp, 0,
@@ -189,11 +200,14 @@ int cmd_enrol(int argc, char **argv)
         CLI_END,
     };
     char **pos = NULL;
-    int rc = cli_parse(argc, argv, "shopper enrol --customer ID IMAGE... [--phase P] [--json]",
-                       "Register a consenting customer's face from images: each must show "
-                       "exactly one face, large and sharp enough, in the phase's pose. The "
-                       "sharpest frames become the customer's templates (replacing earlier "
-                       "ones). Nothing is stored when any image fails.",
+    int rc = cli_parse(argc, argv,
+                       "shopper enroll --customer ID --consent-version V IMAGE... [--json]",
+                       "Register a customer's face from images, with their explicit consent "
+                       "(recorded with its version and time). Each image gets a verdict: exactly "
+                       "one face, large and sharp enough (and, with --phase, in the phase's pose; "
+                       "from files the pose gate is skipped). The sharpest accepted frames become "
+                       "the customer's templates, replacing earlier ones. Exits 1 when no image "
+                       "is accepted (nothing is stored then).",
                        opts, &pos);
     if (rc >= 0) {
         free(pos);
@@ -204,13 +218,20 @@ int cmd_enrol(int argc, char **argv)
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
     struct gallery *g = NULL;
+    struct verdict *v = NULL;
     struct enrol_session s;
     struct enrol_opts o;
     enrol_opts_default(&o);
     enrol_session_init(&s, &o);
     int phase = enrol_phase_parse(phase_s);
     if (!customer || !pos[0] || phase < 0 || parse_detector(detector, &tiny) < 0) {
-        cli_fail("usage: shopper enrol --customer ID IMAGE... [--phase file|straight|left|right]");
+        cli_fail("usage: shopper enroll --customer ID --consent-version V IMAGE... "
+                 "[--phase file|straight|left|right]");
+        goto out;
+    }
+    if (!version || !*version) {
+        cli_fail("enroll: refused without consent: --consent-version V records the customer's "
+                 "explicit consent to biometric processing");
         goto out;
     }
     status = 1;
@@ -224,73 +245,67 @@ int cmd_enrol(int argc, char **argv)
     struct store_customer c;
     if (need_customer(st, customer, &c))
         goto out;
-    rc = store_face_consent_get(st, customer, NULL, 0, NULL);
-    if (rc == SHOP_ENOTFOUND) {
-        cli_fail("customer %lld has not consented to biometric processing (shopper consent "
-                 "--customer %lld)",
-                 (long long)customer, (long long)customer);
-        goto out;
-    } else if (rc != SHOP_OK) {
-        cli_fail("%s", store_errmsg(st));
-        goto out;
-    }
     if (!(e = load_engine(models_dir(models), tiny)))
         goto out;
     ws = face_ws_new(e);
-    int nimg = 0;
-    for (int i = 0; pos[i]; i++, nimg++) {
+    int nimg = 0, accepted = 0;
+    for (int i = 0; pos[i]; i++)
+        nimg++;
+    v = xcalloc((size_t)nimg, sizeof(*v));
+    for (int i = 0; i < nimg; i++) {
+        v[i].image = pos[i];
         struct image img = {0};
         if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
-            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
-            goto out;
+            v[i].reason = image_errmsg()[0] ? "not a readable image" : "cannot read the file";
+            continue;
         }
         struct enrol_frame fr;
         rc = enrol_check(ws, &img, (enum enrol_phase)phase, &o, &fr);
         image_release(&img);
         if (rc != SHOP_OK) {
-            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
-            goto out;
+            v[i].reason = "face detection failed";
+            continue;
         }
+        v[i].sharpness = fr.sharpness;
+        v[i].face_px = fr.face_px;
+        v[i].yaw = fr.yaw;
         if (fr.gate != ENROL_OK) {
-            if (fr.gate == ENROL_BLURRY)
-                cli_fail("'%s': %s (sharpness %.1f, minimum %.1f)", pos[i],
-                         enrol_gate_reason(fr.gate), fr.sharpness, o.min_sharpness);
-            else if (fr.gate == ENROL_TOO_SMALL)
-                cli_fail("'%s': %s (%.0f px wide, minimum %.0f)", pos[i],
-                         enrol_gate_reason(fr.gate), fr.face_px, o.min_face_px);
-            else if (fr.gate == ENROL_WRONG_POSE)
-                cli_fail("'%s': %s '%s' (yaw %.2f)", pos[i], enrol_gate_reason(fr.gate),
-                         phase_s, fr.yaw);
-            else
-                cli_fail("'%s': %s", pos[i], enrol_gate_reason(fr.gate));
-            goto out;
+            v[i].reason = enrol_gate_reason(fr.gate);
+            continue;
         }
         enrol_session_offer(&s, (enum enrol_phase)phase, &fr);
         memset(&fr, 0, sizeof(fr));
+        accepted++;
     }
     int64_t now = (int64_t)time(NULL);
-    int saved = 0;
-    g = gallery_new(); /* a CLI process has no shared gallery: the server loads the store */
-    rc = enrol_session_save(&s, st, g, customer, actor, now, &saved);
-    if (rc != SHOP_OK) {
-        cli_fail("cannot save the templates: %s", store_errmsg(st));
-        goto out;
-    }
-    int photos = 0;
-    for (int i = 0; keep_photos && pos[i]; i++) {
-        uint8_t *data = NULL;
-        size_t n = 0;
-        if (read_file(pos[i], &data, &n) != SHOP_OK) {
-            cli_fail("cannot read '%s' again to keep it", pos[i]);
-            goto out;
-        }
-        rc = store_face_photo_add(st, customer, data, n, now);
-        free(data);
+    int saved = 0, photos = 0;
+    if (accepted > 0) {
+        /* consent first: templates may only exist for a consenting customer */
+        rc = store_face_consent_set(st, customer, version, actor, now);
+        g = gallery_new(); /* a CLI process has no shared gallery: the server loads the store */
+        if (rc == SHOP_OK)
+            rc = enrol_session_save(&s, st, g, customer, actor, now, &saved);
         if (rc != SHOP_OK) {
-            cli_fail("%s", store_errmsg(st));
+            cli_fail("enroll: cannot save the templates: %s", store_errmsg(st));
             goto out;
         }
-        photos++;
+        for (int i = 0; keep_photos && i < nimg; i++) {
+            uint8_t *data = NULL;
+            size_t n = 0;
+            if (v[i].reason)
+                continue;
+            if (read_file(pos[i], &data, &n) != SHOP_OK) {
+                cli_fail("enroll: cannot read '%s' again to keep it", pos[i]);
+                goto out;
+            }
+            rc = store_face_photo_add(st, customer, data, n, now);
+            free(data);
+            if (rc != SHOP_OK) {
+                cli_fail("%s", store_errmsg(st));
+                goto out;
+            }
+            photos++;
+        }
     }
     if (json) {
         struct jsonw w;
@@ -298,8 +313,25 @@ int cmd_enrol(int argc, char **argv)
         jw_obj(&w);
         jw_key(&w, "customer");
         jw_int(&w, customer);
+        jw_key(&w, "consent_version");
+        jw_str(&w, version);
         jw_key(&w, "images");
-        jw_int(&w, nimg);
+        jw_arr(&w);
+        for (int i = 0; i < nimg; i++) {
+            jw_obj(&w);
+            jw_key(&w, "image");
+            jw_str(&w, v[i].image);
+            jw_key(&w, "accepted");
+            jw_bool(&w, v[i].reason == NULL);
+            jw_key(&w, "reason");
+            jw_str(&w, v[i].reason);
+            jw_key(&w, "sharpness");
+            jw_num(&w, v[i].sharpness);
+            jw_key(&w, "face_px");
+            jw_num(&w, v[i].face_px);
+            jw_end(&w);
+        }
+        jw_end(&w);
         jw_key(&w, "templates");
         jw_int(&w, saved);
         jw_key(&w, "phase");
@@ -309,12 +341,27 @@ int cmd_enrol(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     } else {
-        printf("customer %lld (%s): %d template%s from %d image%s%s\n", (long long)customer,
-               c.name, saved, saved == 1 ? "" : "s", nimg, nimg == 1 ? "" : "s",
+        for (int i = 0; i < nimg; i++) {
+            if (!v[i].reason)
+                printf("%-40s accepted (sharpness %.1f, face %.0f px)\n", v[i].image,
+                       v[i].sharpness, v[i].face_px);
+            else if (v[i].sharpness > 0)
+                printf("%-40s refused: %s (sharpness %.1f, face %.0f px, yaw %.2f)\n",
+                       v[i].image, v[i].reason, v[i].sharpness, v[i].face_px, v[i].yaw);
+            else
+                printf("%-40s refused: %s\n", v[i].image, v[i].reason);
+        }
+        printf("customer %lld (%s): %d template%s from %d of %d image%s%s\n", (long long)customer,
+               c.name, saved, saved == 1 ? "" : "s", accepted, nimg, nimg == 1 ? "" : "s",
                photos ? ", photos kept" : "");
+    }
+    if (accepted == 0) {
+        cli_fail("enroll: no image was accepted; nothing stored");
+        goto out;
     }
     status = 0;
 out:
+    free(v);
     enrol_session_release(&s);
     gallery_free(g);
     face_ws_free(ws);
@@ -399,9 +446,11 @@ int cmd_identify(int argc, char **argv)
         }
     }
     struct jsonw w;
+    /* one image: one object {"customer", "distance", "margin", ...}; several: an array */
     if (json) {
         jw_init(&w, stdout, 0);
-        jw_arr(&w);
+        if (n > 1)
+            jw_arr(&w);
     }
     for (int i = 0; i < n; i++) {
         const struct identify_result *r = &res[i];
@@ -425,6 +474,9 @@ int cmd_identify(int argc, char **argv)
             jw_num(&w, r->distance);
             jw_key(&w, "second_distance");
             jw_num(&w, r->second_distance);
+            /* how much nearer the best customer is than the next one (null: only one known) */
+            jw_key(&w, "margin");
+            jw_num(&w, r->second_distance - r->distance);
             jw_key(&w, "threshold");
             jw_num(&w, threshold);
             jw_end(&w);
@@ -439,7 +491,8 @@ int cmd_identify(int argc, char **argv)
         }
     }
     if (json) {
-        jw_end(&w);
+        if (n > 1)
+            jw_end(&w);
         jw_finish(&w);
     }
     status = 0;
@@ -1351,5 +1404,126 @@ done:
         jw_end(&w);
         jw_finish(&w);
     }
+    return status;
+}
+
+/* ---- emotions of images ---- */
+
+int cmd_emotions(int argc, char **argv)
+{
+    const char *models = NULL, *detector = NULL;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
+        CLI_FLAG("json", "print JSON", &json),
+        CLI_END,
+    };
+    char **pos = NULL;
+    int rc = cli_parse(argc, argv, "shopper emotions IMAGE... [--json]",
+                       "The facial expression probabilities of each face in each image, folded "
+                       "into the groups the mirror watches: frustration = angry + sad + fearful "
+                       "+ disgusted, happiness = happy, surprise = surprised (in %).",
+                       opts, &pos);
+    if (rc >= 0) {
+        free(pos);
+        return rc;
+    }
+    int status = 2, tiny = 0;
+    struct face_engine *e = NULL;
+    struct face_ws *ws = NULL;
+    if (!pos[0] || parse_detector(detector, &tiny) < 0) {
+        cli_fail("usage: shopper emotions IMAGE... [--detector ssd|tiny] [--json]");
+        goto out;
+    }
+    status = 1;
+    if (!(e = load_engine(models_dir(models), tiny)))
+        goto out;
+    ws = face_ws_new(e);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_EXPRESSIONS;
+    struct jsonw w;
+    if (json) {
+        jw_init(&w, stdout, 0);
+        jw_arr(&w);
+    }
+    static const char *const groups[EMOTION_GROUPS] = {"frustration", "happiness", "surprise"};
+    for (int i = 0; pos[i]; i++) {
+        struct image img = {0};
+        if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
+            goto out;
+        }
+        struct face faces[16];
+        int n = 0;
+        rc = face_detect(ws, &img, &o, faces, 16, &n);
+        image_release(&img);
+        if (rc != SHOP_OK) {
+            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
+            goto out;
+        }
+        if (json) {
+            jw_obj(&w);
+            jw_key(&w, "image");
+            jw_str(&w, pos[i]);
+            jw_key(&w, "faces");
+            jw_arr(&w);
+        } else {
+            printf("%s: %d face%s\n", pos[i], n, n == 1 ? "" : "s");
+        }
+        for (int f = 0; f < n; f++) {
+            double score[EMOTION_GROUPS];
+            emotion_scores(faces[f].expressions, score);
+            int dom = 0;
+            for (int k = 1; k < FACE_EXPRESSIONS; k++)
+                if (faces[f].expressions[k] > faces[f].expressions[dom])
+                    dom = k;
+            if (json) {
+                jw_obj(&w);
+                jw_key(&w, "box");
+                jw_arr(&w);
+                for (int k = 0; k < 4; k++)
+                    jw_num(&w, faces[f].box[k]);
+                jw_end(&w);
+                jw_key(&w, "expressions");
+                jw_obj(&w);
+                for (int k = 0; k < FACE_EXPRESSIONS; k++) {
+                    jw_key(&w, face_expression_names[k]);
+                    jw_num(&w, faces[f].expressions[k]);
+                }
+                jw_end(&w);
+                jw_key(&w, "groups");
+                jw_obj(&w);
+                for (int g = 0; g < EMOTION_GROUPS; g++) {
+                    jw_key(&w, groups[g]);
+                    jw_num(&w, score[g]);
+                }
+                jw_end(&w);
+                jw_key(&w, "dominant");
+                jw_str(&w, face_expression_names[dom]);
+                jw_end(&w);
+            } else {
+                printf("  face %d at (%.0f, %.0f): %s; frustration %.1f%%, happiness %.1f%%, "
+                       "surprise %.1f%%\n",
+                       f + 1, faces[f].box[0], faces[f].box[1], face_expression_names[dom],
+                       score[0], score[1], score[2]);
+            }
+        }
+        if (json) {
+            jw_end(&w);
+            jw_end(&w);
+        }
+    }
+    if (json) {
+        jw_end(&w);
+        jw_finish(&w);
+    }
+    status = 0;
+out:
+    face_ws_free(ws);
+    face_engine_free(e);
+    free(pos);
     return status;
 }

@@ -140,7 +140,7 @@ int emotion_feed(struct emotion_detector *em, double t, const float *p, struct e
     emotion_scores(p, score);
     for (int g = 0; g < EMOTION_GROUPS; g++) {
         const struct emotion_rule *r = &em->o.rule[g];
-        em->streak[g] = score[g] > r->threshold ? em->streak[g] + 1 : 0;
+        em->streak[g] = score[g] >= r->threshold ? em->streak[g] + 1 : 0;
         if (em->streak[g] < r->streak)
             continue;
         if (em->fired[g] && t - em->last_fire[g] < r->cooldown)

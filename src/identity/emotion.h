@@ -3,7 +3,7 @@
  * Each frame's 7 expression probabilities (neutral, happy, sad, angry, fearful, disgusted,
  * surprised) fold into three group scores in %: frustration = 100 * (angry + sad + fearful
  * + disgusted), happiness = 100 * happy, surprise = 100 * surprised. For each group:
- *   - its streak counts consecutive frames whose score is strictly over the threshold
+ *   - its streak counts consecutive frames whose score is at or over the threshold
  *     (a frame at or under it sets the streak to 0);
  *   - a peak fires on a frame where the streak has reached `streak` frames and no peak of
  *     that group fired in the last `cooldown` seconds (t - last_fire >= cooldown); firing
