@@ -69,8 +69,23 @@ static int set_value(struct cli_opt *o, const char *v)
     }
 }
 
+static int parse(int argc, char **argv, const char *usage, const char *about,
+                 struct cli_opt *opts, char ***pos);
+
 int cli_parse(int argc, char **argv, const char *usage, const char *about, struct cli_opt *opts,
               char ***pos)
+{
+    int rc = parse(argc, argv, usage, about, opts, pos);
+    if (rc >= 0 && pos) {
+        /* nothing more to do for the caller: the positional list is not handed over */
+        free(*pos);
+        *pos = NULL;
+    }
+    return rc;
+}
+
+static int parse(int argc, char **argv, const char *usage, const char *about,
+                 struct cli_opt *opts, char ***pos)
 {
     int npos = 0;
     if (pos)

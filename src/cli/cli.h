@@ -35,7 +35,7 @@ struct cli_opt {
 /* Parses argv[1..] against opts. Positional arguments are collected into *pos (a NULL-ended
  * array pointing into argv, caller frees the array) when pos is not NULL; otherwise a
  * positional argument is an error. Returns -1 when the command should go on, 0 when --help
- * was printed, 2 after printing a one-line usage error. */
+ * was printed, 2 after printing a one-line usage error; *pos is NULL in both of these. */
 int cli_parse(int argc, char **argv, const char *usage, const char *about, struct cli_opt *opts,
               char ***pos);
 
