@@ -1022,12 +1022,15 @@ int cli_eval_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL;
     double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
-    int json = 0;
+    int json = 0, align = 0, pad_canvas = 0;
     struct cli_opt opts[] = {
         CLI_DOUBLE("threshold", "D", "the operating threshold to report (0.45)", &threshold, 0,
                    2),
         CLI_DOUBLE("margin", "D", "the margin to the next person (0.03)", &margin, 0, 2),
         CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
+        CLI_FLAG("align", "descriptors from similarity-aligned crops (beyond the reference)",
+                 &align),
+        CLI_FLAG("pad-canvas", "detect on a padded canvas (beyond the reference)", &pad_canvas),
         CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
@@ -1069,6 +1072,8 @@ int cli_eval_faces(int argc, char **argv)
     face_opts_default(&fo);
     fo.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
     fo.largest_only = 1;
+    fo.align = align;
+    fo.pad_canvas = pad_canvas;
     fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
     count = xcalloc((size_t)npeople + 1, sizeof(*count));
     int persons_used = 0;
