@@ -7,6 +7,7 @@
 
 #include "core/parse.h"
 #include "core/xalloc.h"
+#include "store/store.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -25,6 +26,24 @@ const char *cli_db_path(const char *flag_value)
         return flag_value;
     const char *env = getenv("SHOPPER_DB");
     return env && *env ? env : "shopper.db";
+}
+
+struct store *cli_open_store(const char *db, int flags)
+{
+    struct store *st;
+    if (store_open(cli_db_path(db), flags, &st) != SHOP_OK) {
+        cli_fail("%s", store_open_error());
+        return NULL;
+    }
+    return st;
+}
+
+const char *cli_models_dir(const char *flag)
+{
+    if (flag)
+        return flag;
+    const char *env = getenv("SHOPPER_MODELS");
+    return env && *env ? env : "models";
 }
 
 static void print_help(const char *usage, const char *about, const struct cli_opt *opts)

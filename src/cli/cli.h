@@ -42,6 +42,13 @@ int cli_parse(int argc, char **argv, const char *usage, const char *about, struc
 /* the database path: --db, else $SHOPPER_DB, else "shopper.db" */
 const char *cli_db_path(const char *flag_value);
 
+struct store;
+/* opens the store at --db (cli_db_path) with STORE_* flags; prints the one-line error and
+ * returns NULL on failure */
+struct store *cli_open_store(const char *db, int flags);
+/* the face models folder: --models, else $SHOPPER_MODELS, else "models" */
+const char *cli_models_dir(const char *flag);
+
 /* prints "shopper: <msg>" to stderr; returns 1 */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -8,19 +8,11 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/progress.h"
 #include "core/jsonw.h"
 #include "vision/face.h"
 
 #define MAX_FACES 100
-
-/* the models folder: --models, else $SHOPPER_MODELS, else ./models */
-static const char *models_dir(const char *flag)
-{
-    if (flag)
-        return flag;
-    const char *env = getenv("SHOPPER_MODELS");
-    return env && *env ? env : "models";
-}
 
 static int parse_detector(const char *name, struct face_opts *o)
 {
@@ -173,7 +165,7 @@ int cmd_faces(int argc, char **argv)
     o.tiny_size = (int)tiny_size;
     o.tiny_landmarks = tiny_lm;
     o.largest_only = largest;
-    if (!(e = load_engine(models_dir(models), &o)))
+    if (!(e = load_engine(cli_models_dir(models), &o)))
         goto out;
     ws = face_ws_new(e);
     faces = calloc(MAX_FACES, sizeof(*faces));
@@ -277,7 +269,7 @@ int cmd_compare(int argc, char **argv)
     }
     o.largest_only = 1;
     o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
-    if (!(e = load_engine(models_dir(models), &o)))
+    if (!(e = load_engine(cli_models_dir(models), &o)))
         goto out;
     ws = face_ws_new(e);
     if (largest_descriptor(ws, &o, pos[0], &fa) || largest_descriptor(ws, &o, pos[1], &fb))
@@ -314,13 +306,6 @@ out:
 
 /* ---- bench-faces (hidden) ---- */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 struct bench_job {
     const struct face_engine *e;
     const struct image *img;
@@ -337,13 +322,13 @@ static void *bench_worker(void *arg)
     struct face_ws *ws = face_ws_new(j->e);
     struct face f[4];
     int n = 0;
-    double t0 = now_ms();
+    double t0 = (progress_now() * 1e3);
     j->rc = face_detect(ws, j->img, j->o, f, 4, &n); /* warm-up: runtimes built */
-    double t1 = now_ms();
+    double t1 = (progress_now() * 1e3);
     for (int i = 0; i < j->frames && j->rc == SHOP_OK; i++)
         j->rc = face_detect(ws, j->img, j->o, f, 4, &n);
     j->warm_ms = t1 - t0;
-    j->frames_ms = now_ms() - t1;
+    j->frames_ms = (progress_now() * 1e3) - t1;
     j->faces = n;
     face_ws_free(ws);
     return NULL;
@@ -397,10 +382,10 @@ int cmd_bench_faces(int argc, char **argv)
         img.w = w;
         img.h = h;
     }
-    double t0 = now_ms();
-    if (!(e = load_engine(models_dir(models), &o)))
+    double t0 = (progress_now() * 1e3);
+    if (!(e = load_engine(cli_models_dir(models), &o)))
         goto out;
-    double load_ms = now_ms() - t0;
+    double load_ms = (progress_now() * 1e3) - t0;
     /* one thread: the first frame is the warm-up (runtimes built), then timed frames */
     struct bench_job one = {e, &img, &o, (int)frames, 0, 0, 0, 0};
     bench_worker(&one);
@@ -408,14 +393,14 @@ int cmd_bench_faces(int argc, char **argv)
     /* throughput: each thread its own workspace */
     pthread_t tid[64];
     struct bench_job jobs[64];
-    t0 = now_ms();
+    t0 = (progress_now() * 1e3);
     for (int i = 0; i < threads; i++) {
         jobs[i] = (struct bench_job){e, &img, &o, (int)frames, 0, 0, 0, 0};
         pthread_create(&tid[i], NULL, bench_worker, &jobs[i]);
     }
     for (int i = 0; i < threads; i++)
         pthread_join(tid[i], NULL);
-    double total_ms = now_ms() - t0;
+    double total_ms = (progress_now() * 1e3) - t0;
     double fps = threads * (frames + 1) / (total_ms / 1e3); /* warm-up included */
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);

@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "core/progress.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -23,24 +24,6 @@
 #include "store/store.h"
 
 #define CONSENT_VERSION "2026-01" /* the consent text shown at the mirror */
-
-static const char *models_dir(const char *flag)
-{
-    if (flag)
-        return flag;
-    const char *env = getenv("SHOPPER_MODELS");
-    return env && *env ? env : "models";
-}
-
-static struct store *open_store(const char *db, int write)
-{
-    struct store *st = NULL;
-    if (store_open(cli_db_path(db), write ? STORE_WRITE : 0, &st) != SHOP_OK) {
-        cli_fail("%s", store_open_error());
-        return NULL;
-    }
-    return st;
-}
 
 static struct face_engine *load_engine(const char *dir, int detector_tiny)
 {
@@ -102,7 +85,7 @@ int cmd_consent(int argc, char **argv)
         return rc;
     if (!customer)
         return cli_fail("consent: --customer is required"), 2;
-    struct store *st = open_store(db, 1);
+    struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     int status = 1;
@@ -240,12 +223,12 @@ int cmd_enroll(int argc, char **argv)
     o.min_face_px = min_px;
     o.face.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
     enrol_session_init(&s, &o);
-    if (!(st = open_store(db, 1)))
+    if (!(st = cli_open_store(db, STORE_WRITE)))
         goto out;
     struct store_customer c;
     if (need_customer(st, customer, &c))
         goto out;
-    if (!(e = load_engine(models_dir(models), tiny)))
+    if (!(e = load_engine(cli_models_dir(models), tiny)))
         goto out;
     ws = face_ws_new(e);
     int nimg = 0, accepted = 0;
@@ -409,14 +392,14 @@ int cmd_identify(int argc, char **argv)
         goto out;
     }
     status = 1;
-    if (!(st = open_store(db, 0)))
+    if (!(st = cli_open_store(db, 0)))
         goto out;
     g = gallery_new();
     if (gallery_load(g, st) != SHOP_OK) {
         cli_fail("%s", store_errmsg(st));
         goto out;
     }
-    if (!(e = load_engine(models_dir(models), tiny)))
+    if (!(e = load_engine(cli_models_dir(models), tiny)))
         goto out;
     ws = face_ws_new(e);
     struct identify_opts o;
@@ -531,7 +514,7 @@ int cmd_forget(int argc, char **argv)
         return rc;
     if (!customer)
         return cli_fail("forget: --customer is required"), 2;
-    struct store *st = open_store(db, 1);
+    struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     int64_t nt = 0, np = 0;
@@ -584,7 +567,7 @@ int cmd_purge(int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     if (now_s && parse_time(now_s, &now) != SHOP_OK)
         return cli_fail("purge: --now wants YYYY-MM-DD, not '%s'", now_s), 2;
-    struct store *st = open_store(db, 1);
+    struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     int64_t *ids = NULL;
@@ -687,7 +670,7 @@ int cmd_alerts(int argc, char **argv)
             goto out;
         }
         status = 1;
-        if (!(st = open_store(db, 0)))
+        if (!(st = cli_open_store(db, 0)))
             goto out;
         size_t n = 0;
         if (store_alerts_list(st, s, (size_t)limit, &rows, &n) != SHOP_OK) {
@@ -731,7 +714,7 @@ int cmd_alerts(int argc, char **argv)
         goto out;
     }
     status = 1;
-    if (!(st = open_store(db, 1)))
+    if (!(st = cli_open_store(db, STORE_WRITE)))
         goto out;
     int64_t now = (int64_t)time(NULL);
     rc = ack ? alerts_acknowledge(st, NULL, id, staff, now)
@@ -806,7 +789,7 @@ int cmd_peaks(int argc, char **argv)
         cli_fail("cannot read '%s'", pos[0]);
         goto out;
     }
-    if (customer && !(st = open_store(db, 1)))
+    if (customer && !(st = cli_open_store(db, STORE_WRITE)))
         goto out;
     if (!epoch)
         epoch = (int64_t)time(NULL);
@@ -1065,7 +1048,7 @@ int cli_eval_faces(int argc, char **argv)
         goto out;
     }
     people = list_dir(pos[0], &npeople);
-    if (!(e = load_engine(models_dir(models), tiny)))
+    if (!(e = load_engine(cli_models_dir(models), tiny)))
         goto out;
     ws = face_ws_new(e);
     struct face_opts fo;
@@ -1251,13 +1234,6 @@ out:
 
 /* ---- bench-identity (hidden) ---- */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int cmd_bench_identity(int argc, char **argv)
 {
     const char *models = NULL, *sizes_s = "10000,100000,1000000", *image = NULL;
@@ -1316,9 +1292,9 @@ int cmd_bench_identity(int argc, char **argv)
         double best = INFINITY, total = 0;
         for (int i = 0; i < queries; i++) {
             q[i % FACE_DESCRIPTOR] += 0.001f;
-            double t0 = now_ms();
+            double t0 = (progress_now() * 1e3);
             gallery_search(g, q, &m);
-            double dt = now_ms() - t0;
+            double dt = (progress_now() * 1e3) - t0;
             total += dt;
             best = dt < best ? dt : best;
         }
@@ -1347,29 +1323,29 @@ int cmd_bench_identity(int argc, char **argv)
     int status = 0;
     if (image) {
         struct face_engine *e = NULL;
-        double t0 = now_ms();
-        if (!(e = load_engine(models_dir(models), 0))) {
+        double t0 = (progress_now() * 1e3);
+        if (!(e = load_engine(cli_models_dir(models), 0))) {
             status = 1;
             goto done;
         }
-        double load_ms = now_ms() - t0;
+        double load_ms = (progress_now() * 1e3) - t0;
         struct face_ws *ws = face_ws_new(e);
         struct enrol_opts o;
         enrol_opts_default(&o);
         struct enrol_frame fr;
         double first = 0, sum = 0, dec = 0;
         for (int i = 0; i <= frames && status == 0; i++) {
-            double a = now_ms();
+            double a = (progress_now() * 1e3);
             struct image img = {0};
             if (image_load(image, IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
                 status = cli_fail("cannot read '%s': %s", image, image_errmsg());
                 break;
             }
-            double b = now_ms();
+            double b = (progress_now() * 1e3);
             if (enrol_check(ws, &img, ENROL_FILE, &o, &fr) != SHOP_OK)
                 status = cli_fail("inference failed on '%s'", image);
             image_release(&img);
-            double c = now_ms();
+            double c = (progress_now() * 1e3);
             if (i == 0)
                 first = c - a;
             else {
@@ -1442,7 +1418,7 @@ int cmd_emotions(int argc, char **argv)
         goto out;
     }
     status = 1;
-    if (!(e = load_engine(models_dir(models), tiny)))
+    if (!(e = load_engine(cli_models_dir(models), tiny)))
         goto out;
     ws = face_ws_new(e);
     struct face_opts o;

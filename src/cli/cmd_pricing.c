@@ -11,16 +11,6 @@
 #include "core/parse.h"
 #include "store/store.h"
 
-static struct store *open_store(const char *db, int flags)
-{
-    struct store *st;
-    if (store_open(cli_db_path(db), flags, &st) != SHOP_OK) {
-        cli_fail("%s", store_open_error());
-        return NULL;
-    }
-    return st;
-}
-
 /* the rule flags shared by price and eval pricing; *endings is the --endings text */
 #define RULE_OPTS(r, endings, days)                                                           \
     CLI_DOUBLE("range", "F", "grid: base price x (1 +- F) (default 0.20)", &(r)->range, 0.01,  \
@@ -118,7 +108,7 @@ int cli_train_demand(int argc, char **argv)
     pr.seed = (uint64_t)seed;
     pr.monotone = !no_monotone;
     pr.interaction = !no_interaction;
-    struct store *st = open_store(db, STORE_WRITE);
+    struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     struct pricing_train_report rep;
@@ -283,7 +273,7 @@ int cmd_price(int argc, char **argv)
         return rc;
     if ((rc = rules_finish(&r, endings, "price")) >= 0)
         return rc;
-    struct store *st = open_store(db, STORE_WRITE);
+    struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     struct pricing_suggestion *s = NULL;
@@ -336,7 +326,7 @@ int cli_eval_pricing(int argc, char **argv)
                2;
     if ((rc = rules_finish(&r, endings, "eval pricing")) >= 0)
         return rc;
-    struct store *st = open_store(db, 0);
+    struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
     struct pricing_eval ev;

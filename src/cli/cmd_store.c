@@ -7,17 +7,6 @@
 #include "core/parse.h"
 #include "store/store.h"
 
-/* opens the store for a command; prints the error and returns NULL on failure */
-static struct store *open_store(const char *db, int flags)
-{
-    struct store *st;
-    if (store_open(cli_db_path(db), flags, &st) != SHOP_OK) {
-        cli_fail("%s", store_open_error());
-        return NULL;
-    }
-    return st;
-}
-
 int cmd_init(int argc, char **argv)
 {
     const char *db = NULL;
@@ -33,7 +22,7 @@ int cmd_init(int argc, char **argv)
                        opts, NULL);
     if (rc >= 0)
         return rc;
-    struct store *st = open_store(db, STORE_CREATE | STORE_WRITE);
+    struct store *st = cli_open_store(db, STORE_CREATE | STORE_WRITE);
     if (!st)
         return 1;
     int version = store_schema_version(st);
@@ -73,7 +62,7 @@ int cmd_stats(int argc, char **argv)
                        "Row counts per table, revenue, date range and stock.", opts, NULL);
     if (rc >= 0)
         return rc;
-    struct store *st = open_store(db, 0);
+    struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
     struct store_stats s;
@@ -142,7 +131,7 @@ int cmd_customers(int argc, char **argv)
                        opts, NULL);
     if (rc >= 0)
         return rc;
-    struct store *st = open_store(db, 0);
+    struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
     struct store_customer *c;
@@ -209,7 +198,7 @@ int cmd_products(int argc, char **argv)
                        "List products with current price, cost and stock.", opts, NULL);
     if (rc >= 0)
         return rc;
-    struct store *st = open_store(db, 0);
+    struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
     struct store_product *p;
@@ -288,7 +277,7 @@ int cmd_check(int argc, char **argv)
                        opts, NULL);
     if (rc >= 0)
         return rc;
-    struct store *st = open_store(db, 0);
+    struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
     struct store_check c;
