@@ -6,7 +6,7 @@
  *     if (net_load(NET_LM68, "models", &n) != SHOP_OK) ...
  *     struct ops_graph *g;
  *     if (net_graph(n, 0, &g) == SHOP_OK) { fill ops_graph_in(g); ops_graph_run(g); ... }
- * See /work/shared/vision-models.md for every layer.                                     */
+ * See ../shared/vision-models.md (beside the repository) for every layer.                                     */
 #ifndef SHOP_VISION_NETS_H
 #define SHOP_VISION_NETS_H
 
