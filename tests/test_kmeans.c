@@ -306,6 +306,21 @@ static void bad_inputs(void)
     kmeans_free(NULL);
     log_set_level(level);
 
+    /* non-finite values are refused by fit and partial_fit, scaled or not, before any change */
+    log_set_level(LOG_OFF);
+    const float inf_rows[] = {1, 2, INFINITY, 4, 5, 6, 7, 8};
+    for (int standardise = 0; standardise <= 1; standardise++) {
+        km = model(2, 2, standardise);
+        CHECK(kmeans_fit(km, inf_rows, 4) == SHOP_EINVAL);
+        CHECK(kmeans_fit(km, rows, 3) == SHOP_OK);
+        float before[4];
+        memcpy(before, kmeans_centres(km), sizeof(before));
+        CHECK(kmeans_partial_fit(km, nan_rows, 4) == SHOP_EINVAL);
+        CHECK(memcmp(before, kmeans_centres(km), sizeof(before)) == 0);
+        kmeans_free(km);
+    }
+    log_set_level(level);
+
     /* k = 1: the centre is the mean */
     km = model(1, 2, 0);
     CHECK(kmeans_fit(km, rows, 3) == SHOP_OK);

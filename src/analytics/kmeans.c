@@ -515,22 +515,16 @@ static void step(struct kmeans *km, struct work *w, const float *batch, size_t m
     km->steps++;
 }
 
-static int check_finite(const float *rows, size_t n, int dim)
+/* A scaled copy of the n rows in a random order into *out, for the caller to free. Batches
+ * are then windows of this copy at random offsets: every row has the same chance batch/n per
+ * step as with sklearn's draws with replacement, but a step reads contiguous memory instead of
+ * 1024 cache misses, and each row is scaled once rather than once per draw. The copy is also
+ * where the values are checked: SHOP_EINVAL (logged, nothing to free) when one is not finite
+ * after scaling. */
+static int shuffled_copy(const struct kmeans *km, const float *rows, size_t n, struct rng *r,
+                         float **out)
 {
-    size_t total = n * (size_t)dim;
-    for (size_t i = 0; i < total; i++)
-        if (!isfinite(rows[i]))
-            return SHOP_EINVAL;
-    return SHOP_OK;
-}
-
-/* A scaled copy of the n rows in a random order, for the caller to free. Batches are then
- * windows of this copy at random offsets: every row has the same chance batch/n per step as
- * with sklearn's draws with replacement, but a step reads contiguous memory instead of 1024
- * cache misses, and each row is scaled once rather than once per draw. */
-static float *shuffled_copy(const struct kmeans *km, const float *rows, size_t n, struct rng *r)
-{
-    int dim = km->p.dim;
+    int dim = km->p.dim, bad = 0;
     size_t *perm = xmalloc(n * sizeof(size_t));
     float *xs = xmalloc(n * (size_t)dim * sizeof(float));
     for (size_t i = 0; i < n; i++)
@@ -553,9 +547,18 @@ static float *shuffled_copy(const struct kmeans *km, const float *rows, size_t n
         else
             for (int j = 0; j < dim; j++) /* a loop: memcpy of 80 bytes costs a libc call */
                 d[j] = src[j];
+        for (int j = 0; j < dim; j++)
+            bad |= !isfinite(d[j]);
     }
     free(perm);
-    return xs;
+    if (bad) {
+        log_error("kmeans: rows hold a value that is not finite");
+        free(xs);
+        *out = NULL;
+        return SHOP_EINVAL;
+    }
+    *out = xs;
+    return SHOP_OK;
 }
 
 /* m rows of the shuffled copy xs [n, dim] starting at row `at`, wrapping around its end: a
@@ -613,10 +616,6 @@ static int check_rows(const struct kmeans *km, const float *rows, size_t n, int 
         log_error("kmeans: %zu rows cannot make %d clusters", n, km->p.k);
         return SHOP_EINVAL;
     }
-    if (check_finite(rows, n, km->p.dim) != SHOP_OK) {
-        log_error("kmeans: rows hold a value that is not finite");
-        return SHOP_EINVAL;
-    }
     return SHOP_OK;
 }
 
@@ -627,11 +626,15 @@ int kmeans_fit(struct kmeans *km, const float *rows, size_t n)
     km->steps = 0;
     if (rc != SHOP_OK)
         return rc;
-    if (km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK)
+    if (km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK) {
+        log_error("kmeans: rows hold a value that is not finite");
         return rc;
+    }
     struct rng r;
     rng_seed(&r, km->p.seed);
-    float *xs = shuffled_copy(km, rows, n, &r);
+    float *xs;
+    if ((rc = shuffled_copy(km, rows, n, &r, &xs)) != SHOP_OK)
+        return rc;
     seed_centres(km, xs, n, &r);
 
     size_t batch = (size_t)km->p.batch_size;
@@ -662,9 +665,13 @@ int kmeans_partial_fit(struct kmeans *km, const float *rows, size_t n)
     /* a stream of its own per call, so that a saved and reloaded model continues the same way */
     struct rng r;
     rng_seed(&r, rng_derive(km->p.seed, km->steps + 1));
-    if (first && km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK)
+    if (first && km->sc && (rc = scaler_fit(km->sc, rows, n)) != SHOP_OK) {
+        log_error("kmeans: rows hold a value that is not finite");
         return rc;
-    float *xs = shuffled_copy(km, rows, n, &r);
+    }
+    float *xs;
+    if ((rc = shuffled_copy(km, rows, n, &r, &xs)) != SHOP_OK)
+        return rc;
     if (first) {
         seed_centres(km, xs, n, &r);
         km->steps = 0;
