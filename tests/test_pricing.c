@@ -14,20 +14,7 @@
  * price response; seconds to simulate and train */
 static struct store *simulated(const char *name, int64_t customers, int64_t days, uint64_t seed)
 {
-    char *path = test_tmp_path(name);
-    struct store *st = NULL;
-    struct sim_config c;
-    sim_config_default(&c);
-    c.customers = customers;
-    c.products = 16;
-    c.days = days;
-    c.seed = seed;
-    c.tracked_share = 0;
-    struct sim_report r;
-    CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
-    CHECK(sim_run(st, &c, &r) == SHOP_OK);
-    free(path);
-    return st;
+    return test_simulated_store(name, customers, 16, days, seed, 0, NULL);
 }
 
 static struct demand_params fast_params(void)

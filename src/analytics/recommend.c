@@ -8,6 +8,7 @@
 
 #include "analytics/rules.h"
 #include "core/log.h"
+#include "core/progress.h"
 #include "core/xalloc.h"
 
 #define MAXV 32 /* distinct categories, fabrics, seasons, genders, sizes kept apart */
@@ -604,6 +605,24 @@ int reco_save(struct store *st, int64_t customer_id, const struct reco_list *l, 
     for (int k = 0; k < l->nrecs; k++)
         to_store(&l->recs[k], &re[k]);
     return store_reco_save(st, customer_id, pr, l->npromos, re, l->nrecs, now, now + 7 * 86400);
+}
+
+int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
+                  struct progress *bar)
+{
+    int rc = store_begin(st);
+    for (size_t i = 0; i < e->nc && rc == SHOP_OK; i++) {
+        struct reco_list l;
+        rc = reco_for(e, e->cust[i].id, NULL, 0, &l);
+        if (rc == SHOP_OK)
+            rc = reco_save(st, e->cust[i].id, &l, now);
+        if (bar && i % 256 == 0)
+            progress_update(bar, (int64_t)i);
+    }
+    if (rc == SHOP_OK)
+        return store_commit(st);
+    store_rollback(st);
+    return rc;
 }
 
 /* ---- offline evaluation ---- */

@@ -183,25 +183,35 @@ static int save(struct store *st, const struct kmeans *km, const struct store_fe
 }
 
 /* labels every customer, describes the segments and writes the profiles */
-static int finish(struct store *st, const struct kmeans *km, const struct store_features *f,
-                  int64_t now, struct segments_report *out)
+/* labels every customer (into *labels, caller frees) and describes the segments */
+static int label(const struct kmeans *km, const struct store_features *f, int **labels,
+                 struct segments_report *out)
 {
     int k = kmeans_k(km);
-    int *labels = xcalloc(f->n ? f->n : 1, sizeof(int));
+    *labels = xcalloc(f->n ? f->n : 1, sizeof(int));
     float *centres = xcalloc((size_t)k * (size_t)f->dim, sizeof(float));
-    int rc = kmeans_predict(km, f->x, f->n, labels, NULL);
+    int rc = kmeans_predict(km, f->x, f->n, *labels, NULL);
     if (rc == SHOP_OK)
         rc = kmeans_centres_raw(km, centres);
     if (rc == SHOP_OK)
         rc = kmeans_inertia(km, f->x, f->n, &out->inertia);
-    if (rc == SHOP_OK) {
-        describe(f, centres, labels, k, out);
+    if (rc == SHOP_OK)
+        describe(f, centres, *labels, k, out);
+    free(centres);
+    return rc;
+}
+
+/* labels and describes, then writes the profiles and the model */
+static int finish(struct store *st, const struct kmeans *km, const struct store_features *f,
+                  int64_t now, struct segments_report *out)
+{
+    int *labels;
+    int rc = label(km, f, &labels, out);
+    if (rc == SHOP_OK)
         rc = write_profiles(st, f, labels, now);
-    }
     if (rc == SHOP_OK)
         rc = save(st, km, f, now);
     free(labels);
-    free(centres);
     return rc;
 }
 
@@ -328,18 +338,9 @@ int segments_describe(struct store *st, struct segments_report *out)
     if (rc == SHOP_OK)
         rc = load_matching(st, &f, &km);
     if (rc == SHOP_OK) {
-        int k = kmeans_k(km);
-        int *labels = xcalloc(f.n ? f.n : 1, sizeof(int));
-        float *centres = xcalloc((size_t)k * (size_t)f.dim, sizeof(float));
-        rc = kmeans_predict(km, f.x, f.n, labels, NULL);
-        if (rc == SHOP_OK)
-            rc = kmeans_centres_raw(km, centres);
-        if (rc == SHOP_OK)
-            rc = kmeans_inertia(km, f.x, f.n, &out->inertia);
-        if (rc == SHOP_OK)
-            describe(&f, centres, labels, k, out);
+        int *labels;
+        rc = label(km, &f, &labels, out);
         free(labels);
-        free(centres);
     }
     kmeans_free(km);
     store_features_release(&f);

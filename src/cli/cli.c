@@ -8,6 +8,7 @@
 #include "core/parse.h"
 #include "core/xalloc.h"
 #include "store/store.h"
+#include "vision/face.h"
 
 int cli_fail(const char *fmt, ...)
 {
@@ -44,6 +45,30 @@ const char *cli_models_dir(const char *flag)
         return flag;
     const char *env = getenv("SHOPPER_MODELS");
     return env && *env ? env : "models";
+}
+
+int cli_parse_detector(const char *name, int *tiny)
+{
+    if (!name || strcmp(name, "ssd") == 0)
+        *tiny = 0;
+    else if (strcmp(name, "tiny") == 0)
+        *tiny = 1;
+    else
+        return -1;
+    return 0;
+}
+
+struct face_engine *cli_load_faces(const char *models_flag, unsigned nets)
+{
+    const char *dir = cli_models_dir(models_flag);
+    struct face_engine *e = NULL;
+    int rc = face_engine_load(dir, nets, &e);
+    if (rc != SHOP_OK) {
+        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
+                 dir, shop_strerror(rc));
+        return NULL;
+    }
+    return e;
 }
 
 static void print_help(const char *usage, const char *about, const struct cli_opt *opts)

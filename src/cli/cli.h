@@ -49,6 +49,13 @@ struct store *cli_open_store(const char *db, int flags);
 /* the face models folder: --models, else $SHOPPER_MODELS, else "models" */
 const char *cli_models_dir(const char *flag);
 
+struct face_engine;
+/* --detector: NULL or "ssd" sets *tiny 0, "tiny" sets 1; -1 for anything else */
+int cli_parse_detector(const char *name, int *tiny);
+/* loads the face networks `nets` (FACE_NET_* bits) from the models folder of --models
+ * (cli_models_dir); prints the one-line error and returns NULL on failure */
+struct face_engine *cli_load_faces(const char *models_flag, unsigned nets);
+
 /* prints "shopper: <msg>" to stderr; returns 1 */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -185,6 +185,17 @@ static void segments_print(const struct segments_report *r, int json)
                r->seg[s].description);
 }
 
+/* why segments_train/update/describe failed, in words */
+static const char *segments_why(int rc, struct store *st)
+{
+    switch (rc) {
+    case SHOP_EINVAL: return "fewer customers than segments";
+    case SHOP_ENOTFOUND: return "no saved segments: run shopper train segments";
+    case SHOP_ECONFLICT: return "the catalogue changed since training: retrain";
+    default: return store_errmsg(st);
+    }
+}
+
 static int train_segments(int argc, char **argv)
 {
     const char *db = NULL;
@@ -213,12 +224,9 @@ static int train_segments(int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     rc = update ? segments_update(st, now, &r) : segments_train(st, (int)k, (uint64_t)seed, now, &r);
     if (rc != SHOP_OK) {
-        const char *why = rc == SHOP_EINVAL     ? "fewer customers than segments"
-                          : rc == SHOP_ENOTFOUND ? "no saved segments: run shopper train segments"
-                          : rc == SHOP_ECONFLICT ? "the catalogue changed since training: retrain"
-                                                 : store_errmsg(st);
+        cli_fail("train segments: %s", segments_why(rc, st));
         store_close(st);
-        return cli_fail("train segments: %s", why);
+        return 1;
     }
     store_close(st);
     segments_print(&r, json);
@@ -261,11 +269,9 @@ int cmd_segments(int argc, char **argv)
     struct segments_report r;
     rc = segments_describe(st, &r);
     if (rc != SHOP_OK) {
-        const char *why = rc == SHOP_ENOTFOUND ? "no segments yet: run shopper train segments"
-                          : rc == SHOP_ECONFLICT ? "the catalogue changed since training: retrain"
-                                                 : store_errmsg(st);
+        cli_fail("segments: %s", segments_why(rc, st));
         store_close(st);
-        return cli_fail("segments: %s", why);
+        return 1;
     }
     store_close(st);
     segments_print(&r, json);
@@ -356,20 +362,8 @@ int cmd_recommend(int argc, char **argv)
         int64_t n = reco_customers(e);
         struct progress bar;
         progress_start(&bar, "recommend", n);
-        rc = store_begin(st);
-        for (int64_t i = 0; i < n && rc == SHOP_OK; i++) {
-            struct reco_list l;
-            rc = reco_for(e, reco_customer_id(e, i), NULL, 0, &l);
-            if (rc == SHOP_OK)
-                rc = reco_save(st, reco_customer_id(e, i), &l, now);
-            if (i % 256 == 0)
-                progress_update(&bar, i);
-        }
+        rc = reco_save_all(st, e, now, &bar);
         progress_finish(&bar);
-        if (rc == SHOP_OK)
-            rc = store_commit(st);
-        else
-            store_rollback(st);
         double t2 = progress_now();
         if (rc != SHOP_OK) {
             cli_fail("recommend: %s", store_errmsg(st));

@@ -14,36 +14,23 @@
 
 #define MAX_FACES 100
 
-static int parse_detector(const char *name, struct face_opts *o)
+/* the networks the options need */
+/* --detector into the options; -1 for an unknown name */
+static int set_detector(const char *name, struct face_opts *o)
 {
-    if (!name || strcmp(name, "ssd") == 0)
-        o->detector = FACE_DETECT_SSD;
-    else if (strcmp(name, "tiny") == 0)
-        o->detector = FACE_DETECT_TINY;
-    else
+    int tiny;
+    if (cli_parse_detector(name, &tiny) < 0)
         return -1;
+    o->detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
     return 0;
 }
 
-/* the networks the options need */
 static unsigned nets_for(const struct face_opts *o)
 {
     unsigned nets = FACE_NET_RECOG | FACE_NET_EXPR | FACE_NET_AGEGENDER;
     nets |= o->detector == FACE_DETECT_TINY ? FACE_NET_TINY : FACE_NET_SSD;
     nets |= o->tiny_landmarks ? FACE_NET_LM68_TINY : FACE_NET_LM68;
     return nets;
-}
-
-static struct face_engine *load_engine(const char *dir, const struct face_opts *o)
-{
-    struct face_engine *e;
-    int rc = face_engine_load(dir, nets_for(o), &e);
-    if (rc != SHOP_OK) {
-        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
-                 dir, shop_strerror(rc));
-        return NULL;
-    }
-    return e;
 }
 
 static void json_face(struct jsonw *w, const struct face *f)
@@ -157,7 +144,7 @@ int cmd_faces(int argc, char **argv)
         status = 2;
         goto out;
     }
-    if (parse_detector(detector, &o) < 0 || tiny_size % 32) {
+    if (set_detector(detector, &o) < 0 || tiny_size % 32) {
         fprintf(stderr, "shopper: faces: --detector is ssd or tiny, --tiny-size a multiple of 32\n");
         status = 2;
         goto out;
@@ -165,7 +152,7 @@ int cmd_faces(int argc, char **argv)
     o.tiny_size = (int)tiny_size;
     o.tiny_landmarks = tiny_lm;
     o.largest_only = largest;
-    if (!(e = load_engine(cli_models_dir(models), &o)))
+    if (!(e = cli_load_faces(models, nets_for(&o))))
         goto out;
     ws = face_ws_new(e);
     faces = calloc(MAX_FACES, sizeof(*faces));
@@ -262,14 +249,14 @@ int cmd_compare(int argc, char **argv)
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
     struct face fa, fb;
-    if (!pos[0] || !pos[1] || pos[2] || parse_detector(detector, &o) < 0) {
+    if (!pos[0] || !pos[1] || pos[2] || set_detector(detector, &o) < 0) {
         cli_fail("compare: two images are needed, and --detector is tiny or ssd (see --help)");
         status = 2;
         goto out;
     }
     o.largest_only = 1;
     o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
-    if (!(e = load_engine(cli_models_dir(models), &o)))
+    if (!(e = cli_load_faces(models, nets_for(&o))))
         goto out;
     ws = face_ws_new(e);
     if (largest_descriptor(ws, &o, pos[0], &fa) || largest_descriptor(ws, &o, pos[1], &fb))
@@ -360,7 +347,7 @@ int cmd_bench_faces(int argc, char **argv)
     int status = 1;
     struct face_engine *e = NULL;
     struct image img = {0};
-    if (!pos[0] || parse_detector(detector ? detector : "tiny", &o) < 0) {
+    if (!pos[0] || set_detector(detector ? detector : "tiny", &o) < 0) {
         fprintf(stderr, "usage: shopper bench-faces IMAGE [--detector tiny|ssd]\n");
         status = 2;
         goto out;
@@ -383,7 +370,7 @@ int cmd_bench_faces(int argc, char **argv)
         img.h = h;
     }
     double t0 = (progress_now() * 1e3);
-    if (!(e = load_engine(cli_models_dir(models), &o)))
+    if (!(e = cli_load_faces(models, nets_for(&o))))
         goto out;
     double load_ms = (progress_now() * 1e3) - t0;
     /* one thread: the first frame is the warm-up (runtimes built), then timed frames */

@@ -25,18 +25,11 @@
 
 #define CONSENT_VERSION "2026-01" /* the consent text shown at the mirror */
 
-static struct face_engine *load_engine(const char *dir, int detector_tiny)
+/* the networks the identity commands use: a detector, landmarks, descriptor, expressions */
+static unsigned face_nets(int detector_tiny)
 {
-    struct face_engine *e = NULL;
-    unsigned nets = FACE_NET_LM68 | FACE_NET_RECOG | FACE_NET_EXPR |
-                    (detector_tiny ? FACE_NET_TINY : FACE_NET_SSD);
-    int rc = face_engine_load(dir, nets, &e);
-    if (rc != SHOP_OK) {
-        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
-                 dir, shop_strerror(rc));
-        return NULL;
-    }
-    return e;
+    return FACE_NET_LM68 | FACE_NET_RECOG | FACE_NET_EXPR |
+           (detector_tiny ? FACE_NET_TINY : FACE_NET_SSD);
 }
 
 /* the customer must exist: 0, or 1 after printing the error */
@@ -47,17 +40,6 @@ static int need_customer(struct store *st, int64_t id, struct store_customer *c)
         return cli_fail("no customer %lld", (long long)id);
     if (rc != SHOP_OK)
         return cli_fail("%s", store_errmsg(st));
-    return 0;
-}
-
-static int parse_detector(const char *name, int *tiny)
-{
-    if (!name || strcmp(name, "ssd") == 0)
-        *tiny = 0;
-    else if (strcmp(name, "tiny") == 0)
-        *tiny = 1;
-    else
-        return -1;
     return 0;
 }
 
@@ -192,10 +174,8 @@ int cmd_enroll(int argc, char **argv)
                        "the customer's templates, replacing earlier ones. Exits 1 when no image "
                        "is accepted (nothing is stored then).",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     int status = 2, tiny = 0;
     struct store *st = NULL;
     struct face_engine *e = NULL;
@@ -207,7 +187,7 @@ int cmd_enroll(int argc, char **argv)
     enrol_opts_default(&o);
     enrol_session_init(&s, &o);
     int phase = enrol_phase_parse(phase_s);
-    if (!customer || !pos[0] || phase < 0 || parse_detector(detector, &tiny) < 0) {
+    if (!customer || !pos[0] || phase < 0 || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper enroll --customer ID --consent-version V IMAGE... "
                  "[--phase file|straight|left|right]");
         goto out;
@@ -228,7 +208,7 @@ int cmd_enroll(int argc, char **argv)
     struct store_customer c;
     if (need_customer(st, customer, &c))
         goto out;
-    if (!(e = load_engine(cli_models_dir(models), tiny)))
+    if (!(e = cli_load_faces(models, face_nets(tiny))))
         goto out;
     ws = face_ws_new(e);
     int nimg = 0, accepted = 0;
@@ -377,17 +357,15 @@ int cmd_identify(int argc, char **argv)
                        "Identify the largest face of each image among the enrolled customers "
                        "(1:N): prints the customer, or unknown.",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     int status = 2, tiny = 0;
     struct store *st = NULL;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
     struct gallery *g = NULL;
     struct identify_result *res = NULL;
-    if (!pos[0] || parse_detector(detector, &tiny) < 0) {
+    if (!pos[0] || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper identify IMAGE... [--threshold D] [--detector ssd|tiny]");
         goto out;
     }
@@ -399,7 +377,7 @@ int cmd_identify(int argc, char **argv)
         cli_fail("%s", store_errmsg(st));
         goto out;
     }
-    if (!(e = load_engine(cli_models_dir(models), tiny)))
+    if (!(e = cli_load_faces(models, face_nets(tiny))))
         goto out;
     ws = face_ws_new(e);
     struct identify_opts o;
@@ -650,10 +628,8 @@ int cmd_alerts(int argc, char **argv)
                        "Staff alerts raised when a logged-in customer looks frustrated at a "
                        "mirror: list them, acknowledge one, resolve one with a note.",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     const char *verb = pos[0] ? pos[0] : "list";
     int status = 2;
     struct store *st = NULL;
@@ -771,10 +747,8 @@ int cmd_peaks(int argc, char **argv)
                        "peaks (defaults: frustration 50%/4/4s/10s, surprise 60/3/2/5, happiness "
                        "60/5/5/15). With --customer, store them and raise frustration alerts.",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     int status = 2;
     FILE *in = NULL;
     struct store *st = NULL;
@@ -1026,10 +1000,8 @@ int cli_eval_faces(int argc, char **argv)
                        "leave-one-out 1:N identification at the threshold (people with one "
                        "image are strangers who must be rejected).",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0;
     char **people = NULL;
     struct eval_img *im = NULL;
@@ -1037,7 +1009,7 @@ int cli_eval_faces(int argc, char **argv)
     double *dist = NULL;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
-    if (!pos[0] || pos[1] || parse_detector(detector, &tiny) < 0) {
+    if (!pos[0] || pos[1] || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper eval faces DIR [--threshold D] [--json]");
         goto out;
     }
@@ -1048,7 +1020,7 @@ int cli_eval_faces(int argc, char **argv)
         goto out;
     }
     people = list_dir(pos[0], &npeople);
-    if (!(e = load_engine(cli_models_dir(models), tiny)))
+    if (!(e = cli_load_faces(models, face_nets(tiny))))
         goto out;
     ws = face_ws_new(e);
     struct face_opts fo;
@@ -1324,7 +1296,7 @@ int cmd_bench_identity(int argc, char **argv)
     if (image) {
         struct face_engine *e = NULL;
         double t0 = (progress_now() * 1e3);
-        if (!(e = load_engine(cli_models_dir(models), 0))) {
+        if (!(e = cli_load_faces(models, face_nets(0)))) {
             status = 1;
             goto done;
         }
@@ -1406,19 +1378,17 @@ int cmd_emotions(int argc, char **argv)
                        "into the groups the mirror watches: frustration = angry + sad + fearful "
                        "+ disgusted, happiness = happy, surprise = surprised (in %).",
                        opts, &pos);
-    if (rc >= 0) {
-        free(pos);
+    if (rc >= 0)
         return rc;
-    }
     int status = 2, tiny = 0;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
-    if (!pos[0] || parse_detector(detector, &tiny) < 0) {
+    if (!pos[0] || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper emotions IMAGE... [--detector ssd|tiny] [--json]");
         goto out;
     }
     status = 1;
-    if (!(e = load_engine(cli_models_dir(models), tiny)))
+    if (!(e = cli_load_faces(models, face_nets(tiny))))
         goto out;
     ws = face_ws_new(e);
     struct face_opts o;

@@ -91,7 +91,7 @@ int cli_train_demand(int argc, char **argv)
                        "product's mean; save the model in the store.",
                        opts, &pos);
     if (rc >= 0)
-        return free(pos), rc;
+        return rc;
     int bad = !pos[0] || strcmp(pos[0], "demand") != 0 || pos[1];
     char what[64];
     snprintf(what, sizeof(what), "%s", pos[0] ? pos[0] : "");
@@ -314,7 +314,7 @@ int cli_eval_pricing(int argc, char **argv)
                        "oracle). capture = suggested / oracle.",
                        opts, &pos);
     if (rc >= 0)
-        return free(pos), rc;
+        return rc;
     int bad = !pos[0] || strcmp(pos[0], "pricing") != 0 || pos[1];
     char what[64];
     snprintf(what, sizeof(what), "%s", pos[0] ? pos[0] : "");

@@ -146,17 +146,7 @@ static int train_all(const char *path)
     if (rc == SHOP_OK)
         rc = reco_build(st, &rp, &e);
     if (rc == SHOP_OK)
-        rc = store_begin(st);
-    for (int64_t i = 0; e && rc == SHOP_OK && i < reco_customers(e); i++) {
-        struct reco_list l;
-        rc = reco_for(e, reco_customer_id(e, i), NULL, 0, &l);
-        if (rc == SHOP_OK)
-            rc = reco_save(st, reco_customer_id(e, i), &l, now);
-    }
-    if (rc == SHOP_OK)
-        rc = store_commit(st);
-    else
-        store_rollback(st);
+        rc = reco_save_all(st, e, now, NULL);
     reco_free(e);
     struct demand_params dp;
     demand_params_default(&dp);

@@ -291,6 +291,10 @@ int store_products(struct store *st, struct store_product **out, size_t *n)
 
 /* ---- items ---- */
 
+const char *const store_sql_sizes =
+    "SELECT DISTINCT size FROM items ORDER BY CASE size WHEN 'XS' THEN 0 WHEN 'S' THEN 1 "
+    "WHEN 'M' THEN 2 WHEN 'L' THEN 3 WHEN 'XL' THEN 4 WHEN 'XXL' THEN 5 ELSE 6 END, size";
+
 static const char *const SQL_ITEM_ADD =
     "INSERT INTO items(id, product_id, size, rfid, zone, times_tried, status, received_at, "
     "sold_at) VALUES (:id, :product, :size, :rfid, :zone, :tried, :status, :received, :sold)";

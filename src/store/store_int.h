@@ -48,5 +48,7 @@ int stmt_exec(struct store *st, sqlite3_stmt *s, const char *what);
 int query_int(struct store *st, const char *sql, int64_t def, int64_t *out);
 
 extern const char store_schema_sql[];
+/* the sizes items come in, in garment order (XS, S, M, L, XL, XXL, then others) */
+extern const char *const store_sql_sizes;
 
 #endif

@@ -39,9 +39,6 @@ static const char *const SQL_PRODUCT_TRIES =
 static const char *const SQL_STOCK =
     "SELECT product_id, size, count(*) FROM items WHERE status = 'in_stock' "
     "GROUP BY product_id, size";
-static const char *const SQL_SIZES =
-    "SELECT size FROM items GROUP BY size ORDER BY CASE size WHEN 'XS' THEN 0 WHEN 'S' THEN 1 "
-    "WHEN 'M' THEN 2 WHEN 'L' THEN 3 WHEN 'XL' THEN 4 WHEN 'XXL' THEN 5 ELSE 6 END, size";
 static const char *const SQL_EMOTIONS =
     "SELECT grp, dominant, count(*) FROM emotion_events WHERE at >= :from AND at < :to "
     "GROUP BY grp, dominant";
@@ -130,7 +127,7 @@ int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *
             return store_fail(st, rc, "kpi groups");
     }
 
-    s = stmt_get(st, SQL_SIZES);
+    s = stmt_get(st, store_sql_sizes);
     if (!s)
         return SHOP_EDB;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && k->nsizes < 8)

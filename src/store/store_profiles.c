@@ -9,9 +9,6 @@
 static const char *const SQL_CUSTOMER_IDS = "SELECT id FROM customers ORDER BY id";
 static const char *const SQL_CATS = "SELECT DISTINCT category FROM products ORDER BY 1";
 static const char *const SQL_FABS = "SELECT DISTINCT fabric FROM products ORDER BY 1";
-static const char *const SQL_SIZES =
-    "SELECT DISTINCT size FROM items ORDER BY CASE size WHEN 'XS' THEN 0 WHEN 'S' THEN 1 "
-    "WHEN 'M' THEN 2 WHEN 'L' THEN 3 WHEN 'XL' THEN 4 WHEN 'XXL' THEN 5 ELSE 6 END, size";
 static const char *const SQL_BUYS =
     "SELECT p.customer_id, count(DISTINCT p.id), count(*), sum(l.price_cents), "
     "avg(l.price_cents), coalesce(avg(CASE WHEN l.discount > 0 THEN l.discount END), 0) "
@@ -112,7 +109,7 @@ int store_features_get(struct store *st, int64_t before, struct store_features *
     if (rc == SHOP_OK)
         rc = values(st, SQL_FABS, f->fab[0], sizeof(f->fab[0]), &f->nfab);
     if (rc == SHOP_OK)
-        rc = values(st, SQL_SIZES, f->size[0], sizeof(f->size[0]), &f->nsize);
+        rc = values(st, store_sql_sizes, f->size[0], sizeof(f->size[0]), &f->nsize);
     if (rc != SHOP_OK)
         return rc;
     f->dim = STORE_FEAT_BASE + f->ncat + f->nfab + f->nsize;
