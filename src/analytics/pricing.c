@@ -22,23 +22,22 @@
 #define PROBE_STEP 0.05
 #define MAX_PROBES 41
 
-static _Thread_local char errmsg[300];
-
 #define META_USEFUL "demand.beats_baseline"
 
 const char *pricing_errmsg(void)
 {
-    return errmsg;
+    return shop_errmsg();
 }
 
 static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int rc, const char *fmt, ...)
 {
+    char msg[SHOP_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rc;
+    return shop_fail(rc, "%s", msg);
 }
 
 static int fail_store(struct store *st, int rc)
@@ -380,7 +379,7 @@ int pricing_train(struct store *st, const struct demand_params *params, double h
 {
     memset(rep, 0, sizeof(*rep));
     rep->params = *params;
-    errmsg[0] = 0;
+    shop_err_clear();
     if (!(holdout >= 0 && holdout < 1))
         return fail(SHOP_EINVAL, "the held-out share must be in [0, 1), not %g", holdout);
     struct store_product *sp = NULL;
@@ -653,7 +652,7 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
 {
     *out = NULL;
     *n = 0;
-    errmsg[0] = 0;
+    shop_err_clear();
     int rc = check_rules(r, days);
     if (rc != SHOP_OK)
         return rc;
@@ -711,7 +710,7 @@ out:
 int pricing_record(struct store *st, const struct pricing_suggestion *s, size_t n, int apply,
                    int64_t at)
 {
-    errmsg[0] = 0;
+    shop_err_clear();
     int rc = store_begin(st);
     if (rc != SHOP_OK)
         return fail_store(st, rc);
@@ -759,7 +758,7 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
                      struct pricing_eval *ev)
 {
     memset(ev, 0, sizeof(*ev));
-    errmsg[0] = 0;
+    shop_err_clear();
     int rc = check_rules(r, days);
     if (rc != SHOP_OK)
         return rc;

@@ -28,11 +28,9 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 
-static _Thread_local char last_error[256];
-
 const char *rules_errmsg(void)
 {
-    return last_error;
+    return shop_errmsg();
 }
 
 static int fail(int rc, char *err, size_t errn, const char *fmt, ...)
@@ -564,8 +562,7 @@ static int add_count(struct miner *m, uint64_t c, uint64_t mult)
     else
         c *= mult;
     if (c == UINT64_MAX || m->r->count + c > ((uint64_t)1 << 62)) {
-        snprintf(last_error, sizeof(last_error),
-                 "more than 2^62 frequent itemsets: raise the minimum support or set a maximum "
+        (void)shop_fail(SHOP_ETOOBIG, "more than 2^62 frequent itemsets: raise the minimum support or set a maximum "
                  "length");
         return SHOP_ETOOBIG;
     }
@@ -578,8 +575,7 @@ static int trie_block(struct miner *m, uint32_t parent, int32_t k, uint32_t *fir
 {
     struct rules *r = m->r;
     if (r->nt + (size_t)k > m->max_itemsets + 1) {
-        snprintf(last_error, sizeof(last_error),
-                 "more than %zu frequent itemsets: raise the minimum support or set a maximum "
+        (void)shop_fail(SHOP_ETOOBIG, "more than %zu frequent itemsets: raise the minimum support or set a maximum "
                  "length",
                  m->max_itemsets);
         return SHOP_ETOOBIG;
@@ -878,8 +874,7 @@ static int gen_rules(struct rules *r, double minconf, size_t max_rules)
             if (!(conf >= minconf))
                 continue;
             if (r->nrules == max_rules) {
-                snprintf(last_error, sizeof(last_error),
-                         "more than %zu rules: raise the minimum support or confidence",
+                (void)shop_fail(SHOP_ETOOBIG, "more than %zu rules: raise the minimum support or confidence",
                          max_rules);
                 rc = SHOP_ETOOBIG;
                 goto out;
@@ -902,11 +897,10 @@ out:
 int rules_mine(const struct rules_baskets *b, const struct rules_params *p, struct rules **out)
 {
     *out = NULL;
-    last_error[0] = '\0';
+    shop_err_clear();
     if (p->min_support < 1 || !(p->min_confidence >= 0 && p->min_confidence <= 1) ||
         p->max_len < 0) {
-        snprintf(last_error, sizeof(last_error),
-                 "bad parameters: min support %lld (want >= 1), min confidence %g (want 0..1)",
+        (void)shop_fail(SHOP_EINVAL, "bad parameters: min support %lld (want >= 1), min confidence %g (want 0..1)",
                  (long long)p->min_support, p->min_confidence);
         return SHOP_EINVAL;
     }
@@ -952,7 +946,7 @@ int rules_mine(const struct rules_baskets *b, const struct rules_params *p, stru
     *out = r;
     return SHOP_OK;
 fail:
-    log_debug("rules: %s", last_error);
+    log_debug("rules: %s", shop_errmsg());
     rules_free(r);
     return rc;
 }

@@ -21,6 +21,29 @@ int cli_fail(const char *fmt, ...)
     return 1;
 }
 
+int cli_exit_code(int rc)
+{
+    switch (rc) {
+    case SHOP_OK: return 0;
+    case SHOP_ENOTFOUND: return 3;
+    case SHOP_ECONFLICT: return 4;
+    case SHOP_EBUSY:
+    case SHOP_ELIMIT: return 5;
+    case SHOP_EAUTH:
+    case SHOP_EPERM: return 6;
+    default: return 1;
+    }
+}
+
+int cli_fail_rc(int rc, const char *what)
+{
+    if (what && *what)
+        fprintf(stderr, "shopper: %s: %s\n", what, shop_errmsg_or(rc));
+    else
+        fprintf(stderr, "shopper: %s\n", shop_errmsg_or(rc));
+    return cli_exit_code(rc);
+}
+
 const char *cli_db_path(const char *flag_value)
 {
     if (flag_value)

@@ -56,6 +56,12 @@ int cli_parse_detector(const char *name, int *tiny);
  * (cli_models_dir); prints the one-line error and returns NULL on failure */
 struct face_engine *cli_load_faces(const char *models_flag, unsigned nets);
 
+/* The exit code of a SHOP_E* status, the one place it is decided: 0 ok, 1 failure, 2 usage
+ * (cli_parse), 3 not found, 4 conflict, 5 busy or rate-limited, 6 not allowed. */
+int cli_exit_code(int rc);
+/* prints "shopper: <what>: <shop_errmsg()>" (or the code's description) and returns
+ * cli_exit_code(rc) */
+int cli_fail_rc(int rc, const char *what);
 /* prints "shopper: <msg>" to stderr; returns 1 */
 int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,5 +1,34 @@
 #include "core/status.h"
 
+#include <stdarg.h>
+#include <stdio.h>
+
+static _Thread_local char last_msg[SHOP_ERRMSG_MAX];
+
+int shop_fail(int rc, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_msg, sizeof(last_msg), fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+const char *shop_errmsg(void)
+{
+    return last_msg;
+}
+
+const char *shop_errmsg_or(int rc)
+{
+    return last_msg[0] ? last_msg : shop_strerror(rc);
+}
+
+void shop_err_clear(void)
+{
+    last_msg[0] = '\0';
+}
+
 const char *shop_strerror(int rc)
 {
     switch (rc) {
@@ -14,6 +43,10 @@ const char *shop_strerror(int rc)
     case SHOP_ECONFLICT: return "conflict";
     case SHOP_EBUSY: return "database is locked";
     case SHOP_EREADONLY: return "read-only";
+    case SHOP_EAUTH: return "not authenticated";
+    case SHOP_EPERM: return "not allowed";
+    case SHOP_ELIMIT: return "too many attempts";
+    case SHOP_EINTERNAL: return "internal error";
     default: return "unknown error";
     }
 }

@@ -2,6 +2,7 @@
  * the statement cache, and whole-store reports (stats, invariant check, digest). */
 #include <assert.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +22,27 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     [0] = NULL, /* version 0 is an empty file: it gets the whole schema */
 };
 
-static _Thread_local char open_error[600];
 static void bulk_forget(struct store *st);
 
 const char *store_open_error(void)
 {
-    return open_error;
+    return shop_errmsg();
 }
 
 const char *store_errmsg(const struct store *st)
 {
-    return st ? st->errmsg : open_error;
+    return st ? st->errmsg : shop_errmsg();
+}
+
+static int map_code(struct store *st, int rc, const char *what);
+
+void store_msg(struct store *st, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(st->errmsg, sizeof(st->errmsg), fmt, ap);
+    va_end(ap);
+    (void)shop_fail(SHOP_EINVAL, "%s", st->errmsg);
 }
 
 int store_fail(struct store *st, int rc, const char *what)
@@ -39,6 +50,13 @@ int store_fail(struct store *st, int rc, const char *what)
     const char *msg = st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc);
     snprintf(st->errmsg, sizeof(st->errmsg), "%s: %s", what, msg);
     log_debug("store: %s", st->errmsg);
+    int code = map_code(st, rc, what);
+    (void)shop_fail(code, "%s", st->errmsg);
+    return code;
+}
+
+static int map_code(struct store *st, int rc, const char *what)
+{
     switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -201,20 +219,20 @@ static int upgrade(struct store *st, int writable)
     if (rc != SHOP_OK)
         return rc;
     if (version > STORE_SCHEMA_VERSION) {
-        snprintf(st->errmsg, sizeof(st->errmsg),
+        store_msg(st,
                  "database '%s' is from a newer shopper (schema version %lld, this program knows "
                  "%d): upgrade shopper",
                  st->path, (long long)version, STORE_SCHEMA_VERSION);
         return SHOP_EVERSION;
     }
     if ((tables > 0 || version > 0) && app != STORE_APPLICATION_ID) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "'%s' is not a shopper database", st->path);
+        store_msg(st, "'%s' is not a shopper database", st->path);
         return SHOP_EDB;
     }
     if (version == STORE_SCHEMA_VERSION)
         return SHOP_OK;
     if (!writable) {
-        snprintf(st->errmsg, sizeof(st->errmsg),
+        store_msg(st,
                  "database '%s' needs an upgrade to schema version %d but is read-only", st->path,
                  STORE_SCHEMA_VERSION);
         return SHOP_EREADONLY;
@@ -245,23 +263,20 @@ static int upgrade(struct store *st, int writable)
 int store_open(const char *path, int flags, struct store **out)
 {
     *out = NULL;
-    open_error[0] = '\0';
+    shop_err_clear();
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     if (!exists && !(flags & STORE_CREATE)) {
-        snprintf(open_error, sizeof(open_error), "no store at '%s' (create one with shopper init)",
-                 path);
-        return SHOP_ENOTFOUND;
+        return shop_fail(SHOP_ENOTFOUND, "no store at '%s' (create one with shopper init)",
+                         path);
     }
     if (exists && !S_ISREG(sb.st_mode)) {
-        snprintf(open_error, sizeof(open_error), "'%s' is not a regular file", path);
-        return SHOP_EINVAL;
+        return shop_fail(SHOP_EINVAL, "'%s' is not a regular file", path);
     }
     /* a file without write permission bits is read-only even for root, who could write it */
     int writable = !exists || (access(path, W_OK) == 0 && (sb.st_mode & 0222));
     if (!writable && (flags & STORE_WRITE)) {
-        snprintf(open_error, sizeof(open_error), "database '%s' is read-only", path);
-        return SHOP_EREADONLY;
+        return shop_fail(SHOP_EREADONLY, "database '%s' is read-only", path);
     }
     struct store *st = xcalloc(1, sizeof(*st));
     snprintf(st->path, sizeof(st->path), "%s", path);
@@ -290,7 +305,7 @@ int store_open(const char *path, int flags, struct store **out)
     *out = st;
     return SHOP_OK;
 fail:
-    snprintf(open_error, sizeof(open_error), "%s", st->errmsg);
+    (void)shop_fail(ret, "%s", st->errmsg);
     store_close(st);
     return ret;
 }

@@ -137,7 +137,7 @@ int store_customer_get(struct store *st, int64_t id, struct store_customer *out)
     if (rc == SQLITE_ROW)
         read_customer(s, out);
     else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)id);
+        store_msg(st, "no customer %lld", (long long)id);
         ret = SHOP_ENOTFOUND;
     } else
         ret = store_fail(st, rc, "read customer");
@@ -189,7 +189,7 @@ static const char *const SQL_PRODUCT_PRICE =
 int store_product_add(struct store *st, struct store_product *p)
 {
     if (p->base_price_cents <= 0 || p->price_cents <= 0 || p->cost_cents < 0) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "product '%s': prices must be positive",
+        store_msg(st, "product '%s': prices must be positive",
                  p->name);
         return SHOP_EINVAL;
     }
@@ -249,7 +249,7 @@ int store_product_get(struct store *st, int64_t id, struct store_product *out)
     if (rc == SQLITE_ROW)
         read_product(s, out);
     else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no product %lld", (long long)id);
+        store_msg(st, "no product %lld", (long long)id);
         ret = SHOP_ENOTFOUND;
     } else
         ret = store_fail(st, rc, "read product");
@@ -268,7 +268,7 @@ int store_product_set_price(struct store *st, int64_t id, int64_t price_cents)
     bind_int(s, ":price", price_cents);
     int rc = stmt_exec(st, s, "set price");
     if (rc == SHOP_OK && sqlite3_changes(st->db) == 0) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no product %lld", (long long)id);
+        store_msg(st, "no product %lld", (long long)id);
         return SHOP_ENOTFOUND;
     }
     return rc;

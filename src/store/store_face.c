@@ -155,7 +155,7 @@ int store_face_consent_set(struct store *st, int64_t customer_id, const char *ve
                            const char *actor, int64_t at)
 {
     if (!version || !*version) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "a consent needs the consent text's version");
+        store_msg(st, "a consent needs the consent text's version");
         return SHOP_EINVAL;
     }
     int exists = 0;
@@ -163,7 +163,7 @@ int store_face_consent_set(struct store *st, int64_t customer_id, const char *ve
     if (rc != SHOP_OK)
         return rc;
     if (!exists) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)customer_id);
+        store_msg(st, "no customer %lld", (long long)customer_id);
         return SHOP_ENOTFOUND;
     }
     sqlite3_stmt *s = stmt_get(st, SQL_CONSENT_SET);
@@ -194,7 +194,7 @@ int store_face_consent_get(struct store *st, int64_t customer_id, char *version,
         if (at)
             *at = sqlite3_column_int64(s, 1);
     } else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+        store_msg(st, "customer %lld has no biometric consent",
                  (long long)customer_id);
         ret = SHOP_ENOTFOUND;
     } else {
@@ -219,7 +219,7 @@ int store_face_template_add(struct store *st, struct store_face_template *t)
     int rc = stmt_exec(st, s, "add face template");
     memset(blob, 0, sizeof(blob));
     if (rc == SHOP_ECONFLICT)
-        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+        store_msg(st, "customer %lld has no biometric consent",
                  (long long)t->customer_id);
     else if (rc == SHOP_OK)
         t->id = sqlite3_last_insert_rowid(st->db);
@@ -232,7 +232,7 @@ static int secure_delete_on(struct store *st)
 {
     char *err = NULL;
     if (sqlite3_exec(st->db, "PRAGMA secure_delete = ON", NULL, NULL, &err) != SQLITE_OK) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "secure_delete: %s", err ? err : "?");
+        store_msg(st, "secure_delete: %s", err ? err : "?");
         sqlite3_free(err);
         return SHOP_EDB;
     }
@@ -288,7 +288,7 @@ int store_face_photo_add(struct store *st, int64_t customer_id, const void *data
                          int64_t at)
 {
     if (n == 0 || n > 64u * 1024 * 1024) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "a face photo must hold 1 byte to 64 MB");
+        store_msg(st, "a face photo must hold 1 byte to 64 MB");
         return SHOP_ETOOBIG;
     }
     sqlite3_stmt *s = stmt_get(st, SQL_PHOTO_ADD);
@@ -299,7 +299,7 @@ int store_face_photo_add(struct store *st, int64_t customer_id, const void *data
     bind_int(s, ":at", at);
     int rc = stmt_exec(st, s, "add face photo");
     if (rc == SHOP_ECONFLICT)
-        snprintf(st->errmsg, sizeof(st->errmsg), "customer %lld has no biometric consent",
+        store_msg(st, "customer %lld has no biometric consent",
                  (long long)customer_id);
     return rc;
 }
@@ -331,7 +331,7 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
     if (rc != SHOP_OK)
         return rc;
     if (!exists) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no customer %lld", (long long)customer_id);
+        store_msg(st, "no customer %lld", (long long)customer_id);
         return SHOP_ENOTFOUND;
     }
     rc = secure_delete_on(st);

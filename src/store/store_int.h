@@ -38,6 +38,9 @@ void bind_null(sqlite3_stmt *s, const char *name);
 /* copy column i as text into buf (empty for NULL) */
 void col_text(sqlite3_stmt *s, int i, char *buf, size_t n);
 
+/* Sets the handle's message and this thread's shop_errmsg() (the error convention). */
+void store_msg(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* Records sqlite's message for rc and maps it to a SHOP_E* code. */
 int store_fail(struct store *st, int rc, const char *what);
 

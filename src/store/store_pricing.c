@@ -78,7 +78,7 @@ int store_demand_model_save(struct store *st, const void *data, size_t n, const 
                             int64_t at, int64_t *version)
 {
     if (n == 0 || n > 1000000000) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "demand model of %zu bytes refused", n);
+        store_msg(st, "demand model of %zu bytes refused", n);
         return SHOP_EINVAL;
     }
     sqlite3_stmt *s = stmt_get(st, SQL_MODEL_SAVE);
@@ -120,7 +120,7 @@ int store_demand_model_load(struct store *st, void **data, size_t *n, char **inf
         if (trained_at)
             *trained_at = sqlite3_column_int64(s, 3);
     } else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no demand model");
+        store_msg(st, "no demand model");
         ret = SHOP_ENOTFOUND;
     } else {
         ret = store_fail(st, rc, "load demand model");

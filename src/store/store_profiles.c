@@ -313,7 +313,7 @@ int store_model_get(struct store *st, const char *name, int *version, void **dat
             *info = t ? xstrdup((const char *)t) : NULL;
         }
     } else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no model '%s' (train it first)", name);
+        store_msg(st, "no model '%s' (train it first)", name);
         ret = SHOP_ENOTFOUND;
     } else {
         ret = store_fail(st, rc, "load model");

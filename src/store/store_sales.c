@@ -227,7 +227,7 @@ int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, c
                         int64_t at)
 {
     if (!staff || !*staff || !note) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "resolving an alert needs a staff name and a note");
+        store_msg(st, "resolving an alert needs a staff name and a note");
         return SHOP_EINVAL;
     }
     sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
@@ -240,7 +240,7 @@ int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, c
     if (rc != SHOP_OK)
         return rc;
     if (sqlite3_changes(st->db) == 0) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no open alert %lld", (long long)alert_id);
+        store_msg(st, "no open alert %lld", (long long)alert_id);
         return SHOP_ENOTFOUND;
     }
     s = stmt_get(st, SQL_RESOLUTION_ADD);
@@ -322,7 +322,7 @@ static const char *const SQL_ALERT_GET = ALERT_COLS "WHERE a.id = :id";
 int store_alert_acknowledge(struct store *st, int64_t alert_id, const char *staff, int64_t at)
 {
     if (!staff || !*staff) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "acknowledging an alert needs a staff name");
+        store_msg(st, "acknowledging an alert needs a staff name");
         return SHOP_EINVAL;
     }
     sqlite3_stmt *s = stmt_get(st, SQL_ALERT_ACK);
@@ -333,7 +333,7 @@ int store_alert_acknowledge(struct store *st, int64_t alert_id, const char *staf
     bind_int(s, ":at", at);
     int rc = stmt_exec(st, s, "acknowledge alert");
     if (rc == SHOP_OK && sqlite3_changes(st->db) == 0) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no open alert %lld", (long long)alert_id);
+        store_msg(st, "no open alert %lld", (long long)alert_id);
         return SHOP_ENOTFOUND;
     }
     return rc;
@@ -392,7 +392,7 @@ int store_alert_get(struct store *st, int64_t alert_id, struct store_alert_row *
     if (rc == SQLITE_ROW)
         read_alert_row(s, out);
     else if (rc == SQLITE_DONE) {
-        snprintf(st->errmsg, sizeof(st->errmsg), "no alert %lld", (long long)alert_id);
+        store_msg(st, "no alert %lld", (long long)alert_id);
         ret = SHOP_ENOTFOUND;
     } else
         ret = store_fail(st, rc, "read alert");

@@ -21,21 +21,20 @@
 /* libpng's cap on one ancillary chunk (iCCP, zTXt ...): against decompression bombs there */
 #define IMAGE_PNG_MAX_CHUNK (8u << 20)
 
-static _Thread_local char errmsg[512];
-
 const char *image_errmsg(void)
 {
-    return errmsg;
+    return shop_errmsg();
 }
 
 static int fail(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int fail(int rc, const char *fmt, ...)
 {
+    char msg[SHOP_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
-    return rc;
+    return shop_fail(rc, "%s", msg);
 }
 
 void image_release(struct image *img)
@@ -345,8 +344,8 @@ int image_load(const char *path, size_t max_pixels, struct image *out)
     }
     rc = image_decode(data, n, max_pixels, out);
     if (rc != SHOP_OK) {
-        char why[sizeof(errmsg)];
-        snprintf(why, sizeof(why), "%s", errmsg);
+        char why[SHOP_ERRMSG_MAX];
+        snprintf(why, sizeof(why), "%s", shop_errmsg());
         fail(rc, "'%s': %s", path, why);
     }
 out:

@@ -32,20 +32,20 @@ struct tfjs_model {
     float *data;
 };
 
-static _Thread_local char errmsg[512];
-
 const char *tfjs_errmsg(void)
 {
-    return errmsg;
+    return shop_errmsg();
 }
 
 static void set_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void set_err(const char *fmt, ...)
 {
+    char msg[SHOP_ERRMSG_MAX];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
     va_end(ap);
+    (void)shop_fail(SHOP_EMODEL, "%s", msg);
 }
 
 enum stored { ST_F32, ST_I32, ST_U8, ST_U16, ST_F16 };
@@ -431,8 +431,8 @@ int tfjs_load(const char *dir, const char *name, struct tfjs_model **out)
             free(spath);
             if (src != SHOP_OK) {
                 /* the manifest was readable, so a missing shard is a broken model */
-                char why[sizeof(errmsg)];
-                snprintf(why, sizeof(why), "%s", errmsg);
+                char why[SHOP_ERRMSG_MAX];
+                snprintf(why, sizeof(why), "%s", shop_errmsg());
                 set_err("model '%s': shard %s", name, why);
                 goto out;
             }
@@ -445,8 +445,8 @@ int tfjs_load(const char *dir, const char *name, struct tfjs_model **out)
     }
     rc = build(root, weights, wlen, group_bytes, out);
     if (rc != SHOP_OK) {
-        char why[sizeof(errmsg)];
-        snprintf(why, sizeof(why), "%s", errmsg);
+        char why[SHOP_ERRMSG_MAX];
+        snprintf(why, sizeof(why), "%s", shop_errmsg());
         set_err("model '%s' in '%s': %s", name, dir, why);
     }
 out:
