@@ -63,10 +63,13 @@ $(BUILD)/vision_topng: $(BUILD)/tests/vision/topng.o $(OBJ)
 deps:
 	@sh scripts/deps.sh build
 
-# make run: packages, build, the demo store when there is none, then the server
-run: deps
+# make run: packages, build, the face models, the demo store when there is none, then the
+# server on http://localhost:8080 (it prints the admin password and a mirror pairing link
+# on the first start)
+run: deps models
 	@$(MAKE) --no-print-directory all
-	@./$(BUILD)/shopper demo --db shopper.db
+	@test -f shopper.db || ./$(BUILD)/shopper demo --db shopper.db
+	@./$(BUILD)/shopper serve --db shopper.db --port 8080
 
 test: deps models vision-ref
 	@sh scripts/deps.sh test

@@ -4,12 +4,21 @@
 build=${1:-build}
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-pass=0 fail=0
+pass=0 fail=0 skip=0
 add() { # add the counts of a runner's "N passed, N failed" line
     line=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
     if [ -z "$line" ]; then fail=$((fail + 1)); echo "runner '$1' printed no result"; return; fi
     p=${line%% passed*}; f=${line#*passed, }; f=${f%% failed*}
     pass=$((pass + p)); fail=$((fail + f))
+    case "$line" in *skipped*) s=${line#*failed, }; s=${s%% skipped*}; skip=$((skip + s)) ;; esac
+}
+# node's test runner ends with "# pass N", "# fail N", "# skipped N" lines: the same line
+node_line() {
+    p=$(sed -n 's/^# pass \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+    f=$(sed -n 's/^# fail \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+    c=$(sed -n 's/^# cancelled \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+    s=$(sed -n 's/^# skipped \([0-9]*\)$/\1/p' "$out" | tail -n 1)
+    [ -n "$p" ] && echo "${p} passed, $(( ${f:-0} + ${c:-0} )) failed, ${s:-0} skipped" >> "$out"
 }
 "$build/test_runner" > "$out"; rc=$?
 cat "$out"; add unit
@@ -19,5 +28,22 @@ for t in tests/cli_*.sh; do
     SHOPPER="$build/shopper" sh "$t" > "$out" 2>&1
     sed 's/^/  /' "$out" | grep -E 'FAIL|passed' ; add "$t"
 done
-echo "$pass passed, $fail failed"
+# the HTTP tests: a real server on a free port, over a copy of one demo store
+if command -v node >/dev/null 2>&1 && [ -d tests/http ]; then
+    demo=$(mktemp -d)
+    SHOPPER_TEST_DEMO_DB="$demo/demo.db"
+    "$build/shopper" demo --db "$SHOPPER_TEST_DEMO_DB" > /dev/null 2>&1
+    SHOPPER_TEST_DEMO_DB="$SHOPPER_TEST_DEMO_DB" SHOPPER="$build/shopper" \
+        node --test tests/http/ > "$out" 2>&1
+    node_line
+    grep -E '^not ok|^# (pass|fail|skipped) ' "$out" | sed 's/^/  /'
+    grep -q '^not ok' "$out" && grep -B2 -A30 '^not ok' "$out" | head -n 120
+    add http
+    rm -rf "$demo"
+fi
+if [ $skip -gt 0 ]; then
+    echo "$pass passed, $fail failed, $skip skipped"
+else
+    echo "$pass passed, $fail failed"
+fi
 [ $fail -eq 0 ]

@@ -43,6 +43,9 @@ static const struct command commands[] = {
     {"emotions", cmd_emotions, "expressions of the faces in images, folded into the mirror's groups"},
     {"peaks", cmd_peaks, "emotion peaks from a stream of expression probabilities"},
     {"bench-identity", cmd_bench_identity, NULL}, /* hidden: 1:N search and enrolment timing */
+    {"serve", cmd_serve, "the server: JSON API, Smart Mirror and Manager Dashboard"},
+    {"users", cmd_users, "dashboard accounts: add, list, passwd, remove"},
+    {"mirrors", cmd_mirrors, "paired Smart Mirrors: add (prints the pairing link), list, revoke"},
     {NULL, NULL, NULL},
 };
 

@@ -102,6 +102,10 @@ int cmd_purge(int argc, char **argv);
 int cmd_alerts(int argc, char **argv);
 int cmd_peaks(int argc, char **argv);
 int cmd_bench_identity(int argc, char **argv);
+/* the server and its accounts (cli/cmd_serve.c) */
+int cmd_serve(int argc, char **argv);
+int cmd_users(int argc, char **argv);
+int cmd_mirrors(int argc, char **argv);
 /* `shopper eval faces DIR`, dispatched by cmd_eval (argv[0] is "faces") */
 int cli_eval_faces(int argc, char **argv);
 

@@ -1,4 +1,4 @@
--- SHOPPER store schema, version 1. The whole schema lives here; store/migrate.c upgrades
+-- SHOPPER store schema, version 2. The whole schema lives here; store/migrate.c upgrades
 -- older databases step by step. Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
@@ -286,4 +286,67 @@ CREATE TABLE users (
     role          TEXT NOT NULL CHECK (role IN ('manager', 'staff')),
     password_hash TEXT NOT NULL,               -- libsodium crypto_pwhash string
     created_at    INTEGER NOT NULL
+);
+
+-- ==== version 2: the server's accounts, devices, carts and stored rules ====
+
+-- a logged-in dashboard user: the cookie holds a random token, the table only its hash
+CREATE TABLE auth_sessions (
+    id           INTEGER PRIMARY KEY,
+    token_hash   TEXT NOT NULL UNIQUE,         -- sha256 hex of the cookie's token
+    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+    csrf         TEXT NOT NULL,                -- sent back in X-CSRF-Token on every write
+    created_at   INTEGER NOT NULL,
+    expires_at   INTEGER NOT NULL,
+    last_seen_at INTEGER NOT NULL
+);
+CREATE INDEX auth_sessions_user ON auth_sessions(user_id);
+
+-- a paired Smart Mirror: a device with its own bearer token (hash only)
+CREATE TABLE devices (
+    id           INTEGER PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,         -- e.g. 'mirror-1'
+    location     TEXT NOT NULL,                -- shown to staff with its alerts
+    token_hash   TEXT NOT NULL UNIQUE,
+    created_at   INTEGER NOT NULL,
+    revoked_at   INTEGER,                      -- NULL while paired
+    last_seen_at INTEGER
+);
+
+-- a customer's PIN for e-mail + PIN login at a mirror (no face), Argon2id like passwords
+CREATE TABLE customer_pins (
+    customer_id INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    pin_hash    TEXT NOT NULL,
+    set_at      INTEGER NOT NULL
+);
+
+-- a shopping session's cart at a mirror; items are reserved while they are in it
+CREATE TABLE carts (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER NOT NULL UNIQUE REFERENCES sessions(id),
+    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'bought', 'closed')),
+    created_at  INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    purchase_id INTEGER REFERENCES purchases(id)
+);
+CREATE TABLE cart_items (
+    cart_id        INTEGER NOT NULL REFERENCES carts(id) ON DELETE CASCADE,
+    item_id        INTEGER NOT NULL UNIQUE REFERENCES items(id), -- reserved by one cart at most
+    added_at       INTEGER NOT NULL,
+    reserved_until INTEGER NOT NULL,           -- an expired reservation may be taken over
+    PRIMARY KEY (cart_id, item_id)
+);
+
+-- association rules as last mined ('bought together'); antecedent and consequent are
+-- product ids separated by spaces, ascending
+CREATE TABLE assoc_rules (
+    id          INTEGER PRIMARY KEY,
+    antecedent  TEXT NOT NULL,
+    consequent  TEXT NOT NULL,
+    support     REAL NOT NULL,                 -- share of baskets with both sides
+    confidence  REAL NOT NULL,
+    lift        REAL NOT NULL,
+    count       INTEGER NOT NULL,              -- baskets with both sides
+    mined_at    INTEGER NOT NULL
 );

@@ -20,6 +20,59 @@
  * always the newest version; a new database gets it whole. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
     [0] = NULL, /* version 0 is an empty file: it gets the whole schema */
+    /* 1 -> 2: the server's accounts, devices, carts and stored association rules (the
+     * comments are in schema.sql) */
+    [1] =
+    "CREATE TABLE auth_sessions ( "
+    "    id           INTEGER PRIMARY KEY, "
+    "    token_hash   TEXT NOT NULL UNIQUE, "
+    "    user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE, "
+    "    csrf         TEXT NOT NULL, "
+    "    created_at   INTEGER NOT NULL, "
+    "    expires_at   INTEGER NOT NULL, "
+    "    last_seen_at INTEGER NOT NULL "
+    "); "
+    "CREATE INDEX auth_sessions_user ON auth_sessions(user_id); "
+    "CREATE TABLE devices ( "
+    "    id           INTEGER PRIMARY KEY, "
+    "    name         TEXT NOT NULL UNIQUE, "
+    "    location     TEXT NOT NULL, "
+    "    token_hash   TEXT NOT NULL UNIQUE, "
+    "    created_at   INTEGER NOT NULL, "
+    "    revoked_at   INTEGER, "
+    "    last_seen_at INTEGER "
+    "); "
+    "CREATE TABLE customer_pins ( "
+    "    customer_id INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE, "
+    "    pin_hash    TEXT NOT NULL, "
+    "    set_at      INTEGER NOT NULL "
+    "); "
+    "CREATE TABLE carts ( "
+    "    id          INTEGER PRIMARY KEY, "
+    "    session_id  INTEGER NOT NULL UNIQUE REFERENCES sessions(id), "
+    "    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL, "
+    "    status      TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'bought', 'closed')), "
+    "    created_at  INTEGER NOT NULL, "
+    "    updated_at  INTEGER NOT NULL, "
+    "    purchase_id INTEGER REFERENCES purchases(id) "
+    "); "
+    "CREATE TABLE cart_items ( "
+    "    cart_id        INTEGER NOT NULL REFERENCES carts(id) ON DELETE CASCADE, "
+    "    item_id        INTEGER NOT NULL UNIQUE REFERENCES items(id), "
+    "    added_at       INTEGER NOT NULL, "
+    "    reserved_until INTEGER NOT NULL, "
+    "    PRIMARY KEY (cart_id, item_id) "
+    "); "
+    "CREATE TABLE assoc_rules ( "
+    "    id          INTEGER PRIMARY KEY, "
+    "    antecedent  TEXT NOT NULL, "
+    "    consequent  TEXT NOT NULL, "
+    "    support     REAL NOT NULL, "
+    "    confidence  REAL NOT NULL, "
+    "    lift        REAL NOT NULL, "
+    "    count       INTEGER NOT NULL, "
+    "    mined_at    INTEGER NOT NULL "
+    "); ",
 };
 
 static void bulk_forget(struct store *st);
@@ -470,7 +523,7 @@ static const char *const stat_tables[] = {
     "tryons", "purchases", "purchase_lines", "positions", "heatmaps", "emotion_events",
     "alerts", "alert_resolutions", "recommendations", "promotions", "price_history",
     "face_consents", "face_templates", "face_photos", "privacy_audit", "users", "zones",
-    "models",
+    "models", "auth_sessions", "devices", "customer_pins", "carts", "cart_items", "assoc_rules",
 };
 /* count(*) per table, each as its own static statement text */
 static const char *const stat_sql[] = {
@@ -486,6 +539,9 @@ static const char *const stat_sql[] = {
     "SELECT count(*) FROM face_templates", "SELECT count(*) FROM face_photos",
     "SELECT count(*) FROM privacy_audit", "SELECT count(*) FROM users",
     "SELECT count(*) FROM zones", "SELECT count(*) FROM models",
+    "SELECT count(*) FROM auth_sessions", "SELECT count(*) FROM devices",
+    "SELECT count(*) FROM customer_pins", "SELECT count(*) FROM carts",
+    "SELECT count(*) FROM cart_items", "SELECT count(*) FROM assoc_rules",
 };
 _Static_assert(sizeof(stat_tables) / sizeof(*stat_tables) == STORE_NTABLES, "tables");
 _Static_assert(sizeof(stat_sql) / sizeof(*stat_sql) == STORE_NTABLES, "tables");

@@ -16,7 +16,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -182,7 +182,7 @@ SHOP_MUST_CHECK int store_alert_resolve(struct store *st, int64_t alert_id, cons
                                         const char *note, int64_t at);
 
 /* ---- reports ---- */
-#define STORE_NTABLES 24
+#define STORE_NTABLES 30
 struct store_stats {
     int ntables;
     const char *table[STORE_NTABLES];
@@ -479,5 +479,74 @@ SHOP_MUST_CHECK int store_alerts_list(struct store *st, const char *status, size
 SHOP_MUST_CHECK int store_alert_get(struct store *st, int64_t alert_id,
                                     struct store_alert_row *out);
 /* ==== end identity ==== */
+
+/* ==== accounts: dashboard users, login sessions, mirror devices, PINs (store_auth.c) ==== */
+struct store_user {
+    int64_t id; /* assigned on add */
+    char username[64];
+    char role[16]; /* manager, staff */
+    int64_t created_at;
+};
+/* SHOP_ECONFLICT when the username is taken; sets u->id */
+SHOP_MUST_CHECK int store_user_add(struct store *st, struct store_user *u,
+                                   const char *password_hash);
+/* the user and (when hash is not NULL) the password hash; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_user_by_name(struct store *st, const char *username,
+                                       struct store_user *out, char *hash, size_t hash_n);
+SHOP_MUST_CHECK int store_user_get(struct store *st, int64_t id, struct store_user *out);
+/* all users by id; caller frees *out */
+SHOP_MUST_CHECK int store_users(struct store *st, struct store_user **out, size_t *n);
+/* number of users (managers only when managers_only) */
+SHOP_MUST_CHECK int store_user_count(struct store *st, int managers_only, int64_t *n);
+/* replaces the password hash and ends the user's login sessions (one transaction) */
+SHOP_MUST_CHECK int store_user_set_password(struct store *st, int64_t id,
+                                            const char *password_hash);
+/* removes the user and (cascade) their sessions; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_user_remove(struct store *st, int64_t id);
+
+struct store_auth_session {
+    int64_t id;
+    struct store_user user;
+    char csrf[48];
+    int64_t expires_at, last_seen_at;
+};
+SHOP_MUST_CHECK int store_auth_session_add(struct store *st, const char *token_hash,
+                                           int64_t user_id, const char *csrf, int64_t now,
+                                           int64_t expires_at);
+/* the unexpired session of a token hash with its user; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_auth_session_get(struct store *st, const char *token_hash,
+                                           int64_t now, struct store_auth_session *out);
+SHOP_MUST_CHECK int store_auth_session_touch(struct store *st, int64_t id, int64_t now,
+                                             int64_t expires_at);
+SHOP_MUST_CHECK int store_auth_session_remove(struct store *st, const char *token_hash);
+SHOP_MUST_CHECK int store_auth_sessions_expire(struct store *st, int64_t now);
+
+struct store_device {
+    int64_t id; /* assigned on add */
+    char name[32];
+    char location[48];
+    int64_t created_at, revoked_at, last_seen_at; /* 0 = not revoked / never seen */
+};
+/* SHOP_ECONFLICT when the name is taken; sets d->id */
+SHOP_MUST_CHECK int store_device_add(struct store *st, struct store_device *d,
+                                     const char *token_hash);
+/* the paired (not revoked) device of a token hash; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_device_by_token(struct store *st, const char *token_hash,
+                                          struct store_device *out);
+SHOP_MUST_CHECK int store_device_get(struct store *st, int64_t id, struct store_device *out);
+/* all devices by id, revoked ones too; caller frees *out */
+SHOP_MUST_CHECK int store_devices(struct store *st, struct store_device **out, size_t *n);
+/* SHOP_ENOTFOUND when there is no such paired device */
+SHOP_MUST_CHECK int store_device_revoke(struct store *st, int64_t id, int64_t at);
+SHOP_MUST_CHECK int store_device_seen(struct store *st, int64_t id, int64_t at);
+
+/* a customer's PIN hash (set or replaced); SHOP_ENOTFOUND for an unknown customer */
+SHOP_MUST_CHECK int store_customer_pin_set(struct store *st, int64_t customer_id,
+                                           const char *pin_hash, int64_t at);
+SHOP_MUST_CHECK int store_customer_pin_get(struct store *st, int64_t customer_id, char *hash,
+                                           size_t n);
+/* the customer with this e-mail (case-insensitive); SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_customer_by_email(struct store *st, const char *email, int64_t *id);
+/* ==== end accounts ==== */
 
 #endif

@@ -1,0 +1,123 @@
+/* api/api_int.h - what the resource files share: the app's fields, the request context
+ * and the helpers every handler uses. Not for use outside src/api/. */
+#ifndef SHOP_API_INT_H
+#define SHOP_API_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "api/api.h"
+#include "store/store.h"
+
+struct metrics;
+
+/* a bounded pool of store handles, one lent to each request */
+struct store_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const char *path;
+    struct store **free_list;
+    int nfree, nopen, max;
+};
+
+/* the face workspaces, one lent to each frame being analysed */
+struct face_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct face_ws **ws;
+    int n, nfree;
+};
+struct mirrors;   /* api_mirror.c: per-device state */
+struct streams;   /* api_alerts.c: live event streams */
+
+struct app {
+    struct app_config cfg;
+    struct store_pool pool;
+    struct face_engine *faces;  /* NULL without models */
+    struct face_pool *wss;      /* face workspaces */
+    struct gallery *gallery;
+    struct alerts *hub;
+    struct auth_limiter *limiter;
+    struct metrics *metrics;
+    struct mirrors *mirrors;
+    struct streams *streams;
+    atomic_int stopping;
+};
+
+struct api_ctx {
+    struct app *app;
+    const struct http_req *req;
+    struct http_res *res;
+    const struct api_route *route;
+    struct store *st; /* lent for this request */
+    struct auth_who who;
+    int64_t now;      /* unix seconds at the request's start */
+    const char *params[API_MAX_PARAMS];
+    size_t param_len[API_MAX_PARAMS];
+    int nparams;
+    void *json_in;    /* the parsed body (json_t *), when the handler asked for it */
+    FILE *out;        /* the response body being written */
+    char *out_buf;
+    size_t out_len;
+    struct jsonw w;
+};
+
+/* a route's max_body that means "a camera frame": app_config.max_frame_bytes */
+#define API_BODY_FRAME ((size_t)-1)
+
+/* static files of the web apps (api_system.c): GET/HEAD of any path no route matched */
+int app_static(struct api_ctx *c);
+/* "GET /api/v1/products/{id}" for route number i (metrics labels) */
+const char *app_route_label(void *ctx, int i);
+
+/* the route tables (one per resource file) */
+extern const struct api_route system_routes[];
+extern const struct api_route auth_routes[];
+
+/* ---- responses ---- */
+/* the JSON writer of the response body (application/json) */
+struct jsonw *api_json(struct api_ctx *c);
+/* writes {"error": shop_errmsg_or(rc), "code": ...} and returns the code's status */
+int api_error(struct api_ctx *c, int rc);
+/* an error of the HTTP layer itself (415, 405 ...), with a message */
+int api_fail(struct api_ctx *c, int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* {"ok": true} */
+int api_ok(struct api_ctx *c, int status);
+
+/* ---- inputs ---- */
+/* path parameter i ({id} ...) as a positive id; SHOP_EINVAL with a message */
+SHOP_MUST_CHECK int api_param_id(struct api_ctx *c, int i, int64_t *out);
+/* path parameter i copied into buf */
+SHOP_MUST_CHECK int api_param_str(struct api_ctx *c, int i, char *buf, size_t n);
+/* query argument as an integer in [min, max]; def when absent; SHOP_EINVAL when bad */
+SHOP_MUST_CHECK int api_query_int(struct api_ctx *c, const char *name, int64_t min, int64_t max,
+                                  int64_t def, int64_t *out);
+/* query argument as a date or time (parse_time); def when absent */
+SHOP_MUST_CHECK int api_query_time(struct api_ctx *c, const char *name, int64_t def,
+                                   int64_t *out);
+/* query string argument (NULL when absent); SHOP_EINVAL when longer than max or not UTF-8 */
+SHOP_MUST_CHECK int api_query_str(struct api_ctx *c, const char *name, size_t max,
+                                  const char **out);
+/* Parses the body as a JSON object (Content-Type application/json): SHOP_EINVAL for
+ * broken JSON or not an object, with a message; the 415 for a wrong type is api_body_json's
+ * caller's: use API_BODY_JSON(c) below. */
+SHOP_MUST_CHECK int api_body_json(struct api_ctx *c);
+/* string field of the body: required or not (absent -> *out NULL), at most max bytes */
+SHOP_MUST_CHECK int api_body_str(struct api_ctx *c, const char *name, int required, size_t max,
+                                 const char **out);
+SHOP_MUST_CHECK int api_body_int(struct api_ctx *c, const char *name, int required, int64_t min,
+                                 int64_t max, int64_t def, int64_t *out);
+SHOP_MUST_CHECK int api_body_bool(struct api_ctx *c, const char *name, int required, int def,
+                                  int *out);
+/* 1 when the request's Content-Type is `type` (parameters after ';' ignored) */
+int api_content_type_is(struct api_ctx *c, const char *type);
+
+/* ---- borrowed resources ---- */
+/* a face workspace (waits while all are busy); NULL without a face engine */
+struct face_ws *face_pool_get(struct app *a);
+void face_pool_put(struct app *a, struct face_ws *ws);
+struct store *store_pool_get(struct store_pool *p);
+void store_pool_put(struct store_pool *p, struct store *st);
+
+#endif

@@ -1,0 +1,412 @@
+/* api/app.c - the server's shared state, the router and the per-request frame around
+ * every handler: borrow a store handle, find the route, check who is calling, run the
+ * handler, map errors, log the request. */
+#include "api/api_int.h"
+
+#include <jansson.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "api/metrics.h"
+#include "core/log.h"
+#include "core/xalloc.h"
+#include "identity/alerts.h"
+#include "identity/gallery.h"
+#include "vision/face.h"
+
+/* every resource's routes; a route's number (for metrics) is its place in this order */
+static const struct api_route *const route_tables[] = {
+    system_routes,
+    auth_routes,
+};
+#define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
+
+static int nroutes(void)
+{
+    int n = 0;
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++)
+            n++;
+    return n;
+}
+
+static const struct api_route *route_at(int i)
+{
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++)
+            if (i-- == 0)
+                return r;
+    return NULL;
+}
+
+/* ---- store handles ---- */
+
+#define POOL_MAX 64
+#define STORE_BUSY_MS 2000
+
+static int pool_init(struct store_pool *p, const char *path)
+{
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->path = path;
+    p->max = POOL_MAX;
+    p->free_list = xcalloc(POOL_MAX, sizeof(*p->free_list));
+    /* one handle now: it checks the file (and upgrades its schema once, before threads) */
+    struct store *st;
+    int rc = store_open(path, STORE_WRITE, &st);
+    if (rc != SHOP_OK)
+        return rc;
+    store_set_busy_timeout(st, STORE_BUSY_MS);
+    p->free_list[p->nfree++] = st;
+    p->nopen = 1;
+    return SHOP_OK;
+}
+
+static void pool_release(struct store_pool *p)
+{
+    for (int i = 0; i < p->nfree; i++)
+        store_close(p->free_list[i]);
+    free(p->free_list);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+}
+
+struct store *store_pool_get(struct store_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->nfree) {
+            struct store *st = p->free_list[--p->nfree];
+            pthread_mutex_unlock(&p->mu);
+            return st;
+        }
+        if (p->nopen < p->max) {
+            p->nopen++;
+            pthread_mutex_unlock(&p->mu);
+            struct store *st = NULL;
+            if (store_open(p->path, STORE_WRITE, &st) != SHOP_OK) {
+                log_error("api: cannot open another store handle: %s", shop_errmsg());
+                pthread_mutex_lock(&p->mu);
+                p->nopen--;
+                pthread_mutex_unlock(&p->mu);
+                return NULL;
+            }
+            store_set_busy_timeout(st, STORE_BUSY_MS);
+            return st;
+        }
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+}
+
+void store_pool_put(struct store_pool *p, struct store *st)
+{
+    if (!st)
+        return;
+    store_rollback(st); /* a handler that failed half-way leaves no open transaction */
+    pthread_mutex_lock(&p->mu);
+    p->free_list[p->nfree++] = st;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+/* ---- face workspaces ---- */
+
+static void faces_init(struct app *a)
+{
+    struct face_pool *p = xcalloc(1, sizeof(*p));
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    p->n = a->cfg.vision_threads > 0 ? a->cfg.vision_threads : 1;
+    p->ws = xcalloc((size_t)p->n, sizeof(*p->ws));
+    for (int i = 0; i < p->n; i++)
+        p->ws[i] = face_ws_new(a->faces);
+    p->nfree = p->n;
+    a->wss = p;
+}
+
+static void faces_release(struct app *a)
+{
+    struct face_pool *p = a->wss;
+    if (!p)
+        return;
+    for (int i = 0; i < p->n; i++)
+        face_ws_free(p->ws[i]);
+    free(p->ws);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+    a->wss = NULL;
+}
+
+struct face_ws *face_pool_get(struct app *a)
+{
+    struct face_pool *p = a->wss;
+    if (!p)
+        return NULL;
+    pthread_mutex_lock(&p->mu);
+    while (!p->nfree)
+        pthread_cond_wait(&p->cv, &p->mu);
+    struct face_ws *ws = p->ws[--p->nfree];
+    pthread_mutex_unlock(&p->mu);
+    return ws;
+}
+
+void face_pool_put(struct app *a, struct face_ws *ws)
+{
+    struct face_pool *p = a->wss;
+    if (!p || !ws)
+        return;
+    pthread_mutex_lock(&p->mu);
+    p->ws[p->nfree++] = ws;
+    pthread_cond_signal(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+void app_warm_up(struct app *a)
+{
+    if (!a->wss)
+        return;
+    /* a grey camera-sized frame through both detectors builds their runtimes in every
+     * workspace; the networks after detection are built on the first real face */
+    struct image img = {.w = 640, .h = 480};
+    img.rgb = xmalloc((size_t)img.w * (size_t)img.h * 3);
+    memset(img.rgb, 128, (size_t)img.w * (size_t)img.h * 3);
+    struct face_ws **taken = xcalloc((size_t)a->wss->n, sizeof(*taken));
+    for (int i = 0; i < a->wss->n; i++) {
+        taken[i] = face_pool_get(a);
+        for (int d = 0; d < 2; d++) {
+            struct face_opts o;
+            face_opts_default(&o);
+            o.detector = d ? FACE_DETECT_TINY : FACE_DETECT_SSD;
+            struct face f;
+            int n;
+            if (face_detect(taken[i], &img, &o, &f, 1, &n) != SHOP_OK)
+                log_warn("api: warm-up of a face workspace failed: %s", shop_errmsg());
+        }
+    }
+    for (int i = 0; i < a->wss->n; i++)
+        face_pool_put(a, taken[i]);
+    free(taken);
+    free(img.rgb);
+    log_info("api: %d face workspaces ready", a->wss->n);
+}
+
+/* ---- the app ---- */
+
+int app_open(const struct app_config *cfg, struct app **out)
+{
+    *out = NULL;
+    struct app *a = xcalloc(1, sizeof(*a));
+    a->cfg = *cfg;
+    int rc = pool_init(&a->pool, cfg->db_path);
+    if (rc != SHOP_OK) {
+        free(a->pool.free_list);
+        free(a);
+        return rc;
+    }
+    a->gallery = gallery_new();
+    a->hub = alerts_new(256);
+    a->limiter = auth_limiter_new();
+    a->metrics = metrics_new(nroutes());
+    struct store *st = store_pool_get(&a->pool);
+    rc = gallery_load(a->gallery, st);
+    store_pool_put(&a->pool, st);
+    if (rc == SHOP_OK && cfg->models_dir) {
+        rc = face_engine_load(cfg->models_dir, FACE_NET_ALL, &a->faces);
+        if (rc != SHOP_OK)
+            rc = shop_fail(rc, "cannot load the face models from '%s': %s (run make models, "
+                           "or serve without --models)", cfg->models_dir, shop_errmsg_or(rc));
+    }
+    if (rc != SHOP_OK) {
+        app_close(a);
+        return rc;
+    }
+    if (a->faces)
+        faces_init(a);
+    *out = a;
+    return SHOP_OK;
+}
+
+void app_close(struct app *a)
+{
+    if (!a)
+        return;
+    faces_release(a);
+    face_engine_free(a->faces);
+    gallery_free(a->gallery);
+    alerts_free(a->hub);
+    auth_limiter_free(a->limiter);
+    metrics_free(a->metrics);
+    pool_release(&a->pool);
+    free(a);
+}
+
+void app_stop_streams(struct app *a)
+{
+    atomic_store(&a->stopping, 1);
+}
+
+/* ---- routing ---- */
+
+/* matches path against pattern, collecting {x} segments; 1 when it matches */
+static int match(const char *pattern, const char *path, struct api_ctx *c)
+{
+    int np = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *pe = strchr(p, '}');
+            size_t n = strcspn(s, "/");
+            if (!pe || n == 0 || np == API_MAX_PARAMS)
+                return 0;
+            c->params[np] = s;
+            c->param_len[np] = n;
+            np++;
+            p = pe + 1;
+            s += n;
+        } else if (*p++ != *s++)
+            return 0;
+    }
+    if (*p || *s)
+        return 0;
+    c->nparams = np;
+    return 1;
+}
+
+static int allowed(unsigned allow, enum auth_role role)
+{
+    switch (role) {
+    case AUTH_MIRROR: return (allow & API_MIRROR) != 0;
+    case AUTH_STAFF: return (allow & API_STAFF) != 0;
+    case AUTH_MANAGER: return (allow & (API_STAFF | API_MANAGER)) != 0;
+    default: return 0;
+    }
+}
+
+/* who is calling: a mirror's bearer token, else a login cookie */
+static int identify_caller(struct api_ctx *c)
+{
+    const char *auth = http_header(c->req, "Authorization");
+    if (auth && strncmp(auth, "Bearer ", 7) == 0)
+        return auth_device_check(c->st, auth + 7, c->now, &c->who);
+    const char *cookie = http_cookie(c->req, "shopper_session");
+    if (cookie)
+        return auth_session_check(c->st, cookie, c->now, &c->who);
+    return shop_fail(SHOP_EAUTH, "not logged in");
+}
+
+static int is_write(const char *method)
+{
+    return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+}
+
+static int dispatch(struct api_ctx *c)
+{
+    const struct api_route *hit = NULL;
+    int other_method = 0, idx = 0;
+    for (size_t t = 0; t < NTABLES && !hit; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++, idx++)
+            if (match(r->pattern, c->req->path, c)) {
+                if (strcmp(r->method, c->req->method) == 0 ||
+                    (strcmp(r->method, "GET") == 0 && strcmp(c->req->method, "HEAD") == 0)) {
+                    hit = r;
+                    break;
+                }
+                other_method = 1;
+            }
+    if (!hit) {
+        c->res->tag = -1;
+        if (other_method)
+            return api_fail(c, 405, "method_not_allowed", "%s is not allowed on %s",
+                            c->req->method, c->req->path);
+        if (strncmp(c->req->path, "/api/", 5) == 0)
+            return api_fail(c, 404, "not_found", "no such API route: %s", c->req->path);
+        return app_static(c);
+    }
+    c->route = hit;
+    c->res->tag = idx;
+    if (!(hit->allow & API_PUBLIC) || http_header(c->req, "Authorization") ||
+        http_cookie(c->req, "shopper_session")) {
+        int rc = identify_caller(c);
+        if (rc != SHOP_OK && !(hit->allow & API_PUBLIC))
+            return api_error(c, rc == SHOP_ENOTFOUND ? SHOP_EAUTH : rc);
+        if (rc != SHOP_OK)
+            memset(&c->who, 0, sizeof(c->who)); /* a public route works without login */
+    }
+    if (!(hit->allow & API_PUBLIC) && !allowed(hit->allow, c->who.role))
+        return api_fail(c, 403, "forbidden", "a %s may not %s %s", auth_role_name(c->who.role),
+                        c->req->method, hit->pattern);
+    /* a cookie is sent by the browser on its own: every write made with one must carry the
+     * session's CSRF token, which only our pages can read */
+    if (is_write(c->req->method) && (c->who.role == AUTH_STAFF || c->who.role == AUTH_MANAGER) &&
+        http_cookie(c->req, "shopper_session")) {
+        const char *t = http_header(c->req, "X-CSRF-Token");
+        size_t n = strlen(c->who.csrf);
+        if (!t || strlen(t) != n || !n || !crypto_equal(t, c->who.csrf, n))
+            return api_fail(c, 403, "csrf", "missing or wrong X-CSRF-Token header");
+    }
+    return hit->fn(c);
+}
+
+void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
+{
+    struct app *a = ctx;
+    struct api_ctx c = {.app = a, .req = req, .res = res, .now = (int64_t)time(NULL)};
+    shop_err_clear();
+    int status;
+    c.st = store_pool_get(&a->pool);
+    if (!c.st)
+        status = api_fail(&c, 503, "unavailable", "the store cannot be opened now");
+    else
+        status = dispatch(&c);
+    store_pool_put(&a->pool, c.st);
+    if (c.json_in)
+        json_decref(c.json_in);
+    if (c.out) {
+        fclose(c.out);
+        res->body = c.out_buf;
+        res->len = c.out_len;
+    }
+    res->status = status;
+    if (!res->ctype && res->fd < 0 && !res->stream_read)
+        http_res_header(res, "Cache-Control", "no-store");
+    http_res_header(res, "X-Content-Type-Options", "nosniff");
+    if (status >= 500)
+        log_error("api: %s %s -> %d: %s", req->method, req->path, status, shop_errmsg());
+}
+
+size_t app_body_limit(void *ctx, const char *method, const char *path)
+{
+    struct app *a = ctx;
+    struct api_ctx c = {0};
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++)
+            if (strcmp(r->method, method) == 0 && match(r->pattern, path, &c)) {
+                if (r->max_body == API_BODY_FRAME)
+                    return a->cfg.max_frame_bytes;
+                return r->max_body ? r->max_body : API_JSON_MAX;
+            }
+    return 0; /* no route takes a body here */
+}
+
+void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64_t bytes,
+              double seconds)
+{
+    struct app *a = ctx;
+    metrics_request(a->metrics, tag, status, seconds);
+    /* the path only: query strings may hold e-mails; bodies (frames, passwords) never */
+    log_info("%s %s %s %d %llu %.1fms", req->client, req->method, req->path, status,
+             (unsigned long long)bytes, seconds * 1e3);
+}
+
+const char *app_route_label(void *ctx, int i)
+{
+    (void)ctx;
+    static _Thread_local char buf[160];
+    const struct api_route *r = route_at(i);
+    snprintf(buf, sizeof(buf), "%s %s", r ? r->method : "?", r ? r->pattern : "?");
+    return buf;
+}

@@ -1,0 +1,370 @@
+/* http/http.c - libmicrohttpd behind http.h. Each request gets a struct conn_req (the
+ * body buffer and timing); the handler runs once the body is in. */
+#include "http/http.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/xalloc.h"
+
+struct http_server {
+    struct MHD_Daemon *d;
+    struct http_config cfg;
+    int port;
+    atomic_int stopping;
+    atomic_uint_fast64_t next_id;
+};
+
+/* one request in flight */
+struct conn_req {
+    struct http_req req;
+    struct http_server *srv;
+    char *body;
+    size_t len, cap, limit;
+    int too_big;
+    int status, tag;
+    uint64_t bytes;
+    double started;
+    char client[INET6_ADDRSTRLEN];
+    char *method, *path;
+    int answered;
+};
+
+/* what a stream response reads through */
+struct stream_ctx {
+    struct http_server *srv;
+    struct conn_req *cr; /* for the byte count; the request outlives the response */
+    ssize_t (*read)(void *ctx, char *buf, size_t max);
+    void (*release)(void *ctx);
+    void *ctx;
+};
+
+static double now_sec(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+const char *http_reason(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 304: return "Not Modified";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 415: return "Unsupported Media Type";
+    case 422: return "Unprocessable Content";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Unknown";
+    }
+}
+
+const char *http_header(const struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_query(const struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_cookie(const struct http_req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+void http_res_header(struct http_res *r, const char *name, const char *value)
+{
+    size_t used = strlen(r->extra);
+    int n = snprintf(r->extra + used, sizeof(r->extra) - used, "%s: %s\n", name, value);
+    if (n < 0 || (size_t)n >= sizeof(r->extra) - used) {
+        r->extra[used] = '\0';
+        log_warn("http: header '%s' dropped (no room)", name);
+    }
+}
+
+/* adds the "Name: value\n" lines of extra to a response */
+static void add_extra(struct MHD_Response *resp, char *extra)
+{
+    char *save = NULL;
+    for (char *line = strtok_r(extra, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        char *colon = strchr(line, ':');
+        if (!colon)
+            continue;
+        *colon = '\0';
+        const char *v = colon + 1;
+        while (*v == ' ')
+            v++;
+        MHD_add_response_header(resp, line, v);
+    }
+}
+
+static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    struct stream_ctx *s = cls;
+    if (atomic_load(&s->srv->stopping))
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    ssize_t n = s->read(s->ctx, buf, max);
+    if (n < 0)
+        return MHD_CONTENT_READER_END_OF_STREAM;
+    s->cr->bytes += (uint64_t)n;
+    return n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream_ctx *s = cls;
+    if (s->release)
+        s->release(s->ctx);
+    free(s);
+}
+
+static enum MHD_Result send_res(struct conn_req *cr, struct MHD_Connection *c,
+                                struct http_res *res)
+{
+    struct MHD_Response *resp;
+    int status = res->status ? res->status : 200;
+    if (res->stream_read) {
+        struct stream_ctx *s = xcalloc(1, sizeof(*s));
+        *s = (struct stream_ctx){cr->srv, cr, res->stream_read, res->stream_release,
+                                 res->stream_ctx};
+        resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, s,
+                                                 stream_free);
+        if (!resp)
+            stream_free(s);
+        free(res->body);
+    } else if (res->fd >= 0) {
+        resp = MHD_create_response_from_fd(res->fd_size, res->fd);
+        if (!resp)
+            close(res->fd);
+        cr->bytes = res->fd_size;
+        free(res->body);
+    } else {
+        resp = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
+        if (!resp)
+            free(res->body);
+        cr->bytes = res->len;
+    }
+    if (!resp)
+        return MHD_NO;
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            res->ctype ? res->ctype : "application/json");
+    add_extra(resp, res->extra);
+    cr->status = status;
+    cr->tag = res->tag;
+    enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ok;
+}
+
+/* a JSON error answered by this layer (413 before the handler runs) */
+static enum MHD_Result send_error(struct conn_req *cr, struct MHD_Connection *c, int status,
+                                  const char *code, const char *msg)
+{
+    struct http_res res = {.status = status, .fd = -1, .tag = -1};
+    char *body = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&body, &len);
+    fprintf(f, "{\"error\":\"%s\",\"code\":\"%s\"}\n", msg, code);
+    fclose(f);
+    res.body = body;
+    res.len = len;
+    http_res_header(&res, "Connection", "close");
+    return send_res(cr, c, &res);
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct http_server *srv = cls;
+    struct conn_req *cr = *con_cls;
+    if (!cr) {
+        cr = xcalloc(1, sizeof(*cr));
+        cr->srv = srv;
+        cr->started = now_sec();
+        cr->method = xstrdup(method);
+        cr->path = xstrdup(url);
+        cr->req.method = cr->method;
+        cr->req.path = cr->path;
+        cr->req.conn = c;
+        cr->req.id = atomic_fetch_add(&srv->next_id, 1) + 1;
+        cr->req.client = cr->client;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        if (ci && ci->client_addr) {
+            const struct sockaddr *sa = ci->client_addr;
+            if (sa->sa_family == AF_INET)
+                inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, cr->client,
+                          sizeof(cr->client));
+            else if (sa->sa_family == AF_INET6)
+                inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, cr->client,
+                          sizeof(cr->client));
+        }
+        cr->limit = srv->cfg.body_limit ? srv->cfg.body_limit(srv->cfg.ctx, method, url)
+                                        : (size_t)64 << 10;
+        *con_cls = cr;
+        /* refuse a declared oversize body before reading any of it */
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end = NULL;
+            errno = 0;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (errno || end == cl || *end || n > cr->limit) {
+                cr->too_big = 1;
+                cr->answered = 1;
+                return send_error(cr, c, 413, "too_big", "request body too large");
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_size) {
+        if (!cr->too_big && cr->len + *upload_size > cr->limit)
+            cr->too_big = 1;
+        if (!cr->too_big) {
+            if (cr->len + *upload_size + 1 > cr->cap) {
+                size_t cap = cr->cap ? cr->cap : 4096;
+                while (cap < cr->len + *upload_size + 1)
+                    cap *= 2;
+                cr->body = xrealloc(cr->body, cap);
+                cr->cap = cap;
+            }
+            memcpy(cr->body + cr->len, upload_data, *upload_size);
+            cr->len += *upload_size;
+            cr->body[cr->len] = '\0';
+        }
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (cr->answered)
+        return MHD_YES;
+    cr->answered = 1;
+    if (cr->too_big)
+        return send_error(cr, c, 413, "too_big", "request body too large");
+    cr->req.body = cr->body;
+    cr->req.body_len = cr->len;
+    struct http_res res = {.fd = -1};
+    srv->cfg.handle(srv->cfg.ctx, &cr->req, &res);
+    return send_res(cr, c, &res);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)c;
+    (void)toe;
+    struct http_server *srv = cls;
+    struct conn_req *cr = *con_cls;
+    if (!cr)
+        return;
+    if (srv->cfg.done)
+        srv->cfg.done(srv->cfg.ctx, &cr->req, cr->tag, cr->status, cr->bytes,
+                      now_sec() - cr->started);
+    free(cr->body);
+    free(cr->method);
+    free(cr->path);
+    free(cr);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (LOG_WARN < log_level_current)
+        return;
+    char msg[512];
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+        msg[--n] = '\0';
+    log_warn("http: %s", msg);
+}
+
+int http_start(const struct http_config *cfg, struct http_server **out)
+{
+    *out = NULL;
+    struct sockaddr_in6 a6 = {0};
+    struct sockaddr_in a4 = {0};
+    const struct sockaddr *sa;
+    const char *bind = cfg->bind ? cfg->bind : "127.0.0.1";
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+                     MHD_USE_ERROR_LOG | MHD_USE_ITC;
+    if (cfg->port < 0 || cfg->port > 65535)
+        return shop_fail(SHOP_EINVAL, "port %d is not 0..65535", cfg->port);
+    if (inet_pton(AF_INET, bind, &a4.sin_addr) == 1) {
+        a4.sin_family = AF_INET;
+        a4.sin_port = htons((uint16_t)cfg->port);
+        sa = (const struct sockaddr *)&a4;
+    } else if (inet_pton(AF_INET6, bind, &a6.sin6_addr) == 1) {
+        a6.sin6_family = AF_INET6;
+        a6.sin6_port = htons((uint16_t)cfg->port);
+        sa = (const struct sockaddr *)&a6;
+        flags |= MHD_USE_IPv6;
+    } else
+        return shop_fail(SHOP_EINVAL, "'%s' is not an IP address to listen on", bind);
+    struct http_server *srv = xcalloc(1, sizeof(*srv));
+    srv->cfg = *cfg;
+    srv->d = MHD_start_daemon(
+        flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, sa,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections ? cfg->max_connections : 256),
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(cfg->per_ip ? cfg->per_ip : 128),
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s ? cfg->timeout_s : 30),
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 << 10, MHD_OPTION_NOTIFY_COMPLETED,
+        on_completed, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    if (!srv->d) {
+        free(srv);
+        return shop_fail(SHOP_EIO, "cannot listen on %s port %d (in use, or not allowed)", bind,
+                         cfg->port);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(srv->d, MHD_DAEMON_INFO_BIND_PORT);
+    srv->port = di ? di->port : cfg->port;
+    *out = srv;
+    return SHOP_OK;
+}
+
+int http_port(const struct http_server *srv)
+{
+    return srv->port;
+}
+
+int http_stopping(const struct http_server *srv)
+{
+    return atomic_load(&srv->stopping);
+}
+
+void http_stop(struct http_server *srv)
+{
+    if (!srv)
+        return;
+    atomic_store(&srv->stopping, 1);
+    MHD_socket s = MHD_quiesce_daemon(srv->d); /* no new connections */
+    MHD_stop_daemon(srv->d);                   /* joins the connection threads */
+    if (s != MHD_INVALID_SOCKET)
+        close(s);
+    free(srv);
+}
