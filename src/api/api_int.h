@@ -73,6 +73,28 @@ const char *app_route_label(void *ctx, int i);
 /* the route tables (one per resource file) */
 extern const struct api_route system_routes[];
 extern const struct api_route auth_routes[];
+extern const struct api_route mirror_routes[];
+
+/* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
+struct mirror_who {
+    int64_t customer_id; /* the customer logged in */
+    int64_t session_id;  /* their shopping session */
+    int64_t since;
+};
+int app_mirrors_open(struct app *a);
+void app_mirrors_close(struct app *a);
+/* the customer logged in at mirror d; SHOP_EAUTH (with a message) when nobody is */
+SHOP_MUST_CHECK int app_mirror_who(struct app *a, const struct store_device *d,
+                                   struct mirror_who *out);
+/* logs a customer in at the calling mirror (c->who.device), opening a shopping session;
+ * whoever was logged in there is logged out first. how: "face", "pin" */
+SHOP_MUST_CHECK int app_mirror_login(struct api_ctx *c, int64_t customer_id, const char *how);
+/* ends the calling mirror's login and session; SHOP_EAUTH when nobody was logged in */
+SHOP_MUST_CHECK int app_mirror_logout(struct api_ctx *c);
+/* "logged_in", "customer" {id, name} or null, "session_id" keys of the calling mirror */
+void app_mirror_write_who(struct api_ctx *c, struct jsonw *w);
+/* customers logged in at any mirror now */
+int64_t app_mirror_sessions(struct app *a);
 
 /* ---- responses ---- */
 /* the JSON writer of the response body (application/json) */

@@ -41,6 +41,7 @@ static int get_metrics(struct api_ctx *c)
     if (store_alerts_list(c->st, "acknowledged", 100000, &rows, &n) == SHOP_OK)
         g.open_alerts += (int64_t)n;
     free(rows);
+    g.mirror_sessions = app_mirror_sessions(c->app);
     pthread_mutex_lock(&c->app->pool.mu);
     g.store_handles = c->app->pool.nopen;
     pthread_mutex_unlock(&c->app->pool.mu);

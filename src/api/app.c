@@ -21,6 +21,7 @@
 static const struct api_route *const route_tables[] = {
     system_routes,
     auth_routes,
+    mirror_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
@@ -214,6 +215,8 @@ int app_open(const struct app_config *cfg, struct app **out)
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
     store_pool_put(&a->pool, st);
+    if (rc == SHOP_OK)
+        rc = app_mirrors_open(a);
     if (rc == SHOP_OK && cfg->models_dir) {
         rc = face_engine_load(cfg->models_dir, FACE_NET_ALL, &a->faces);
         if (rc != SHOP_OK)
@@ -235,6 +238,7 @@ void app_close(struct app *a)
     if (!a)
         return;
     faces_release(a);
+    app_mirrors_close(a);
     face_engine_free(a->faces);
     gallery_free(a->gallery);
     alerts_free(a->hub);

@@ -127,6 +127,8 @@ struct store_session {
     int tracked, simulated;
 };
 SHOP_MUST_CHECK int store_session_add(struct store *st, struct store_session *s);
+/* sets a session's end time (never earlier than it was) */
+SHOP_MUST_CHECK int store_session_end(struct store *st, int64_t session_id, int64_t at);
 SHOP_MUST_CHECK int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id,
                                     int64_t at);
 

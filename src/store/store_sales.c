@@ -71,6 +71,19 @@ int store_session_add(struct store *st, struct store_session *x)
     return rc;
 }
 
+static const char *const SQL_SESSION_END =
+    "UPDATE sessions SET ended_at = :at WHERE id = :id AND ended_at <= :at";
+
+int store_session_end(struct store *st, int64_t session_id, int64_t at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSION_END);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", session_id);
+    bind_int(s, ":at", at);
+    return stmt_exec(st, s, "end session");
+}
+
 int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id, int64_t at)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_TRYON_ADD);

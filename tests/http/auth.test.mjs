@@ -175,3 +175,15 @@ test('SIGTERM stops the server cleanly', async () => {
   const e = await s2.stop('SIGTERM');
   assert.equal(e.code, 0);
 });
+
+test('a mirror starts with nobody logged in; a wrong PIN is 401', async () => {
+  const m = srv.mirror();
+  const s = await m.get('/api/v1/mirror/state');
+  assert.equal(s.status, 200);
+  assert.equal(s.json.logged_in, false);
+  assert.equal(s.json.customer, null);
+  assert.equal(s.json.mirror.name, 'mirror-1');
+  const bad = await m.post('/api/v1/mirror/login', { email: 'nobody@example.com', pin: '1234' });
+  assert.equal(bad.status, 401);
+  assert.equal((await (await srv.login()).get('/api/v1/mirror/state')).status, 403);
+});
