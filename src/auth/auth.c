@@ -36,7 +36,7 @@ enum auth_role auth_role_parse(const char *name)
 
 struct limit_entry {
     char key[128];
-    int64_t fails[AUTH_LIMIT_FAILS]; /* ring of the last failure times */
+    int64_t fails[AUTH_LIMIT_ADDR_FAILS]; /* ring of the last failure times */
     int n, next;
 };
 
@@ -77,7 +77,8 @@ static struct limit_entry *slot(struct auth_limiter *l, const char *key, int64_t
         struct limit_entry *e = &l->e[(h + (uint64_t)i) % LIMIT_SLOTS];
         if (e->n && strcmp(e->key, key) == 0)
             return e;
-        int64_t newest = e->n ? e->fails[(e->next + AUTH_LIMIT_FAILS - 1) % AUTH_LIMIT_FAILS] : 0;
+        int64_t newest =
+            e->n ? e->fails[(e->next + AUTH_LIMIT_ADDR_FAILS - 1) % AUTH_LIMIT_ADDR_FAILS] : 0;
         int stale = !e->n || now - newest >= AUTH_LIMIT_WINDOW;
         if (stale && !victim)
             victim = e;
@@ -92,13 +93,17 @@ static struct limit_entry *slot(struct auth_limiter *l, const char *key, int64_t
     return victim;
 }
 
-int auth_limiter_check(struct auth_limiter *l, const char *key, int64_t now, int64_t *retry_after)
+int auth_limiter_check(struct auth_limiter *l, const char *key, int max, int64_t now,
+                       int64_t *retry_after)
 {
     int rc = SHOP_OK;
+    if (max > AUTH_LIMIT_ADDR_FAILS)
+        max = AUTH_LIMIT_ADDR_FAILS;
     pthread_mutex_lock(&l->mu);
     struct limit_entry *e = slot(l, key, now, 0);
-    if (e && e->n >= AUTH_LIMIT_FAILS) {
-        int64_t oldest = e->fails[e->next]; /* the ring is full: next is the oldest */
+    if (e && e->n >= max) {
+        /* the max-th newest failure decides */
+        int64_t oldest = e->fails[(e->next + AUTH_LIMIT_ADDR_FAILS - max) % AUTH_LIMIT_ADDR_FAILS];
         if (now - oldest < AUTH_LIMIT_WINDOW) {
             int64_t wait = AUTH_LIMIT_WINDOW - (now - oldest);
             if (retry_after)
@@ -116,8 +121,8 @@ void auth_limiter_fail(struct auth_limiter *l, const char *key, int64_t now)
     pthread_mutex_lock(&l->mu);
     struct limit_entry *e = slot(l, key, now, 1);
     e->fails[e->next] = now;
-    e->next = (e->next + 1) % AUTH_LIMIT_FAILS;
-    if (e->n < AUTH_LIMIT_FAILS)
+    e->next = (e->next + 1) % AUTH_LIMIT_ADDR_FAILS;
+    if (e->n < AUTH_LIMIT_ADDR_FAILS)
         e->n++;
     pthread_mutex_unlock(&l->mu);
 }
@@ -273,10 +278,10 @@ static int limited(struct auth_limiter *lim, const char *kind, const char *who,
 {
     char key[160];
     snprintf(key, sizeof(key), "%s:%s", kind, who);
-    int rc = auth_limiter_check(lim, key, now, NULL);
+    int rc = auth_limiter_check(lim, key, AUTH_LIMIT_FAILS, now, NULL);
     if (rc == SHOP_OK && address) {
         snprintf(key, sizeof(key), "addr:%s", address);
-        rc = auth_limiter_check(lim, key, now, NULL);
+        rc = auth_limiter_check(lim, key, AUTH_LIMIT_ADDR_FAILS, now, NULL);
     }
     return rc;
 }

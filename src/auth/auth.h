@@ -25,9 +25,10 @@
 #define AUTH_USERNAME_MAX 32
 #define AUTH_PIN_MIN 4
 #define AUTH_PIN_MAX 8
-/* failed attempts per key (account or address) in AUTH_LIMIT_WINDOW seconds before
- * SHOP_ELIMIT */
+/* failed attempts per account (AUTH_LIMIT_FAILS) and per address (AUTH_LIMIT_ADDR_FAILS:
+ * a store's devices may share one) in AUTH_LIMIT_WINDOW seconds before SHOP_ELIMIT */
 #define AUTH_LIMIT_FAILS 5
+#define AUTH_LIMIT_ADDR_FAILS 20
 #define AUTH_LIMIT_WINDOW 900
 
 enum auth_role { AUTH_NONE = 0, AUTH_MIRROR, AUTH_STAFF, AUTH_MANAGER };
@@ -40,10 +41,10 @@ enum auth_role auth_role_parse(const char *name);
 struct auth_limiter;
 struct auth_limiter *auth_limiter_new(void); /* never NULL */
 void auth_limiter_free(struct auth_limiter *l);
-/* SHOP_ELIMIT (with a message and *retry_after seconds) when key has failed
- * AUTH_LIMIT_FAILS times in the window */
-SHOP_MUST_CHECK int auth_limiter_check(struct auth_limiter *l, const char *key, int64_t now,
-                                       int64_t *retry_after);
+/* SHOP_ELIMIT (with a message and *retry_after seconds) when key has failed `max` times
+ * (at most AUTH_LIMIT_ADDR_FAILS) in the window */
+SHOP_MUST_CHECK int auth_limiter_check(struct auth_limiter *l, const char *key, int max,
+                                       int64_t now, int64_t *retry_after);
 void auth_limiter_fail(struct auth_limiter *l, const char *key, int64_t now);
 void auth_limiter_clear(struct auth_limiter *l, const char *key);
 
