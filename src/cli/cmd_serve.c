@@ -1,6 +1,7 @@
 /* cli/cmd_serve.c - `shopper serve` (the HTTP server), `shopper users` (dashboard
  * accounts) and `shopper mirrors` (paired Smart Mirrors). */
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,16 @@ static int first_start(const char *db, int port, const char *host)
     return 0;
 }
 
-struct warm_arg {
-    struct app *app;
-};
+/* SIGINT / SIGTERM write their number to this pipe (async-signal-safe) wherever they land,
+ * and the main thread reads it: no reliance on which thread a signal is delivered to */
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(sig_pipe[1], &b, 1);
+    (void)n;
+}
 
 static void *warm_thread(void *p)
 {
@@ -123,12 +131,12 @@ int cmd_serve(int argc, char **argv)
         .max_frame_bytes = (size_t)max_frame,
         .max_frame_pixels = 1920 * 1080,
     };
-    /* signals go to sigwait below, not to whichever thread happens to run */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    if (pipe(sig_pipe) != 0)
+        return cli_fail("cannot create a pipe for signals");
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct app *app;
     rc = app_open(&cfg, &app);
@@ -164,8 +172,10 @@ int cmd_serve(int argc, char **argv)
         fflush(stdout);
         pthread_t warm;
         int warming = pthread_create(&warm, NULL, warm_thread, app) == 0;
-        int sig = 0;
-        sigwait(&sigs, &sig);
+        unsigned char b = 0;
+        while (read(sig_pipe[0], &b, 1) < 0 && errno == EINTR)
+            ;
+        int sig = b;
         log_info("serve: signal %d: finishing requests in flight", sig);
         app_stop_streams(app);
         http_stop(srv);
@@ -174,6 +184,8 @@ int cmd_serve(int argc, char **argv)
     } else
         http_stop(srv);
     app_close(app);
+    close(sig_pipe[0]);
+    close(sig_pipe[1]);
     if (rc == 0)
         log_info("serve: stopped");
     return rc;
