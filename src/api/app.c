@@ -352,6 +352,11 @@ static int dispatch(struct api_ctx *c)
         if (!t || strlen(t) != n || !n || !crypto_equal(t, c->who.csrf, n))
             return api_fail(c, 403, "csrf", "missing or wrong X-CSRF-Token header");
     }
+    /* a JSON route's body is JSON: anything else is refused before parsing */
+    if (c->req->body_len && hit->max_body != API_BODY_FRAME &&
+        !api_content_type_is(c, "application/json"))
+        return api_fail(c, 415, "unsupported_media_type",
+                        "the body must be JSON (Content-Type: application/json)");
     return hit->fn(c);
 }
 
