@@ -411,6 +411,19 @@ void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64
              (unsigned long long)bytes, seconds * 1e3);
 }
 
+void app_routes_write(FILE *f)
+{
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++) {
+            fprintf(f, "%s %s", r->method, r->pattern);
+            static const char *const names[] = {"public", "mirror", "staff", "manager"};
+            for (int b = 0; b < 4; b++)
+                if (r->allow & (1u << b))
+                    fprintf(f, " %s", names[b]);
+            fputc('\n', f);
+        }
+}
+
 const char *app_route_label(void *ctx, int i)
 {
     (void)ctx;

@@ -84,7 +84,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *bind = "127.0.0.1", *models = NULL, *web = "web";
     int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256;
-    int no_faces = 0, quiet = 0;
+    int no_faces = 0, quiet = 0, routes = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
         CLI_INT("port", "N", "port to listen on (default 8080; 0 picks a free one)", &port, 0,
@@ -100,6 +100,7 @@ int cmd_serve(int argc, char **argv)
                 &max_frame, 1024, 64 << 20),
         CLI_INT("max-connections", "N", "connections at once (default 256)", &conns, 4, 10000),
         CLI_FLAG("quiet", "no access log", &quiet),
+        CLI_FLAG("routes", "print the API's routes and who may call them, and exit", &routes),
         CLI_END,
     };
     int rc = cli_parse(argc, argv,
@@ -113,6 +114,10 @@ int cmd_serve(int argc, char **argv)
                        opts, NULL);
     if (rc >= 0)
         return rc;
+    if (routes) {
+        app_routes_write(stdout);
+        return 0;
+    }
     if (crypto_init() != SHOP_OK)
         return cli_fail_rc(SHOP_EINTERNAL, NULL);
     if (!quiet && log_level_current == LOG_OFF && !getenv("SHOPPER_LOG"))
