@@ -168,12 +168,20 @@ int cmd_serve(int argc, char **argv)
     int actual = http_port(srv);
     rc = first_start(db, actual, host);
     if (rc == 0) {
-        printf("\n  SHOPPER is serving http://%s:%d/\n"
-               "    Manager Dashboard  http://%s:%d/manager/\n"
-               "    Smart Mirror       http://%s:%d/mirror/\n"
-               "    API                http://%s:%d/api/v1/  (health: /healthz, metrics: "
-               "/metrics)\n  Stop with Ctrl-C.\n\n",
-               host, actual, host, actual, host, actual, host, actual);
+        printf("\n  SHOPPER is serving http://%s:%d/\n", host, actual);
+        static const char *const apps[][2] = {{"Manager Dashboard", "manager"},
+                                              {"Smart Mirror", "mirror"}};
+        for (int i = 0; i < 2; i++) {
+            char index[1024];
+            snprintf(index, sizeof(index), "%s/%s/index.html", web, apps[i][1]);
+            if (access(index, R_OK) == 0)
+                printf("    %-18s http://%s:%d/%s/\n", apps[i][0], host, actual, apps[i][1]);
+            else
+                printf("    %-18s (not in %s/%s/ yet)\n", apps[i][0], web, apps[i][1]);
+        }
+        printf("    API                http://%s:%d/api/v1/  (described in api/openapi.yaml; "
+               "health: /healthz, metrics: /metrics)\n  Stop with Ctrl-C.\n\n",
+               host, actual);
         fflush(stdout);
         pthread_t warm;
         int warming = pthread_create(&warm, NULL, warm_thread, app) == 0;
