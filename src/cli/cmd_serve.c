@@ -277,13 +277,7 @@ int cmd_users(int argc, char **argv)
         if (rc == SHOP_OK && json) {
             struct jsonw w;
             jw_init(&w, stdout, 0);
-            jw_obj(&w);
-            jw_key(&w, "users");
-            jw_arr(&w);
-            for (size_t i = 0; i < n; i++)
-                auth_user_write_json(&w, &u[i]);
-            jw_end(&w);
-            jw_end(&w);
+            auth_users_write_json(&w, u, n);
             jw_finish(&w);
         } else if (rc == SHOP_OK) {
             printf("%-4s %-24s %s\n", "id", "username", "role");
@@ -375,13 +369,7 @@ int cmd_mirrors(int argc, char **argv)
         if (r == SHOP_OK && json) {
             struct jsonw w;
             jw_init(&w, stdout, 0);
-            jw_obj(&w);
-            jw_key(&w, "mirrors");
-            jw_arr(&w);
-            for (size_t i = 0; i < n; i++)
-                auth_device_write_json(&w, &d[i]);
-            jw_end(&w);
-            jw_end(&w);
+            auth_devices_write_json(&w, d, n);
             jw_finish(&w);
         } else if (r == SHOP_OK) {
             printf("%-4s %-16s %-24s %s\n", "id", "name", "location", "status");
