@@ -439,11 +439,17 @@ int pricing_train(struct store *st, const struct demand_params *params, double h
         goto out;
     }
     info = info_json(rep);
-    rc = store_demand_model_save(st, blob, len, info, (int64_t)time(NULL), &rep->version);
-    /* a model that predicts the held-out days no better than each product's average has
-     * learnt nothing about price that can be trusted: pricing then keeps the prices */
-    if (rc == SHOP_OK)
-        rc = store_meta_set(st, META_USEFUL, pricing_model_useful(&rep->metrics) ? "1" : "0");
+    /* the model and its verdict together */
+    rc = store_begin(st);
+    if (rc == SHOP_OK) {
+        rc = store_demand_model_save(st, blob, len, info, (int64_t)time(NULL), &rep->version);
+        /* a model that predicts the held-out days no better than each product's average has
+         * learnt nothing about price that can be trusted: pricing then keeps the prices */
+        if (rc == SHOP_OK)
+            rc = store_meta_set(st, META_USEFUL,
+                                pricing_model_useful(&rep->metrics) ? "1" : "0");
+        rc = store_end(st, rc);
+    }
     if (rc != SHOP_OK)
         rc = fail_store(st, rc);
 out:

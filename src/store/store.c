@@ -338,31 +338,82 @@ int store_schema_version(struct store *st)
 
 /* ---- transactions ---- */
 
+/* Level 1 is BEGIN IMMEDIATE ... COMMIT; level d > 1 is SAVEPOINT "t<d>" ... RELEASE, so that
+ * a domain function can open its own level whoever calls it, and roll back only its part. */
+static void savepoint_name(char *buf, size_t n, const char *verb, int depth)
+{
+    snprintf(buf, n, "%s t%d", verb, depth);
+}
+
 int store_begin(struct store *st)
 {
-    assert(!st->in_txn);
-    int rc = exec(st, "BEGIN IMMEDIATE", "begin");
+    if (st->depth > 0 && sqlite3_get_autocommit(st->db)) {
+        /* sqlite rolled the outer transaction back by itself (I/O error, full disk):
+         * writing on would commit row by row */
+        store_msg(st, "begin: the enclosing transaction was already rolled back");
+        return SHOP_EDB;
+    }
+    char sql[32];
+    if (st->depth == 0)
+        snprintf(sql, sizeof(sql), "BEGIN IMMEDIATE");
+    else
+        savepoint_name(sql, sizeof(sql), "SAVEPOINT", st->depth + 1);
+    int rc = exec(st, sql, "begin");
     if (rc == SHOP_OK)
-        st->in_txn = 1;
+        st->depth++;
     return rc;
 }
 
 int store_commit(struct store *st)
 {
-    assert(st->in_txn);
-    int rc = exec(st, "COMMIT", "commit");
+    assert(st->depth > 0 && "store_commit without store_begin");
+    char sql[32];
+    if (st->depth == 1)
+        snprintf(sql, sizeof(sql), "COMMIT");
+    else
+        savepoint_name(sql, sizeof(sql), "RELEASE", st->depth);
+    if (sqlite3_get_autocommit(st->db)) {
+        store_msg(st, "commit: the transaction was already rolled back");
+        return SHOP_EDB;
+    }
+    /* on failure the level stays open: the caller rolls it back */
+    int rc = exec(st, sql, "commit");
     if (rc == SHOP_OK)
-        st->in_txn = 0;
+        st->depth--;
     return rc;
 }
 
 void store_rollback(struct store *st)
 {
-    bulk_forget(st); /* the rollback brings the dropped indexes back */
-    if (!st->in_txn)
+    if (st->depth == 0) {
+        bulk_forget(st);
         return;
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    st->in_txn = 0;
+    }
+    if (st->nbulk && st->bulk_depth >= st->depth)
+        bulk_forget(st); /* the rollback brings the dropped indexes back */
+    if (st->depth == 1) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    } else if (!sqlite3_get_autocommit(st->db)) {
+        /* ROLLBACK TO undoes the level's work but keeps the savepoint: release it too */
+        char sql[64];
+        snprintf(sql, sizeof(sql), "ROLLBACK TO t%d; RELEASE t%d", st->depth, st->depth);
+        sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+    }
+    st->depth--;
+}
+
+int store_end(struct store *st, int rc)
+{
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    if (rc != SHOP_OK)
+        store_rollback(st);
+    return rc;
+}
+
+int store_txn_depth(const struct store *st)
+{
+    return st->depth;
 }
 
 /* ---- bulk loading ---- */
@@ -374,8 +425,9 @@ static const char *const SQL_BULK_INDEXES =
 
 int store_bulk_begin(struct store *st)
 {
-    if (!st->in_txn || st->nbulk)
+    if (st->depth == 0 || st->nbulk)
         return SHOP_EINVAL;
+    st->bulk_depth = st->depth;
     sqlite3_stmt *s = stmt_get(st, SQL_BULK_INDEXES);
     if (!s)
         return SHOP_EDB;

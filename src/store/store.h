@@ -37,14 +37,29 @@ int store_schema_version(struct store *st);
 /* how long to wait for another process's lock before SHOP_EBUSY (default 5000 ms) */
 void store_set_busy_timeout(struct store *st, int ms);
 
-/* Transactions: one at a time (no nesting). begin takes the write lock at once. */
+/* Transactions compose. The outermost store_begin is BEGIN IMMEDIATE (takes the write lock at
+ * once; SHOP_EBUSY after the busy timeout); a store_begin inside it opens a savepoint. Each
+ * level ends with exactly one store_commit or store_rollback:
+ *   - store_commit of an inner level releases the savepoint: its work becomes part of the
+ *     enclosing level and is written only when the outermost level commits;
+ *   - store_rollback of an inner level undoes that level's work only; the enclosing level
+ *     stays open and decides (its caller usually rolls back too on the error it gets);
+ *   - store_rollback of the outermost level undoes everything, inner levels included.
+ * A failed store_commit leaves its level open: roll it back. So a domain function that writes
+ * several rows wraps them in begin ... store_end(st, rc) and is atomic whoever calls it. */
 SHOP_MUST_CHECK int store_begin(struct store *st);
 SHOP_MUST_CHECK int store_commit(struct store *st);
-void store_rollback(struct store *st);
+void store_rollback(struct store *st); /* no-op outside a transaction */
+/* commits the level when rc is SHOP_OK, else (or when the commit fails) rolls it back;
+ * returns rc or the commit's error */
+SHOP_MUST_CHECK int store_end(struct store *st, int rc);
+/* open levels (0: none) */
+int store_txn_depth(const struct store *st);
 
 /* Bulk loading inside a transaction: drops the secondary indexes of the tables a simulation
  * fills and store_bulk_end recreates them from their saved definitions (one sort each
- * instead of a random B-tree insert per row). Both must run inside the same transaction. */
+ * instead of a random B-tree insert per row). Both must run inside the same transaction
+ * level; rolling that level (or an enclosing one) back restores the indexes. */
 SHOP_MUST_CHECK int store_bulk_begin(struct store *st);
 SHOP_MUST_CHECK int store_bulk_end(struct store *st);
 
@@ -136,7 +151,8 @@ struct store_line {
     double discount;
 };
 /* Records a purchase and its lines as they are (the caller has marked the items sold);
- * total = sum of line prices. Sets *purchase_id. */
+ * total = sum of line prices. Sets *purchase_id. Atomic (its own transaction level): on an
+ * error nothing of it stays. SHOP_ECONFLICT when an item is already in a purchase line. */
 SHOP_MUST_CHECK int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id,
                                        int64_t at, const struct store_line *lines, int n,
                                        int64_t *purchase_id);
@@ -329,8 +345,8 @@ struct store_reco {
     double discount;     /* promotions only, 0..1 */
     int64_t price_cents; /* promotions: the promotion price */
 };
-/* Replaces a customer's stored promotions and recommendations (one transaction is the
- * caller's). Promotions are valid until valid_until. */
+/* Replaces a customer's stored promotions and recommendations, atomically (its own
+ * transaction level). Promotions are valid until valid_until. */
 SHOP_MUST_CHECK int store_reco_save(struct store *st, int64_t customer_id,
                                     const struct store_reco *promos, int npromos,
                                     const struct store_reco *recs, int nrecs, int64_t now,
@@ -436,7 +452,8 @@ SHOP_MUST_CHECK int store_face_counts(struct store *st, int64_t customer_id, int
 /* Right to erasure: deletes the customer's templates, photos and consent in one transaction
  * with secure_delete on (freed bytes are zeroed), writes an audit row (action 'delete' or
  * 'purge', counts only, no biometric data), then checkpoints the WAL with TRUNCATE so that
- * no copy stays in the -wal file. Not inside a caller's transaction. Counts go to
+ * no copy stays in the -wal file (inside a caller's transaction the deletes nest, but the
+ * checkpoint cannot truncate before the outermost commit: call it outside). Counts go to
  * *templates and *photos (either may be NULL). SHOP_ENOTFOUND for an unknown customer.
  * A checkpoint that cannot finish (a reader holds the WAL) is logged, not an error: the
  * next checkpoint overwrites the frames. */

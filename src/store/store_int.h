@@ -13,9 +13,10 @@ struct store {
     sqlite3 *db;
     char path[512];
     char errmsg[512];
-    int in_txn;
+    int depth;       /* open transaction levels: 0 none, 1 BEGIN, more are savepoints */
     char **bulk_sql; /* index definitions dropped by store_bulk_begin */
     int nbulk;
+    int bulk_depth;  /* the level store_bulk_begin ran at */
     struct {
         const char *sql; /* the static SQL text; its address is the key */
         sqlite3_stmt *stmt;

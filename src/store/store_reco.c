@@ -59,9 +59,9 @@ int store_stock_foreach(struct store *st,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "stock");
 }
 
-int store_reco_save(struct store *st, int64_t customer_id, const struct store_reco *promos,
-                    int npromos, const struct store_reco *recs, int nrecs, int64_t now,
-                    int64_t valid_until)
+static int reco_replace(struct store *st, int64_t customer_id, const struct store_reco *promos,
+                        int npromos, const struct store_reco *recs, int nrecs, int64_t now,
+                        int64_t valid_until)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_DEL_PROMOS);
     if (!s)
@@ -97,6 +97,18 @@ int store_reco_save(struct store *st, int64_t customer_id, const struct store_re
         rc = stmt_exec(st, s, "add recommendation");
     }
     return rc;
+}
+
+int store_reco_save(struct store *st, int64_t customer_id, const struct store_reco *promos,
+                    int npromos, const struct store_reco *recs, int nrecs, int64_t now,
+                    int64_t valid_until)
+{
+    /* never a customer with the old promotions cleared and the new ones half written */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = reco_replace(st, customer_id, promos, npromos, recs, nrecs, now, valid_until);
+    return store_end(st, rc);
 }
 
 int store_reco_get(struct store *st, int64_t customer_id, struct store_reco *promos, int *np,

@@ -82,17 +82,10 @@ int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id, int64
     return stmt_exec(st, s, "add try-on");
 }
 
-int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
-                       const struct store_line *lines, int n, int64_t *purchase_id)
+static int purchase_insert(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
+                           const struct store_line *lines, int n, int64_t total,
+                           int64_t *purchase_id)
 {
-    if (n <= 0)
-        return SHOP_EINVAL;
-    int64_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (lines[i].price_cents < 0)
-            return SHOP_EINVAL;
-        total += lines[i].price_cents;
-    }
     sqlite3_stmt *s = stmt_get(st, SQL_PURCHASE_ADD);
     if (!s)
         return SHOP_EDB;
@@ -119,6 +112,25 @@ int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id
     if (rc == SHOP_OK)
         *purchase_id = pid;
     return rc;
+}
+
+int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
+                       const struct store_line *lines, int n, int64_t *purchase_id)
+{
+    if (n <= 0)
+        return SHOP_EINVAL;
+    int64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (lines[i].price_cents < 0)
+            return SHOP_EINVAL;
+        total += lines[i].price_cents;
+    }
+    /* the purchase and its lines together or not at all, whoever calls */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = purchase_insert(st, session_id, customer_id, at, lines, n, total, purchase_id);
+    return store_end(st, rc);
 }
 
 int store_position_add(struct store *st, int64_t session_id, int64_t t, double x, double y)
@@ -230,27 +242,32 @@ int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, c
         store_msg(st, "resolving an alert needs a staff name and a note");
         return SHOP_EINVAL;
     }
-    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":id", alert_id);
-    bind_text(s, ":staff", staff);
-    bind_int(s, ":at", at);
-    int rc = stmt_exec(st, s, "resolve alert");
+    /* the status and the resolution row together */
+    int rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
-    if (sqlite3_changes(st->db) == 0) {
-        store_msg(st, "no open alert %lld", (long long)alert_id);
-        return SHOP_ENOTFOUND;
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
+    rc = s ? SHOP_OK : SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":id", alert_id);
+        bind_text(s, ":staff", staff);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "resolve alert");
     }
-    s = stmt_get(st, SQL_RESOLUTION_ADD);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":id", alert_id);
-    bind_text(s, ":staff", staff);
-    bind_text(s, ":note", note);
-    bind_int(s, ":at", at);
-    return stmt_exec(st, s, "add alert resolution");
+    if (rc == SHOP_OK && sqlite3_changes(st->db) == 0) {
+        store_msg(st, "no open alert %lld", (long long)alert_id);
+        rc = SHOP_ENOTFOUND;
+    }
+    if (rc == SHOP_OK && !(s = stmt_get(st, SQL_RESOLUTION_ADD)))
+        rc = SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":id", alert_id);
+        bind_text(s, ":staff", staff);
+        bind_text(s, ":note", note);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "add alert resolution");
+    }
+    return store_end(st, rc);
 }
 
 static const char *const SQL_TRACKS =
