@@ -1,9 +1,12 @@
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "test.h"
 
 static void exec_sql(const char *path, const char *sql)
@@ -299,6 +302,119 @@ static void domain_writes_are_atomic_inside_a_caller(void)
     free(path);
 }
 
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void statement_cache_grows(void)
+{
+    struct store *st;
+    char *path = test_tmp_path("cache.db");
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    enum { N = 3 * STMT_SLOTS_MIN };
+    static char sql[N][48]; /* static texts: their addresses are the cache keys */
+    for (int i = 0; i < N; i++)
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+    int ok = 1;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            int64_t v = -1;
+            ok &= query_int(st, sql[i], 0, &v) == SHOP_OK && v == i;
+        }
+    CHECK(ok);
+    CHECK(st->cache_used >= N && st->cache_cap >= 2 * st->cache_used);
+    store_close(st);
+    free(path);
+}
+
+static void short_busy_timeout(void)
+{
+    char *path = test_tmp_path("busy.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    store_close(st);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_open(path, STORE_WRITE | STORE_SHORT_BUSY, &st) == SHOP_OK);
+    double t0 = now_s();
+    CHECK(store_begin(st) == SHOP_EBUSY);
+    double waited = now_s() - t0;
+    CHECK(waited >= STORE_SHORT_BUSY_MS / 2000.0 && waited < 2.0);
+    /* readers are not blocked by the writer (WAL) */
+    char buf[8];
+    CHECK(store_meta_get(st, "x", buf, sizeof(buf)) == SHOP_ENOTFOUND);
+    store_close(st);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    free(path);
+}
+
+/* one handle per thread, as the server does: every write lands exactly once */
+struct writer {
+    const char *path;
+    int id, written, busy;
+};
+
+static void *write_many(void *arg)
+{
+    struct writer *w = arg;
+    struct store *st;
+    if (store_open(w->path, STORE_WRITE | STORE_SHORT_BUSY, &st) != SHOP_OK)
+        return NULL;
+    for (int i = 0; i < 50; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "w%d.%d", w->id, i);
+        int rc;
+        while ((rc = store_begin(st)) == SHOP_EBUSY)
+            w->busy++;
+        if (rc != SHOP_OK)
+            break;
+        rc = store_meta_set(st, key, "1");
+        if (store_end(st, rc) == SHOP_OK)
+            w->written++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+static void handles_per_thread(void)
+{
+    char *path = test_tmp_path("threads.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    /* opening is cheap: many handles on one file at once */
+    struct store *many[64];
+    double t0 = now_s();
+    int opened = 0;
+    for (int i = 0; i < 64; i++)
+        opened += store_open(path, STORE_SHORT_BUSY, &many[i]) == SHOP_OK;
+    double per_open = (now_s() - t0) / 64;
+    CHECK(opened == 64);
+    for (int i = 0; i < opened; i++)
+        store_close(many[i]);
+    CHECK(per_open < 0.01);
+    enum { T = 4 };
+    pthread_t th[T];
+    struct writer w[T];
+    for (int i = 0; i < T; i++) {
+        w[i] = (struct writer){.path = path, .id = i};
+        CHECK(pthread_create(&th[i], NULL, write_many, &w[i]) == 0);
+    }
+    int total = 0;
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        total += w[i].written;
+    }
+    CHECK(total == T * 50);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM meta WHERE key LIKE 'w%'") == T * 50);
+    store_close(st);
+    free(path);
+}
+
 void test_store(void)
 {
     RUN(creates_and_reopens);
@@ -306,5 +422,8 @@ void test_store(void)
     RUN(read_only_and_locked);
     RUN(purchase_rules);
     RUN(transactions_nest);
+    RUN(statement_cache_grows);
+    RUN(short_busy_timeout);
+    RUN(handles_per_thread);
     RUN(domain_writes_are_atomic_inside_a_caller);
 }

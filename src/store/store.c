@@ -85,27 +85,44 @@ static int map_code(struct store *st, int rc, const char *what)
 
 /* ---- statement cache ---- */
 
+static size_t slot_of(const struct stmt_slot *cache, size_t cap, const char *sql)
+{
+    size_t k = ((uintptr_t)sql >> 4) % cap;
+    while (cache[k].sql && cache[k].sql != sql)
+        k = (k + 1) % cap;
+    return k;
+}
+
+/* doubles the table: a handle never runs out of statement slots */
+static void cache_grow(struct store *st)
+{
+    size_t cap = st->cache_cap ? st->cache_cap * 2 : STMT_SLOTS_MIN;
+    struct stmt_slot *c = xcalloc(cap, sizeof(*c));
+    for (size_t i = 0; i < st->cache_cap; i++)
+        if (st->cache[i].sql)
+            c[slot_of(c, cap, st->cache[i].sql)] = st->cache[i];
+    free(st->cache);
+    st->cache = c;
+    st->cache_cap = cap;
+}
+
 sqlite3_stmt *stmt_get(struct store *st, const char *sql)
 {
-    size_t h = ((uintptr_t)sql >> 4) % STMT_SLOTS;
-    for (size_t i = 0; i < STMT_SLOTS; i++) {
-        size_t k = (h + i) % STMT_SLOTS;
-        if (st->cache[k].sql == sql)
-            return st->cache[k].stmt;
-        if (!st->cache[k].sql) {
-            sqlite3_stmt *s = NULL;
-            int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
-            if (rc != SQLITE_OK) {
-                store_fail(st, rc, "prepare");
-                return NULL;
-            }
-            st->cache[k].sql = sql;
-            st->cache[k].stmt = s;
-            return s;
-        }
+    if (2 * (st->cache_used + 1) > st->cache_cap)
+        cache_grow(st);
+    size_t k = slot_of(st->cache, st->cache_cap, sql);
+    if (st->cache[k].sql)
+        return st->cache[k].stmt;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(st, rc, "prepare");
+        return NULL;
     }
-    assert(!"statement cache full: raise STMT_SLOTS");
-    return NULL;
+    st->cache[k].sql = sql;
+    st->cache[k].stmt = s;
+    st->cache_used++;
+    return s;
 }
 
 void stmt_done(sqlite3_stmt *s)
@@ -288,7 +305,7 @@ int store_open(const char *path, int flags, struct store **out)
         ret = store_fail(st, rc, "open");
         goto fail;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_timeout(st->db, flags & STORE_SHORT_BUSY ? STORE_SHORT_BUSY_MS : 5000);
     sqlite3_extended_result_codes(st->db, 1);
     /* WAL for concurrent readers; NORMAL sync is safe in WAL (a crash loses at most the last
      * commits, never consistency) */
@@ -314,9 +331,10 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    for (int i = 0; i < STMT_SLOTS; i++)
+    for (size_t i = 0; i < st->cache_cap; i++)
         if (st->cache[i].stmt)
             sqlite3_finalize(st->cache[i].stmt);
+    free(st->cache);
     if (st->db)
         sqlite3_close(st->db);
     bulk_forget(st);

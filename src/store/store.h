@@ -5,7 +5,9 @@
  *     if (store_open("shopper.db", STORE_CREATE, &st) != SHOP_OK) -> store_open_error()
  *     store_begin(st); ... store_customer_add(st, &c) ...; store_commit(st);
  *     store_close(st);
- * A handle is used by one thread at a time. Every fallible call returns SHOP_OK or a
+ * A handle is used by one thread at a time; a server opens one per worker thread (opening
+ * is cheap: statements are prepared on first use, the database is in WAL mode so readers
+ * never wait for the writer). Every fallible call returns SHOP_OK or a
  * SHOP_E* code; the handle keeps the last message (store_errmsg). Money is integer cents,
  * times unix seconds UTC, a "day" is days since 1970-01-01.                              */
 #ifndef SHOP_STORE_STORE_H
@@ -21,7 +23,11 @@
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
     STORE_WRITE = 2,  /* the caller will write: a read-only file is an error */
+    /* wait at most STORE_SHORT_BUSY_MS for another connection's lock, then SHOP_EBUSY (a
+     * server worker answers 503 instead of stalling); the default waits 5 s */
+    STORE_SHORT_BUSY = 4,
 };
+#define STORE_SHORT_BUSY_MS 250
 
 struct store;
 

@@ -7,7 +7,13 @@
 
 #include "store/store.h"
 
-#define STMT_SLOTS 256
+/* the statement cache starts with this many slots and doubles when half full */
+#define STMT_SLOTS_MIN 256
+
+struct stmt_slot {
+    const char *sql; /* the static SQL text; its address is the key */
+    sqlite3_stmt *stmt;
+};
 
 struct store {
     sqlite3 *db;
@@ -17,15 +23,13 @@ struct store {
     char **bulk_sql; /* index definitions dropped by store_bulk_begin */
     int nbulk;
     int bulk_depth;  /* the level store_bulk_begin ran at */
-    struct {
-        const char *sql; /* the static SQL text; its address is the key */
-        sqlite3_stmt *stmt;
-    } cache[STMT_SLOTS];
+    struct stmt_slot *cache; /* open addressing by the SQL text's address */
+    size_t cache_cap, cache_used;
 };
 
 /* The prepared statement for a static SQL text, prepared on first use and kept for the
- * handle's life. Returns NULL (message in st->errmsg) when it cannot be prepared. Reset it
- * with stmt_done() after use. */
+ * handle's life (the cache grows as needed). Returns NULL (message in st->errmsg) when it
+ * cannot be prepared. Reset it with stmt_done() after use. */
 sqlite3_stmt *stmt_get(struct store *st, const char *sql);
 void stmt_done(sqlite3_stmt *s);
 
