@@ -233,10 +233,42 @@ static void beats_popularity_offline(void)
     store_close(st);
 }
 
+struct ticks {
+    int64_t calls, last_done, last_total;
+};
+
+static void tick(void *ctx, int64_t done, int64_t total)
+{
+    struct ticks *t = ctx;
+    t->calls++;
+    t->last_done = done;
+    t->last_total = total;
+}
+
+/* everyone's lists in one transaction, progress through the caller's callback */
+static void saves_all_with_progress(void)
+{
+    struct store *st = simulated("all.db", 300, 30, 30);
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_engine *e;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    struct ticks t = {0};
+    CHECK(reco_save_all(st, e, 1000, tick, &t) == SHOP_OK);
+    CHECK(t.calls == 2 && t.last_done == 300 && t.last_total == 300);
+    struct store_reco gp[8], gr[8];
+    int np = 0, nr = 0;
+    CHECK(store_reco_get(st, 300, gp, &np, gr, &nr, 8) == SHOP_OK && nr > 0);
+    CHECK(reco_save_all(st, e, 1001, NULL, NULL) == SHOP_OK);
+    reco_free(e);
+    store_close(st);
+}
+
 void test_recommend(void)
 {
     RUN(lists_respect_the_rules);
     RUN(bought_together_and_margins);
     RUN(saves_and_reads_back);
+    RUN(saves_all_with_progress);
     RUN(beats_popularity_offline);
 }

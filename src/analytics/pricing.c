@@ -375,7 +375,7 @@ static char *info_json(const struct pricing_train_report *rep)
 }
 
 int pricing_train(struct store *st, const struct demand_params *params, double holdout,
-                  struct pricing_train_report *rep)
+                  int64_t now, struct pricing_train_report *rep)
 {
     memset(rep, 0, sizeof(*rep));
     rep->params = *params;
@@ -442,7 +442,7 @@ int pricing_train(struct store *st, const struct demand_params *params, double h
     /* the model and its verdict together */
     rc = store_begin(st);
     if (rc == SHOP_OK) {
-        rc = store_demand_model_save(st, blob, len, info, (int64_t)time(NULL), &rep->version);
+        rc = store_demand_model_save(st, blob, len, info, now, &rep->version);
         /* a model that predicts the held-out days no better than each product's average has
          * learnt nothing about price that can be trusted: pricing then keeps the prices */
         if (rc == SHOP_OK)
@@ -633,10 +633,10 @@ static int load_model(struct store *st, struct demand **m)
  * the same promotion rate looks like them (an undiscounted future would not: discounted
  * products draw the most price-sensitive buyers away, so the others face less elastic
  * demand on a typical day than on a day without promotions). */
-static int reference_start(struct store *st, int days, int64_t *first)
+static int reference_start(struct store *st, int days, int64_t now, int64_t *first)
 {
     int64_t last;
-    int rc = store_demand_last_day(st, (int64_t)time(NULL) / 86400 - 1, &last);
+    int rc = store_demand_last_day(st, now / 86400 - 1, &last);
     if (rc != SHOP_OK)
         return fail_store(st, rc);
     *first = last - days + 1;
@@ -654,7 +654,7 @@ static int check_rules(const struct pricing_rules *r, int days)
 }
 
 int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t product_id,
-                    int days, struct pricing_suggestion **out, size_t *n)
+                    int days, int64_t now, struct pricing_suggestion **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -666,7 +666,7 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
     struct demand_product *dp = NULL;
     struct demand *m = NULL;
     size_t *idx = NULL, np = 0, k = 0;
-    int64_t first;
+    int64_t first = 0;
     rc = load_products(st, &sp, &dp, &np);
     if (rc != SHOP_OK)
         goto out;
@@ -680,7 +680,7 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
     }
     rc = load_model(st, &m);
     if (rc == SHOP_OK)
-        rc = reference_start(st, days, &first);
+        rc = reference_start(st, days, now, &first);
     if (rc != SHOP_OK)
         goto out;
     struct combos cb;
@@ -760,7 +760,7 @@ static int64_t highest_allowed(const struct pricing_rules *r, const struct prici
     return s->current_cents;
 }
 
-int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
+int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days, int64_t now,
                      struct pricing_eval *ev)
 {
     memset(ev, 0, sizeof(*ev));
@@ -784,7 +784,7 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         rc = fail_store(st, rc);
         goto out;
     }
-    rc = pricing_suggest(st, r, 0, days, &sug, &n);
+    rc = pricing_suggest(st, r, 0, days, now, &sug, &n);
     if (rc != SHOP_OK)
         goto out;
     rc = store_products(st, &sp, &np);
@@ -792,8 +792,8 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         rc = fail_store(st, rc != SHOP_OK ? rc : SHOP_EDB);
         goto out;
     }
-    int64_t first;
-    rc = reference_start(st, days, &first);
+    int64_t first = 0;
+    rc = reference_start(st, days, now, &first);
     if (rc != SHOP_OK)
         goto out;
     ev->days = days;

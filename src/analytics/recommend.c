@@ -8,7 +8,6 @@
 
 #include "analytics/rules.h"
 #include "core/log.h"
-#include "core/progress.h"
 #include "core/xalloc.h"
 
 #define MAXV 32 /* distinct categories, fabrics, seasons, genders, sizes kept apart */
@@ -608,7 +607,7 @@ int reco_save(struct store *st, int64_t customer_id, const struct reco_list *l, 
 }
 
 int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
-                  struct progress *bar)
+                  void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx)
 {
     int rc = store_begin(st);
     for (size_t i = 0; i < e->nc && rc == SHOP_OK; i++) {
@@ -616,8 +615,8 @@ int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
         rc = reco_for(e, e->cust[i].id, NULL, 0, &l);
         if (rc == SHOP_OK)
             rc = reco_save(st, e->cust[i].id, &l, now);
-        if (bar && i % 256 == 0)
-            progress_update(bar, (int64_t)i);
+        if (progress && (i % 256 == 255 || i + 1 == e->nc))
+            progress(ctx, (int64_t)i + 1, (int64_t)e->nc);
     }
     if (rc == SHOP_OK)
         return store_commit(st);

@@ -71,9 +71,9 @@ SHOP_MUST_CHECK int reco_save(struct store *st, int64_t customer_id, const struc
                               int64_t now);
 /* Recommends for every customer the engine knows and stores the lists, in one
  * transaction (nothing is written when any fails). `bar` may be NULL. */
-struct progress;
 SHOP_MUST_CHECK int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
-                                  struct progress *bar);
+                                  void (*progress)(void *ctx, int64_t done, int64_t total),
+                                  void *ctx);
 /* the product's name (borrowed), "" for an unknown id */
 const char *reco_product_name(const struct reco_engine *e, int64_t product_id);
 /* customers the engine knows, and the i-th one's id */
