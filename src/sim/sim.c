@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/floor.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -1123,6 +1124,9 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
         rc = flush(&r);
     if (rc == SHOP_OK && opening)
         rc = store_bulk_end(st);
+    /* the floor aggregates of the new days, in the same transaction as their positions */
+    if (rc == SHOP_OK)
+        rc = floor_days_rebuild(st, rep->first_day, rep->last_day + 1);
     char buf[32];
     if (rc == SHOP_OK) {
         snprintf(buf, sizeof(buf), "%lld", (long long)rep->last_day);

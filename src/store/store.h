@@ -18,7 +18,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -162,6 +162,9 @@ struct store_line {
 SHOP_MUST_CHECK int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id,
                                        int64_t at, const struct store_line *lines, int n,
                                        int64_t *purchase_id);
+/* Writes a position and nothing else: the floor aggregates are analytics/floor.c's
+ * (floor_position_add for a live position; a bulk loader rebuilds its days with
+ * floor_days_rebuild in the same transaction, or marks them stale). */
 SHOP_MUST_CHECK int store_position_add(struct store *st, int64_t session_id, int64_t t, double x,
                                        double y);
 SHOP_MUST_CHECK int store_daily_price_add(struct store *st, int64_t day, int64_t product_id,
@@ -318,8 +321,15 @@ struct store_kpi {
     int64_t dominant[7];    /* events by dominant emotion: neutral .. surprised */
     int64_t alerts_open, alerts_acknowledged, alerts_resolved; /* raised in range */
 };
-/* Fills *out for times in [from, to) (unix seconds). Caller releases. */
+/* Fills *out for times in [from, to) (unix seconds). Whole days come from the daily
+ * aggregates, the parts of a day at either end from the rows; the buyers count, the stock
+ * and the alerts are read from the rows (indexed). Caller releases. */
 SHOP_MUST_CHECK int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *out);
+/* the same computed from the rows only (slow on a big store: for checks and tests) */
+SHOP_MUST_CHECK int store_kpi_scan(struct store *st, int64_t from, int64_t to,
+                                   struct store_kpi *out);
+/* the day of a unix time, as the daily aggregates count it (times after 1970) */
+int64_t store_day_of(int64_t t);
 void store_kpi_release(struct store_kpi *k);
 /* ---- baskets (analytics/rules) ---- */
 /* Calls fn for each purchase made in [from, to), by purchase id, with its distinct product
@@ -373,6 +383,55 @@ struct store_track {
 SHOP_MUST_CHECK int store_tracks(struct store *st, int64_t customer_id, int64_t session_id,
                                  int64_t from, int64_t to, struct store_track *out);
 void store_track_release(struct store_track *t);
+/* one session's positions ordered by t (an index lookup); caller releases */
+SHOP_MUST_CHECK int store_session_track(struct store *st, int64_t session_id,
+                                        struct store_track *out);
+/* SHOP_ENOTFOUND when there is no such session */
+SHOP_MUST_CHECK int store_session_started(struct store *st, int64_t session_id,
+                                          int64_t *started_at);
+
+/* ---- daily floor aggregates (written by analytics/floor.c) ---- */
+/* A day with walking paths: the samples of the sessions started that day, their dwell grid
+ * (seconds per cell, unsmoothed) and zone statistics. A stale day has been marked for
+ * recomputation from the positions: its numbers are 0 and it has no grid or zone rows. */
+struct store_floor_day {
+    int64_t day;
+    int stale;
+    int64_t positions, sessions, outside;
+    double cell; /* the grid's cell, metres */
+    int rows, cols;
+    const double *grid; /* [rows * cols]; NULL when none. Borrowed: valid during the call */
+};
+/* the days in [d0, d1) that have a row, in day order; a non-zero return of fn stops the walk
+ * and is returned */
+SHOP_MUST_CHECK int store_floor_days(struct store *st, int64_t d0, int64_t d1,
+                                     int (*fn)(void *ctx, const struct store_floor_day *d),
+                                     void *ctx);
+/* zone visits, sessions and dwell summed over [d0, d1), one call per zone name */
+SHOP_MUST_CHECK int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
+                                          void (*fn)(void *ctx, const char *zone,
+                                                     int64_t visits, int64_t sessions,
+                                                     double dwell),
+                                          void *ctx);
+/* zone-to-zone transitions summed over [d0, d1) */
+SHOP_MUST_CHECK int store_floor_transition_sums(struct store *st, int64_t d0, int64_t d1,
+                                                void (*fn)(void *ctx, const char *from,
+                                                           const char *to, int64_t n),
+                                                void *ctx);
+/* the zone statistics of a day: n zones, transitions [n * n] as [from * n + to] */
+struct store_floor_zones {
+    int n;
+    const char *const *name;
+    const int64_t *visits, *sessions;
+    const double *dwell;
+    const int64_t *transitions;
+};
+/* Replaces a day's aggregate (not stale any more), atomically; a day with 0 positions is
+ * removed. `at` is recorded as the grid's time. */
+SHOP_MUST_CHECK int store_floor_day_put(struct store *st, const struct store_floor_day *d,
+                                        const struct store_floor_zones *z, int64_t at);
+/* marks a day for recomputation (positions written without updating its aggregate) */
+SHOP_MUST_CHECK int store_floor_day_stale(struct store *st, int64_t day);
 /* ==== dynamic pricing (store_pricing.c; used by analytics/pricing.c) ==== */
 /* one product-day for the demand model: a daily_prices row with the units sold that day */
 struct store_demand_row {
