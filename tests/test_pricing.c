@@ -497,8 +497,46 @@ static void keeps_prices_without_evidence(void)
     store_close(st);
 }
 
+/* the cache loads the model once, answers as pricing_suggest, and reloads a retrained one */
+static void model_cache_loads_once(void)
+{
+    struct store *st = simulated("pcache.db", 100, 60, 11);
+    struct demand_params p = fast_params();
+    struct pricing_train_report tr;
+    CHECK(pricing_train(st, &p, 0.2, NOW, &tr) == SHOP_OK);
+    struct pricing_rules r;
+    pricing_rules_default(&r);
+    struct pricing_cache *c = pricing_cache_new();
+    struct pricing_suggestion *a = NULL, *b = NULL, *d = NULL;
+    size_t na = 0, nb = 0, nd = 0;
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &a, &na) == SHOP_OK);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 28, NOW, &b, &nb) == SHOP_OK);
+    CHECK(pricing_cache_loads(c) == 1);
+    CHECK(na == nb && na == 16);
+    int same = 1;
+    for (size_t i = 0; i < na && i < nb; i++)
+        same &= a[i].product_id == b[i].product_id && a[i].suggested_cents == b[i].suggested_cents &&
+                a[i].demand_suggested == b[i].demand_suggested;
+    CHECK(same);
+    free(b);
+    CHECK(pricing_suggest_cached(c, st, &r, a[0].product_id, 28, NOW, &b, &nb) == SHOP_OK);
+    CHECK(nb == 1 && pricing_cache_loads(c) == 1); /* no reload: nothing changed */
+    free(b);
+    /* a new model (another seed, a later time): loaded once more */
+    p.seed = 99;
+    CHECK(pricing_train(st, &p, 0.2, NOW + 60, &tr) == SHOP_OK);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 28, NOW, &d, &nd) == SHOP_OK);
+    CHECK(pricing_cache_loads(c) == 2 && nd == 16);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 0, NOW, &b, &nb) == SHOP_EINVAL);
+    free(a);
+    free(d);
+    pricing_cache_free(c);
+    store_close(st);
+}
+
 void test_pricing(void)
 {
+    RUN(model_cache_loads_once);
     RUN(keeps_prices_without_evidence);
     RUN(rules_respected);
     RUN(demand_falls_with_price);

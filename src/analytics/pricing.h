@@ -108,6 +108,20 @@ SHOP_MUST_CHECK int pricing_suggest(struct store *st, const struct pricing_rules
                                     int64_t product_id, int days, int64_t now,
                                     struct pricing_suggestion **out, size_t *n);
 
+/* A server's cache of the demand model: loaded once, and again only when the stored model
+ * changes (a new version or training); pricing_suggest_cached is pricing_suggest without
+ * deserialising the model per call. Thread-safe (predictions on one model are serialised).
+ *     struct pricing_cache *c = pricing_cache_new();   ...   pricing_cache_free(c);     */
+struct pricing_cache;
+struct pricing_cache *pricing_cache_new(void); /* never NULL */
+void pricing_cache_free(struct pricing_cache *c); /* NULL is a no-op */
+SHOP_MUST_CHECK int pricing_suggest_cached(struct pricing_cache *c, struct store *st,
+                                           const struct pricing_rules *r, int64_t product_id,
+                                           int days, int64_t now,
+                                           struct pricing_suggestion **out, size_t *n);
+/* how many times the cache has loaded a model (for tests and metrics) */
+int64_t pricing_cache_loads(struct pricing_cache *c);
+
 /* In one transaction: a price_history row per suggestion and, when apply is set, the
  * suggested prices as the products' list prices (applied = 1). */
 SHOP_MUST_CHECK int pricing_record(struct store *st, const struct pricing_suggestion *s,

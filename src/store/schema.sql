@@ -88,7 +88,8 @@ CREATE TABLE items (
     sold_at     INTEGER
 );
 CREATE INDEX items_product_size ON items(product_id, size, status);
-CREATE INDEX items_in_stock ON items(product_id, size) WHERE status = 'in_stock'; -- stock now
+-- stock now, covering (status in the key: sqlite then needs no row)
+CREATE INDEX items_in_stock ON items(product_id, size, status) WHERE status = 'in_stock';
 
 -- the price and stock of each product on each simulated or real day (demand-model data)
 CREATE TABLE daily_prices (
@@ -120,6 +121,7 @@ CREATE TABLE tryons (
     tried_at   INTEGER NOT NULL
 );
 CREATE INDEX tryons_session ON tryons(session_id);
+CREATE INDEX tryons_time ON tryons(tried_at);
 
 CREATE TABLE purchases (
     id           INTEGER PRIMARY KEY,

@@ -25,7 +25,8 @@ static const char MIGRATE_DAILY_AGGREGATES[] =
     "DROP INDEX IF EXISTS purchases_time;"
     "CREATE INDEX purchases_time ON purchases(purchased_at, customer_id);"
     "CREATE INDEX purchases_session ON purchases(session_id);"
-    "CREATE INDEX items_in_stock ON items(product_id, size) WHERE status = 'in_stock';"
+    "CREATE INDEX items_in_stock ON items(product_id, size, status) WHERE status = 'in_stock';"
+    "CREATE INDEX tryons_time ON tryons(tried_at);"
     "CREATE INDEX heatmaps_scope ON heatmaps(scope, from_t);"
     "CREATE TABLE kpi_days (day INTEGER PRIMARY KEY, sessions INTEGER NOT NULL DEFAULT 0,"
     " converted INTEGER NOT NULL DEFAULT 0, purchases INTEGER NOT NULL DEFAULT 0,"
@@ -584,6 +585,23 @@ int store_meta_set(struct store *st, const char *key, const char *value)
     bind_text(s, ":key", key);
     bind_text(s, ":value", value);
     return stmt_exec(st, s, "write setting");
+}
+
+static const char *const SQL_GENERATION_BUMP =
+    "INSERT INTO meta(key, value) VALUES ('store.generation', '1') ON CONFLICT(key) DO UPDATE "
+    "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
+static const char *const SQL_GENERATION =
+    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'store.generation'";
+
+int store_generation_bump(struct store *st)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_GENERATION_BUMP);
+    return s ? stmt_exec(st, s, "bump generation") : SHOP_EDB;
+}
+
+int store_generation(struct store *st, int64_t *out)
+{
+    return query_int(st, SQL_GENERATION, 0, out);
 }
 
 int64_t store_meta_int(struct store *st, const char *key, int64_t def)

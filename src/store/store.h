@@ -74,6 +74,11 @@ SHOP_MUST_CHECK int store_meta_get(struct store *st, const char *key, char *buf,
 SHOP_MUST_CHECK int store_meta_set(struct store *st, const char *key, const char *value);
 /* get an integer setting; returns def when missing or not a number */
 int64_t store_meta_int(struct store *st, const char *key, int64_t def);
+/* The store's generation: a counter raised in the same transaction as every change of what
+ * the cached engines (the recommender, the demand model) are built from: a purchase, a
+ * customer, a product or its price, a profile, a model. Equal generations, same inputs
+ * (stock is not counted: read it live). 0 for a store never written. */
+SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
 
 /* ---- the floor plan ---- */
 struct store_zone {
@@ -348,6 +353,11 @@ SHOP_MUST_CHECK int store_lines_foreach(struct store *st,
                                                    int64_t customer_id, int64_t at,
                                                    int64_t product_id, double discount),
                                         void *ctx);
+/* items in stock of one size, per product (now: for what a request shows) */
+SHOP_MUST_CHECK int store_stock_of_size(struct store *st, const char *size,
+                                        void (*fn)(void *ctx, int64_t product_id,
+                                                   int64_t count),
+                                        void *ctx);
 /* items in stock per (product, size) */
 SHOP_MUST_CHECK int store_stock_foreach(struct store *st,
                                         void (*fn)(void *ctx, int64_t product_id,
@@ -458,6 +468,10 @@ SHOP_MUST_CHECK int store_demand_model_save(struct store *st, const void *data, 
  * info is not NULL. SHOP_ENOTFOUND when no model was trained. */
 SHOP_MUST_CHECK int store_demand_model_load(struct store *st, void **data, size_t *n,
                                             char **info, int64_t *version, int64_t *trained_at);
+/* the stored model's version and training time without its blob (a cache's key);
+ * SHOP_ENOTFOUND when no model was trained */
+SHOP_MUST_CHECK int store_demand_model_stamp(struct store *st, int64_t *version,
+                                             int64_t *trained_at);
 
 struct store_price_change {
     int64_t id; /* assigned on add */

@@ -62,6 +62,10 @@ int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
                        const struct store_line *lines, int n, int64_t total);
 int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *dominant);
 
+/* counts a change of what cached engines are built from (store_generation), in the
+ * caller's transaction level */
+int store_generation_bump(struct store *st);
+
 extern const char store_schema_sql[];
 /* the sizes items come in, in garment order (XS, S, M, L, XL, XXL, then others) */
 extern const char *const store_sql_sizes;

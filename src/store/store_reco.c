@@ -41,6 +41,24 @@ int store_lines_foreach(struct store *st,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "purchase lines");
 }
 
+static const char *const SQL_STOCK_OF_SIZE =
+    "SELECT product_id, count(*) FROM items WHERE status = 'in_stock' AND size = :size "
+    "GROUP BY product_id";
+
+int store_stock_of_size(struct store *st, const char *size,
+                        void (*fn)(void *ctx, int64_t product_id, int64_t count), void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_STOCK_OF_SIZE);
+    if (!s)
+        return SHOP_EDB;
+    bind_text(s, ":size", size);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "stock");
+}
+
 int store_stock_foreach(struct store *st,
                         void (*fn)(void *ctx, int64_t product_id, const char *size,
                                    int64_t count),

@@ -147,6 +147,8 @@ int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id
     rc = purchase_insert(st, session_id, customer_id, at, lines, n, total, purchase_id);
     if (rc == SHOP_OK)
         rc = kpi_purchase_added(st, session_id, at, lines, n, total);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
     return store_end(st, rc);
 }
 
