@@ -3,8 +3,8 @@
  *   bench_dashboard DB [REPEATS]
  * For each query prints "name aggregated_ms aggregated_cpu_ms rows_ms" (best of REPEATS, wall
  * and this process's CPU time: on a shared machine the CPU time is the steadier number; the
- * process start and the opening are not counted: a server holds its handle). The store should be simulated
- * (shopper simulate); its aggregates are brought up to date by the first call. */
+ * process start and the opening are not counted: a server holds its handle). The store
+ * should be simulated (shopper simulate); the first call brings its aggregates up to date. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,8 +93,7 @@ int main(int argc, char **argv)
         {"kpi_7_days_from_noon", run_kpi, (last - 7) * 86400 + 43200, last * 86400 + 43200},
         {"heatmap_all", run_floor, 0, INT64_MAX},
         {"heatmap_last_7_days", run_floor, (last - 6) * 86400, (last + 1) * 86400},
-        {"heatmap_7_days_from_noon", run_floor, (last - 7) * 86400 + 43200,
-         last * 86400 + 43200},
+        {"heatmap_7_days_from_noon", run_floor, (last - 7) * 86400 + 43200, last * 86400 + 43200},
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         double cpu;

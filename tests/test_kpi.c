@@ -261,7 +261,8 @@ static void old_database_gets_its_aggregates(void)
                        "DROP TABLE kpi_emotion_days; DROP TABLE floor_days; "
                        "DROP TABLE floor_zone_days; DROP TABLE floor_transition_days; "
                        "DELETE FROM heatmaps; DROP INDEX purchases_session; "
-                       "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; DROP INDEX items_in_stock; DROP INDEX tryons_time; "
+                       "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
+                       "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at); "
                        "PRAGMA user_version = 1",
                        NULL, NULL, NULL) == SQLITE_OK);

@@ -515,7 +515,8 @@ static void model_cache_loads_once(void)
     CHECK(na == nb && na == 16);
     int same = 1;
     for (size_t i = 0; i < na && i < nb; i++)
-        same &= a[i].product_id == b[i].product_id && a[i].suggested_cents == b[i].suggested_cents &&
+        same &= a[i].product_id == b[i].product_id &&
+                a[i].suggested_cents == b[i].suggested_cents &&
                 a[i].demand_suggested == b[i].demand_suggested;
     CHECK(same);
     free(b);

@@ -86,8 +86,8 @@ int store_floor_days(struct store *st, int64_t d0, int64_t d1,
 }
 
 int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
-                          void (*fn)(void *ctx, const char *zone, int64_t visits,
-                                     int64_t sessions, double dwell),
+                          void (*fn)(void *ctx, const char *zone, int64_t visits, int64_t sessions,
+                                     double dwell),
                           void *ctx)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_ZONE_SUMS);
@@ -107,8 +107,7 @@ int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
 }
 
 int store_floor_transition_sums(struct store *st, int64_t d0, int64_t d1,
-                                void (*fn)(void *ctx, const char *from, const char *to,
-                                           int64_t n),
+                                void (*fn)(void *ctx, const char *from, const char *to, int64_t n),
                                 void *ctx)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_TRANSITION_SUMS);
