@@ -27,8 +27,11 @@ struct store;
 
 /* Opens (or with STORE_CREATE creates) a store. On failure *out is NULL and the message is
  * in store_open_error() (thread-local). Refuses a database from a newer schema
- * (SHOP_EVERSION), a file that is not a shopper database (SHOP_EDB), a missing file without
- * STORE_CREATE (SHOP_ENOTFOUND), a read-only file with STORE_WRITE (SHOP_EREADONLY). */
+ * (SHOP_EVERSION), a file that is not a shopper database or has a negative schema version
+ * (SHOP_EDB), a missing file without STORE_CREATE (SHOP_ENOTFOUND), a read-only file with
+ * STORE_WRITE (SHOP_EREADONLY). Without STORE_CREATE or STORE_WRITE the file is never
+ * written: an empty file is refused (SHOP_EDB) and an older schema is not migrated
+ * (SHOP_EREADONLY). */
 SHOP_MUST_CHECK int store_open(const char *path, int flags, struct store **out);
 void store_close(struct store *st); /* NULL is a no-op */
 const char *store_open_error(void);

@@ -6,6 +6,7 @@
 #include "vision/tfjs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/xalloc.h"
 
@@ -346,17 +348,25 @@ static int read_file(const char *path, size_t cap, uint8_t **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
+    /* O_NONBLOCK: a FIFO would block the open itself; fstat then refuses it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
+    if (fd < 0) {
+        (void)shop_fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
+        return SHOP_EIO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        (void)shop_fail(SHOP_EIO, "'%s' is not a regular file", path);
+        return SHOP_EIO;
+    }
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
-        set_err("cannot open '%s': %s", path, strerror(errno));
+        close(fd);
+        (void)shop_fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
         return SHOP_EIO;
     }
     int rc = SHOP_EIO;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err("'%s' is not a regular file", path);
-        goto out;
-    }
     if ((uint64_t)st.st_size > cap) {
         set_err("'%s' is too large (%lld bytes, limit %zu)", path, (long long)st.st_size, cap);
         rc = SHOP_ETOOBIG;

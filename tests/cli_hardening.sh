@@ -1,0 +1,94 @@
+#!/bin/sh
+# Hardening from a hostile test (issue 12): FIFOs given as images, tampered weight files,
+# odd user_version values, read-only commands that must not write, concurrent `price --apply`,
+# dates out of range, caps that say so, errors that say why, unbounded rule mining.
+#   SHOPPER=build/shopper sh tests/cli_hardening.sh     (prints "N passed, N failed")
+# Needs `make models` for the vision checks. Every command that could hang runs under
+# `timeout`, so that a regression fails instead of blocking the suite.
+S=${SHOPPER:-build/shopper}
+models=${SHOPPER_MODELS:-models}
+export SHOPPER_MODELS="$models"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL cli_hardening: $1"; }
+# expect WANT_RC NAME cmd... : exit code (124 = timed out after 60 s); for failures exactly one
+# "shopper: " line on stderr
+expect() {
+    want=$1 what=$2
+    shift 2
+    timeout 60 "$@" >"$T/out" 2>"$T/err" </dev/null
+    got=$?
+    if [ "$got" != "$want" ]; then bad "$what (exit $got, want $want): $(head -c 300 "$T/err")"; return 1; fi
+    if [ "$want" != 0 ]; then
+        n=$(wc -l <"$T/err")
+        if [ "$n" != 1 ] || ! grep -q '^shopper: ' "$T/err"; then bad "$what: stderr not one 'shopper:' line: $(cat "$T/err")"; return 1; fi
+    fi
+    ok
+}
+has() { # has NAME PATTERN: in the last stdout + stderr
+    if grep -q -- "$2" "$T/out" "$T/err"; then ok; else bad "$1: no '$2' in: $(head -c 300 "$T/out" "$T/err")"; fi
+}
+hasnt() { # hasnt NAME PATTERN
+    if grep -q -- "$2" "$T/out" "$T/err"; then bad "$1: '$2' in: $(head -c 300 "$T/out" "$T/err")"; else ok; fi
+}
+json() { # json NAME PYTHON-EXPR-ON-d: the last stdout parses and the expression holds
+    if python3 -c "import json,sys; d=json.load(open('$T/out')); assert $2, d" 2>"$T/pyerr"; then ok; else bad "$1: $(tail -n 1 "$T/pyerr")"; fi
+}
+sample=$models/samples/sample1.jpg
+have_models=0
+[ -f "$sample" ] && [ -f "$models/ssd_mobilenetv1_model.bin" ] && have_models=1
+[ $have_models = 1 ] || bad "no face models in '$models' (make models): vision checks skipped"
+
+DB="$T/s.db"
+expect 0 "simulate a small store" "$S" simulate --db "$DB" --customers 8 --products 16 --days 14 --seed 7
+
+# ---- item 6: a FIFO (or any non-regular file) given as an image is refused at once ----
+if [ $have_models = 1 ]; then
+    mkfifo "$T/f.jpg"
+    expect 1 "faces FIFO" "$S" faces "$T/f.jpg" && has "faces FIFO" "not a regular file"
+    expect 1 "faces directory" "$S" faces "$T" && has "faces directory" "not a regular file"
+    expect 1 "compare FIFO" "$S" compare "$sample" "$T/f.jpg" && has "compare FIFO" "not a regular file"
+    timeout 60 "$S" identify --db "$DB" "$T/f.jpg" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] && ok || bad "identify FIFO: exit $rc"
+    has "identify FIFO" "not a regular file"
+    expect 0 "consent 1" "$S" consent --db "$DB" --customer 1
+    timeout 60 "$S" enroll --db "$DB" --customer 1 --consent-version v1 "$T/f.jpg" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    [ $rc != 0 ] && [ $rc != 124 ] && ok || bad "enroll FIFO: exit $rc"
+    mkdir -p "$T/eval/alice" "$T/eval/bob"
+    cp "$sample" "$T/eval/alice/1.jpg"
+    cp "$sample" "$T/eval/bob/1.jpg"
+    mkfifo "$T/eval/alice/2.jpg"
+    timeout 120 "$S" eval faces "$T/eval" >"$T/out" 2>"$T/err" </dev/null
+    rc=$?
+    [ $rc != 124 ] && ok || bad "eval faces with a FIFO inside hangs"
+    rm -f "$T/f.jpg"
+fi
+
+# ---- item 5: odd user_version values are refused at once; read-only commands never write ----
+for v in -1 -2147483648; do
+    cp "$DB" "$T/v.db"
+    python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma user_version=$v'); c.commit()" "$T/v.db"
+    start=$(date +%s)
+    expect 1 "stats on user_version $v" "$S" stats --db "$T/v.db" && has "user_version $v" "invalid schema version"
+    [ $(($(date +%s) - start)) -lt 10 ] && ok || bad "user_version $v took $(($(date +%s) - start)) s"
+    expect 1 "simulate on user_version $v" "$S" simulate --db "$T/v.db" --days 1
+    [ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma user_version').fetchone()[0])" "$T/v.db")" = "$v" ] && ok || bad "user_version $v was rewritten"
+done
+: >"$T/empty.db"
+expect 1 "stats on a 0-byte file" "$S" stats --db "$T/empty.db" && has "stats on a 0-byte file" "empty"
+[ ! -s "$T/empty.db" ] && ok || bad "stats wrote into a 0-byte file"
+for c in kpi customers products check segments; do
+    timeout 60 "$S" $c --db "$T/empty.db" >/dev/null 2>&1 </dev/null
+    [ ! -s "$T/empty.db" ] && ok || bad "$c wrote into a 0-byte file"
+done
+cp "$DB" "$T/old.db"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragma user_version=0'); c.commit()" "$T/old.db"
+expect 1 "stats on an older schema" "$S" stats --db "$T/old.db" && has "older schema" "needs an upgrade"
+[ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma user_version').fetchone()[0])" "$T/old.db")" = 0 ] && ok || bad "a read-only command rewrote the schema version"
+
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
