@@ -90,5 +90,35 @@ python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('pragm
 expect 1 "stats on an older schema" "$S" stats --db "$T/old.db" && has "older schema" "needs an upgrade"
 [ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma user_version').fetchone()[0])" "$T/old.db")" = 0 ] && ok || bad "a read-only command rewrote the schema version"
 
+# ---- item 7: two `price --apply` at once: each reads the prices under the write lock, so the
+# history chains (every applied row's old price is the previous row's new price) ----
+P="$T/p.db"
+expect 0 "simulate for pricing" "$S" simulate --db "$P" --customers 60 --products 16 --days 60 --seed 3
+expect 0 "train demand" "$S" train demand --db "$P"
+for round in 1 2 3; do
+    timeout 60 "$S" price --apply --db "$P" >"$T/p1" 2>&1 </dev/null &
+    timeout 60 "$S" price --apply --db "$P" >"$T/p2" 2>&1 </dev/null
+    rc2=$?
+    wait $!
+    rc1=$?
+    [ $rc1 = 0 ] && [ $rc2 = 0 ] && ok || bad "concurrent price --apply round $round: exit $rc1/$rc2: $(cat "$T/p1" "$T/p2" | head -c 300)"
+done
+python3 - "$P" >"$T/chain" 2>&1 <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+rows = c.execute("SELECT product_id, old_cents, new_cents FROM price_history WHERE applied = 1 "
+                 "ORDER BY product_id, id").fetchall()
+last, broken = {}, 0
+for p, o, n in rows:
+    if p in last and last[p] != o:
+        broken += 1
+    last[p] = n
+price = dict(c.execute("SELECT id, price_cents FROM products"))
+assert len(rows) == 6 * 16, len(rows)
+assert broken == 0, "%d applied rows do not start from the previous row's price" % broken
+assert all(price[p] == n for p, n in last.items()), "the last change is not the price"
+PY
+[ $? = 0 ] && ok || bad "price history after concurrent --apply: $(tail -n 1 "$T/chain")"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
