@@ -120,5 +120,17 @@ assert all(price[p] == n for p, n in last.items()), "the last change is not the 
 PY
 [ $? = 0 ] && ok || bad "price history after concurrent --apply: $(tail -n 1 "$T/chain")"
 
+# ---- item 9: --json never prints invalid UTF-8 (bad bytes become U+FFFD, controls escaped) ----
+cp "$DB" "$T/u.db"
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('UPDATE customers SET name = CAST(? AS TEXT) WHERE id = 1', (b'Ann\xff\xc3(\x01\xed\xa0\x80',)); c.commit()" "$T/u.db"
+expect 0 "customers --json with a bad name" "$S" customers --db "$T/u.db" --json
+python3 -c "
+import json, sys
+raw = open(sys.argv[1], 'rb').read()
+d = json.loads(raw.decode('utf-8'))   # strict: fails on invalid UTF-8
+name = [c for c in d if c['id'] == 1][0]['name']
+assert name == 'Ann\ufffd\ufffd(\x01\ufffd\ufffd\ufffd', repr(name)
+" "$T/out" 2>"$T/pyerr" && ok || bad "customers --json with invalid UTF-8: $(tail -n 1 "$T/pyerr")"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
