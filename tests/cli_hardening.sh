@@ -132,5 +132,20 @@ name = [c for c in d if c['id'] == 1][0]['name']
 assert name == 'Ann\ufffd\ufffd(\x01\ufffd\ufffd\ufffd', repr(name)
 " "$T/out" 2>"$T/pyerr" && ok || bad "customers --json with invalid UTF-8: $(tail -n 1 "$T/pyerr")"
 
+# ---- item 9: a corrupt stored segments model says so; --cart names its real limit ----
+cp "$DB" "$T/seg.db"
+expect 0 "train segments" "$S" train segments --db "$T/seg.db" --k 2
+python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE models SET data = substr(data, 1, 20) || zeroblob(length(data) - 20) WHERE name = 'segments'\"); c.commit()" "$T/seg.db"
+expect 1 "segments on a corrupt model" "$S" segments --db "$T/seg.db" && has "corrupt segments" "corrupt" && hasnt "corrupt segments" "fewer customers"
+expect 1 "train segments --update on a corrupt model" "$S" train segments --update --db "$T/seg.db" && has "update corrupt" "corrupt"
+expect 1 "too many segments" "$S" train segments --db "$T/seg.db" --k 40 && has "too many segments" "8 customers cannot make 40 segments"
+cart=$(python3 -c "print(','.join(str(i % 16 + 1) for i in range(65)))")
+expect 2 "--cart with 65 ids" "$S" recommend --db "$DB" --customer 1 --cart "$cart" && has "--cart 65" "at most 64 product ids"
+cart=$(python3 -c "print(','.join(str(i % 16 + 1) for i in range(64)))")
+timeout 60 "$S" recommend --db "$DB" --customer 1 --cart "$cart" >"$T/out" 2>"$T/err" </dev/null
+[ $? != 2 ] && ok || bad "--cart with 64 ids refused as a usage error: $(cat "$T/err")"
+expect 2 "--cart with a trailing comma" "$S" recommend --db "$DB" --customer 1 --cart "3,7," && has "--cart 3,7," "like 3,7,12"
+expect 2 "--cart with an overflowing id" "$S" recommend --db "$DB" --customer 1 --cart "99999999999999999999"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
