@@ -28,6 +28,8 @@ $(BUILD)/%.o: %.c
 
 # the schema is compiled into the binary (store/schema_sql.c uses .incbin)
 $(BUILD)/src/store/schema_sql.o: src/store/schema.sql
+# the pinned weight hashes likewise (vision/models_sha256.c)
+$(BUILD)/src/vision/models_sha256.o: src/vision/models.sha256
 
 $(BUILD)/shopper: $(OBJ) $(BUILD)/src/main.o
 	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)

@@ -147,5 +147,30 @@ timeout 60 "$S" recommend --db "$DB" --customer 1 --cart "$cart" >"$T/out" 2>"$T
 expect 2 "--cart with a trailing comma" "$S" recommend --db "$DB" --customer 1 --cart "3,7," && has "--cart 3,7," "like 3,7,12"
 expect 2 "--cart with an overflowing id" "$S" recommend --db "$DB" --customer 1 --cart "99999999999999999999"
 
+# ---- item 2: weights are verified at load (pinned sha256 of every file, exact shapes) ----
+if [ $have_models = 1 ]; then
+    mkdir -p "$T/m"
+    cp "$models"/*.json "$models"/*.bin "$T/m/"
+    expect 0 "compare with a copy of the models" "$S" compare --models "$T/m" "$sample" "$sample"
+    # the same size filled with 0xFF: today this says "distance 0.000000: same person"
+    size=$(wc -c <"$models/face_recognition_model.bin")
+    python3 -c "import sys; open(sys.argv[1], 'wb').write(b'\xff' * int(sys.argv[2]))" "$T/m/face_recognition_model.bin" "$size"
+    expect 1 "compare with a 0xFF recognition model" "$S" compare --models "$T/m" "$sample" "$models/samples/sample2.jpg" &&
+        has "0xFF model named" "face_recognition_model.bin" && has "0xFF model why" "pinned sha256"
+    hasnt "0xFF model is not the bare code" "(model error)"
+    cp "$models/face_recognition_model.bin" "$T/m/"
+    # a swapped shape in a manifest (as many values)
+    sed 's/"shape":\[3,3,3,16\]/"shape":[3,3,16,3]/' "$models/tiny_face_detector_model-weights_manifest.json" >"$T/m/tiny_face_detector_model-weights_manifest.json"
+    expect 1 "faces with a swapped shape" "$S" faces --detector tiny --models "$T/m" "$sample" &&
+        has "swapped shape named" "tiny_face_detector_model-weights_manifest.json"
+    cp "$models/tiny_face_detector_model-weights_manifest.json" "$T/m/"
+    # a scale of 1e308
+    sed 's/"scale":0.009007044399485869/"scale":1e308/' "$models/tiny_face_detector_model-weights_manifest.json" >"$T/m/tiny_face_detector_model-weights_manifest.json"
+    expect 1 "faces with a scale of 1e308" "$S" faces --detector tiny --models "$T/m" "$sample" &&
+        has "scale 1e308 named" "tiny_face_detector_model"
+    cp "$models/tiny_face_detector_model-weights_manifest.json" "$T/m/"
+    SHOPPER_MODELS="$T/m" expect 0 "faces after restoring" "$S" faces --detector tiny "$sample"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

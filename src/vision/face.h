@@ -80,8 +80,9 @@ struct face {
 struct face_engine;
 struct face_ws;
 
-/* Loads the networks in nets (FACE_NET_* bits) from dir. SHOP_EIO when a file is missing,
- * SHOP_EMODEL when a model is malformed (the reason is logged). */
+/* Loads the networks in nets (FACE_NET_* bits) from dir, every file checked against its
+ * pinned SHA-256 and every tensor against its shape. SHOP_EIO when a file is missing,
+ * SHOP_EMODEL when a model is malformed or altered; shop_errmsg() names the file and why. */
 SHOP_MUST_CHECK int face_engine_load(const char *dir, unsigned nets, struct face_engine **out);
 void face_engine_free(struct face_engine *e); /* NULL is a no-op */
 
