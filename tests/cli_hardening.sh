@@ -172,5 +172,25 @@ if [ $have_models = 1 ]; then
     SHOPPER_MODELS="$T/m" expect 0 "faces after restoring" "$S" faces --detector tiny "$sample"
 fi
 
+# ---- item 10: rule mining is bounded with --itemsets-only too, and shows progress on a tty ----
+python3 -c "
+import random
+r = random.Random(1)
+with open('$T/dense.dat', 'w') as f:
+    for i in range(40):
+        f.write(' '.join(str(x) for x in r.sample(range(60), 40)) + '\n')
+"
+start=$(date +%s)
+expect 1 "rules --itemsets-only with a tiny support" "$S" rules --file "$T/dense.dat" --itemsets-only --min-support 1e-12 &&
+    has "itemsets cap" "more than 20000000 frequent itemsets to enumerate"
+[ $(($(date +%s) - start)) -lt 50 ] && ok || bad "the itemsets cap took $(($(date +%s) - start)) s"
+expect 1 "rules --max-itemsets" "$S" rules --file "$T/dense.dat" --min-support 1 --max-itemsets 1000 &&
+    has "--max-itemsets" "more than 1000 frequent itemsets"
+expect 0 "rules within the cap" "$S" rules --file "$T/dense.dat" --itemsets-only --min-support 30 --max-itemsets 1000
+if command -v script >/dev/null 2>&1; then
+    timeout 60 script -qec "$S rules --file $T/dense.dat --itemsets-only --min-support 20" /dev/null >"$T/tty" 2>&1 </dev/null
+    grep -q 'rules \[' "$T/tty" && ok || bad "no progress bar on a terminal: $(head -c 300 "$T/tty")"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
