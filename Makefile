@@ -100,15 +100,22 @@ tests/vision/node_modules/.installed: tests/vision/package-lock.json
 	@cd tests/vision && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# libFuzzer harnesses of the image decoder and the weight loader, FUZZ_SECONDS each
+# libFuzzer harnesses of the image decoder, the weight loader, the basket-file parser and the
+# stored segments model, FUZZ_SECONDS each
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) fuzz/fuzz_image.c src/vision/image.c src/core/xalloc.c src/core/log.c \
+	    src/core/status.c \
 	    -o build-fuzz/fuzz_image $(shell pkg-config --libs libturbojpeg libpng)
 	clang $(FUZZ_CFLAGS) fuzz/fuzz_tfjs.c src/vision/tfjs.c src/core/xalloc.c src/core/log.c \
-	    -o build-fuzz/fuzz_tfjs $(shell pkg-config --libs jansson)
+	    src/core/status.c -o build-fuzz/fuzz_tfjs $(shell pkg-config --libs jansson)
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_baskets.c src/analytics/rules.c src/core/jsonw.c \
+	    src/core/xalloc.c src/core/log.c src/core/status.c -o build-fuzz/fuzz_baskets -lm
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_model_blob.c src/analytics/kmeans.c src/analytics/scaler.c \
+	    src/core/rng.c src/core/xalloc.c src/core/log.c src/core/status.c \
+	    -o build-fuzz/fuzz_model_blob -lm
 	@sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 format:
