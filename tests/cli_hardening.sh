@@ -192,5 +192,14 @@ if command -v script >/dev/null 2>&1; then
     grep -q 'rules \[' "$T/tty" && ok || bad "no progress bar on a terminal: $(head -c 300 "$T/tty")"
 fi
 
+# ---- item 8: a cap that cuts the faces of an image says so ----
+if [ $have_models = 1 ]; then
+    expect 0 "faces under a cap" "$S" faces --max-faces 2 "$sample" && has "faces cap said" "2 faces (3 found: only the best 2"
+    expect 0 "faces --json under a cap" "$S" faces --json --max-faces 2 "$sample" &&
+        json "faces cap in JSON" "d[0]['faces_found'] == 3 and d[0]['truncated'] is True and len(d[0]['faces']) == 2"
+    expect 0 "faces --json, no cap reached" "$S" faces --json --detector tiny "$sample" &&
+        json "faces not truncated" "d[0]['faces_found'] == 3 and d[0]['truncated'] is False and len(d[0]['faces']) == 3"
+fi
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

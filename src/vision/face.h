@@ -96,6 +96,11 @@ void face_ws_free(struct face_ws *ws); /* NULL is a no-op */
 SHOP_MUST_CHECK int face_detect(struct face_ws *ws, const struct image *img,
                                 const struct face_opts *o, struct face *faces, int max, int *n);
 
+/* The number of faces the last face_detect on ws found before its caps (max, and the
+ * detector's max_results) cut them: more than its *n when a cap cut the result, so that a
+ * caller can say so. 0 after a failure. */
+int face_ws_found(const struct face_ws *ws);
+
 /* Euclidean distance between two descriptors; same person below FACE_MATCH_THRESHOLD */
 double face_distance(const float *a, const float *b);
 
