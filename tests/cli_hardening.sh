@@ -201,5 +201,20 @@ if [ $have_models = 1 ]; then
         json "faces not truncated" "d[0]['faces_found'] == 3 and d[0]['truncated'] is False and len(d[0]['faces']) == 3"
 fi
 
+# ---- item 8: dates the system cannot handle are refused where they come in ----
+expect 2 "simulate --start 9999-12-31 (90 days)" "$S" simulate --db "$T/far.db" --start 9999-12-31 &&
+    has "far start" "9999-12-31"
+[ ! -e "$T/far.db" ] && ok || bad "a refused simulate created a database"
+expect 2 "simulate --start 1970-06-01" "$S" simulate --db "$T/far.db" --start 1970-06-01 --days 1
+expect 0 "simulate up to the last handled days" "$S" simulate --db "$T/far.db" --start 9999-10-01 --days 90 --customers 6 --seed 2
+expect 1 "simulate continuing past 9999-12-31" "$S" simulate --db "$T/far.db" --days 10 && has "continuing past the end" "10000-01-0"
+expect 0 "stats of the far store" "$S" stats --db "$T/far.db" --json
+purchases=$(python3 -c "import json; print(json.load(open('$T/out'))['tables']['purchases'])")
+expect 0 "kpi of everything in the far store" "$S" kpi --db "$T/far.db" --json &&
+    json "kpi everything counts every purchase" "d['purchases'] == $purchases and $purchases > 0"
+expect 2 "kpi --to 10000-01-01" "$S" kpi --db "$T/far.db" --to 10000-01-01
+expect 2 "heatmap --from 1969-12-31" "$S" heatmap --db "$T/far.db" --from 1969-12-31
+expect 2 "rules --to 99999-01-01" "$S" rules --db "$T/far.db" --to 99999-01-01
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -50,6 +50,8 @@ int sim_config_check(const struct sim_config *c, char *msg, int n)
              !(c->price_test_share >= 0 && c->price_test_share <= 1) ||
              !(c->emotion_share >= 0 && c->emotion_share <= 1))
         bad = "shares must be from 0 to 1";
+    else if (c->start_day < SIM_FIRST_DAY_MIN || c->start_day > SHOP_DAY_END - c->days)
+        bad = "the days simulated must lie from 1971-01-02 to 9999-12-31";
     if (bad) {
         snprintf(msg, (size_t)n, "%s", bad);
         return SHOP_EINVAL;
@@ -1092,10 +1094,8 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
 {
     char msg[128];
     memset(rep, 0, sizeof(*rep));
-    if (sim_config_check(cfg, msg, sizeof(msg)) != SHOP_OK) {
-        log_error("sim: %s", msg);
-        return SHOP_EINVAL;
-    }
+    if (sim_config_check(cfg, msg, sizeof(msg)) != SHOP_OK)
+        return shop_fail(SHOP_EINVAL, "%s", msg);
     double t0 = progress_now();
     struct run r = {0};
     r.st = st;
@@ -1107,6 +1107,15 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
     int64_t last = store_meta_int(st, "sim.last_day", INT64_MIN);
     int64_t first = last == INT64_MIN ? cfg->start_day : last + 1;
     int opening = last == INT64_MIN;
+    if (first < SIM_FIRST_DAY_MIN || first > SHOP_DAY_END - cfg->days) {
+        char a[16], b[16];
+        format_date(first * 86400, a, sizeof(a));
+        format_date((first + cfg->days - 1) * 86400, b, sizeof(b));
+        store_rollback(st);
+        return shop_fail(SHOP_EINVAL, "the simulation would run from %s to %s, outside the "
+                                      "dates shopper handles (1971-01-02 to 9999-12-31)",
+                         a, b);
+    }
     rep->first_day = first;
     rep->last_day = first + cfg->days - 1;
     /* a new store is one big load: build its indexes once at the end */
