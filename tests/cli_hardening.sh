@@ -216,5 +216,31 @@ expect 2 "kpi --to 10000-01-01" "$S" kpi --db "$T/far.db" --to 10000-01-01
 expect 2 "heatmap --from 1969-12-31" "$S" heatmap --db "$T/far.db" --from 1969-12-31
 expect 2 "rules --to 99999-01-01" "$S" rules --db "$T/far.db" --to 99999-01-01
 
+# ---- item 10: a new store is built with a rollback journal (not a WAL as large as the store),
+# and a killed build still leaves no half store ----
+B="$T/build.db"
+# big enough not to finish before the kill (it is stopped at 4 MB)
+"$S" simulate --db "$B" --customers 20000 --products 1000 --days 400 --seed 4 >/dev/null 2>&1 </dev/null &
+pid=$!
+i=0 wal=0 journal=0
+while [ $i -lt 600 ] && kill -0 $pid 2>/dev/null; do
+    [ -e "$B-journal" ] && journal=1
+    w=$(stat -c %s "$B-wal" 2>/dev/null || echo 0)
+    [ "$w" -gt "$wal" ] && wal=$w
+    # stop it once the build has written a few MB
+    [ "$(stat -c %s "$B" 2>/dev/null || echo 0)" -gt 4000000 ] && break
+    sleep 0.05
+    i=$((i + 1))
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+[ $journal = 1 ] && ok || bad "no rollback journal seen while a new store was built"
+[ $wal -lt 1000000 ] && ok || bad "the WAL grew to $wal bytes while a new store was built"
+expect 0 "stats after a killed build" "$S" stats --db "$B" --json &&
+    json "a killed build leaves no half store" "all(v == 0 for v in d['tables'].values())"
+expect 0 "simulate again after a killed build" "$S" simulate --db "$B" --customers 30 --products 16 --days 3 --seed 4
+expect 0 "check" "$S" check --db "$B"
+[ "$(python3 -c "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute('pragma journal_mode').fetchone()[0])" "$B")" = wal ] && ok || bad "the built store is not in WAL mode"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

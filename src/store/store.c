@@ -382,6 +382,28 @@ void store_rollback(struct store *st)
 
 /* ---- bulk loading ---- */
 
+int store_bulk_journal(struct store *st, int on, int *active)
+{
+    assert(!st->in_txn);
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, on ? "PRAGMA journal_mode = DELETE"
+                                            : "PRAGMA journal_mode = WAL",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    /* the pragma answers the mode now in force: it cannot leave WAL while others read */
+    int is_delete = rc == SQLITE_ROW &&
+                    sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "delete") == 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, on ? "bulk journal" : "back to WAL");
+    if (active)
+        *active = is_delete;
+    if (!on && is_delete)
+        return store_fail(st, SQLITE_BUSY, "back to WAL");
+    return SHOP_OK;
+}
+
 static const char *const SQL_BULK_INDEXES =
     "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
     "('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', 'emotion_events', "

@@ -51,6 +51,15 @@ void store_rollback(struct store *st);
 SHOP_MUST_CHECK int store_bulk_begin(struct store *st);
 SHOP_MUST_CHECK int store_bulk_end(struct store *st);
 
+/* For building a NEW store in one big transaction: on = 1 switches from the WAL to a rollback
+ * journal, in which pages appended to the file are not journaled, so that the build needs
+ * about the final size on disk instead of twice it (the WAL holds a copy of every page
+ * written); a killed build still leaves the store as it was (SQLite rolls the journal back on
+ * the next open). on = 0 goes back to the WAL. Outside a transaction only. Best effort: when
+ * another connection has the file open the mode stays WAL, which is as safe, only bigger;
+ * *active tells which (may be NULL). */
+SHOP_MUST_CHECK int store_bulk_journal(struct store *st, int on, int *active);
+
 /* meta: small key/value settings. get copies into buf (NUL-terminated); SHOP_ENOTFOUND. */
 SHOP_MUST_CHECK int store_meta_get(struct store *st, const char *key, char *buf, size_t n);
 SHOP_MUST_CHECK int store_meta_set(struct store *st, const char *key, const char *value);
