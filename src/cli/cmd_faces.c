@@ -231,7 +231,7 @@ static int largest_descriptor(struct face_ws *ws, const struct face_opts *o, con
     int rc = face_detect(ws, &img, o, f, 1, &n);
     image_release(&img);
     if (rc != SHOP_OK)
-        return cli_fail("face detection failed on '%s': %s", path, shop_strerror(rc));
+        return cli_fail("face detection failed on '%s': %s", path, shop_errmsg_or(rc));
     if (n == 0)
         return cli_fail("no face found in '%s'", path);
     return 0;
@@ -404,7 +404,7 @@ int cmd_bench_faces(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     if (one.rc != SHOP_OK) {
-        cli_fail("inference failed: %s", shop_strerror(one.rc));
+        cli_fail("inference failed: %s", shop_errmsg_or(one.rc));
         goto out;
     }
     if (json) {
