@@ -28,6 +28,8 @@ $(BUILD)/%.o: %.c
 
 # the schema is compiled into the binary (store/schema_sql.c uses .incbin)
 $(BUILD)/src/store/schema_sql.o: src/store/schema.sql
+# the pinned weight hashes likewise (vision/models_sha256.c)
+$(BUILD)/src/vision/models_sha256.o: src/vision/models.sha256
 
 $(BUILD)/shopper: $(OBJ) $(BUILD)/src/main.o
 	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)
@@ -116,15 +118,22 @@ tests/browser/node_modules/.installed: tests/browser/package-lock.json
 	@cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-# libFuzzer harnesses of the image decoder and the weight loader, FUZZ_SECONDS each
+# libFuzzer harnesses of the image decoder, the weight loader, the basket-file parser and the
+# stored segments model, FUZZ_SECONDS each
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS  := -std=c11 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined
 fuzz:
 	@mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) fuzz/fuzz_image.c src/vision/image.c src/core/xalloc.c src/core/log.c \
+	    src/core/status.c \
 	    -o build-fuzz/fuzz_image $(shell pkg-config --libs libturbojpeg libpng)
 	clang $(FUZZ_CFLAGS) fuzz/fuzz_tfjs.c src/vision/tfjs.c src/core/xalloc.c src/core/log.c \
-	    -o build-fuzz/fuzz_tfjs $(shell pkg-config --libs jansson)
+	    src/core/status.c -o build-fuzz/fuzz_tfjs $(shell pkg-config --libs jansson)
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_baskets.c src/analytics/rules.c src/core/jsonw.c \
+	    src/core/xalloc.c src/core/log.c src/core/status.c -o build-fuzz/fuzz_baskets -lm
+	clang $(FUZZ_CFLAGS) fuzz/fuzz_model_blob.c src/analytics/kmeans.c src/analytics/scaler.c \
+	    src/core/rng.c src/core/xalloc.c src/core/log.c src/core/status.c \
+	    -o build-fuzz/fuzz_model_blob -lm
 	@sh fuzz/run.sh build-fuzz $(FUZZ_SECONDS)
 
 format:

@@ -7,7 +7,7 @@ set -u
 build=${1:-build-fuzz}
 secs=${2:-60}
 status=0
-for h in image tfjs; do
+for h in ${FUZZ_HARNESSES:-image tfjs baskets model_blob}; do
     mkdir -p "$build/corpus/$h"
     echo "fuzz: $h for ${secs}s"
     if ! "$build/fuzz_$h" -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \

@@ -1,5 +1,8 @@
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "core/jsonw.h"
 #include "core/parse.h"
 #include "core/rng.h"
 #include "test.h"
@@ -69,10 +72,85 @@ static void parses_and_formats_dates(void)
     CHECK(y == 2000 && m == 3 && d == 1);
 }
 
+/* the JSON string jw_str writes for s (caller frees) */
+static char *json_of(const char *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct jsonw w;
+    jw_init(&w, f, 0);
+    jw_str(&w, s);
+    fclose(f);
+    return buf;
+}
+
+/* whether s is well-formed UTF-8 with no raw control character (an independent check:
+ * decodes code points and rejects overlongs, surrogates and values above U+10FFFF) */
+static int valid_json_text(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        unsigned c = *p, n = c < 0x80 ? 0 : (c & 0xE0) == 0xC0 ? 1 : (c & 0xF0) == 0xE0 ? 2
+                                           : (c & 0xF8) == 0xF0 ? 3 : 9;
+        if (n == 9 || c < 0x20 || c == 0x7F)
+            return 0;
+        unsigned cp = n == 0 ? c : n == 1 ? c & 0x1F : n == 2 ? c & 0x0F : c & 0x07;
+        for (unsigned i = 1; i <= n; i++) {
+            if ((p[i] & 0xC0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        unsigned min = n == 1 ? 0x80 : n == 2 ? 0x800 : n == 3 ? 0x10000 : 0;
+        if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        p += n + 1;
+    }
+    return 1;
+}
+
+static void json_strings_are_always_valid_utf8(void)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"plain", "\"plain\""},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+        {"a\"b\\c\n\t\x01\x1f\x7f", "\"a\\\"b\\\\c\\n\\t\\u0001\\u001f\\u007f\""},
+        {"\xff", "\"\\ufffd\""},                           /* never valid */
+        {"\xc3", "\"\\ufffd\""},                           /* truncated at the end */
+        {"\xc3(", "\"\\ufffd(\""},                         /* truncated in the middle */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                /* overlong '/' */
+        {"\xe0\x80\xaf", "\"\\ufffd\\ufffd\\ufffd\""},     /* overlong, 3 bytes */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},     /* a UTF-16 surrogate */
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+        {"\x80x", "\"\\ufffdx\""},                         /* a lone continuation byte */
+        {"\xe2\x80\xa8\xe2\x80\xa9", "\"\\u2028\\u2029\""}, /* JavaScript line breaks */
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = json_of(cases[i].in);
+        CHECK(strcmp(got, cases[i].out) == 0);
+        CHECK(valid_json_text(got));
+        free(got);
+    }
+    /* every byte pair and triple after a lead byte: the output is always valid */
+    char in[4] = {0};
+    for (int a = 1; a < 256; a++)
+        for (int b = 1; b < 256; b++)
+            for (int c = 0; c < 256; c += 51) {
+                in[0] = (char)a, in[1] = (char)b, in[2] = (char)c;
+                char *got = json_of(in);
+                if (!valid_json_text(got))
+                    CHECK(!"jw_str wrote invalid UTF-8");
+                free(got);
+            }
+}
+
 void test_core(void)
 {
     RUN(rng_is_deterministic);
     RUN(rng_distributions);
     RUN(parses_numbers_strictly);
     RUN(parses_and_formats_dates);
+    RUN(json_strings_are_always_valid_utf8);
 }

@@ -271,6 +271,25 @@ static void serialise_round_trip(void)
           SHOP_EINVAL);
     blob[4] = 9; /* version 9 */
     CHECK(kmeans_load_blob(blob, len, &back) == SHOP_EVERSION);
+    blob[4] = 1;
+    /* found by fuzz/fuzz_model_blob: a sub-normal sd under a valid checksum loaded as a
+     * constant column (and saved back as 0); kmeans never writes one, so it is corrupt */
+    const size_t sd0 = 60 + 3 * 8; /* header, then 3 means, then the first sd */
+    double tiny = 1.6e-311, sd_was;
+    memcpy(&sd_was, blob + sd0, 8);
+    CHECK(sd_was > 0);
+    memcpy(blob + sd0, &tiny, 8); /* the blob is little-endian, as this host */
+    uint32_t crc = 0xffffffffu;
+    for (size_t i = 0; i < len - 4; i++) {
+        crc ^= blob[i];
+        for (int b = 0; b < 8; b++)
+            crc = (crc >> 1) ^ (0xedb88320u & (0u - (crc & 1u)));
+    }
+    crc = ~crc;
+    for (int i = 0; i < 4; i++)
+        blob[len - 4 + i] = (unsigned char)(crc >> (8 * i));
+    back = NULL;
+    CHECK(kmeans_load_blob(blob, len, &back) == SHOP_EINVAL && back == NULL);
     log_set_level(level);
     free(blob);
     kmeans_free(km);

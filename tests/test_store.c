@@ -415,6 +415,70 @@ static void handles_per_thread(void)
     free(path);
 }
 
+static int64_t user_version(const char *path)
+{
+    sqlite3 *db;
+    sqlite3_stmt *q;
+    int64_t v = -999;
+    CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) == SQLITE_OK);
+    if (sqlite3_step(q) == SQLITE_ROW)
+        v = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static long file_size(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* a negative user_version is refused at once (it indexed migrations[-1] and looped 2^31
+ * times); a read-only open never writes: not a schema into an empty file, not a version */
+static void odd_versions_and_read_only_opens(void)
+{
+    static const char *const bad[] = {"-1", "-2147483648"};
+    struct store *st;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        char *path = test_tmp_path("neg.db");
+        remove(path);
+        CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+        store_close(st);
+        char sql[64];
+        snprintf(sql, sizeof(sql), "PRAGMA user_version = %s", bad[i]);
+        exec_sql(path, sql);
+        CHECK(store_open(path, 0, &st) == SHOP_EDB && st == NULL);
+        CHECK(strstr(store_open_error(), "invalid schema version") != NULL);
+        CHECK(store_open(path, STORE_WRITE, &st) == SHOP_EDB && st == NULL);
+        CHECK(user_version(path) == strtoll(bad[i], NULL, 10)); /* untouched */
+        free(path);
+    }
+
+    char *path = test_tmp_path("empty.db");
+    remove(path);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    fclose(f);
+    CHECK(store_open(path, 0, &st) == SHOP_EDB && st == NULL);
+    CHECK(strstr(store_open_error(), "empty") != NULL);
+    CHECK(file_size(path) == 0);
+    free(path);
+
+    /* an older schema (version 0 with our tables: what a future version 2 sees in a 1) is not
+     * migrated by a read-only open */
+    path = test_tmp_path("old.db");
+    remove(path);
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    store_close(st);
+    exec_sql(path, "PRAGMA user_version = 0");
+    CHECK(store_open(path, 0, &st) == SHOP_EREADONLY && st == NULL);
+    CHECK(strstr(store_open_error(), "needs an upgrade") != NULL);
+    CHECK(user_version(path) == 0);
+    free(path);
+}
+
 void test_store(void)
 {
     RUN(creates_and_reopens);
@@ -426,4 +490,5 @@ void test_store(void)
     RUN(short_busy_timeout);
     RUN(handles_per_thread);
     RUN(domain_writes_are_atomic_inside_a_caller);
+    RUN(odd_versions_and_read_only_opens);
 }

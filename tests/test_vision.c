@@ -3,11 +3,14 @@
  * pixels, after checking the networks against face-api on identical pixels (within 5e-4 px
  * and 4e-7 on descriptors); a broken layer moves them far more than the tolerances. */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
+#include "core/xalloc.h"
 #include "test.h"
 #include "vision/face.h"
 #include "vision/nets.h"
+#include "vision/pins.h"
 
 static const char *models(void)
 {
@@ -240,9 +243,143 @@ static void teardown(void)
     engine = NULL;
 }
 
+/* the whole file at path (caller frees), its size in *n; NULL when unreadable */
+static char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = xmalloc((size_t)len + 1);
+    *n = fread(buf, 1, (size_t)len, f);
+    buf[*n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+static void spill(const char *dir, const char *name, const void *data, size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) {
+        CHECK(fwrite(data, 1, n, f) == n);
+        fclose(f);
+    }
+}
+
+/* the tiny detector's manifest with `from` replaced by `to` (once), written to dir, and a
+ * pinned list that trusts it: so that what is tested is the check after the hash */
+static char *tamper_manifest(const char *dir, const char *manifest, const char *from,
+                             const char *to)
+{
+    const char *at = strstr(manifest, from);
+    CHECK(at != NULL);
+    if (!at)
+        return NULL;
+    size_t n = strlen(manifest) - strlen(from) + strlen(to);
+    char *m = xmalloc(n + 1);
+    snprintf(m, n + 1, "%.*s%s%s", (int)(at - manifest), manifest, to, at + strlen(from));
+    spill(dir, "tiny_face_detector_model-weights_manifest.json", m, n);
+    char hex[65];
+    pins_sha256_hex((const uint8_t *)m, n, hex);
+    free(m);
+    size_t plen = 400;
+    char *pins = xmalloc(plen);
+    char bin_hex[65];
+    size_t blen;
+    char path[512];
+    snprintf(path, sizeof(path), "%s/tiny_face_detector_model.bin", dir);
+    char *bin = slurp(path, &blen);
+    pins_sha256_hex((const uint8_t *)bin, blen, bin_hex);
+    free(bin);
+    snprintf(pins, plen,
+             "%s  tiny_face_detector_model-weights_manifest.json\n"
+             "%s  tiny_face_detector_model.bin\n",
+             hex, bin_hex);
+    return pins;
+}
+
+/* issue 12: weights are verified at load - the pinned hash of every file, the exact shape of
+ * every tensor, and sane quantisation */
+static void tampered_weights_are_refused(void)
+{
+    char src[512];
+    snprintf(src, sizeof(src), "%s/tiny_face_detector_model.bin", models());
+    size_t blen = 0, mlen = 0;
+    char *bin = slurp(src, &blen);
+    snprintf(src, sizeof(src), "%s/tiny_face_detector_model-weights_manifest.json", models());
+    char *manifest = slurp(src, &mlen);
+    if (!bin || !manifest) {
+        free(bin);
+        free(manifest);
+        printf("  (vision: no models - tampered-weight checks skipped)\n");
+        return;
+    }
+    char *dir = test_tmp_path("tampered");
+    CHECK(mkdir(dir, 0700) == 0);
+    struct net *n = NULL;
+
+    /* the good files load */
+    spill(dir, "tiny_face_detector_model-weights_manifest.json", manifest, mlen);
+    spill(dir, "tiny_face_detector_model.bin", bin, blen);
+    CHECK(net_load(NET_TINY, dir, &n) == SHOP_OK && n != NULL);
+    net_free(n);
+
+    /* the same size of 0xFF: refused by hash, naming the file */
+    char *ff = xmalloc(blen);
+    memset(ff, 0xFF, blen);
+    spill(dir, "tiny_face_detector_model.bin", ff, blen);
+    free(ff);
+    CHECK(net_load(NET_TINY, dir, &n) == SHOP_EMODEL && n == NULL);
+    CHECK(strstr(shop_errmsg(), "tiny_face_detector_model.bin") != NULL);
+    CHECK(strstr(shop_errmsg(), "pinned sha256") != NULL);
+    struct face_engine *e = NULL;
+    CHECK(face_engine_load(dir, FACE_NET_TINY, &e) == SHOP_EMODEL && e == NULL);
+    CHECK(strstr(shop_errmsg(), "tiny_face_detector_model.bin") != NULL);
+    spill(dir, "tiny_face_detector_model.bin", bin, blen);
+
+    /* one bit flipped in the manifest */
+    manifest[10] ^= 1;
+    spill(dir, "tiny_face_detector_model-weights_manifest.json", manifest, mlen);
+    manifest[10] ^= 1;
+    CHECK(net_load(NET_TINY, dir, &n) == SHOP_EMODEL);
+    CHECK(strstr(shop_errmsg(), "tiny_face_detector_model-weights_manifest.json") != NULL);
+
+    /* a swapped shape: as many values, refused even when its hash is trusted */
+    char *pins = tamper_manifest(dir, manifest, "\"shape\":[3,3,3,16]",
+                                 "\"shape\":[3,3,16,3]");
+    CHECK(net_load(NET_TINY, dir, &n) == SHOP_EMODEL); /* not the pinned manifest */
+    CHECK(pins && net_load_pinned(NET_TINY, dir, pins, &n) == SHOP_EMODEL && n == NULL);
+    CHECK(strstr(shop_errmsg(), "has shape [3,3,16,3], want [3,3,3,16]") != NULL);
+    free(pins);
+
+    /* absurd quantisation: non-finite after dequantising, and finite but far too large */
+    pins = tamper_manifest(dir, manifest, "0.009007044399485869", "1e308");
+    CHECK(pins && net_load_pinned(NET_TINY, dir, pins, &n) == SHOP_EMODEL && n == NULL);
+    CHECK(strstr(shop_errmsg(), "absurd quantization") != NULL);
+    free(pins);
+    pins = tamper_manifest(dir, manifest, "0.009007044399485869", "1e30");
+    CHECK(pins && net_load_pinned(NET_TINY, dir, pins, &n) == SHOP_EMODEL && n == NULL);
+    CHECK(strstr(shop_errmsg(), "conv0/filters") != NULL && strstr(shop_errmsg(), "sane"));
+    free(pins);
+
+    /* a file the list does not name */
+    CHECK(net_load_pinned(NET_TINY, dir, "", &n) == SHOP_EMODEL);
+    CHECK(strstr(shop_errmsg(), "not one of the pinned") != NULL);
+
+    free(dir);
+    free(bin);
+    free(manifest);
+}
+
 void test_vision(void)
 {
     RUN(missing_models_are_an_error);
+    RUN(tampered_weights_are_refused);
     RUN(ssd_finds_the_three_faces);
     RUN(tiny_finds_the_three_faces);
     RUN(full_pipeline_matches_pinned_outputs);

@@ -959,6 +959,11 @@ int kmeans_load_blob(const void *blob, size_t len, struct kmeans **out)
             sd[j] = get_f64(&r);
         if (scaler_set(km->sc, mean, sd) != SHOP_OK)
             goto fail;
+        /* an sd the scaler treats as a constant column is saved as 0: any other value there
+         * (a sub-normal, say) was not written by us */
+        for (uint32_t j = 0; j < dim; j++)
+            if (scaler_sd(km->sc)[j] != sd[j])
+                goto fail;
     }
     for (size_t i = 0; i < (size_t)k * dim; i++)
         if (!isfinite(km->centres[i] = get_f32(&r)))

@@ -6,10 +6,11 @@
 #define SHOP_ANALYTICS_KPI_H
 
 #include "core/jsonw.h"
+#include "core/parse.h"
 #include "store/store.h"
 
-#define KPI_LOW_STOCK_SIZE 1
-#define KPI_OPEN_END 253402300800LL /* 10000-01-01: a range without an end */ /* a size with this many items or fewer is low */
+#define KPI_LOW_STOCK_SIZE 1 /* a size with this many items or fewer is low */
+#define KPI_OPEN_END SHOP_TIME_END /* a range without an end (core/parse.h) */
 
 struct kpi {
     struct store_kpi s;   /* the aggregates */

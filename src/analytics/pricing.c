@@ -832,13 +832,12 @@ int64_t pricing_cache_loads(struct pricing_cache *c)
     return n;
 }
 
-int pricing_record(struct store *st, const struct pricing_suggestion *s, size_t n, int apply,
-                   int64_t at)
+/* the history rows (and with apply the prices) of n suggestions, inside the caller's
+ * transaction */
+static int record_rows(struct store *st, const struct pricing_suggestion *s, size_t n, int apply,
+                       int64_t at)
 {
-    shop_err_clear();
-    int rc = store_begin(st);
-    if (rc != SHOP_OK)
-        return fail_store(st, rc);
+    int rc = SHOP_OK;
     for (size_t i = 0; i < n && rc == SHOP_OK; i++) {
         struct store_price_change c = {
             .product_id = s[i].product_id,
@@ -858,11 +857,50 @@ int pricing_record(struct store *st, const struct pricing_suggestion *s, size_t 
         if (rc == SHOP_OK)
             rc = store_price_history_add(st, &c);
     }
+    return rc;
+}
+
+int pricing_record(struct store *st, const struct pricing_suggestion *s, size_t n, int apply,
+                   int64_t at)
+{
+    shop_err_clear();
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return fail_store(st, rc);
+    rc = record_rows(st, s, n, apply, at);
     if (rc == SHOP_OK)
         rc = store_commit(st);
     if (rc != SHOP_OK) {
         fail_store(st, rc);
         store_rollback(st);
+    }
+    return rc;
+}
+
+int pricing_run(struct store *st, const struct pricing_rules *r, int64_t product_id, int days,
+                int apply, int64_t at, struct pricing_suggestion **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    shop_err_clear();
+    /* the write lock first: the current prices the suggestions start from are then the ones
+     * the history records as "old", and no other process can change them in between */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return fail_store(st, rc);
+    rc = pricing_suggest(st, r, product_id, days, at, out, n);
+    if (rc == SHOP_OK) {
+        rc = record_rows(st, *out, *n, apply, at);
+        if (rc == SHOP_OK)
+            rc = store_commit(st);
+        if (rc != SHOP_OK)
+            fail_store(st, rc);
+    }
+    if (rc != SHOP_OK) {
+        store_rollback(st);
+        free(*out);
+        *out = NULL;
+        *n = 0;
     }
     return rc;
 }

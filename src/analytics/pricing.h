@@ -126,6 +126,12 @@ int64_t pricing_cache_loads(struct pricing_cache *c);
  * suggested prices as the products' list prices (applied = 1). */
 SHOP_MUST_CHECK int pricing_record(struct store *st, const struct pricing_suggestion *s,
                                    size_t n, int apply, int64_t at);
+/* pricing_suggest and pricing_record in one write transaction (BEGIN IMMEDIATE): the current
+ * prices are read under the write lock, so two runs at once cannot both record the same
+ * old -> new change (the second sees the first's prices). Caller frees *out (NULL on error). */
+SHOP_MUST_CHECK int pricing_run(struct store *st, const struct pricing_rules *r,
+                                int64_t product_id, int days, int apply, int64_t at,
+                                struct pricing_suggestion **out, size_t *n);
 
 /* The suggestions scored with the simulator's true demand (sim_demand_units): for each
  * product, the true expected profit summed over the reference period at the suggested price,

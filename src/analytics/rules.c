@@ -251,7 +251,16 @@ int rules_baskets_read(const char *path, struct rules_baskets **out, char *err, 
     if (rc != SHOP_OK)
         return fail(rc, err, errn, "cannot read '%s': %s", path,
                     rc == SHOP_ETOOBIG ? "larger than 2 GiB" : strerror(errno));
+    rc = rules_baskets_parse(buf, len, path, out, err, errn);
+    free(buf);
+    return rc;
+}
 
+int rules_baskets_parse(const char *buf, size_t len, const char *path,
+                        struct rules_baskets **out, char *err, size_t errn)
+{
+    *out = NULL;
+    int rc;
     struct rules_baskets *b = rules_baskets_new();
     size_t cap = 64, line = 0;
     int64_t *v = xmalloc(cap * sizeof(*v));
@@ -308,7 +317,6 @@ int rules_baskets_read(const char *path, struct rules_baskets **out, char *err, 
     rc = SHOP_OK;
 out:
     free(v);
-    free(buf);
     if (rc != SHOP_OK)
         rules_baskets_free(b);
     else
@@ -397,6 +405,9 @@ struct miner {
     int keep;
     int perfect; /* prune perfect extensions (counting only, no length limit) */
     size_t max_itemsets;
+    uint64_t enumerated; /* itemsets visited one by one (the work, whether kept or not) */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
     struct level *lv;
     int nlv;
     int longest; /* the longest itemset found */
@@ -626,6 +637,15 @@ static int mine(struct miner *m, int d, uint32_t tn, int extra)
     int32_t k = L->k;
     uint32_t first = 0;
     int rc;
+    /* the work is bounded by the itemsets visited one by one, kept or only counted: counting
+     * skips the trie, not the visits (with a tiny support they never end) */
+    m->enumerated += (uint64_t)k;
+    if (m->enumerated > m->max_itemsets) {
+        (void)shop_fail(SHOP_ETOOBIG, "more than %zu frequent itemsets to enumerate: raise the "
+                                      "minimum support or set a maximum length",
+                        m->max_itemsets);
+        return SHOP_ETOOBIG;
+    }
     if (m->keep) {
         if ((rc = trie_block(m, tn, k, &first)) != SHOP_OK)
             return rc;
@@ -648,6 +668,8 @@ static int mine(struct miner *m, int d, uint32_t tn, int extra)
     }
     assert(d + 1 < m->nlv);
     for (int32_t i = k - 1; i > 0; i--) {
+        if (d == 0 && m->progress) /* the top-level items, rarest first */
+            m->progress(m->progress_ctx, k - 1 - i, k - 1);
         int npe;
         int32_t k2 = project(m, L, i, &m->lv[d + 1], &npe);
         if (npe) { /* i with any non-empty set of its perfect extensions */
@@ -921,6 +943,8 @@ int rules_mine(const struct rules_baskets *b, const struct rules_params *p, stru
         .keep = !p->itemsets_only,
         .perfect = p->itemsets_only && !p->max_len,
         .max_itemsets = p->max_itemsets,
+        .progress = p->progress,
+        .progress_ctx = p->progress_ctx,
     };
     int rc = SHOP_OK;
     /* a support above N finds nothing; INT32_MAX > RULES_MAX_BASKETS keeps that true */

@@ -58,6 +58,10 @@ int rules_baskets_add_cb(void *baskets, int64_t id, const int64_t *items, size_t
  * SHOP_ENOTFOUND (no such file), SHOP_EIO, SHOP_EINVAL (bad line), SHOP_ETOOBIG. */
 SHOP_MUST_CHECK int rules_baskets_read(const char *path, struct rules_baskets **out, char *err,
                                        size_t errn);
+/* The parser of rules_baskets_read on len bytes in memory (no NUL needed); path names the
+ * source in messages. Same errors. */
+SHOP_MUST_CHECK int rules_baskets_parse(const char *buf, size_t len, const char *path,
+                                        struct rules_baskets **out, char *err, size_t errn);
 size_t rules_baskets_count(const struct rules_baskets *b); /* baskets (N) */
 size_t rules_baskets_items(const struct rules_baskets *b); /* distinct items */
 
@@ -72,10 +76,16 @@ struct rules_params {
     double min_confidence; /* 0 .. 1 */
     int max_len;           /* longest itemset, 0 = no limit */
     int itemsets_only;     /* count itemsets, keep neither itemsets nor rules (fastest) */
-    size_t max_itemsets;   /* kept itemsets: more gives SHOP_ETOOBIG */
+    size_t max_itemsets;   /* kept itemsets (with itemsets_only: itemsets enumerated one by
+                              one, those counted in bulk aside): more gives SHOP_ETOOBIG */
     size_t max_rules;      /* kept rules: more gives SHOP_ETOOBIG */
+    /* optional: called now and then with the progress (done of total top-level items mined,
+     * rarest first: the later ones are the larger part of the work), from the mining thread;
+     * the CLI draws a progress bar with it */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 };
-#define RULES_PARAMS_DEFAULT {1, 0.5, 0, 0, (size_t)20000000, (size_t)20000000}
+#define RULES_PARAMS_DEFAULT {1, 0.5, 0, 0, (size_t)20000000, (size_t)20000000, NULL, NULL}
 
 struct rules;
 

@@ -219,18 +219,18 @@ int segments_train(struct store *st, int k, uint64_t seed, int64_t now,
                    struct segments_report *out)
 {
     memset(out, 0, sizeof(*out));
+    shop_err_clear();
     if (k < 1 || k > SEGMENTS_MAX_K)
-        return SHOP_EINVAL;
+        return shop_fail(SHOP_EINVAL, "the number of segments must be 1..%d, not %d",
+                         SEGMENTS_MAX_K, k);
     int rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
     struct store_features f;
     struct kmeans *km = NULL;
     rc = store_features_get(st, INT64_MAX, &f);
-    if (rc == SHOP_OK && f.n < (size_t)k) {
-        log_warn("segments: %zu customers cannot make %d segments", f.n, k);
-        rc = SHOP_EINVAL;
-    }
+    if (rc == SHOP_OK && f.n < (size_t)k)
+        rc = shop_fail(SHOP_EINVAL, "%zu customers cannot make %d segments", f.n, k);
     if (rc == SHOP_OK) {
         struct kmeans_params p;
         kmeans_params_default(&p, f.dim);
@@ -258,9 +258,25 @@ static int load(struct store *st, struct kmeans **km)
     size_t len;
     int version;
     int rc = store_model_get(st, MODEL_NAME, &version, &blob, &len, NULL);
+    if (rc == SHOP_ENOTFOUND)
+        return shop_fail(rc, "no saved segments: run shopper train segments");
     if (rc != SHOP_OK)
         return rc;
-    rc = version == MODEL_VERSION ? kmeans_load_blob(blob, len, km) : SHOP_EVERSION;
+    if (version > MODEL_VERSION)
+        rc = shop_fail(SHOP_EVERSION,
+                       "the saved segments model is version %d, from a newer shopper (this one "
+                       "reads %d)",
+                       version, MODEL_VERSION);
+    else if (version != MODEL_VERSION)
+        rc = shop_fail(SHOP_EMODEL, "the saved segments model has an unknown version %d: "
+                                    "retrain with shopper train segments",
+                       version);
+    else if ((rc = kmeans_load_blob(blob, len, km)) == SHOP_EVERSION)
+        rc = shop_fail(rc, "the saved segments model is from a newer shopper");
+    else if (rc != SHOP_OK)
+        rc = shop_fail(SHOP_EMODEL, "the saved segments model (%zu bytes) is corrupt: retrain "
+                                    "with shopper train segments",
+                       len);
     free(blob);
     return rc;
 }
@@ -277,7 +293,8 @@ static int load_matching(struct store *st, const struct store_features *f, struc
         strcmp(key, saved) != 0 || kmeans_dim(*km) != f->dim) {
         kmeans_free(*km);
         *km = NULL;
-        return SHOP_ECONFLICT;
+        return shop_fail(SHOP_ECONFLICT, "the catalogue changed since the segments were "
+                                         "trained: retrain with shopper train segments");
     }
     return SHOP_OK;
 }
@@ -285,6 +302,7 @@ static int load_matching(struct store *st, const struct store_features *f, struc
 int segments_update(struct store *st, int64_t now, struct segments_report *out)
 {
     memset(out, 0, sizeof(*out));
+    shop_err_clear();
     int rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
@@ -332,6 +350,7 @@ int segments_update(struct store *st, int64_t now, struct segments_report *out)
 int segments_describe(struct store *st, struct segments_report *out)
 {
     memset(out, 0, sizeof(*out));
+    shop_err_clear();
     struct store_features f;
     struct kmeans *km = NULL;
     int rc = store_features_get(st, INT64_MAX, &f);

@@ -39,15 +39,17 @@ struct segments_report {
 
 /* Trains from zero with k clusters (1..SEGMENTS_MAX_K) and seed, writes every customer's
  * profile and the model, in one transaction. `now` stamps the profiles. SHOP_EINVAL when
- * there are fewer customers than k. */
+ * there are fewer customers than k. Every function here says why it failed in
+ * shop_errmsg(). */
 SHOP_MUST_CHECK int segments_train(struct store *st, int k, uint64_t seed, int64_t now,
                                    struct segments_report *out);
 /* Updates the saved model with the sales made since it last saw any (k-means partial fit on
  * the rows of the customers who bought), then reassigns and rewrites every profile.
- * SHOP_ENOTFOUND without a saved model; SHOP_ECONFLICT when the catalogue's categories,
- * fabrics or sizes changed since training (retrain then). */
+ * SHOP_ENOTFOUND without a saved model; SHOP_EMODEL when it is corrupt; SHOP_EVERSION when
+ * it is from a newer version; SHOP_ECONFLICT when the catalogue's categories, fabrics or
+ * sizes changed since training (retrain then). */
 SHOP_MUST_CHECK int segments_update(struct store *st, int64_t now, struct segments_report *out);
-/* The saved segments described, without changing anything. */
+/* The saved segments described, without changing anything; errors as segments_update. */
 SHOP_MUST_CHECK int segments_describe(struct store *st, struct segments_report *out);
 
 #endif

@@ -87,8 +87,8 @@ struct face_engine *cli_load_faces(const char *models_flag, unsigned nets)
     struct face_engine *e = NULL;
     int rc = face_engine_load(dir, nets, &e);
     if (rc != SHOP_OK) {
-        cli_fail("cannot load the face models from '%s' (%s); run `make models` or pass --models",
-                 dir, shop_strerror(rc));
+        cli_fail("cannot load the face models from '%s': %s; run `make models` or pass --models",
+                 dir, shop_errmsg_or(rc));
         return NULL;
     }
     return e;

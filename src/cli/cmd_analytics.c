@@ -185,17 +185,6 @@ static void segments_print(const struct segments_report *r, int json)
                r->seg[s].description);
 }
 
-/* why segments_train/update/describe failed, in words */
-static const char *segments_why(int rc, struct store *st)
-{
-    switch (rc) {
-    case SHOP_EINVAL: return "fewer customers than segments";
-    case SHOP_ENOTFOUND: return "no saved segments: run shopper train segments";
-    case SHOP_ECONFLICT: return "the catalogue changed since training: retrain";
-    default: return store_errmsg(st);
-    }
-}
-
 static int train_segments(int argc, char **argv)
 {
     const char *db = NULL;
@@ -224,7 +213,7 @@ static int train_segments(int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     rc = update ? segments_update(st, now, &r) : segments_train(st, (int)k, (uint64_t)seed, now, &r);
     if (rc != SHOP_OK) {
-        cli_fail("train segments: %s", segments_why(rc, st));
+        cli_fail("train segments: %s", shop_errmsg_or(rc));
         store_close(st);
         return 1;
     }
@@ -269,7 +258,7 @@ int cmd_segments(int argc, char **argv)
     struct segments_report r;
     rc = segments_describe(st, &r);
     if (rc != SHOP_OK) {
-        cli_fail("segments: %s", segments_why(rc, st));
+        cli_fail("segments: %s", shop_errmsg_or(rc));
         store_close(st);
         return 1;
     }
@@ -299,17 +288,29 @@ static void reco_item_json(struct jsonw *w, const struct reco_engine *e, const s
     jw_end(w);
 }
 
-/* "1,2,3" -> ids; returns the count or -1 */
+#define CART_MAX 64
+
+/* "1,2,3" -> ids; returns the count, -1 when malformed, -2 when more than cap */
 static int parse_ids(const char *s, int64_t *ids, int cap)
 {
     int n = 0;
     while (s && *s) {
-        char *end;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || v <= 0 || n == cap || (*end && *end != ','))
+        int64_t v;
+        const char *comma = strchr(s, ',');
+        size_t len = comma ? (size_t)(comma - s) : strlen(s);
+        char one[24];
+        if (len == 0 || len >= sizeof(one))
             return -1;
+        memcpy(one, s, len);
+        one[len] = '\0';
+        if (parse_int64(one, 1, INT64_MAX, &v) != SHOP_OK)
+            return -1;
+        if (n == cap)
+            return -2;
         ids[n++] = v;
-        s = *end ? end + 1 : end;
+        s = comma ? comma + 1 : s + len;
+        if (comma && !*s)
+            return -1; /* a trailing comma */
     }
     return n;
 }
@@ -340,10 +341,14 @@ int cmd_recommend(int argc, char **argv)
         return rc;
     if (!all && customer == 0)
         return cli_fail("recommend: --customer ID or --all is needed"), 2;
-    int64_t cart[64];
-    int ncart = cart_s ? parse_ids(cart_s, cart, 64) : 0;
+    int64_t cart[CART_MAX];
+    int ncart = cart_s ? parse_ids(cart_s, cart, CART_MAX) : 0;
+    if (ncart == -2)
+        return cli_fail("recommend: --cart holds at most %d product ids", CART_MAX), 2;
     if (ncart < 0)
-        return cli_fail("recommend: --cart wants product ids like 3,7,12, not '%s'", cart_s), 2;
+        return cli_fail("recommend: --cart wants product ids like 3,7,12, not '%.60s%s'", cart_s,
+                        strlen(cart_s) > 60 ? "..." : ""),
+               2;
     struct store *st;
     if (store_open(cli_db_path(db), save || all ? STORE_WRITE : 0, &st) != SHOP_OK)
         return cli_fail("%s", store_open_error());

@@ -114,7 +114,7 @@ int cmd_faces(int argc, char **argv)
     int json = 0, tiny_lm = 0, largest = 0;
     struct face_opts o;
     face_opts_default(&o);
-    int64_t tiny_size = 416;
+    int64_t tiny_size = 416, max_faces = MAX_FACES;
     struct cli_opt opts[] = {
         CLI_STR("detector", "NAME", "ssd (default, as face-api) or tiny (fast)", &detector),
         CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
@@ -122,6 +122,8 @@ int cmd_faces(int argc, char **argv)
                 32, 2048),
         CLI_FLAG("tiny-landmarks", "use the tiny 68-point landmark net", &tiny_lm),
         CLI_FLAG("largest", "only the largest face of each image", &largest),
+        CLI_INT("max-faces", "N", "analyse at most N faces per image, best first (default 100)",
+                &max_faces, 1, MAX_FACES),
         CLI_FLAG("pad-canvas", "detect on a canvas with a black border of half the image size",
                  &o.pad_canvas),
         CLI_FLAG("align", "descriptor from an eye-levelled crop (not face-api's)", &o.align),
@@ -152,6 +154,7 @@ int cmd_faces(int argc, char **argv)
     o.tiny_size = (int)tiny_size;
     o.tiny_landmarks = tiny_lm;
     o.largest_only = largest;
+    o.max_results = (int)max_faces;
     if (!(e = cli_load_faces(models, nets_for(&o))))
         goto out;
     ws = face_ws_new(e);
@@ -171,9 +174,11 @@ int cmd_faces(int argc, char **argv)
             status = 1;
             continue;
         }
-        rc = face_detect(ws, &img, &o, faces, MAX_FACES, &n);
+        rc = face_detect(ws, &img, &o, faces, (int)max_faces, &n);
+        /* a cap that cuts the result says so (--largest is a choice, not a cap) */
+        int found = largest ? n : face_ws_found(ws);
         if (rc != SHOP_OK) {
-            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
+            cli_fail("face detection failed on '%s': %s", pos[i], shop_errmsg_or(rc));
             status = 1;
         } else if (json) {
             jw_obj(&w);
@@ -183,6 +188,10 @@ int cmd_faces(int argc, char **argv)
             jw_int(&w, img.w);
             jw_key(&w, "height");
             jw_int(&w, img.h);
+            jw_key(&w, "faces_found");
+            jw_int(&w, found);
+            jw_key(&w, "truncated");
+            jw_bool(&w, found > n);
             jw_key(&w, "faces");
             jw_arr(&w);
             for (int k = 0; k < n; k++)
@@ -190,7 +199,10 @@ int cmd_faces(int argc, char **argv)
             jw_end(&w);
             jw_end(&w);
         } else {
-            printf("%s: %dx%d, %d face%s\n", pos[i], img.w, img.h, n, n == 1 ? "" : "s");
+            printf("%s: %dx%d, %d face%s", pos[i], img.w, img.h, n, n == 1 ? "" : "s");
+            if (found > n)
+                printf(" (%d found: only the best %d are analysed, --max-faces)", found, n);
+            printf("\n");
             for (int k = 0; k < n; k++)
                 text_face(k, &faces[k]);
         }
@@ -219,7 +231,7 @@ static int largest_descriptor(struct face_ws *ws, const struct face_opts *o, con
     int rc = face_detect(ws, &img, o, f, 1, &n);
     image_release(&img);
     if (rc != SHOP_OK)
-        return cli_fail("face detection failed on '%s': %s", path, shop_strerror(rc));
+        return cli_fail("face detection failed on '%s': %s", path, shop_errmsg_or(rc));
     if (n == 0)
         return cli_fail("no face found in '%s'", path);
     return 0;
@@ -392,7 +404,7 @@ int cmd_bench_faces(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     if (one.rc != SHOP_OK) {
-        cli_fail("inference failed: %s", shop_strerror(one.rc));
+        cli_fail("inference failed: %s", shop_errmsg_or(one.rc));
         goto out;
     }
     if (json) {

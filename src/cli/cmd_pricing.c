@@ -281,10 +281,7 @@ int cmd_price(int argc, char **argv)
         return 1;
     struct pricing_suggestion *s = NULL;
     size_t n = 0;
-    int64_t now = (int64_t)time(NULL);
-    rc = pricing_suggest(st, &r, product, (int)days, now, &s, &n);
-    if (rc == SHOP_OK)
-        rc = pricing_record(st, s, n, apply, now);
+    rc = pricing_run(st, &r, product, (int)days, apply, (int64_t)time(NULL), &s, &n);
     store_close(st);
     if (rc != SHOP_OK) {
         free(s);

@@ -75,6 +75,13 @@ static int load_store(const char *db, int64_t from, int64_t to, struct rules_bas
     return 0;
 }
 
+static void on_progress(void *ctx, int64_t done, int64_t total)
+{
+    struct progress *bar = ctx;
+    bar->total = total > 0 ? total : 1;
+    progress_update(bar, done);
+}
+
 static void write_top(struct jsonw *w, int json, const struct rules *r, const struct names *nm,
                       int64_t top)
 {
@@ -145,7 +152,7 @@ int cmd_rules(int argc, char **argv)
 {
     const char *db = NULL, *file = NULL, *out = NULL, *from_s = NULL, *to_s = NULL;
     double min_support = 0.01, min_confidence = 0.5;
-    int64_t max_len = 0, top = 10;
+    int64_t max_len = 0, top = 10, max_itemsets = 20000000;
     int json = 0, itemsets_only = 0;
     struct cli_opt opts[] = {
         CLI_STR("file", "FILE", "mine a transaction file (- is stdin) instead of the store",
@@ -157,6 +164,9 @@ int cmd_rules(int argc, char **argv)
                    &min_support, 1e-12, 9e18),
         CLI_DOUBLE("min-confidence", "C", "0..1 (default 0.5)", &min_confidence, 0, 1),
         CLI_INT("max-len", "N", "longest itemset, 0 = no limit (default)", &max_len, 0, 1000000),
+        CLI_INT("max-itemsets", "N",
+                "stop with an error past N itemsets kept or enumerated (default 20000000)",
+                &max_itemsets, 1, 2000000000),
         CLI_INT("top", "N", "list the N rules with the highest lift (default 10)", &top, 0,
                 1000000),
         CLI_STR("out", "FILE", "write all itemsets and rules (.json: JSON, else text)", &out),
@@ -199,6 +209,10 @@ int cmd_rules(int argc, char **argv)
     p.min_confidence = min_confidence;
     p.max_len = (int)max_len;
     p.itemsets_only = itemsets_only;
+    p.max_itemsets = (size_t)max_itemsets;
+    struct progress bar;
+    p.progress = on_progress;
+    p.progress_ctx = &bar;
     struct rules *r = NULL;
     if (rules_min_count(min_support, rules_baskets_count(b), &p.min_support) != SHOP_OK) {
         cli_fail("rules: --min-support %g: a fraction below 1 or a whole count from 1 up",
@@ -206,7 +220,13 @@ int cmd_rules(int argc, char **argv)
         rc = 2;
         goto out;
     }
-    if (rules_mine(b, &p, &r) != SHOP_OK) {
+    progress_start(&bar, "rules", 1);
+    rc = rules_mine(b, &p, &r);
+    if (rc == SHOP_OK)
+        progress_finish(&bar);
+    else if (bar.enabled)
+        fputc('\n', stderr); /* the error on a line of its own */
+    if (rc != SHOP_OK) {
         rc = cli_fail("rules: %s", rules_errmsg());
         goto out;
     }

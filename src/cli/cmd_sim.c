@@ -130,7 +130,7 @@ int cmd_simulate(int argc, char **argv)
     progress_finish(&bar);
     if (rc != SHOP_OK) {
         cli_fail("simulate failed, the store is unchanged: %s",
-                 rc == SHOP_EINVAL ? "invalid configuration" : store_errmsg(st));
+                 rc == SHOP_EINVAL ? shop_errmsg_or(rc) : store_errmsg(st));
         store_close(st);
         return 1;
     }

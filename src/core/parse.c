@@ -84,7 +84,8 @@ int parse_time(const char *s, int64_t *out)
         h > 23 || mi > 59 || se > 59 || h < 0 || mi < 0 || se < 0)
         return SHOP_EINVAL;
     *out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
-    return SHOP_OK;
+    /* the years checked above are exactly this range */
+    return *out >= SHOP_TIME_MIN && *out < SHOP_TIME_END ? SHOP_OK : SHOP_EINVAL;
 }
 
 void format_date(int64_t t, char *buf, int n)

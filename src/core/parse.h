@@ -11,7 +11,16 @@
 SHOP_MUST_CHECK int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Whole string must be a finite number within [min, max]; else SHOP_EINVAL. */
 SHOP_MUST_CHECK int parse_double(const char *s, double min, double max, double *out);
-/* "YYYY-MM-DD" (UTC midnight) or "YYYY-MM-DDTHH:MM:SSZ" -> unix seconds */
+/* The times the whole system handles, defined once: 1970-01-01T00:00:00Z up to (not
+ * including) 10000-01-01, i.e. [SHOP_TIME_MIN, SHOP_TIME_END). parse_time refuses any date
+ * outside; code that computes dates (a simulation's last day) checks them against it, so
+ * that a range "from SHOP_TIME_MIN to SHOP_TIME_END" really is everything. */
+#define SHOP_TIME_MIN 0LL
+#define SHOP_TIME_END 253402300800LL /* 10000-01-01 */
+#define SHOP_DAY_END (SHOP_TIME_END / 86400) /* the day after 9999-12-31 */
+
+/* "YYYY-MM-DD" (UTC midnight) or "YYYY-MM-DDTHH:MM:SSZ" -> unix seconds, within
+ * [SHOP_TIME_MIN, SHOP_TIME_END) */
 SHOP_MUST_CHECK int parse_time(const char *s, int64_t *out);
 /* unix seconds -> "YYYY-MM-DD" in buf (>= 11 bytes) */
 void format_date(int64_t t, char *buf, int n);

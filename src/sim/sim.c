@@ -50,6 +50,8 @@ int sim_config_check(const struct sim_config *c, char *msg, int n)
              !(c->price_test_share >= 0 && c->price_test_share <= 1) ||
              !(c->emotion_share >= 0 && c->emotion_share <= 1))
         bad = "shares must be from 0 to 1";
+    else if (c->start_day < SIM_FIRST_DAY_MIN || c->start_day > SHOP_DAY_END - c->days)
+        bad = "the days simulated must lie from 1971-01-02 to 9999-12-31";
     if (bad) {
         snprintf(msg, (size_t)n, "%s", bad);
         return SHOP_EINVAL;
@@ -1088,24 +1090,49 @@ static void run_release(struct run *r)
     weights_release(&r->w);
 }
 
+/* after a failed run: back to the WAL, best effort (the next writer's open sets it too) */
+static void wal_again(struct store *st)
+{
+    if (store_bulk_journal(st, 0, NULL) != SHOP_OK)
+        log_warn("sim: the store stays in rollback-journal mode: %s", store_errmsg(st));
+}
+
 int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *rep)
 {
     char msg[128];
     memset(rep, 0, sizeof(*rep));
-    if (sim_config_check(cfg, msg, sizeof(msg)) != SHOP_OK) {
-        log_error("sim: %s", msg);
-        return SHOP_EINVAL;
-    }
+    if (sim_config_check(cfg, msg, sizeof(msg)) != SHOP_OK)
+        return shop_fail(SHOP_EINVAL, "%s", msg);
     struct run r = {0};
     r.st = st;
     r.cfg = cfg;
     r.rep = rep;
-    int rc = store_begin(st);
-    if (rc != SHOP_OK)
+    /* a new store is written in one transaction: with the rollback journal rather than the
+     * WAL it needs its final size on disk, not twice (store_bulk_journal) */
+    int journal = 0, rc = SHOP_OK;
+    if (store_meta_int(st, "sim.last_day", INT64_MIN) == INT64_MIN)
+        rc = store_bulk_journal(st, 1, &journal);
+    if (rc == SHOP_OK)
+        rc = store_begin(st);
+    if (rc != SHOP_OK) {
+        if (journal)
+            wal_again(st);
         return rc;
+    }
     int64_t last = store_meta_int(st, "sim.last_day", INT64_MIN);
     int64_t first = last == INT64_MIN ? cfg->start_day : last + 1;
     int opening = last == INT64_MIN;
+    if (first < SIM_FIRST_DAY_MIN || first > SHOP_DAY_END - cfg->days) {
+        char a[16], b[16];
+        format_date(first * 86400, a, sizeof(a));
+        format_date((first + cfg->days - 1) * 86400, b, sizeof(b));
+        store_rollback(st);
+        if (journal)
+            wal_again(st);
+        return shop_fail(SHOP_EINVAL, "the simulation would run from %s to %s, outside the "
+                                      "dates shopper handles (1971-01-02 to 9999-12-31)",
+                         a, b);
+    }
     rep->first_day = first;
     rep->last_day = first + cfg->days - 1;
     /* a new store is one big load: build its indexes once at the end */
@@ -1147,6 +1174,11 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
         rc = store_commit(st);
     if (rc != SHOP_OK)
         store_rollback(st);
+    if (journal) {
+        int back = store_bulk_journal(st, 0, NULL);
+        if (rc == SHOP_OK)
+            rc = back;
+    }
     run_release(&r);
     return rc;
 }

@@ -38,6 +38,9 @@
 #define SIM_MAX_CUSTOMERS 10000000
 #define SIM_MAX_PRODUCTS 1000000
 #define SIM_MAX_DAYS 3660
+/* Simulated days lie in [SIM_FIRST_DAY_MIN, SHOP_DAY_END) (core/parse.h: the dates the system
+ * handles): customers are created up to a year before the first day, never before 1970. */
+#define SIM_FIRST_DAY_MIN 366 /* 1971-01-02 */
 
 struct sim_config {
     int64_t customers, products, days;

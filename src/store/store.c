@@ -328,7 +328,8 @@ static int pragma_int(struct store *st, const char *sql, int64_t *out)
     return rc == SQLITE_OK ? SHOP_OK : store_fail(st, rc, "read schema version");
 }
 
-/* Brings the schema to STORE_SCHEMA_VERSION in one transaction. */
+/* Brings the schema to STORE_SCHEMA_VERSION in one transaction. Only a caller that will write
+ * (writable) may create or migrate it: a read-only command never changes the file. */
 static int upgrade(struct store *st, int writable)
 {
     int64_t version = 0, app = 0, tables = 0;
@@ -339,6 +340,12 @@ static int upgrade(struct store *st, int writable)
         rc = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &tables);
     if (rc != SHOP_OK)
         return rc;
+    /* user_version is any 32-bit integer to SQLite; ours are 0 (empty) .. the newest */
+    if (version < 0) {
+        store_msg(st, "'%s' has an invalid schema version %lld: not a shopper database",
+                  st->path, (long long)version);
+        return SHOP_EDB;
+    }
     if (version > STORE_SCHEMA_VERSION) {
         store_msg(st,
                  "database '%s' is from a newer shopper (schema version %lld, this program knows "
@@ -352,10 +359,16 @@ static int upgrade(struct store *st, int writable)
     }
     if (version == STORE_SCHEMA_VERSION)
         return SHOP_OK;
+    if (version == 0 && tables == 0 && !writable) {
+        store_msg(st, "'%s' is empty, not a shopper store (create one with shopper init)",
+                  st->path);
+        return SHOP_EDB;
+    }
     if (!writable) {
         store_msg(st,
-                 "database '%s' needs an upgrade to schema version %d but is read-only", st->path,
-                 STORE_SCHEMA_VERSION);
+                  "database '%s' needs an upgrade from schema version %lld to %d, which only a "
+                  "command that writes (on a writable file) does",
+                  st->path, (long long)version, STORE_SCHEMA_VERSION);
         return SHOP_EREADONLY;
     }
     rc = exec(st, "BEGIN IMMEDIATE", "upgrade");
@@ -414,9 +427,11 @@ int store_open(const char *path, int flags, struct store **out)
     /* WAL for concurrent readers; NORMAL sync is safe in WAL (a crash loses at most the last
      * commits, never consistency) */
     ret = exec(st, "PRAGMA foreign_keys = ON", "open");
+    /* only a command that will write may create, migrate or switch the journal mode */
+    int will_write = writable && (flags & (STORE_CREATE | STORE_WRITE));
     if (ret == SHOP_OK)
-        ret = upgrade(st, writable);
-    if (ret == SHOP_OK && writable)
+        ret = upgrade(st, will_write);
+    if (ret == SHOP_OK && will_write)
         ret = exec(st,
                    "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;"
                    "PRAGMA cache_size = -32768",
@@ -552,6 +567,28 @@ int store_txn_depth(const struct store *st)
 }
 
 /* ---- bulk loading ---- */
+
+int store_bulk_journal(struct store *st, int on, int *active)
+{
+    assert(st->depth == 0);
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(st->db, on ? "PRAGMA journal_mode = DELETE"
+                                            : "PRAGMA journal_mode = WAL",
+                                -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    /* the pragma answers the mode now in force: it cannot leave WAL while others read */
+    int is_delete = rc == SQLITE_ROW &&
+                    sqlite3_stricmp((const char *)sqlite3_column_text(s, 0), "delete") == 0;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, on ? "bulk journal" : "back to WAL");
+    if (active)
+        *active = is_delete;
+    if (!on && is_delete)
+        return store_fail(st, SQLITE_BUSY, "back to WAL");
+    return SHOP_OK;
+}
 
 /* purchases_session stays: each purchase looks up its session's earlier purchases */
 static const char *const SQL_BULK_INDEXES =

@@ -33,8 +33,11 @@ struct store;
 
 /* Opens (or with STORE_CREATE creates) a store. On failure *out is NULL and the message is
  * in store_open_error() (thread-local). Refuses a database from a newer schema
- * (SHOP_EVERSION), a file that is not a shopper database (SHOP_EDB), a missing file without
- * STORE_CREATE (SHOP_ENOTFOUND), a read-only file with STORE_WRITE (SHOP_EREADONLY). */
+ * (SHOP_EVERSION), a file that is not a shopper database or has a negative schema version
+ * (SHOP_EDB), a missing file without STORE_CREATE (SHOP_ENOTFOUND), a read-only file with
+ * STORE_WRITE (SHOP_EREADONLY). Without STORE_CREATE or STORE_WRITE the file is never
+ * written: an empty file is refused (SHOP_EDB) and an older schema is not migrated
+ * (SHOP_EREADONLY). */
 SHOP_MUST_CHECK int store_open(const char *path, int flags, struct store **out);
 void store_close(struct store *st); /* NULL is a no-op */
 const char *store_open_error(void);
@@ -68,6 +71,15 @@ int store_txn_depth(const struct store *st);
  * level; rolling that level (or an enclosing one) back restores the indexes. */
 SHOP_MUST_CHECK int store_bulk_begin(struct store *st);
 SHOP_MUST_CHECK int store_bulk_end(struct store *st);
+
+/* For building a NEW store in one big transaction: on = 1 switches from the WAL to a rollback
+ * journal, in which pages appended to the file are not journaled, so that the build needs
+ * about the final size on disk instead of twice it (the WAL holds a copy of every page
+ * written); a killed build still leaves the store as it was (SQLite rolls the journal back on
+ * the next open). on = 0 goes back to the WAL. Outside a transaction only. Best effort: when
+ * another connection has the file open the mode stays WAL, which is as safe, only bigger;
+ * *active tells which (may be NULL). */
+SHOP_MUST_CHECK int store_bulk_journal(struct store *st, int on, int *active);
 
 /* meta: small key/value settings. get copies into buf (NUL-terminated); SHOP_ENOTFOUND. */
 SHOP_MUST_CHECK int store_meta_get(struct store *st, const char *key, char *buf, size_t n);

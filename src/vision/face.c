@@ -30,6 +30,7 @@ struct face_ws {
     int cap_boxes;
     struct image canvas; /* the padded canvas of --pad-canvas */
     size_t cap_canvas;
+    int found; /* faces the last face_detect found, before any cap (face_ws_found) */
 };
 
 void face_opts_default(struct face_opts *o)
@@ -150,6 +151,7 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
         if (ops_graph_run(g) != SHOP_OK)
             return SHOP_EMODEL;
         nb = tinyface_decode(ops_graph_out(g, 0), o->tiny_size, W, H, o->min_score, ws->boxes);
+        ws->found = nb;
     } else {
         struct ops_graph *g = graph(ws, NET_SSD, 0);
         if (!g)
@@ -158,7 +160,12 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
         ops_prepare(img->rgb, W, 0, 0, W, H, 0, 512, zero3, 127.5f, 1.0f, ops_graph_in(g));
         if (ops_graph_run(g) != SHOP_OK)
             return SHOP_EMODEL;
-        nb = ssd_decode(ws->e->nets[NET_SSD], g, W, H, o->min_score, o->max_results, ws->boxes);
+        /* every box NMS keeps, so that a cut by max_results can be told: greedy NMS keeps
+         * the same first max_results boxes whatever the cap */
+        nb = ssd_decode(ws->e->nets[NET_SSD], g, W, H, o->min_score, SSD_ANCHORS, ws->boxes);
+        ws->found = nb;
+        if (nb > o->max_results)
+            nb = o->max_results > 0 ? o->max_results : 0;
     }
     for (int i = 0; i < nb; i++) { /* relative -> pixels (face-api's rescale) */
         struct net_box *b = &ws->boxes[i];
@@ -355,10 +362,16 @@ static int analyse(struct face_ws *ws, const struct image *img, const struct fac
     return SHOP_OK;
 }
 
+int face_ws_found(const struct face_ws *ws)
+{
+    return ws->found;
+}
+
 int face_detect(struct face_ws *ws, const struct image *img, const struct face_opts *o,
                 struct face *faces, int max, int *n)
 {
     *n = 0;
+    ws->found = 0;
     if (!img || !img->rgb || img->w <= 0 || img->h <= 0 || max < 0 ||
         (o->detector == FACE_DETECT_TINY && (o->tiny_size < 32 || o->tiny_size % 32)))
         return SHOP_EINVAL;

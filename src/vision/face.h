@@ -80,8 +80,9 @@ struct face {
 struct face_engine;
 struct face_ws;
 
-/* Loads the networks in nets (FACE_NET_* bits) from dir. SHOP_EIO when a file is missing,
- * SHOP_EMODEL when a model is malformed (the reason is logged). */
+/* Loads the networks in nets (FACE_NET_* bits) from dir, every file checked against its
+ * pinned SHA-256 and every tensor against its shape. SHOP_EIO when a file is missing,
+ * SHOP_EMODEL when a model is malformed or altered; shop_errmsg() names the file and why. */
 SHOP_MUST_CHECK int face_engine_load(const char *dir, unsigned nets, struct face_engine **out);
 void face_engine_free(struct face_engine *e); /* NULL is a no-op */
 
@@ -94,6 +95,11 @@ void face_ws_free(struct face_ws *ws); /* NULL is a no-op */
  * loaded or the options are invalid, SHOP_EMODEL when inference fails. */
 SHOP_MUST_CHECK int face_detect(struct face_ws *ws, const struct image *img,
                                 const struct face_opts *o, struct face *faces, int max, int *n);
+
+/* The number of faces the last face_detect on ws found before its caps (max, and the
+ * detector's max_results) cut them: more than its *n when a cap cut the result, so that a
+ * caller can say so. 0 after a failure. */
+int face_ws_found(const struct face_ws *ws);
 
 /* Euclidean distance between two descriptors; same person below FACE_MATCH_THRESHOLD */
 double face_distance(const float *a, const float *b);

@@ -5,6 +5,7 @@
 #include "vision/image.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <png.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <turbojpeg.h>
+#include <unistd.h>
 
 #include "core/xalloc.h"
 
@@ -322,16 +324,23 @@ int image_decode(const uint8_t *data, size_t n, size_t max_pixels, struct image 
 int image_load(const char *path, size_t max_pixels, struct image *out)
 {
     memset(out, 0, sizeof(*out));
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer forever, before
+     * fstat could tell us it is not a file. A regular file ignores the flag. */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
-    uint8_t *data = NULL;
     struct stat st;
-    int rc;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        rc = fail(SHOP_EIO, "'%s' is not a regular file", path);
-        goto out;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return fail(SHOP_EIO, "'%s' is not a regular file", path);
     }
+    FILE *f = fdopen(fd, "rb");
+    if (!f) {
+        close(fd);
+        return fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
+    }
+    uint8_t *data = NULL;
+    int rc;
     if ((unsigned long long)st.st_size > IMAGE_MAX_FILE_BYTES) {
         rc = fail(SHOP_ETOOBIG, "'%s' is too large (%lld bytes)", path, (long long)st.st_size);
         goto out;

@@ -10,22 +10,22 @@ static int dense_block(const struct net *n, struct ops_graph *g, int *err, int x
 {
     int o[4];
     if (blk == 0)
-        o[0] = ops_conv(g, x, net_w(n, err, (size_t)9 * cin * cout, "dense0/conv0/filters"),
-                        net_w(n, err, (size_t)cout, "dense0/conv0/bias"), 3, cout, 2, OPS_SAME,
+        o[0] = ops_conv(g, x, net_w(n, err, NET_SHAPE(3, 3, cin, cout), "dense0/conv0/filters"),
+                        net_w(n, err, NET_SHAPE(cout), "dense0/conv0/bias"), 3, cout, 2, OPS_SAME,
                         OPS_RELU);
     else
         o[0] = ops_sepconv(g, x,
-                           net_w(n, err, (size_t)9 * cin, "dense%d/conv0/depthwise_filter", blk),
-                           net_w(n, err, (size_t)cin * cout, "dense%d/conv0/pointwise_filter", blk),
-                           net_w(n, err, (size_t)cout, "dense%d/conv0/bias", blk), cout, 2,
+                           net_w(n, err, NET_SHAPE(3, 3, cin, 1), "dense%d/conv0/depthwise_filter", blk),
+                           net_w(n, err, NET_SHAPE(1, 1, cin, cout), "dense%d/conv0/pointwise_filter", blk),
+                           net_w(n, err, NET_SHAPE(cout), "dense%d/conv0/bias", blk), cout, 2,
                            OPS_RELU);
     int in = o[0];
     for (int i = 1; i < nconv; i++) {
         o[i] = ops_sepconv(g, in,
-                           net_w(n, err, (size_t)9 * cout, "dense%d/conv%d/depthwise_filter", blk, i),
-                           net_w(n, err, (size_t)cout * cout, "dense%d/conv%d/pointwise_filter", blk,
+                           net_w(n, err, NET_SHAPE(3, 3, cout, 1), "dense%d/conv%d/depthwise_filter", blk, i),
+                           net_w(n, err, NET_SHAPE(1, 1, cout, cout), "dense%d/conv%d/pointwise_filter", blk,
                                  i),
-                           net_w(n, err, (size_t)cout, "dense%d/conv%d/bias", blk, i), cout, 1,
+                           net_w(n, err, NET_SHAPE(cout), "dense%d/conv%d/bias", blk, i), cout, 1,
                            OPS_LINEAR);
         /* sum o1 + (o2 + (... + oi)) from the right, as tfjs does */
         int s = o[i];
@@ -47,8 +47,8 @@ void landmarks_build(const struct net *n, struct ops_graph *g, int *err, enum ne
     /* avgpool 'valid' s2 over the whole map -> [1, 1, cin] */
     x = ops_avgpool(g, x, tiny ? 14 : 7, 2);
     int nout = kind == NET_EXPR ? 7 : 136;
-    x = ops_fc(g, x, net_w(n, err, (size_t)cin * nout, "fc/weights"),
-               net_w(n, err, (size_t)nout, "fc/bias"), nout);
+    x = ops_fc(g, x, net_w(n, err, NET_SHAPE(cin, nout), "fc/weights"),
+               net_w(n, err, NET_SHAPE(nout), "fc/bias"), nout);
     if (kind == NET_EXPR)
         x = ops_softmax(g, x);
     ops_output(g, x);

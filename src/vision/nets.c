@@ -2,6 +2,7 @@
  * dispatch and NMS shared by the networks. */
 #include "vision/nets.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +10,13 @@
 
 #include "core/log.h"
 #include "core/xalloc.h"
+#include "vision/pins.h"
 #include "vision/tfjs.h"
+
+/* Every weight is within +-NET_MAX_ABS: the face-api models stay under 5400 (an int32 anchor
+ * count; their weights under 30), and huge values only make a network that finds nothing or
+ * everything. */
+#define NET_MAX_ABS 1e6
 
 struct entry {
     char *name;
@@ -84,7 +91,16 @@ void net_put(struct net *n, const char *name, float *data, size_t count)
     e->count = count;
 }
 
-const float *net_w(const struct net *n, int *err, size_t count, const char *fmt, ...)
+static void shape_str(char *buf, size_t n, int ndim, const int *d)
+{
+    size_t used = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%d", i ? "," : "", d[i]);
+    if (used < n)
+        snprintf(buf + used, n - used, "]");
+}
+
+const float *net_w(const struct net *n, int *err, struct net_shape shape, const char *fmt, ...)
 {
     char name[160];
     va_list ap;
@@ -92,10 +108,23 @@ const float *net_w(const struct net *n, int *err, size_t count, const char *fmt,
     vsnprintf(name, sizeof(name), fmt, ap);
     va_end(ap);
     const struct entry *e = find(n, name);
-    if (!e || e->count != count) {
-        if (!*err)
-            log_error("vision: %s: tensor '%s' %s", info[n->kind].model, name,
-                      e ? "has an unexpected shape" : "is missing");
+    /* the exact shape, not just the count: [3,3,3,16] and [3,3,16,3] hold as many values */
+    int same = e && e->ndim == shape.ndim;
+    size_t count = 1;
+    for (int i = 0; same && i < shape.ndim; i++) {
+        same = e->shape[i] == shape.d[i];
+        count *= (size_t)shape.d[i];
+    }
+    if (!same || e->count != count) {
+        if (!*err) {
+            char want[64], got[64];
+            shape_str(want, sizeof(want), shape.ndim, shape.d);
+            if (e)
+                shape_str(got, sizeof(got), e->ndim, e->shape);
+            (void)shop_fail(SHOP_EMODEL, "model '%s': tensor '%s' %s%s, want %s",
+                            info[n->kind].model, name, e ? "has shape " : "is missing",
+                            e ? got : "", want);
+        }
         *err = 1;
         return NULL;
     }
@@ -161,18 +190,37 @@ int net_graph(const struct net *n, int size, struct ops_graph **out)
     return SHOP_OK;
 }
 
+static int check_pinned(void *ctx, const char *dir, const char *rel, const uint8_t *data,
+                        size_t len)
+{
+    return pins_check(ctx, dir, rel, data, len);
+}
+
 int net_load(enum net_kind kind, const char *dir, struct net **out)
+{
+    return net_load_pinned(kind, dir, pins_builtin(), out);
+}
+
+int net_load_pinned(enum net_kind kind, const char *dir, const char *pins, struct net **out)
 {
     *out = NULL;
     struct net *n = xcalloc(1, sizeof(*n));
     n->kind = kind;
-    int rc = tfjs_load(dir, info[kind].model, &n->m);
+    int rc = tfjs_load_checked(dir, info[kind].model, check_pinned, (void *)pins, &n->m);
     if (rc != SHOP_OK) {
-        log_error("vision: cannot load '%s' from '%s': %s", info[kind].model, dir, tfjs_errmsg());
+        log_debug("vision: cannot load '%s' from '%s': %s", info[kind].model, dir,
+                  shop_errmsg());
         goto fail;
     }
     for (size_t i = 0; i < tfjs_count(n->m); i++) {
         const struct tfjs_tensor *t = tfjs_at(n->m, i);
+        for (size_t k = 0; k < t->size; k++)
+            if (fabsf(t->data[k]) > NET_MAX_ABS) {
+                rc = shop_fail(SHOP_EMODEL, "model '%s': tensor '%s' holds %g, beyond the sane "
+                                            "+-%g of a face network",
+                               info[kind].model, t->name, (double)t->data[k], NET_MAX_ABS);
+                goto fail;
+            }
         if (t->ndim > 4)
             continue;
         struct entry *e = add(n, t->name);

@@ -28,9 +28,15 @@ enum net_kind {
 
 struct net;
 
-/* Loads DIR/<model>-weights_manifest.json for that network and checks every tensor it
- * needs. SHOP_EIO / SHOP_EMODEL (logged) on failure. */
+/* Loads DIR/<model>-weights_manifest.json for that network, checks every file it reads
+ * against its pinned SHA-256 (vision/pins.h: the compiled-in list) and every tensor it needs
+ * against its exact shape. SHOP_EIO / SHOP_EMODEL on failure, the reason (naming the file or
+ * tensor) in shop_errmsg(). */
 SHOP_MUST_CHECK int net_load(enum net_kind kind, const char *dir, struct net **out);
+/* The same against another pinned list (sha256sum format; tests use it to show that a
+ * well-pinned model with a wrong shape is still refused). */
+SHOP_MUST_CHECK int net_load_pinned(enum net_kind kind, const char *dir, const char *pins,
+                                    struct net **out);
 void net_free(struct net *n); /* NULL is a no-op */
 /* the model's file name stem, e.g. "tiny_face_detector_model" */
 const char *net_model_name(enum net_kind kind);
@@ -42,9 +48,18 @@ SHOP_MUST_CHECK int net_graph(const struct net *n, int size, struct ops_graph **
 
 /* ---- shared between the network files (nets.c holds the weight table) ---- */
 
-/* the prepared tensor NAME (printf format) holding n floats; NULL (and *err set, logged)
- * when it is missing or has another size */
-const float *net_w(const struct net *n, int *err, size_t count, const char *fmt, ...)
+/* an exact tensor shape as the manifest gives it (HWIO filters), up to 4 dimensions:
+ *     net_w(n, err, NET_SHAPE(3, 3, cin, 1), "conv%d/depthwise_filter", i)              */
+struct net_shape {
+    int ndim;
+    int d[4];
+};
+#define NET_SHAPE(...)                                                                       \
+    ((struct net_shape){(int)(sizeof((int[]){__VA_ARGS__}) / sizeof(int)), {__VA_ARGS__}})
+
+/* the prepared tensor NAME (printf format) of exactly that shape; NULL when it is missing or
+ * has another shape (the first such error sets *err and shop_fail's message) */
+const float *net_w(const struct net *n, int *err, struct net_shape shape, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
 /* a detection relative to the original image: x, y, w, h in [0, 1] units (not clipped) */

@@ -35,10 +35,10 @@ int recognition_fold(struct net *n)
     for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
         const struct unit *U = &units[u];
         size_t nw = (size_t)U->k * U->k * U->cin * U->cout;
-        const float *w = net_w(n, &err, nw, "%s/conv/filters", U->name);
-        const float *b = net_w(n, &err, (size_t)U->cout, "%s/conv/bias", U->name);
-        const float *s = net_w(n, &err, (size_t)U->cout, "%s/scale/weights", U->name);
-        const float *sb = net_w(n, &err, (size_t)U->cout, "%s/scale/biases", U->name);
+        const float *w = net_w(n, &err, NET_SHAPE(U->k, U->k, U->cin, U->cout), "%s/conv/filters", U->name);
+        const float *b = net_w(n, &err, NET_SHAPE(U->cout), "%s/conv/bias", U->name);
+        const float *s = net_w(n, &err, NET_SHAPE(U->cout), "%s/scale/weights", U->name);
+        const float *sb = net_w(n, &err, NET_SHAPE(U->cout), "%s/scale/biases", U->name);
         if (err)
             return SHOP_EMODEL;
         float *fw = xmalloc(nw * sizeof(float)), *fb = xmalloc((size_t)U->cout * sizeof(float));
@@ -59,8 +59,8 @@ int recognition_fold(struct net *n)
 static int unit(const struct net *n, struct ops_graph *g, int *err, int x, const char *name,
                 int k, int cin, int cout, int stride, enum ops_pad pad, enum ops_act act)
 {
-    return ops_conv(g, x, net_w(n, err, (size_t)k * k * cin * cout, "%s/conv/filters", name),
-                    net_w(n, err, (size_t)cout, "%s/conv/bias", name), k, cout, stride, pad, act);
+    return ops_conv(g, x, net_w(n, err, NET_SHAPE(k, k, cin, cout), "%s/conv/filters", name),
+                    net_w(n, err, NET_SHAPE(cout), "%s/conv/bias", name), k, cout, stride, pad, act);
 }
 
 /* relu(conv2(relu(conv1(x))) + x), [h, w, c] -> [h, w, c] */
@@ -117,6 +117,6 @@ void recognition_build(const struct net *n, struct ops_graph *g, int *err)
     x = residual_down(n, g, err, x, "conv256_down_out", 256, 256); /* -> 2x2x256 */
     /* mean over the 2x2 positions -> [256] x fc [256, 128], no bias */
     x = ops_avgpool(g, x, 2, 2);
-    x = ops_fc(g, x, net_w(n, err, 256 * 128, "fc"), NULL, 128);
+    x = ops_fc(g, x, net_w(n, err, NET_SHAPE(256, 128), "fc"), NULL, 128);
     ops_output(g, x);
 }

@@ -26,11 +26,11 @@ int ssd_fold(struct net *n)
         int c = channels_out(i - 1);
         const char *p = "MobilenetV1/Conv2d_%d_depthwise/%s";
         char name[128];
-        const float *w = net_w(n, &err, (size_t)9 * c, "MobilenetV1/Conv2d_%d_depthwise/depthwise_weights", i);
-        const float *gm = net_w(n, &err, (size_t)c, "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/gamma", i);
-        const float *bt = net_w(n, &err, (size_t)c, "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/beta", i);
-        const float *mn = net_w(n, &err, (size_t)c, "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/moving_mean", i);
-        const float *vr = net_w(n, &err, (size_t)c, "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/moving_variance", i);
+        const float *w = net_w(n, &err, NET_SHAPE(3, 3, c, 1), "MobilenetV1/Conv2d_%d_depthwise/depthwise_weights", i);
+        const float *gm = net_w(n, &err, NET_SHAPE(c), "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/gamma", i);
+        const float *bt = net_w(n, &err, NET_SHAPE(c), "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/beta", i);
+        const float *mn = net_w(n, &err, NET_SHAPE(c), "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/moving_mean", i);
+        const float *vr = net_w(n, &err, NET_SHAPE(c), "MobilenetV1/Conv2d_%d_depthwise/BatchNorm/moving_variance", i);
         if (err)
             return SHOP_EMODEL;
         float *fw = xmalloc((size_t)9 * c * sizeof(float)), *fb = xmalloc((size_t)c * sizeof(float));
@@ -51,8 +51,8 @@ int ssd_fold(struct net *n)
 static int pw(const struct net *n, struct ops_graph *g, int *err, int x, const char *pre,
               int k, int cin, int cout, int stride)
 {
-    return ops_conv(g, x, net_w(n, err, (size_t)k * k * cin * cout, "%s/weights", pre),
-                    net_w(n, err, (size_t)cout, "%s/convolution_bn_offset", pre), k, cout,
+    return ops_conv(g, x, net_w(n, err, NET_SHAPE(k, k, cin, cout), "%s/weights", pre),
+                    net_w(n, err, NET_SHAPE(cout), "%s/convolution_bn_offset", pre), k, cout,
                     stride, OPS_SAME, OPS_RELU6);
 }
 
@@ -66,8 +66,8 @@ void ssd_build(const struct net *n, struct ops_graph *g, int *err)
         int cin = channels_out(i - 1), cout = channels_out(i);
         int s = (i == 2 || i == 4 || i == 6 || i == 12) ? 2 : 1;
         x = ops_dwconv(g, x,
-                       net_w(n, err, (size_t)9 * cin, "MobilenetV1/Conv2d_%d_depthwise/depthwise_weights", i),
-                       net_w(n, err, (size_t)cin, "MobilenetV1/Conv2d_%d_depthwise/bias", i), 3, s,
+                       net_w(n, err, NET_SHAPE(3, 3, cin, 1), "MobilenetV1/Conv2d_%d_depthwise/depthwise_weights", i),
+                       net_w(n, err, NET_SHAPE(cin), "MobilenetV1/Conv2d_%d_depthwise/bias", i), 3, s,
                        OPS_SAME, OPS_RELU6);
         snprintf(pre, sizeof(pre), "MobilenetV1/Conv2d_%d_pointwise", i);
         x = pw(n, g, err, x, pre, 1, cin, cout, 1);
@@ -90,20 +90,20 @@ void ssd_build(const struct net *n, struct ops_graph *g, int *err)
         ops_shape(g, maps[k], &h, &w, &c);
         enc[k] = ops_conv(
             g, maps[k],
-            net_w(n, err, (size_t)c * 4 * a, "Prediction/BoxPredictor_%d/BoxEncodingPredictor/weights", k),
-            net_w(n, err, (size_t)4 * a, "Prediction/BoxPredictor_%d/BoxEncodingPredictor/biases", k),
+            net_w(n, err, NET_SHAPE(1, 1, c, 4 * a), "Prediction/BoxPredictor_%d/BoxEncodingPredictor/weights", k),
+            net_w(n, err, NET_SHAPE(4 * a), "Prediction/BoxPredictor_%d/BoxEncodingPredictor/biases", k),
             1, 4 * a, 1, OPS_VALID, OPS_LINEAR);
         cls[k] = ops_conv(
             g, maps[k],
-            net_w(n, err, (size_t)c * 3 * a, "Prediction/BoxPredictor_%d/ClassPredictor/weights", k),
-            net_w(n, err, (size_t)3 * a, "Prediction/BoxPredictor_%d/ClassPredictor/biases", k),
+            net_w(n, err, NET_SHAPE(1, 1, c, 3 * a), "Prediction/BoxPredictor_%d/ClassPredictor/weights", k),
+            net_w(n, err, NET_SHAPE(3 * a), "Prediction/BoxPredictor_%d/ClassPredictor/biases", k),
             1, 3 * a, 1, OPS_VALID, OPS_LINEAR);
     }
     for (int k = 0; k < 6; k++)
         ops_output(g, enc[k]);
     for (int k = 0; k < 6; k++)
         ops_output(g, cls[k]);
-    (void)net_w(n, err, (size_t)SSD_ANCHORS * 4, "Output/extra_dim");
+    (void)net_w(n, err, NET_SHAPE(1, SSD_ANCHORS, 4), "Output/extra_dim");
 }
 
 /* corners [ymin, xmin, ymax, xmax] kept in net_box as y, x, h = ymax, w = xmax */
@@ -130,7 +130,7 @@ int ssd_decode(const struct net *n, const struct ops_graph *g, int img_w, int im
                double min_score, int max_results, struct net_box *boxes)
 {
     int err = 0, nb = 0, idx = 0;
-    const float *anchors = net_w(n, &err, (size_t)SSD_ANCHORS * 4, "Output/extra_dim");
+    const float *anchors = net_w(n, &err, NET_SHAPE(1, SSD_ANCHORS, 4), "Output/extra_dim");
     if (err)
         return 0;
     for (int k = 0; k < 6; k++) {

@@ -6,6 +6,8 @@
 #include "vision/tfjs.h"
 
 #include <errno.h>
+#include <float.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <math.h>
@@ -15,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/xalloc.h"
 
@@ -146,6 +149,14 @@ static int parse_entry(json_t *w, size_t idx, size_t *total_elems, struct entry 
             }
             e->scale = json_number_value(scale);
             e->min = json_number_value(min);
+            /* every dequantised value must be a finite float (1e308 * 255 is not) */
+            double qmax = e->stored == ST_U8 ? 255.0 : 65535.0, top = e->min + e->scale * qmax;
+            if (!isfinite(e->scale) || !isfinite(e->min) || e->scale < 0 || !isfinite(top) ||
+                fabs(top) > FLT_MAX || fabs(e->min) > FLT_MAX) {
+                set_err("'%s': absurd quantization (scale %g, min %g)", e->name, e->scale,
+                        e->min);
+                return SHOP_EMODEL;
+            }
         }
     }
     e->bytes = e->size * stored_width(e->stored); /* <= 4 * TFJS_MAX_ELEMENTS */
@@ -171,8 +182,9 @@ static float half_to_float(uint16_t h)
 }
 
 /* Decodes e's e->bytes bytes at p into out[0..e->size-1]. The affine step runs in double and
- * is rounded once to float, as tfjs does, so the values match it bit for bit. */
-static void decode(const struct entry *e, const uint8_t *p, float *out)
+ * is rounded once to float, as tfjs does, so the values match it bit for bit. SHOP_EMODEL
+ * (message set) when a value is not finite: no network computes with NaN or infinity. */
+static int decode(const struct entry *e, const uint8_t *p, float *out)
 {
     for (size_t i = 0; i < e->size; i++) {
         switch (e->stored) {
@@ -196,7 +208,12 @@ static void decode(const struct entry *e, const uint8_t *p, float *out)
             break;
         }
         }
+        if (!isfinite(out[i])) {
+            set_err("'%s': value #%zu is not a finite number", e->name, i);
+            return SHOP_EMODEL;
+        }
     }
+    return SHOP_OK;
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -313,7 +330,8 @@ static int build(json_t *root, const uint8_t *buf, size_t len, const size_t *gro
         memcpy(t->shape, es[i].shape, sizeof(t->shape));
         t->size = es[i].size;
         t->data = m->data + at;
-        decode(&es[i], buf + off, m->data + at);
+        if (decode(&es[i], buf + off, m->data + at) != SHOP_OK)
+            goto out;
         off += es[i].bytes;
         at += es[i].size;
     }
@@ -346,17 +364,25 @@ static int read_file(const char *path, size_t cap, uint8_t **data, size_t *len)
 {
     *data = NULL;
     *len = 0;
-    FILE *f = fopen(path, "rb");
+    /* O_NONBLOCK: a FIFO would block the open itself; fstat then refuses it */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
+    if (fd < 0) {
+        (void)shop_fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
+        return SHOP_EIO;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        (void)shop_fail(SHOP_EIO, "'%s' is not a regular file", path);
+        return SHOP_EIO;
+    }
+    FILE *f = fdopen(fd, "rb");
     if (!f) {
-        set_err("cannot open '%s': %s", path, strerror(errno));
+        close(fd);
+        (void)shop_fail(SHOP_EIO, "cannot open '%s': %s", path, strerror(errno));
         return SHOP_EIO;
     }
     int rc = SHOP_EIO;
-    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
-        set_err("'%s' is not a regular file", path);
-        goto out;
-    }
     if ((uint64_t)st.st_size > cap) {
         set_err("'%s' is too large (%lld bytes, limit %zu)", path, (long long)st.st_size, cap);
         rc = SHOP_ETOOBIG;
@@ -397,13 +423,27 @@ static int safe_path(const char *p)
 
 int tfjs_load(const char *dir, const char *name, struct tfjs_model **out)
 {
+    return tfjs_load_checked(dir, name, NULL, NULL, out);
+}
+
+int tfjs_load_checked(const char *dir, const char *name,
+                      int (*check)(void *ctx, const char *dir, const char *rel,
+                                   const uint8_t *data, size_t len),
+                      void *ctx, struct tfjs_model **out)
+{
     *out = NULL;
     char *mpath = join(dir, name, "-weights_manifest.json");
+    size_t mrel_len = strlen(name) + sizeof("-weights_manifest.json");
+    char *mrel = xmalloc(mrel_len);
+    snprintf(mrel, mrel_len, "%s-weights_manifest.json", name);
     uint8_t *mtext = NULL, *weights = NULL;
     size_t mlen, wlen = 0, *group_bytes = NULL;
     json_t *root = NULL;
     int rc = read_file(mpath, TFJS_MAX_MANIFEST_BYTES, &mtext, &mlen);
     if (rc != SHOP_OK)
+        goto out;
+    /* the bytes checked are the bytes parsed: no window to swap the file in between */
+    if (check && (rc = check(ctx, dir, mrel, mtext, mlen)) != SHOP_OK)
         goto out;
     rc = SHOP_EMODEL;
     json_error_t jerr;
@@ -436,6 +476,11 @@ int tfjs_load(const char *dir, const char *name, struct tfjs_model **out)
                 set_err("model '%s': shard %s", name, why);
                 goto out;
             }
+            if (check && (rc = check(ctx, dir, rel, shard, slen)) != SHOP_OK) {
+                free(shard);
+                goto out;
+            }
+            rc = SHOP_EMODEL;
             weights = xrealloc(weights, wlen + slen + 1);
             memcpy(weights + wlen, shard, slen);
             free(shard);
@@ -455,6 +500,7 @@ out:
     free(weights);
     free(mtext);
     free(mpath);
+    free(mrel);
     return rc;
 }
 

@@ -8,7 +8,8 @@
  *     t->shape[0..t->ndim-1], t->data (t->size floats, row-major as in the manifest)
  *     tfjs_free(m);
  * A missing, truncated or altered file is a clear error (SHOP_EIO, SHOP_EMODEL), never a
- * crash. The model is read-only after loading and may be shared between threads.          */
+ * crash; so is a value that is not finite (after dequantisation) or a quantisation whose
+ * scale or min is negative, not finite or out of float range. The model is read-only after loading and may be shared between threads.          */
 #ifndef SHOP_VISION_TFJS_H
 #define SHOP_VISION_TFJS_H
 
@@ -31,6 +32,14 @@ struct tfjs_model;
 
 /* Loads DIR/NAME-weights_manifest.json and the shards it names (relative to DIR). */
 SHOP_MUST_CHECK int tfjs_load(const char *dir, const char *name, struct tfjs_model **out);
+/* The same, with check(ctx, dir, rel, data, len) called on the bytes of every file read (the
+ * manifest first, rel "NAME-weights_manifest.json", then each shard as the manifest names
+ * it) before they are used; a check that fails (a SHOP_E* code, message through shop_fail)
+ * fails the load with its code and message. vision/pins checks them against pinned hashes. */
+SHOP_MUST_CHECK int tfjs_load_checked(const char *dir, const char *name,
+                                      int (*check)(void *ctx, const char *dir, const char *rel,
+                                                   const uint8_t *data, size_t len),
+                                      void *ctx, struct tfjs_model **out);
 /* The same from memory: the manifest's JSON text and the bytes of all its shards, of all its
  * groups, laid end to end (shard paths are not opened). Used by tests and the fuzzer. */
 SHOP_MUST_CHECK int tfjs_parse(const char *manifest, size_t manifest_len, const uint8_t *weights,
