@@ -247,15 +247,20 @@ static void aggregates_agree_with_the_rows(void)
     store_close(st);
 }
 
-/* a version-1 database (no aggregates) upgrades and gets them built from its rows */
+/* a database from before the daily aggregates upgrades and gets them built from its rows */
 static void old_database_gets_its_aggregates(void)
 {
     char *path;
     struct store *st = test_simulated_store("kold.db", 80, 16, 14, 9, 0.2, &path);
     int64_t first = store_meta_int(st, "sim.first_day", -1);
     store_close(st);
+    /* undo the daily-aggregates migration; it is the last one, so the database is then at
+     * the version before it */
+    char version[64];
+    snprintf(version, sizeof(version), "PRAGMA user_version = %d", STORE_SCHEMA_VERSION - 1);
     sqlite3 *db;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, version, NULL, NULL, NULL) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
                        "DROP TABLE kpi_days; DROP TABLE kpi_product_days; "
                        "DROP TABLE kpi_emotion_days; DROP TABLE floor_days; "
@@ -263,8 +268,7 @@ static void old_database_gets_its_aggregates(void)
                        "DELETE FROM heatmaps; DROP INDEX purchases_session; "
                        "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
                        "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
-                       "CREATE INDEX purchases_time ON purchases(purchased_at); "
-                       "PRAGMA user_version = 1",
+                       "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
