@@ -18,6 +18,7 @@ struct store_pool {
     const char *path;
     struct store **free_list;
     int nfree, nopen, max;
+    pthread_mutex_t write_lock; /* the handles' shared write lock (store_share_write_lock) */
 };
 
 /* the face workspaces, one lent to each frame being analysed */

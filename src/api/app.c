@@ -52,6 +52,7 @@ static int pool_init(struct store_pool *p, const char *path)
 {
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
+    pthread_mutex_init(&p->write_lock, NULL);
     p->path = path;
     p->max = POOL_MAX;
     p->free_list = xcalloc(POOL_MAX, sizeof(*p->free_list));
@@ -61,6 +62,7 @@ static int pool_init(struct store_pool *p, const char *path)
     if (rc != SHOP_OK)
         return rc;
     store_set_busy_timeout(st, STORE_BUSY_MS);
+    store_share_write_lock(st, &p->write_lock);
     p->free_list[p->nfree++] = st;
     p->nopen = 1;
     return SHOP_OK;
@@ -73,6 +75,7 @@ static void pool_release(struct store_pool *p)
     free(p->free_list);
     pthread_mutex_destroy(&p->mu);
     pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->write_lock);
 }
 
 struct store *store_pool_get(struct store_pool *p)
@@ -96,6 +99,7 @@ struct store *store_pool_get(struct store_pool *p)
                 return NULL;
             }
             store_set_busy_timeout(st, STORE_BUSY_MS);
+            store_share_write_lock(st, &p->write_lock);
             return st;
         }
         pthread_cond_wait(&p->cv, &p->mu);

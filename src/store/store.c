@@ -514,10 +514,22 @@ int store_begin(struct store *st)
         store_msg(st, "begin: the enclosing transaction was already rolled back");
         return SHOP_EDB;
     }
+    /* the outermost level of a handle that shares a write lock waits for it first: the
+     * process's writers queue on a mutex instead of sleeping in sqlite's busy handler */
+    if (st->depth == 0 && st->write_lock)
+        pthread_mutex_lock(st->write_lock);
     int rc = level_exec(st, SQL_SAVEPOINT, "SAVEPOINT", st->depth + 1, "begin");
     if (rc == SHOP_OK)
         st->depth++;
+    else if (st->depth == 0 && st->write_lock)
+        pthread_mutex_unlock(st->write_lock);
     return rc;
+}
+
+void store_share_write_lock(struct store *st, pthread_mutex_t *mu)
+{
+    assert(st->depth == 0);
+    st->write_lock = mu;
 }
 
 int store_commit(struct store *st)
@@ -529,8 +541,8 @@ int store_commit(struct store *st)
     }
     /* on failure the level stays open: the caller rolls it back */
     int rc = level_exec(st, SQL_RELEASE, "RELEASE", st->depth, "commit");
-    if (rc == SHOP_OK)
-        st->depth--;
+    if (rc == SHOP_OK && --st->depth == 0 && st->write_lock)
+        pthread_mutex_unlock(st->write_lock);
     return rc;
 }
 
@@ -549,7 +561,8 @@ void store_rollback(struct store *st)
         (void)level_exec(st, SQL_ROLLBACK_TO, "ROLLBACK TO", st->depth, "rollback");
         (void)level_exec(st, SQL_RELEASE, "RELEASE", st->depth, "rollback");
     }
-    st->depth--;
+    if (--st->depth == 0 && st->write_lock)
+        pthread_mutex_unlock(st->write_lock);
 }
 
 int store_end(struct store *st, int rc)

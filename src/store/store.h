@@ -14,6 +14,7 @@
 #define SHOP_STORE_STORE_H
 
 #include <stddef.h>
+#include <pthread.h>
 #include <stdint.h>
 
 #include "core/status.h"
@@ -57,6 +58,11 @@ void store_set_busy_timeout(struct store *st, int ms);
  * A failed store_commit leaves its level open: roll it back. So a domain function that writes
  * several rows wraps them in begin ... store_end(st, rc) and is atomic whoever calls it. */
 SHOP_MUST_CHECK int store_begin(struct store *st);
+/* Handles of one process that share mu take it for their outermost write transaction
+ * (store_begin at depth 0 until the matching commit or rollback), so that the process's own
+ * writers wait in line on a mutex rather than in sqlite's busy handler (the server's pool).
+ * Set it while no transaction is open. */
+void store_share_write_lock(struct store *st, pthread_mutex_t *mu);
 SHOP_MUST_CHECK int store_commit(struct store *st);
 void store_rollback(struct store *st); /* no-op outside a transaction */
 /* commits the level when rc is SHOP_OK, else (or when the commit fails) rolls it back;

@@ -3,6 +3,7 @@
 #ifndef SHOP_STORE_INT_H
 #define SHOP_STORE_INT_H
 
+#include <pthread.h>
 #include <sqlite3.h>
 
 #include "store/store.h"
@@ -20,6 +21,7 @@ struct store {
     char path[512];
     char errmsg[512];
     int depth;       /* open transaction levels: 0 none, 1 BEGIN, more are savepoints */
+    pthread_mutex_t *write_lock; /* shared by the handles of one process (may be NULL) */
     char **bulk_sql; /* index definitions dropped by store_bulk_begin */
     int nbulk;
     int bulk_depth;  /* the level store_bulk_begin ran at */
