@@ -1,5 +1,5 @@
--- SHOPPER store schema, version 1. The whole schema lives here; store/migrate.c upgrades
--- older databases step by step. Money is integer cents; times are integer unix seconds (UTC);
+-- SHOPPER store schema, version 2. The whole schema lives here; migrations[] in store/store.c
+-- upgrades older databases step by step (v2: the firing frame of an emotion peak). Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
 
@@ -172,13 +172,16 @@ CREATE TABLE emotion_events (
     customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
     at          INTEGER NOT NULL,
     grp         TEXT NOT NULL CHECK (grp IN ('frustration', 'happiness', 'surprise')),
-    dominant    TEXT NOT NULL,                 -- the raw emotion with the highest probability
-    score       REAL NOT NULL,                 -- mean group score over the window, %
+    dominant    TEXT NOT NULL,                 -- the highest mean probability over the window
+    score       REAL NOT NULL,                 -- mean group score over the window, % (the trend)
     p_neutral REAL NOT NULL, p_happy REAL NOT NULL, p_sad REAL NOT NULL,
     p_angry REAL NOT NULL, p_fearful REAL NOT NULL, p_disgusted REAL NOT NULL,
     p_surprised REAL NOT NULL,
     mirror      TEXT,
-    simulated   INTEGER NOT NULL DEFAULT 0
+    simulated   INTEGER NOT NULL DEFAULT 0,
+    peak_score  REAL,                          -- v2: the firing frame's group score, % (what the
+                                               -- detector decided on); NULL before v2
+    peak_dominant TEXT                         -- v2: the firing frame's strongest expression
 );
 CREATE INDEX emotion_events_session ON emotion_events(session_id);
 CREATE INDEX emotion_events_at ON emotion_events(at);
@@ -250,12 +253,15 @@ CREATE TABLE face_consents (
     consented_at    INTEGER NOT NULL
 );
 
--- face descriptors of consenting customers (biometric data: secure_delete applies)
+-- face descriptors of consenting customers (biometric data: secure_delete applies). Sealed
+-- with the customer's own key, kept outside the database in '<db>-keys' (see
+-- store/store_keys.c): destroying the key erases every copy SQLite may still hold.
 CREATE TABLE face_templates (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
     phase       TEXT NOT NULL,                 -- straight, left, right, file
-    descriptor  BLOB NOT NULL,                 -- 128 float32, little-endian
+    descriptor  BLOB NOT NULL,                 -- 128 float32 little-endian, sealed (552 bytes);
+                                               -- 512 plain bytes in rows from before v2
     quality     REAL NOT NULL,                 -- sharpness (variance of the Laplacian)
     created_at  INTEGER NOT NULL
 );
@@ -265,7 +271,7 @@ CREATE INDEX face_templates_customer ON face_templates(customer_id);
 CREATE TABLE face_photos (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
-    image       BLOB NOT NULL,
+    image       BLOB NOT NULL,                 -- the file's bytes, sealed like descriptors
     created_at  INTEGER NOT NULL
 );
 
