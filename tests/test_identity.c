@@ -836,6 +836,41 @@ static void enrol_then_identify(void)
         free(c.rgb);
     }
     CHECK(gallery_size(g) == 4);
+    /* two people in one enrolment, and a face that is already Guest0's: refused, nothing
+     * stored, not even the consent */
+    int64_t newcomer = add_customer(st, "Newcomer", 1700000000);
+    struct enrol_session mix;
+    enrol_session_init(&mix, &eo);
+    for (int i = 0; i < 2; i++) {
+        struct image c = face_crop(&s6f[i], 0.6);
+        struct enrol_frame fr;
+        CHECK(enrol_check(ws, &c, ENROL_FILE, &eo, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+        enrol_session_offer(&mix, ENROL_FILE, &fr);
+        free(c.rgb);
+    }
+    struct enrol_result res;
+    CHECK(enrol_register(&mix, st, g, newcomer, "v1", NULL, 0, "test", 1700000000, &res) ==
+          SHOP_ECONFLICT);
+    CHECK(res.spread >= ENROL_MAX_SPREAD && res.saved == 0 && strstr(shop_errmsg(), "one person"));
+    enrol_session_release(&mix);
+    struct enrol_session dup;
+    enrol_session_init(&dup, &eo);
+    struct image dc = face_crop(&s6f[0], 0.9);
+    flip(&dc);
+    struct enrol_frame dfr;
+    CHECK(enrol_check(ws, &dc, ENROL_FILE, &eo, &dfr) == SHOP_OK && dfr.gate == ENROL_OK);
+    enrol_session_offer(&dup, ENROL_FILE, &dfr);
+    free(dc.rgb);
+    CHECK(enrol_register(&dup, st, g, newcomer, "v1", NULL, 0, "test", 1700000000, &res) ==
+          SHOP_ECONFLICT);
+    CHECK(res.other_customer == ids[0] && res.other_distance < IDENTIFY_THRESHOLD);
+    /* the same face under its own customer is a re-registration, not a duplicate */
+    CHECK(enrol_register(&dup, st, g, ids[0], NULL, NULL, 0, "test", 1700000000, &res) == SHOP_OK);
+    CHECK(res.saved == 1 && gallery_size(g) == 4);
+    enrol_session_release(&dup);
+    CHECK(store_face_consent_get(st, newcomer, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    int64_t nt = -1, np = -1;
+    CHECK(store_face_counts(st, newcomer, &nt, &np) == SHOP_OK && nt == 0 && np == 0);
     struct identify_opts io;
     identify_opts_default(&io);
     struct identify_result r;

@@ -1440,15 +1440,18 @@ done:
 
 /* ---- emotions of images ---- */
 
-/* faces per image: a crowd at a mirror is not its use, a group photo may be; the SSD
- * itself reports at most 100 */
+/* faces per image by default: a crowd at a mirror is not its use, a group photo may be;
+ * the SSD itself reports at most 100 (its maxResults) */
 #define EMOTIONS_MAX_FACES 64
 
 int cmd_emotions(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL;
     int json = 0;
+    int64_t max_faces = EMOTIONS_MAX_FACES;
     struct cli_opt opts[] = {
+        CLI_INT("max-faces", "N", "faces per image at most, the most certain first (64); more "
+                "are said, not shown", &max_faces, 1, 99),
         CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
         CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
         CLI_FLAG("json", "print JSON", &json),
@@ -1459,7 +1462,8 @@ int cmd_emotions(int argc, char **argv)
                        "The facial expression probabilities of each face in each image, folded "
                        "into the groups the mirror watches: frustration = angry + sad + fearful "
                        "+ disgusted, happiness = happy, surprise = surprised (in %). At most 64 "
-                       "faces per image (said when an image has more). An unreadable image is "
+                       "faces per image (--max-faces; said when an image has more). An "
+                       "unreadable image is "
                        "reported and the others still done; the exit code is then 1.",
                        opts, &pos);
     if (rc >= 0)
@@ -1487,7 +1491,8 @@ int cmd_emotions(int argc, char **argv)
     }
     static const char *const groups[EMOTION_GROUPS] = {"frustration", "happiness", "surprise"};
     /* one more than the cap, to know when the cap cut the result */
-    faces = xcalloc(EMOTIONS_MAX_FACES + 1, sizeof(*faces));
+    int cap = (int)max_faces;
+    faces = xcalloc((size_t)cap + 1, sizeof(*faces));
     for (int i = 0; pos[i]; i++) {
         struct image img = {0};
         char err[320] = "";
@@ -1495,7 +1500,7 @@ int cmd_emotions(int argc, char **argv)
         if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
             snprintf(err, sizeof(err), "cannot read '%s': %s", pos[i], image_errmsg());
         } else {
-            rc = face_detect(ws, &img, &o, faces, EMOTIONS_MAX_FACES + 1, &n);
+            rc = face_detect(ws, &img, &o, faces, cap + 1, &n);
             image_release(&img);
             if (rc != SHOP_OK)
                 snprintf(err, sizeof(err), "face detection failed on '%s': %s", pos[i],
@@ -1514,8 +1519,8 @@ int cmd_emotions(int argc, char **argv)
             }
             continue;
         }
-        int cut = n > EMOTIONS_MAX_FACES;
-        n = cut ? EMOTIONS_MAX_FACES : n;
+        int cut = n > cap;
+        n = cut ? cap : n;
         if (json) {
             jw_obj(&w);
             jw_key(&w, "image");
@@ -1525,8 +1530,8 @@ int cmd_emotions(int argc, char **argv)
             jw_key(&w, "faces");
             jw_arr(&w);
         } else if (cut) {
-            printf("%s: more than %d faces; the %d most certain are shown\n", pos[i],
-                   EMOTIONS_MAX_FACES, EMOTIONS_MAX_FACES);
+            printf("%s: more than %d faces; the %d most certain are shown (--max-faces)\n",
+                   pos[i], cap, cap);
         } else {
             printf("%s: %d face%s\n", pos[i], n, n == 1 ? "" : "s");
         }
