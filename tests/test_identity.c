@@ -432,8 +432,8 @@ static void forget_leaves_no_template_bytes(void)
     CHECK(test_sql_num(path, "SELECT count(*) FROM alerts WHERE customer_id IS NULL AND "
                              "session_id IS NULL AND event_id IS NULL") == 1);
     /* the staff's notes: Ann's is gone, Bea's stays */
-    CHECK(test_sql_num(path, "SELECT count(*) FROM alert_resolutions WHERE note LIKE '%size 38%'") ==
-          1);
+    CHECK(test_sql_num(path,
+                       "SELECT count(*) FROM alert_resolutions WHERE note LIKE '%size 38%'") == 1);
     /* every file: none holds Ann's descriptor, photo or key; Bea's key is there (the scan
      * works) and her descriptor is nowhere in plain either */
     const char *suffix[5] = {"", "-wal", "-shm", "-journal", "-keys"};
