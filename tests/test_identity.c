@@ -308,7 +308,8 @@ static int read_key(const char *db, int64_t customer, unsigned char key[32])
     return found;
 }
 
-static void add_event(struct store *st, int64_t customer, int64_t at, double p3, int alert)
+static void add_event(struct store *st, int64_t customer, int64_t at, double p3,
+                      const char *note)
 {
     struct store_emotion_event e = {0};
     e.customer_id = customer;
@@ -319,7 +320,7 @@ static void add_event(struct store *st, int64_t customer, int64_t at, double p3,
     e.p[3] = p3;
     e.p[0] = 1 - p3;
     CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
-    if (!alert)
+    if (!note)
         return;
     struct store_alert a = {0};
     a.event_id = e.id;
@@ -328,7 +329,7 @@ static void add_event(struct store *st, int64_t customer, int64_t at, double p3,
     snprintf(a.location, sizeof(a.location), "fitting room 1");
     snprintf(a.status, sizeof(a.status), "open");
     CHECK(store_alert_add(st, &a) == SHOP_OK);
-    CHECK(store_alert_resolve(st, a.id, "sam", "wanted a size 38 in red", at + 60) == SHOP_OK);
+    CHECK(store_alert_resolve(st, a.id, "sam", note, at + 60) == SHOP_OK);
 }
 
 /* Erasure while another connection holds a read transaction (a server always has one): the
@@ -364,9 +365,10 @@ static void forget_leaves_no_template_bytes(void)
             CHECK(store_face_checkpoint(st) == SHOP_OK);
     }
     CHECK(store_face_photo_add(st, ann, "JPEGBYTES-OF-ANN-0123456789", 27, 1700000000) == SHOP_OK);
-    add_event(st, ann, 1700000100, 0.8125, 1);
-    add_event(st, ann, 1700000200, 0.6875, 0);
-    add_event(st, bea, 1700000300, 0.5625, 1);
+    const double ann_p = 0.8123456789012345; /* a value found nowhere else */
+    add_event(st, ann, 1700000100, ann_p, "ANN-NOTE: wanted a size 38 in red");
+    add_event(st, ann, 1700000200, 0.6875, NULL);
+    add_event(st, bea, 1700000300, 0.5625, "wanted a size 38 in blue");
     CHECK(store_face_checkpoint(st) == SHOP_OK);
     unsigned char ann_key[32], bea_key[32];
     CHECK(read_key(path, ann, ann_key) && read_key(path, bea, bea_key));
@@ -390,7 +392,8 @@ static void forget_leaves_no_template_bytes(void)
     CHECK(privacy_forget(st, g, 999999, "test", 1700000500, &e) == SHOP_ENOTFOUND);
     CHECK(privacy_forget(st, g, ann, "test", 1700000500, &e) == SHOP_OK);
     CHECK(e.templates == 4 && e.photos == 1 && e.consent == 1 && e.keys == 1);
-    CHECK(e.emotion_events == 2 && e.alerts == 1 && e.complete && !e.nothing);
+    CHECK(e.emotion_events == 2 && e.alerts == 1 && !e.nothing);
+    CHECK(!e.complete); /* the reader keeps the deleted rows' pages: pending */
     CHECK(gallery_size(g) == 4);
     int64_t nt = 0, np = 0;
     CHECK(store_face_counts(st, ann, &nt, &np) == SHOP_OK && nt == 0 && np == 0);
@@ -406,7 +409,8 @@ static void forget_leaves_no_template_bytes(void)
     size_t n;
     CHECK(store_privacy_audit(st, ann, &ev, &n) == SHOP_OK);
     CHECK(n == 2 && strcmp(ev[1].action, "delete") == 0 && strstr(ev[1].detail, "templates 4"));
-    CHECK(n == 2 && strstr(ev[1].detail, "complete") && strstr(ev[1].detail, "emotion events 2"));
+    CHECK(n == 2 && strcmp(ev[1].state, "pending") == 0);
+    CHECK(n == 2 && strstr(ev[1].detail, "emotion events 2"));
     free(ev);
     CHECK(store_privacy_audit(st, cid, &ev, &n) == SHOP_OK && n == 0);
     free(ev);
@@ -434,6 +438,8 @@ static void forget_leaves_no_template_bytes(void)
     /* the staff's notes: Ann's is gone, Bea's stays */
     CHECK(test_sql_num(path,
                        "SELECT count(*) FROM alert_resolutions WHERE note LIKE '%size 38%'") == 1);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM alert_resolutions WHERE note LIKE 'ANN%'") ==
+          0);
     /* every file: none holds Ann's descriptor, photo or key; Bea's key is there (the scan
      * works) and her descriptor is nowhere in plain either */
     const char *suffix[5] = {"", "-wal", "-shm", "-journal", "-keys"};
@@ -451,6 +457,24 @@ static void forget_leaves_no_template_bytes(void)
     CHECK(bea_key_hits == 1);
     sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
     sqlite3_close(reader);
+    /* the reader is gone: the pending erasure completes, and the rest of Ann's rows leave
+     * the files too (her probability, in either byte order, and the staff's note) */
+    int64_t done = 0, left = 9;
+    CHECK(privacy_complete_pending(st, 1700000700, &done, &left) == SHOP_OK);
+    CHECK(done == 1 && left == 0);
+    CHECK(store_privacy_audit(st, ann, &ev, &n) == SHOP_OK);
+    CHECK(n == 2 && strcmp(ev[1].state, "complete") == 0 && ev[1].completed_at == 1700000700);
+    free(ev);
+    unsigned char le[8], be[8];
+    memcpy(le, &ann_p, 8);
+    for (int i = 0; i < 8; i++)
+        be[i] = le[7 - i];
+    for (int i = 0; i < 5; i++) {
+        char p[600];
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        CHECK(find_bytes(p, le, 8) <= 0 && find_bytes(p, be, 8) <= 0);
+        CHECK(find_bytes(p, "ANN-NOTE", 8) <= 0);
+    }
     /* Bea is untouched: her templates load and match */
     CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 4);
     store_close(st);

@@ -571,7 +571,10 @@ int cmd_forget(int argc, char **argv)
                (long long)er.photos, er.photos == 1 ? "" : "s", (long long)er.emotion_events,
                er.emotion_events == 1 ? "" : "s", (long long)er.alerts, er.alerts == 1 ? "" : "s",
                er.consent ? "consent withdrawn" : "no consent was on record", state,
-               er.complete ? "" : " (rows from before sealing wait for a WAL checkpoint)");
+               er.complete ? ""
+                           : " (templates and photos are unreadable already: their key is "
+                             "destroyed; the other deleted rows leave the files when no other "
+                             "connection reads, completed by the next purge)");
     }
     store_close(st);
     return rc == SHOP_OK ? 0 : 1;
@@ -607,6 +610,7 @@ int cmd_purge(int argc, char **argv)
         return 1;
     int64_t *ids = NULL;
     size_t n = 0, pending = 0;
+    /* also completes erasures that a reader left pending */
     rc = privacy_purge(st, NULL, days, as_of, actor, now, &ids, &n, &pending);
     if (rc != SHOP_OK)
         cli_fail("%s (after %zu customers)", store_errmsg(st), n);
@@ -628,7 +632,7 @@ int cmd_purge(int argc, char **argv)
     } else {
         printf("face data of %zu customer%s erased (not seen for %lld days)%s\n", n,
                n == 1 ? "" : "s", (long long)days,
-               pending ? "; some rows from before sealing wait for a WAL checkpoint" : "");
+               pending ? "; erasures still pending: another connection is reading" : "");
     }
     free(ids);
     store_close(st);

@@ -72,12 +72,25 @@ int privacy_forget(struct store *st, struct gallery *g, int64_t customer_id, con
     return rc;
 }
 
+int privacy_complete_pending(struct store *st, int64_t now, int64_t *done, int64_t *left)
+{
+    int64_t d = 0, l = 0;
+    int rc = store_face_complete_pending(st, now, &d, &l);
+    if (rc == SHOP_OK && d)
+        log_info("privacy: %lld pending erasure(s) completed", (long long)d);
+    if (done)
+        *done = d;
+    if (left)
+        *left = l;
+    return rc;
+}
+
 int privacy_purge(struct store *st, struct gallery *g, int64_t days, int64_t as_of,
                   const char *actor, int64_t now, int64_t **ids_out, size_t *n_out,
                   size_t *pending)
 {
     int64_t *ids = NULL;
-    size_t n = 0, done = 0, later = 0;
+    size_t n = 0, done = 0;
     if (ids_out)
         *ids_out = NULL;
     *n_out = 0;
@@ -91,17 +104,18 @@ int privacy_purge(struct store *st, struct gallery *g, int64_t days, int64_t as_
         if (g)
             gallery_remove(g, ids[i]);
         rc = store_face_forget(st, ids[i], "purge", actor, now, &e);
-        if (rc == SHOP_OK) {
+        if (rc == SHOP_OK)
             ids[done++] = ids[i];
-            later += !e.complete;
-        }
     }
+    int64_t left = 0;
+    if (rc == SHOP_OK)
+        rc = privacy_complete_pending(st, now, NULL, &left);
     if (done)
         log_info("privacy: face data of %zu customer(s) purged after %lld days", done,
                  (long long)days);
     *n_out = done;
     if (pending)
-        *pending = later;
+        *pending = (size_t)left;
     if (ids_out)
         *ids_out = ids;
     else

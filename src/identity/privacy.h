@@ -37,9 +37,14 @@ SHOP_MUST_CHECK int privacy_forget(struct store *st, struct gallery *g, int64_t 
                                    const char *actor, int64_t now,
                                    struct store_face_erasure *out);
 /* Forgets every customer whose last visit (or consent, when never seen) is more than
- * `days` days before as_of, with audit action 'purge' dated now. *ids (caller frees, may
- * be NULL) and *n get the customers forgotten; *pending (may be NULL) how many of them are
- * not completely erased yet (see store_face_erasure.complete). Stops at the first failure. */
+ * `days` days before as_of, with audit action 'purge' dated now, then completes pending
+ * erasures (earlier ones too) when the checkpoint can run: run it daily. *ids (caller
+ * frees, may be NULL) and *n get the customers forgotten; *pending (may be NULL) how many
+ * erasures in the store are still pending. Stops at the first failure. */
+/* Completes the erasures left pending by a reader (see store_face_forget) when the
+ * checkpoint can run now; *done and *left (either may be NULL) get the counts. */
+SHOP_MUST_CHECK int privacy_complete_pending(struct store *st, int64_t now, int64_t *done,
+                                            int64_t *left);
 SHOP_MUST_CHECK int privacy_purge(struct store *st, struct gallery *g, int64_t days,
                                   int64_t as_of, const char *actor, int64_t now, int64_t **ids,
                                   size_t *n, size_t *pending);

@@ -1,5 +1,6 @@
 -- SHOPPER store schema, version 2. The whole schema lives here; migrations[] in store/store.c
--- upgrades older databases step by step (v2: the firing frame of an emotion peak). Money is integer cents; times are integer unix seconds (UTC);
+-- upgrades older databases step by step (v2: the firing frame of an emotion peak, the state of
+-- an erasure). Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
 
@@ -282,7 +283,11 @@ CREATE TABLE privacy_audit (
     action      TEXT NOT NULL,                 -- consent, enrol, delete, purge
     actor       TEXT NOT NULL,
     at          INTEGER NOT NULL,
-    detail      TEXT
+    detail      TEXT,
+    state       TEXT,                          -- v2, erasures: 'pending' while deleted rows may
+                                               -- still be on disk (another connection held the
+                                               -- WAL), 'complete' once checkpointed away
+    completed_at INTEGER                       -- v2: when a pending erasure completed
 );
 
 -- staff and managers of the dashboard

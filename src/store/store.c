@@ -22,7 +22,10 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     [0] = NULL, /* version 0 is an empty file: it gets the whole schema */
     /* v2: an emotion event keeps the firing frame beside the window mean */
     [1] = "ALTER TABLE emotion_events ADD COLUMN peak_score REAL;"
-          "ALTER TABLE emotion_events ADD COLUMN peak_dominant TEXT;",
+          "ALTER TABLE emotion_events ADD COLUMN peak_dominant TEXT;"
+          /* and an erasure's audit row says whether it is complete */
+          "ALTER TABLE privacy_audit ADD COLUMN state TEXT;"
+          "ALTER TABLE privacy_audit ADD COLUMN completed_at INTEGER;",
 };
 
 static void bulk_forget(struct store *st);

@@ -444,20 +444,24 @@ struct store_face_erasure {
     int64_t emotion_events;     /* rows deleted (recorded under the consent) */
     int64_t alerts;             /* alerts anonymised: no customer, session or event any more */
     int64_t keys;               /* keys destroyed (crypto-shredding) */
-    int64_t plain_rows;         /* rows from before sealing (schema v1): they need a checkpoint */
+    int64_t plain_rows;         /* templates from before sealing (schema v1) */
     int nothing;                /* 1: there was no face data at all; nothing written, no audit */
-    int complete;               /* 1: no template or photo byte is readable in any file */
+    int complete;               /* 1: no deleted byte is left in any file; 0: pending */
+    int64_t audit_id;           /* the audit row (0 when nothing) */
 };
 /* Right to erasure, in one transaction: destroys the customer's key (the sealed templates
- * and photos become unreadable wherever SQLite left copies: main file, WAL, old snapshots
- * held by other connections), deletes the templates, photos, consent and emotion events,
- * anonymises the customer's alerts (customer, session and event cleared, resolution notes
- * replaced), with secure_delete on, and writes an audit row (action 'delete' or 'purge',
- * counts and whether erasure is complete, no biometric data), then tries a truncating WAL
- * checkpoint. A customer without any face data gets out->nothing = 1 and no audit row. Not
- * inside a caller's transaction. SHOP_ENOTFOUND for an unknown customer; an error (nothing
- * reported as erased) when the key cannot be destroyed. out->complete is 0 only for rows
- * sealed before v2 while a reader kept the checkpoint from running. */
+ * and photos become unreadable at once, wherever SQLite left copies: main file, WAL, old
+ * snapshots held by other connections), deletes the templates, photos, consent and emotion
+ * events, anonymises the customer's alerts (customer, session and event cleared, resolution
+ * notes replaced), with secure_delete on, and writes an audit row (action 'delete' or
+ * 'purge', counts only, no biometric data) in state 'pending'. Then a truncating WAL
+ * checkpoint (waiting briefly for readers) moves the zeroed pages into the main file: when
+ * it runs, the row becomes 'complete' and out->complete is 1; while another connection
+ * reads an older snapshot it cannot, and the erasure stays pending (the deleted emotion
+ * rows, alert links and unsealed v1 templates are still in the files) until
+ * store_face_complete_pending. A customer without any face data gets out->nothing = 1 and
+ * no audit row. Not inside a caller's transaction. SHOP_ENOTFOUND for an unknown customer;
+ * an error (nothing reported as erased) when the key cannot be destroyed. */
 SHOP_MUST_CHECK int store_face_forget(struct store *st, int64_t customer_id, const char *action,
                                       const char *actor, int64_t at,
                                       struct store_face_erasure *out);
@@ -468,6 +472,11 @@ SHOP_MUST_CHECK int store_face_expired(struct store *st, int64_t before, int64_t
 /* checkpoints the WAL into the main file and truncates it; SHOP_EBUSY when a reader holds
  * it */
 SHOP_MUST_CHECK int store_face_checkpoint(struct store *st);
+/* Completes pending erasures: when there are any, tries the checkpoint (waiting briefly);
+ * when it runs, marks their audit rows 'complete' at `at`. *done gets how many completed,
+ * *left how many are still held up by a reader (not an error). */
+SHOP_MUST_CHECK int store_face_complete_pending(struct store *st, int64_t at, int64_t *done,
+                                                int64_t *left);
 /* A read transaction: this handle sees one snapshot until store_read_end (what a server's
  * long request does; tests use it to play the concurrent reader). */
 SHOP_MUST_CHECK int store_read_begin(struct store *st);
@@ -478,6 +487,8 @@ void store_face_keys_path(const struct store *st, char *buf, size_t n);
 struct store_privacy_event {
     int64_t id, customer_id, at;
     char action[16], actor[64], detail[128];
+    char state[12];       /* erasures: "pending" or "complete"; "" for other actions */
+    int64_t completed_at; /* when a pending erasure completed, else 0 */
 };
 SHOP_MUST_CHECK int store_privacy_audit_add(struct store *st, int64_t customer_id,
                                             const char *action, const char *actor, int64_t at,

@@ -63,10 +63,17 @@ static const char *const SQL_AUDIT_ADD =
     "INSERT INTO privacy_audit(customer_id, action, actor, at, detail) "
     "VALUES (:customer, :action, :actor, :at, :detail)";
 static const char *const SQL_AUDIT_ALL =
-    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit ORDER BY id";
+    "SELECT id, customer_id, action, actor, at, detail, state, completed_at FROM privacy_audit "
+    "ORDER BY id";
 static const char *const SQL_AUDIT_ONE =
-    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit "
+    "SELECT id, customer_id, action, actor, at, detail, state, completed_at FROM privacy_audit "
     "WHERE customer_id = :customer ORDER BY id";
+static const char *const SQL_AUDIT_PENDING =
+    "UPDATE privacy_audit SET state = 'pending' WHERE id = :id";
+static const char *const SQL_COUNT_PENDING =
+    "SELECT count(*) FROM privacy_audit WHERE state = 'pending'";
+static const char *const SQL_COMPLETE_ALL =
+    "UPDATE privacy_audit SET state = 'complete', completed_at = :at WHERE state = 'pending'";
 
 /* the descriptor as 128 float32 little-endian, whatever the host's byte order */
 static void descriptor_encode(const float *d, unsigned char *out)
@@ -167,6 +174,8 @@ int store_privacy_audit(struct store *st, int64_t customer_id, struct store_priv
         col_text(s, 3, e->actor, sizeof(e->actor));
         e->at = sqlite3_column_int64(s, 4);
         col_text(s, 5, e->detail, sizeof(e->detail));
+        col_text(s, 6, e->state, sizeof(e->state));
+        e->completed_at = sqlite3_column_int64(s, 7);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "privacy audit");
@@ -429,6 +438,25 @@ void store_face_keys_path(const struct store *st, char *buf, size_t n)
     store_keys_path(st, buf, n);
 }
 
+/* A truncating checkpoint, waiting a little for readers (a short request ends; a held
+ * snapshot does not, and then the erasure stays pending); when it runs, every pending
+ * erasure is complete. SHOP_EBUSY when it could not run. */
+static int complete_checkpoint(struct store *st, int64_t at)
+{
+    sqlite3_busy_timeout(st->db, st->busy_ms < 250 ? st->busy_ms : 250);
+    int rc = store_face_checkpoint(st);
+    sqlite3_busy_timeout(st->db, st->busy_ms);
+    if (rc != SHOP_OK) {
+        log_info("store: erasure pending: the WAL checkpoint waits for a reader: %s", st->errmsg);
+        return rc;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_COMPLETE_ALL);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":at", at);
+    return stmt_exec(st, s, "complete erasure");
+}
+
 int store_face_forget(struct store *st, int64_t customer_id, const char *action,
                       const char *actor, int64_t at, struct store_face_erasure *out)
 {
@@ -488,12 +516,20 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
         char detail[128];
         snprintf(detail, sizeof(detail),
                  "templates %lld, photos %lld, emotion events %lld, alerts anonymised %lld, "
-                 "%s; %s",
+                 "keys destroyed %lld, %s",
                  (long long)e.templates, (long long)e.photos, (long long)e.emotion_events,
-                 (long long)e.alerts, e.consent ? "consent withdrawn" : "no consent",
-                 e.plain_rows ? "pending: unsealed v1 rows until a checkpoint" : "complete");
+                 (long long)e.alerts, (long long)e.keys,
+                 e.consent ? "consent withdrawn" : "no consent");
         rc = store_privacy_audit_add(st, customer_id, action && *action ? action : "delete",
                                      actor, at, detail);
+        e.audit_id = sqlite3_last_insert_rowid(st->db);
+    }
+    sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_AUDIT_PENDING) : NULL;
+    if (s) {
+        bind_int(s, ":id", e.audit_id);
+        rc = stmt_exec(st, s, "audit erasure");
+    } else if (rc == SHOP_OK) {
+        rc = SHOP_EDB;
     }
     if (rc == SHOP_OK)
         rc = store_commit(st);
@@ -501,22 +537,27 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
         store_rollback(st);
         return rc;
     }
-    /* Sealed rows are erased with their key; the checkpoint only tidies the WAL. Rows from
-     * before sealing are erased only when it runs: with a reader holding an older snapshot
-     * it cannot, and the erasure stays pending (the audit row says so). */
-    if (!e.plain_rows)
-        sqlite3_busy_timeout(st->db, 0); /* tidying only: do not wait for readers */
-    int ckpt = store_face_checkpoint(st);
-    sqlite3_busy_timeout(st->db, st->busy_ms);
-    if (ckpt != SHOP_OK)
-        log_info("store: erasure committed; the WAL checkpoint waits for a reader: %s",
-                 st->errmsg);
-    e.complete = !e.plain_rows || ckpt == SHOP_OK;
-    if (e.plain_rows && ckpt == SHOP_OK &&
-        store_privacy_audit_add(st, customer_id, "complete", actor, at,
-                                "unsealed v1 rows checkpointed away") != SHOP_OK)
-        e.complete = 0; /* the audit must not say less than what happened */
+    /* The sealed templates and photos went with their key. What else was deleted (emotion
+     * rows, alert links, templates from before sealing) is gone from the files only when
+     * the checkpoint copies the zeroed pages over the old ones; a reader holding an older
+     * snapshot keeps it from running, and the erasure stays pending. */
+    e.complete = complete_checkpoint(st, at) == SHOP_OK;
     *out = e;
+    return SHOP_OK;
+}
+
+int store_face_complete_pending(struct store *st, int64_t at, int64_t *done, int64_t *left)
+{
+    int64_t n = 0;
+    *done = 0;
+    *left = 0;
+    int rc = query_int(st, SQL_COUNT_PENDING, 0, &n);
+    if (rc != SHOP_OK || n == 0)
+        return rc;
+    if (complete_checkpoint(st, at) == SHOP_OK)
+        *done = n;
+    else
+        *left = n;
     return SHOP_OK;
 }
 
