@@ -278,7 +278,9 @@ int cmd_enroll(int argc, char **argv)
         struct enrol_result r;
         rc = enrol_register(&s, st, g, customer, version, kept, nkept, actor, now, &r);
         if (rc != SHOP_OK) {
-            status = cli_fail_rc(rc, "enroll: refused");
+            status = cli_fail_rc(rc, rc == SHOP_ECONFLICT || rc == SHOP_EINVAL
+                                         ? "enroll: refused"
+                                         : "enroll: cannot save the templates");
             goto out;
         }
         saved = r.saved;
@@ -521,9 +523,12 @@ int cmd_forget(int argc, char **argv)
         CLI_END,
     };
     int rc = cli_parse(argc, argv, "shopper forget --customer ID [--json]",
-                       "Right to erasure: delete every face template and photo of a customer "
-                       "and the consent (securely, no copy left in the WAL); audited. The "
-                       "customer's purchases stay.",
+                       "Right to erasure: destroy the customer's face key (their sealed templates "
+                       "and photos become unreadable in every file at once), delete the templates, "
+                       "photos, consent and emotion events, anonymise their alerts; audited. "
+                       "While another connection reads, the deleted rows stay in the files until "
+                       "a checkpoint: the erasure is then 'pending' and the next purge completes "
+                       "it. The customer's purchases stay.",
                        opts, NULL);
     if (rc >= 0)
         return rc;
@@ -597,7 +602,8 @@ int cmd_purge(int argc, char **argv)
     };
     int rc = cli_parse(argc, argv, "shopper purge [--older-than DAYS] [--json]",
                        "Retention: erase the face data of customers not seen for DAYS days "
-                       "(from their consent when never seen), as forget does.",
+                       "(from their consent when never seen), as forget does, and complete the "
+                       "erasures that a reader left pending.",
                        opts, NULL);
     if (rc >= 0)
         return rc;
