@@ -235,8 +235,33 @@ static void long_streams_keep_a_bounded_window(void)
     emotion_free(em);
 }
 
+/* issue 12: 10 fps, 2 s calm, then angry at 0.8: the peak fires on the 4th angry frame and
+ * says what it fired on (80 %, angry), with the calm window (13.3 %, neutral) as the trend */
+static void a_peak_keeps_its_firing_frame(void)
+{
+    struct emotion_detector *em = emotion_new(NULL);
+    float p[EMOTION_CLASSES];
+    struct emotion_peak pk[EMOTION_GROUPS], got = {0};
+    int k, fired = 0;
+    for (int i = 0; i < 30 && !fired; i++) {
+        frame(p, 0, 0, i < 20 ? 0 : 0.8f, 0);
+        CHECK(emotion_feed(em, i / 10.0, p, pk, &k) == SHOP_OK);
+        if (k) {
+            got = pk[0];
+            fired = i;
+        }
+    }
+    CHECK(fired == 23 && got.group == EMOTION_FRUSTRATION && got.frames == 24);
+    CHECK_NEAR(got.frame_score, 80.0, 1e-4);
+    CHECK(got.frame_dominant == 3); /* angry */
+    CHECK_NEAR(got.score, 100.0 * 4 * 0.8 / 24, 1e-4);
+    CHECK(got.dominant == 0); /* neutral over the window */
+    emotion_free(em);
+}
+
 void test_emotion(void)
 {
+    RUN(a_peak_keeps_its_firing_frame);
     RUN(frustration_fires_on_the_fourth_frame_then_cools_down);
     RUN(threshold_is_strict_and_streaks_break);
     RUN(surprise_and_happiness_defaults);

@@ -3,6 +3,7 @@
  * files, retention, alerts, and - with the models (`make models`) - the enrolment gates
  * and identification on the package's demo photos and images made from them. */
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,14 +283,68 @@ static long find_bytes(const char *path, const void *needle, size_t n)
     return hits;
 }
 
+/* the 32 key bytes of a customer in '<db>-keys' (64-byte header, then 64-byte slots: id
+ * little-endian, key, check, padding), read raw as an oracle independent of the store */
+static int read_key(const char *db, int64_t customer, unsigned char key[32])
+{
+    char p[600];
+    snprintf(p, sizeof(p), "%s-keys", db);
+    FILE *f = fopen(p, "rb");
+    if (!f)
+        return 0;
+    unsigned char slot[64];
+    int found = 0;
+    fseek(f, 64, SEEK_SET);
+    while (!found && fread(slot, 1, 64, f) == 64) {
+        int64_t id = 0;
+        for (int b = 0; b < 8; b++)
+            id |= (int64_t)slot[b] << (8 * b);
+        if (id == customer) {
+            memcpy(key, slot + 8, 32);
+            found = 1;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+static void add_event(struct store *st, int64_t customer, int64_t at, double p3,
+                      const char *note)
+{
+    struct store_emotion_event e = {0};
+    e.customer_id = customer;
+    e.at = at;
+    snprintf(e.grp, sizeof(e.grp), "frustration");
+    snprintf(e.dominant, sizeof(e.dominant), "angry");
+    e.score = 100 * p3;
+    e.p[3] = p3;
+    e.p[0] = 1 - p3;
+    CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
+    if (!note)
+        return;
+    struct store_alert a = {0};
+    a.event_id = e.id;
+    a.customer_id = customer;
+    a.created_at = at;
+    snprintf(a.location, sizeof(a.location), "fitting room 1");
+    snprintf(a.status, sizeof(a.status), "open");
+    CHECK(store_alert_add(st, &a) == SHOP_OK);
+    CHECK(store_alert_resolve(st, a.id, "sam", note, at + 60) == SHOP_OK);
+}
+
+/* Erasure while another connection holds a read transaction (a server always has one): the
+ * checkpoint cannot run, so the deleted pages stay in the main file and the WAL. Nothing
+ * of Ann's may stay readable in any file: her descriptors and photo were only ever written
+ * sealed, and her key is overwritten. Her emotion events go, her alerts lose her. */
 static void forget_leaves_no_template_bytes(void)
 {
     char *path = test_tmp_path("forget.db");
     struct store *st = NULL;
     CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
     int64_t ann = add_customer(st, "Ann", 1700000000), bea = add_customer(st, "Bea", 1700000000);
-    CHECK(store_face_consent_set(st, ann, "v1", "test", 1700000000) == SHOP_OK);
-    CHECK(store_face_consent_set(st, bea, "v1", "test", 1700000000) == SHOP_OK);
+    int64_t cid = add_customer(st, "Cid", 1700000000);
+    CHECK(privacy_consent(st, ann, "v1", "test", 1700000000) == SHOP_OK);
+    CHECK(privacy_consent(st, bea, "v1", "test", 1700000000) == SHOP_OK);
     struct store_face_template t = {0};
     unsigned char ann_bytes[64], bea_bytes[64];
     /* interleaved rows on shared pages; half of them checkpointed into the main file */
@@ -310,40 +365,140 @@ static void forget_leaves_no_template_bytes(void)
             CHECK(store_face_checkpoint(st) == SHOP_OK);
     }
     CHECK(store_face_photo_add(st, ann, "JPEGBYTES-OF-ANN-0123456789", 27, 1700000000) == SHOP_OK);
+    const double ann_p = 0.8123456789012345; /* a value found nowhere else */
+    add_event(st, ann, 1700000100, ann_p, "ANN-NOTE: wanted a size 38 in red");
+    add_event(st, ann, 1700000200, 0.6875, NULL);
+    add_event(st, bea, 1700000300, 0.5625, "wanted a size 38 in blue");
+    CHECK(store_face_checkpoint(st) == SHOP_OK);
+    unsigned char ann_key[32], bea_key[32];
+    CHECK(read_key(path, ann, ann_key) && read_key(path, bea, bea_key));
+    CHECK(memcmp(ann_key, bea_key, 32) != 0);
     struct gallery *g = gallery_new();
     CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 8);
-    int64_t nt = 0, np = 0;
-    CHECK(privacy_forget(st, g, 999999, "test", 1700000500, &nt, &np) == SHOP_ENOTFOUND);
-    CHECK(privacy_forget(st, g, ann, "test", 1700000500, &nt, &np) == SHOP_OK);
-    CHECK(nt == 4 && np == 1);
+    /* the gallery opened the sealed rows bit for bit */
+    struct gallery_match m;
+    float probe_d[128];
+    marker_desc(probe_d, 0x10);
+    gallery_search(g, probe_d, &m);
+    CHECK(m.n >= 1 && m.best[0].customer_id == ann && m.best[0].distance == 0);
+
+    /* the concurrent reader: its own connection, in a read transaction over the rows */
+    sqlite3 *reader = NULL;
+    CHECK(sqlite3_open_v2(path, &reader, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+    CHECK(sqlite3_exec(reader, "BEGIN; SELECT count(*) FROM face_templates;", NULL, NULL, NULL) ==
+          SQLITE_OK);
+
+    struct store_face_erasure e;
+    CHECK(privacy_forget(st, g, 999999, "test", 1700000500, &e) == SHOP_ENOTFOUND);
+    CHECK(privacy_forget(st, g, ann, "test", 1700000500, &e) == SHOP_OK);
+    CHECK(e.templates == 4 && e.photos == 1 && e.consent == 1 && e.keys == 1);
+    CHECK(e.emotion_events == 2 && e.alerts == 1 && !e.nothing);
+    CHECK(!e.complete); /* the reader keeps the deleted rows' pages: pending */
     CHECK(gallery_size(g) == 4);
+    int64_t nt = 0, np = 0;
     CHECK(store_face_counts(st, ann, &nt, &np) == SHOP_OK && nt == 0 && np == 0);
     CHECK(store_face_consent_get(st, ann, NULL, 0, NULL) == SHOP_ENOTFOUND);
     struct store_face_template probe = {0};
     marker_desc(probe.descriptor, 0x10);
     probe.customer_id = ann;
     CHECK(store_face_template_add(st, &probe) == SHOP_ECONFLICT); /* consent is gone too */
+    /* nothing left to erase for Ann, and Cid never had anything: no audit row for either */
+    CHECK(privacy_forget(st, g, ann, "test", 1700000600, &e) == SHOP_OK && e.nothing);
+    CHECK(privacy_forget(st, g, cid, "test", 1700000600, &e) == SHOP_OK && e.nothing);
     struct store_privacy_event *ev;
     size_t n;
     CHECK(store_privacy_audit(st, ann, &ev, &n) == SHOP_OK);
     CHECK(n == 2 && strcmp(ev[1].action, "delete") == 0 && strstr(ev[1].detail, "templates 4"));
+    CHECK(n == 2 && strcmp(ev[1].state, "pending") == 0);
+    CHECK(n == 2 && strstr(ev[1].detail, "emotion events 2"));
     free(ev);
-    store_close(st);
-    gallery_free(g);
-    /* the files: none holds Ann's bytes; Bea's are still there (the scan works) */
-    const char *suffix[3] = {"", "-wal", "-journal"};
-    long bea_hits = 0;
-    for (int i = 0; i < 3; i++) {
+    CHECK(store_privacy_audit(st, cid, &ev, &n) == SHOP_OK && n == 0);
+    free(ev);
+    /* the reader still holds its snapshot while the files are scanned */
+    int64_t seen = -1;
+    sqlite3_stmt *q = NULL;
+    CHECK(sqlite3_prepare_v2(reader, "SELECT count(*) FROM face_templates", -1, &q, NULL) ==
+          SQLITE_OK);
+    if (q && sqlite3_step(q) == SQLITE_ROW)
+        seen = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    CHECK(seen == 8); /* the old snapshot: the checkpoint really could not run */
+    /* the rows, counted by an independent connection */
+    char sql[160];
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM emotion_events WHERE customer_id = %lld",
+             (long long)ann);
+    CHECK(test_sql_num(path, sql) == 0);
+    snprintf(sql, sizeof(sql), "SELECT count(*) FROM alerts WHERE customer_id = %lld",
+             (long long)ann);
+    CHECK(test_sql_num(path, sql) == 0);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM emotion_events") == 1); /* Bea's */
+    CHECK(test_sql_num(path, "SELECT count(*) FROM alerts") == 2);         /* kept, anonymous */
+    CHECK(test_sql_num(path, "SELECT count(*) FROM alerts WHERE customer_id IS NULL AND "
+                             "session_id IS NULL AND event_id IS NULL") == 1);
+    /* the staff's notes: Ann's is gone, Bea's stays */
+    CHECK(test_sql_num(path,
+                       "SELECT count(*) FROM alert_resolutions WHERE note LIKE '%size 38%'") == 1);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM alert_resolutions WHERE note LIKE 'ANN%'") ==
+          0);
+    /* every file: none holds Ann's descriptor, photo or key; Bea's key is there (the scan
+     * works) and her descriptor is nowhere in plain either */
+    const char *suffix[5] = {"", "-wal", "-shm", "-journal", "-keys"};
+    long bea_key_hits = 0;
+    for (int i = 0; i < 5; i++) {
         char p[600];
         snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
-        long hits = find_bytes(p, ann_bytes, sizeof(ann_bytes));
-        CHECK(hits <= 0);
+        CHECK(find_bytes(p, ann_bytes, sizeof(ann_bytes)) <= 0);
+        CHECK(find_bytes(p, bea_bytes, sizeof(bea_bytes)) <= 0);
         CHECK(find_bytes(p, "JPEGBYTES-OF-ANN", 16) <= 0);
-        long b = find_bytes(p, bea_bytes, sizeof(bea_bytes));
-        bea_hits += b > 0 ? b : 0;
+        CHECK(find_bytes(p, ann_key, sizeof(ann_key)) <= 0);
+        long b = find_bytes(p, bea_key, sizeof(bea_key));
+        bea_key_hits += b > 0 ? b : 0;
     }
-    CHECK(bea_hits >= 1);
+    CHECK(bea_key_hits == 1);
+    sqlite3_exec(reader, "COMMIT", NULL, NULL, NULL);
+    sqlite3_close(reader);
+    /* the reader is gone: the pending erasure completes, and the rest of Ann's rows leave
+     * the files too (her probability, in either byte order, and the staff's note) */
+    int64_t done = 0, left = 9;
+    CHECK(privacy_complete_pending(st, 1700000700, &done, &left) == SHOP_OK);
+    CHECK(done == 1 && left == 0);
+    CHECK(store_privacy_audit(st, ann, &ev, &n) == SHOP_OK);
+    CHECK(n == 2 && strcmp(ev[1].state, "complete") == 0 && ev[1].completed_at == 1700000700);
+    free(ev);
+    unsigned char le[8], be[8];
+    memcpy(le, &ann_p, 8);
+    for (int i = 0; i < 8; i++)
+        be[i] = le[7 - i];
+    for (int i = 0; i < 5; i++) {
+        char p[600];
+        snprintf(p, sizeof(p), "%s%s", path, suffix[i]);
+        CHECK(find_bytes(p, le, 8) <= 0 && find_bytes(p, be, 8) <= 0);
+        CHECK(find_bytes(p, "ANN-NOTE", 8) <= 0);
+    }
+    /* Bea is untouched: her templates load and match */
+    CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 4);
+    store_close(st);
+    gallery_free(g);
     free(path);
+}
+
+/* consent versions are short UTF-8 names of the consent text */
+static void consent_version_is_checked(void)
+{
+    struct store *st = new_store("version.db");
+    int64_t a = add_customer(st, "Ann", 0);
+    char big[200];
+    memset(big, 'v', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK(privacy_consent(st, a, big, "t", 1) == SHOP_EINVAL);
+    CHECK(privacy_consent(st, a, "v\xff", "t", 1) == SHOP_EINVAL);
+    CHECK(privacy_consent(st, a, "v\xc3", "t", 1) == SHOP_EINVAL);     /* cut mid-character */
+    CHECK(privacy_consent(st, a, "\xed\xa0\x80", "t", 1) == SHOP_EINVAL); /* a surrogate */
+    CHECK(privacy_consent(st, a, "v1\n", "t", 1) == SHOP_EINVAL);
+    CHECK(privacy_consent(st, a, "", "t", 1) == SHOP_EINVAL);
+    CHECK(store_face_consent_get(st, a, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    CHECK(privacy_consent(st, a, "2026-01 \xc3\xa9t\xc3\xa9", "t", 1) == SHOP_OK);
+    store_close(st);
 }
 
 static void purge_follows_the_last_visit(void)
@@ -362,20 +517,27 @@ static void purge_follows_the_last_visit(void)
     (void)no_face;
     int64_t *ids = NULL;
     size_t n = 0;
-    CHECK(privacy_purge(st, NULL, PRIVACY_RETENTION_DAYS, "retention", now, &ids, &n) == SHOP_OK);
+    const int64_t real_now = 1750000000; /* the audit's time, not the cut-off's */
+    CHECK(privacy_purge(st, NULL, PRIVACY_RETENTION_DAYS, now, "retention", real_now, &ids, &n,
+                        NULL) == SHOP_OK);
     CHECK(n == 2 && ids[0] == old_seen && ids[1] == never);
     free(ids);
     CHECK(store_face_consent_get(st, recent, NULL, 0, NULL) == SHOP_OK);
     CHECK(store_face_consent_get(st, fresh, NULL, 0, NULL) == SHOP_OK);
     CHECK(store_face_consent_get(st, never, NULL, 0, NULL) == SHOP_ENOTFOUND);
     /* one day: Recent (seen 10 days ago) and Fresh (consented 5 days ago) go too */
-    CHECK(privacy_purge(st, NULL, 1, "retention", now, NULL, &n) == SHOP_OK && n == 2);
-    CHECK(privacy_purge(st, NULL, -1, "retention", now, NULL, &n) == SHOP_EINVAL);
+    size_t pending = 9;
+    CHECK(privacy_purge(st, NULL, 1, now, "retention", real_now, NULL, &n, &pending) == SHOP_OK);
+    CHECK(n == 2 && pending == 0);
+    CHECK(privacy_purge(st, NULL, -1, now, "retention", real_now, NULL, &n, NULL) == SHOP_EINVAL);
     struct store_privacy_event *ev;
     CHECK(store_privacy_audit(st, 0, &ev, &n) == SHOP_OK);
     int purges = 0;
     for (size_t i = 0; i < n; i++)
-        purges += strcmp(ev[i].action, "purge") == 0;
+        if (strcmp(ev[i].action, "purge") == 0) {
+            purges++;
+            CHECK(ev[i].at == real_now);
+        }
     CHECK(purges == 4);
     free(ev);
     store_close(st);
@@ -698,6 +860,41 @@ static void enrol_then_identify(void)
         free(c.rgb);
     }
     CHECK(gallery_size(g) == 4);
+    /* two people in one enrolment, and a face that is already Guest0's: refused, nothing
+     * stored, not even the consent */
+    int64_t newcomer = add_customer(st, "Newcomer", 1700000000);
+    struct enrol_session mix;
+    enrol_session_init(&mix, &eo);
+    for (int i = 0; i < 2; i++) {
+        struct image c = face_crop(&s6f[i], 0.6);
+        struct enrol_frame fr;
+        CHECK(enrol_check(ws, &c, ENROL_FILE, &eo, &fr) == SHOP_OK && fr.gate == ENROL_OK);
+        enrol_session_offer(&mix, ENROL_FILE, &fr);
+        free(c.rgb);
+    }
+    struct enrol_result res;
+    CHECK(enrol_register(&mix, st, g, newcomer, "v1", NULL, 0, "test", 1700000000, &res) ==
+          SHOP_ECONFLICT);
+    CHECK(res.spread >= ENROL_MAX_SPREAD && res.saved == 0 && strstr(shop_errmsg(), "one person"));
+    enrol_session_release(&mix);
+    struct enrol_session dup;
+    enrol_session_init(&dup, &eo);
+    struct image dc = face_crop(&s6f[0], 0.9);
+    flip(&dc);
+    struct enrol_frame dfr;
+    CHECK(enrol_check(ws, &dc, ENROL_FILE, &eo, &dfr) == SHOP_OK && dfr.gate == ENROL_OK);
+    enrol_session_offer(&dup, ENROL_FILE, &dfr);
+    free(dc.rgb);
+    CHECK(enrol_register(&dup, st, g, newcomer, "v1", NULL, 0, "test", 1700000000, &res) ==
+          SHOP_ECONFLICT);
+    CHECK(res.other_customer == ids[0] && res.other_distance < IDENTIFY_THRESHOLD);
+    /* the same face under its own customer is a re-registration, not a duplicate */
+    CHECK(enrol_register(&dup, st, g, ids[0], NULL, NULL, 0, "test", 1700000000, &res) == SHOP_OK);
+    CHECK(res.saved == 1 && gallery_size(g) == 4);
+    enrol_session_release(&dup);
+    CHECK(store_face_consent_get(st, newcomer, NULL, 0, NULL) == SHOP_ENOTFOUND);
+    int64_t nt = -1, np = -1;
+    CHECK(store_face_counts(st, newcomer, &nt, &np) == SHOP_OK && nt == 0 && np == 0);
     struct identify_opts io;
     identify_opts_default(&io);
     struct identify_result r;
@@ -734,7 +931,8 @@ static void enrol_then_identify(void)
     }
     CHECK(who == ids[2]);
     /* erased: unknown from now on, in this gallery and in one loaded again */
-    CHECK(privacy_forget(st, g, ids[2], "test", 1700000900, NULL, NULL) == SHOP_OK);
+    struct store_face_erasure er;
+    CHECK(privacy_forget(st, g, ids[2], "test", 1700000900, &er) == SHOP_OK && er.complete);
     CHECK(identify_frame(ws, g, &c, &io, &r) == SHOP_OK);
     CHECK(r.verdict == IDENTIFY_UNKNOWN && r.customer_id == 0);
     CHECK(gallery_load(g, st) == SHOP_OK && gallery_size(g) == 3);
@@ -760,6 +958,7 @@ void test_identity(void)
     RUN(login_needs_three_in_a_row);
     RUN(templates_need_consent);
     RUN(forget_leaves_no_template_bytes);
+    RUN(consent_version_is_checked);
     RUN(purge_follows_the_last_visit);
     RUN(frustration_raises_an_alert);
     RUN(session_keeps_the_sharpest);

@@ -254,14 +254,18 @@ static void old_database_gets_its_aggregates(void)
     struct store *st = test_simulated_store("kold.db", 80, 16, 14, 9, 0.2, &path);
     int64_t first = store_meta_int(st, "sim.first_day", -1);
     store_close(st);
-    /* undo the daily-aggregates migration (migrations[2], version 2 -> 3); the later ones
-     * are undone by their own tests */
+    /* undo the daily-aggregates migration (migrations[2], version 2 -> 3) and the one after
+     * it (its columns: the upgrade adds them again) */
     char version[64];
     snprintf(version, sizeof(version), "PRAGMA user_version = %d", 2);
     sqlite3 *db;
     CHECK(sqlite3_open(path, &db) == SQLITE_OK);
     CHECK(sqlite3_exec(db, version, NULL, NULL, NULL) == SQLITE_OK);
     CHECK(sqlite3_exec(db,
+                       "ALTER TABLE emotion_events DROP COLUMN peak_score; "
+                       "ALTER TABLE emotion_events DROP COLUMN peak_dominant; "
+                       "ALTER TABLE privacy_audit DROP COLUMN state; "
+                       "ALTER TABLE privacy_audit DROP COLUMN completed_at; "
                        "DROP TABLE kpi_days; DROP TABLE kpi_product_days; "
                        "DROP TABLE kpi_emotion_days; DROP TABLE floor_days; "
                        "DROP TABLE floor_zone_days; DROP TABLE floor_transition_days; "

@@ -62,6 +62,53 @@ static void refuses_newer_foreign_and_corrupt(void)
     free(path);
 }
 
+/* a store made by schema version 1 (tests/data/schema_v1.sql, the v1 schema.sql) upgrades
+ * in place: its rows stay, an emotion event gains the firing frame's columns */
+static void upgrades_a_v1_store(void)
+{
+    char *path = test_tmp_path("v1.db");
+    char file[512];
+    snprintf(file, sizeof(file), "%s/schema_v1.sql", test_data_dir());
+    FILE *f = fopen(file, "rb");
+    CHECK(f != NULL);
+    if (!f) {
+        free(path);
+        return;
+    }
+    char *sql = calloc(1, 1 << 16);
+    size_t n = fread(sql, 1, (1 << 16) - 1, f);
+    fclose(f);
+    CHECK(n > 1000);
+    exec_sql(path, sql);
+    free(sql);
+    exec_sql(path, "PRAGMA user_version = 1; PRAGMA application_id = 1397247824;"
+                   "INSERT INTO customers(id, name, gender, size, created_at) "
+                   "VALUES (1, 'Old', 'female', 'M', 1700000000);"
+                   "INSERT INTO emotion_events(customer_id, at, grp, dominant, score, p_neutral, "
+                   "p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised) VALUES "
+                   "(1, 1700000100, 'frustration', 'neutral', 16.7, 0.8, 0, 0, 0.2, 0, 0, 0)");
+    struct store *st;
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK); /* a read-only open never migrates */
+    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION && STORE_SCHEMA_VERSION == 4);
+    struct store_emotion_event e = {0};
+    e.customer_id = 1;
+    e.at = 1700000200;
+    snprintf(e.grp, sizeof(e.grp), "frustration");
+    snprintf(e.dominant, sizeof(e.dominant), "neutral");
+    e.score = 13.3;
+    e.p[0] = 0.87;
+    e.peak_score = 80;
+    snprintf(e.peak_dominant, sizeof(e.peak_dominant), "angry");
+    CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
+    store_close(st);
+    CHECK(test_sql_num(path, "PRAGMA user_version") == 4);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM emotion_events WHERE peak_score IS NULL AND "
+                             "score = 16.7") == 1);
+    CHECK(test_sql_num(path, "SELECT peak_score FROM emotion_events WHERE peak_dominant = "
+                             "'angry'") == 80);
+    free(path);
+}
+
 static void read_only_and_locked(void)
 {
     char *path = test_tmp_path("ro.db");
@@ -488,6 +535,7 @@ void test_store(void)
 {
     RUN(creates_and_reopens);
     RUN(refuses_newer_foreign_and_corrupt);
+    RUN(upgrades_a_v1_store);
     RUN(read_only_and_locked);
     RUN(purchase_rules);
     RUN(transactions_nest);

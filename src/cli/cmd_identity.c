@@ -3,6 +3,7 @@
  * stream of expression probabilities) and `eval faces` (identification accuracy on a
  * folder of <person>/<image>). Descriptors are never printed. */
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,6 +68,8 @@ int cmd_consent(int argc, char **argv)
         return rc;
     if (!customer)
         return cli_fail("consent: --customer is required"), 2;
+    if (privacy_version_check(version) != SHOP_OK)
+        return cli_fail("consent: --version: %s", shop_errmsg()), 2;
     struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
@@ -75,9 +78,9 @@ int cmd_consent(int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     if (need_customer(st, customer, &c))
         goto out;
-    rc = store_face_consent_set(st, customer, version, actor, now);
+    rc = privacy_consent(st, customer, version, actor, now);
     if (rc != SHOP_OK) {
-        cli_fail("%s", store_errmsg(st));
+        cli_fail("%s", shop_errmsg());
         goto out;
     }
     if (json) {
@@ -134,6 +137,7 @@ static int read_file(const char *path, uint8_t **data, size_t *n)
 struct verdict {
     const char *image;
     const char *reason; /* NULL: accepted */
+    char why[160];      /* the decoder's own reason, when reason points here */
     double sharpness, face_px, yaw;
 };
 
@@ -176,12 +180,13 @@ int cmd_enroll(int argc, char **argv)
                        opts, &pos);
     if (rc >= 0)
         return rc;
-    int status = 2, tiny = 0;
+    int status = 2, tiny = 0, nkept = 0;
     struct store *st = NULL;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
     struct gallery *g = NULL;
     struct verdict *v = NULL;
+    struct enrol_photo *kept = NULL;
     struct enrol_session s;
     struct enrol_opts o;
     enrol_opts_default(&o);
@@ -195,6 +200,10 @@ int cmd_enroll(int argc, char **argv)
     if (!version || !*version) {
         cli_fail("enroll: refused without consent: --consent-version V records the customer's "
                  "explicit consent to biometric processing");
+        goto out;
+    }
+    if (privacy_version_check(version) != SHOP_OK) {
+        cli_fail("enroll: --consent-version: %s", shop_errmsg());
         goto out;
     }
     status = 1;
@@ -219,7 +228,10 @@ int cmd_enroll(int argc, char **argv)
         v[i].image = pos[i];
         struct image img = {0};
         if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
-            v[i].reason = image_errmsg()[0] ? "not a readable image" : "cannot read the file";
+            /* the decoder's reason (CMYK, over the pixel limit, not an image, no file ...) */
+            snprintf(v[i].why, sizeof(v[i].why), "%s",
+                     image_errmsg()[0] ? image_errmsg() : "cannot read the file");
+            v[i].reason = v[i].why;
             continue;
         }
         struct enrol_frame fr;
@@ -243,15 +255,8 @@ int cmd_enroll(int argc, char **argv)
     int64_t now = (int64_t)time(NULL);
     int saved = 0, photos = 0;
     if (accepted > 0) {
-        /* consent first: templates may only exist for a consenting customer */
-        rc = store_face_consent_set(st, customer, version, actor, now);
-        g = gallery_new(); /* a CLI process has no shared gallery: the server loads the store */
-        if (rc == SHOP_OK)
-            rc = enrol_session_save(&s, st, g, customer, actor, now, &saved);
-        if (rc != SHOP_OK) {
-            cli_fail("enroll: cannot save the templates: %s", store_errmsg(st));
-            goto out;
-        }
+        /* the files of the accepted images, when the operator keeps photos */
+        kept = xcalloc((size_t)nimg, sizeof(*kept));
         for (int i = 0; keep_photos && i < nimg; i++) {
             uint8_t *data = NULL;
             size_t n = 0;
@@ -261,14 +266,25 @@ int cmd_enroll(int argc, char **argv)
                 cli_fail("enroll: cannot read '%s' again to keep it", pos[i]);
                 goto out;
             }
-            rc = store_face_photo_add(st, customer, data, n, now);
-            free(data);
-            if (rc != SHOP_OK) {
-                cli_fail("%s", store_errmsg(st));
-                goto out;
-            }
-            photos++;
+            kept[nkept++] = (struct enrol_photo){data, n};
         }
+        /* a CLI process has no shared gallery: load the store's, to refuse a face that is
+         * already another customer's */
+        g = gallery_new();
+        if (gallery_load(g, st) != SHOP_OK) {
+            cli_fail("%s", store_errmsg(st));
+            goto out;
+        }
+        struct enrol_result r;
+        rc = enrol_register(&s, st, g, customer, version, kept, nkept, actor, now, &r);
+        if (rc != SHOP_OK) {
+            status = cli_fail_rc(rc, rc == SHOP_ECONFLICT || rc == SHOP_EINVAL
+                                         ? "enroll: refused"
+                                         : "enroll: cannot save the templates");
+            goto out;
+        }
+        saved = r.saved;
+        photos = r.photos;
     }
     if (json) {
         struct jsonw w;
@@ -324,6 +340,9 @@ int cmd_enroll(int argc, char **argv)
     }
     status = 0;
 out:
+    for (int i = 0; i < nkept; i++)
+        free((void *)kept[i].data);
+    free(kept);
     free(v);
     enrol_session_release(&s);
     gallery_free(g);
@@ -355,7 +374,9 @@ int cmd_identify(int argc, char **argv)
     char **pos = NULL;
     int rc = cli_parse(argc, argv, "shopper identify IMAGE... [--threshold D] [--json]",
                        "Identify the largest face of each image among the enrolled customers "
-                       "(1:N): prints the customer, or unknown.",
+                       "(1:N): prints the customer, or unknown. An unreadable image or one "
+                       "without a face is reported and the others still done; the exit code is "
+                       "then 1.",
                        opts, &pos);
     if (rc >= 0)
         return rc;
@@ -365,6 +386,8 @@ int cmd_identify(int argc, char **argv)
     struct face_ws *ws = NULL;
     struct gallery *g = NULL;
     struct identify_result *res = NULL;
+    char (*errs)[320] = NULL;
+    int failed = 0;
     if (!pos[0] || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper identify IMAGE... [--threshold D] [--detector ssd|tiny]");
         goto out;
@@ -389,21 +412,25 @@ int cmd_identify(int argc, char **argv)
     while (pos[n])
         n++;
     res = xcalloc((size_t)n, sizeof(*res));
+    errs = xcalloc((size_t)n, sizeof(*errs));
+    /* each image on its own: a bad one is reported (stderr, and in the JSON) and the batch
+     * goes on; the exit code says that one failed */
     for (int i = 0; i < n; i++) {
         struct image img = {0};
         if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
-            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
-            goto out;
+            snprintf(errs[i], sizeof(errs[i]), "cannot read '%s': %s", pos[i], image_errmsg());
+        } else {
+            rc = identify_frame(ws, g, &img, &o, &res[i]);
+            image_release(&img);
+            if (rc != SHOP_OK)
+                snprintf(errs[i], sizeof(errs[i]), "face detection failed on '%s': %s", pos[i],
+                         shop_errmsg_or(rc));
+            else if (res[i].verdict == IDENTIFY_NO_FACE)
+                snprintf(errs[i], sizeof(errs[i]), "no face found in '%s'", pos[i]);
         }
-        rc = identify_frame(ws, g, &img, &o, &res[i]);
-        image_release(&img);
-        if (rc != SHOP_OK) {
-            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
-            goto out;
-        }
-        if (res[i].verdict == IDENTIFY_NO_FACE) {
-            cli_fail("no face found in '%s'", pos[i]);
-            goto out;
+        if (errs[i][0]) {
+            cli_fail("%s", errs[i]);
+            failed++;
         }
     }
     struct jsonw w;
@@ -416,6 +443,17 @@ int cmd_identify(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         const struct identify_result *r = &res[i];
         struct store_customer c = {0};
+        if (errs[i][0]) {
+            if (json) {
+                jw_obj(&w);
+                jw_key(&w, "image");
+                jw_str(&w, pos[i]);
+                jw_key(&w, "error");
+                jw_str(&w, errs[i]);
+                jw_end(&w);
+            }
+            continue;
+        }
         if (r->customer_id && store_customer_get(st, r->customer_id, &c) != SHOP_OK)
             snprintf(c.name, sizeof(c.name), "?");
         if (json) {
@@ -456,11 +494,12 @@ int cmd_identify(int argc, char **argv)
             jw_end(&w);
         jw_finish(&w);
     }
-    status = 0;
+    status = failed ? 1 : 0;
 out:
     if (res)
         memset(res, 0, sizeof(*res) * (size_t)n);
     free(res);
+    free(errs);
     gallery_free(g);
     face_ws_free(ws);
     face_engine_free(e);
@@ -484,9 +523,12 @@ int cmd_forget(int argc, char **argv)
         CLI_END,
     };
     int rc = cli_parse(argc, argv, "shopper forget --customer ID [--json]",
-                       "Right to erasure: delete every face template and photo of a customer "
-                       "and the consent (securely, no copy left in the WAL); audited. The "
-                       "customer's purchases stay.",
+                       "Right to erasure: destroy the customer's face key (their sealed templates "
+                       "and photos become unreadable in every file at once), delete the templates, "
+                       "photos, consent and emotion events, anonymise their alerts; audited. "
+                       "While another connection reads, the deleted rows stay in the files until "
+                       "a checkpoint: the erasure is then 'pending' and the next purge completes "
+                       "it. The customer's purchases stay.",
                        opts, NULL);
     if (rc >= 0)
         return rc;
@@ -495,28 +537,49 @@ int cmd_forget(int argc, char **argv)
     struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
-    int64_t nt = 0, np = 0;
-    rc = privacy_forget(st, NULL, customer, actor, (int64_t)time(NULL), &nt, &np);
+    struct store_face_erasure er;
+    rc = privacy_forget(st, NULL, customer, actor, (int64_t)time(NULL), &er);
+    const char *state = er.nothing ? "nothing" : er.complete ? "complete" : "pending";
     if (rc == SHOP_ENOTFOUND)
         cli_fail("no customer %lld", (long long)customer);
     else if (rc != SHOP_OK)
-        cli_fail("%s", store_errmsg(st));
+        cli_fail("forget: nothing was erased: %s", shop_errmsg());
     else if (json) {
         struct jsonw w;
         jw_init(&w, stdout, 0);
         jw_obj(&w);
         jw_key(&w, "customer");
         jw_int(&w, customer);
+        jw_key(&w, "erasure");
+        jw_str(&w, state);
         jw_key(&w, "templates_deleted");
-        jw_int(&w, nt);
+        jw_int(&w, er.templates);
         jw_key(&w, "photos_deleted");
-        jw_int(&w, np);
+        jw_int(&w, er.photos);
+        jw_key(&w, "emotion_events_deleted");
+        jw_int(&w, er.emotion_events);
+        jw_key(&w, "alerts_anonymised");
+        jw_int(&w, er.alerts);
+        jw_key(&w, "keys_destroyed");
+        jw_int(&w, er.keys);
+        jw_key(&w, "consent_withdrawn");
+        jw_bool(&w, er.consent > 0);
         jw_end(&w);
         jw_finish(&w);
+    } else if (er.nothing) {
+        printf("customer %lld has no face data, consent or emotion records: nothing to erase\n",
+               (long long)customer);
     } else {
-        printf("customer %lld: %lld template%s and %lld photo%s deleted, consent withdrawn\n",
-               (long long)customer, (long long)nt, nt == 1 ? "" : "s", (long long)np,
-               np == 1 ? "" : "s");
+        printf("customer %lld: %lld template%s, %lld photo%s and %lld emotion event%s deleted, "
+               "%lld alert%s anonymised, %s; erasure %s%s\n",
+               (long long)customer, (long long)er.templates, er.templates == 1 ? "" : "s",
+               (long long)er.photos, er.photos == 1 ? "" : "s", (long long)er.emotion_events,
+               er.emotion_events == 1 ? "" : "s", (long long)er.alerts, er.alerts == 1 ? "" : "s",
+               er.consent ? "consent withdrawn" : "no consent was on record", state,
+               er.complete ? ""
+                           : " (templates and photos are unreadable already: their key is "
+                             "destroyed; the other deleted rows leave the files when no other "
+                             "connection reads, completed by the next purge)");
     }
     store_close(st);
     return rc == SHOP_OK ? 0 : 1;
@@ -530,7 +593,8 @@ int cmd_purge(int argc, char **argv)
     struct cli_opt opts[] = {
         CLI_INT("older-than", "DAYS", "since the last visit or the consent (1095 = 3 years)",
                 &days, 0, 36500),
-        CLI_STR("now", "DATE", "count from this date instead of today", &now_s),
+        CLI_STR("now", "DATE", "count the days from this date instead of today (the audit keeps "
+                "the real time)", &now_s),
         CLI_STR("actor", "NAME", "for the audit (default retention)", &actor),
         CLI_STR("db", "FILE", "database file (default $SHOPPER_DB, else shopper.db)", &db),
         CLI_FLAG("json", "print JSON", &json),
@@ -538,19 +602,22 @@ int cmd_purge(int argc, char **argv)
     };
     int rc = cli_parse(argc, argv, "shopper purge [--older-than DAYS] [--json]",
                        "Retention: erase the face data of customers not seen for DAYS days "
-                       "(from their consent when never seen), as forget does.",
+                       "(from their consent when never seen), as forget does, and complete the "
+                       "erasures that a reader left pending.",
                        opts, NULL);
     if (rc >= 0)
         return rc;
-    int64_t now = (int64_t)time(NULL);
-    if (now_s && parse_time(now_s, &now) != SHOP_OK)
+    /* --now moves the retention cut-off, never the audit's time: the erasure happens now */
+    int64_t now = (int64_t)time(NULL), as_of = now;
+    if (now_s && parse_time(now_s, &as_of) != SHOP_OK)
         return cli_fail("purge: --now wants YYYY-MM-DD, not '%s'", now_s), 2;
     struct store *st = cli_open_store(db, STORE_WRITE);
     if (!st)
         return 1;
     int64_t *ids = NULL;
-    size_t n = 0;
-    rc = privacy_purge(st, NULL, days, actor, now, &ids, &n);
+    size_t n = 0, pending = 0;
+    /* also completes erasures that a reader left pending */
+    rc = privacy_purge(st, NULL, days, as_of, actor, now, &ids, &n, &pending);
     if (rc != SHOP_OK)
         cli_fail("%s (after %zu customers)", store_errmsg(st), n);
     else if (json) {
@@ -559,6 +626,8 @@ int cmd_purge(int argc, char **argv)
         jw_obj(&w);
         jw_key(&w, "older_than_days");
         jw_int(&w, days);
+        jw_key(&w, "pending");
+        jw_int(&w, (int64_t)pending);
         jw_key(&w, "customers");
         jw_arr(&w);
         for (size_t i = 0; i < n; i++)
@@ -567,8 +636,9 @@ int cmd_purge(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     } else {
-        printf("face data of %zu customer%s erased (not seen for %lld days)\n", n,
-               n == 1 ? "" : "s", (long long)days);
+        printf("face data of %zu customer%s erased (not seen for %lld days)%s\n", n,
+               n == 1 ? "" : "s", (long long)days,
+               pending ? "; erasures still pending: another connection is reading" : "");
     }
     free(ids);
     store_close(st);
@@ -760,7 +830,12 @@ int cmd_peaks(int argc, char **argv)
     status = 1;
     in = !pos[0] || strcmp(pos[0], "-") == 0 ? stdin : fopen(pos[0], "r");
     if (!in) {
-        cli_fail("cannot read '%s'", pos[0]);
+        cli_fail("cannot read '%s': %s", pos[0], strerror(errno));
+        goto out;
+    }
+    struct stat sb;
+    if (in != stdin && (fstat(fileno(in), &sb) != 0 || S_ISDIR(sb.st_mode))) {
+        cli_fail("cannot read '%s': it is a folder, not a file of frames", pos[0]);
         goto out;
     }
     if (customer && !(st = cli_open_store(db, STORE_WRITE)))
@@ -828,9 +903,14 @@ int cmd_peaks(int argc, char **argv)
                 jw_num(&w, pk[i].t);
                 jw_key(&w, "group");
                 jw_str(&w, emotion_group_names[pk[i].group]);
+                /* what the detector fired on, then the window's trend */
                 jw_key(&w, "score");
-                jw_num(&w, pk[i].score);
+                jw_num(&w, pk[i].frame_score);
                 jw_key(&w, "dominant");
+                jw_str(&w, face_expression_names[pk[i].frame_dominant]);
+                jw_key(&w, "window_score");
+                jw_num(&w, pk[i].score);
+                jw_key(&w, "window_dominant");
                 jw_str(&w, face_expression_names[pk[i].dominant]);
                 jw_key(&w, "frames");
                 jw_int(&w, pk[i].frames);
@@ -845,14 +925,22 @@ int cmd_peaks(int argc, char **argv)
                 }
                 jw_end(&w);
             } else {
-                printf("t %.3f  %-11s score %5.1f%%  dominant %-9s frames %d", pk[i].t,
-                       emotion_group_names[pk[i].group], pk[i].score,
-                       face_expression_names[pk[i].dominant], pk[i].frames);
+                printf("t %.3f  %-11s score %5.1f%%  dominant %-9s (window of %d frames: "
+                       "%.1f%%, %s)",
+                       pk[i].t, emotion_group_names[pk[i].group], pk[i].frame_score,
+                       face_expression_names[pk[i].frame_dominant], pk[i].frames, pk[i].score,
+                       face_expression_names[pk[i].dominant]);
                 if (al)
                     printf("  alert %lld", (long long)al);
                 printf("\n");
             }
         }
+    }
+    if (ferror(in)) {
+        if (json)
+            jw_finish(&w);
+        cli_fail("cannot read '%s': %s", pos[0] ? pos[0] : "-", strerror(errno));
+        goto out;
     }
     if (json) {
         jw_end(&w);
@@ -1362,11 +1450,18 @@ done:
 
 /* ---- emotions of images ---- */
 
+/* faces per image by default: a crowd at a mirror is not its use, a group photo may be;
+ * the SSD itself reports at most 100 (its maxResults) */
+#define EMOTIONS_MAX_FACES 64
+
 int cmd_emotions(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL;
     int json = 0;
+    int64_t max_faces = EMOTIONS_MAX_FACES;
     struct cli_opt opts[] = {
+        CLI_INT("max-faces", "N", "faces per image at most, the most certain first (64); more "
+                "are said, not shown", &max_faces, 1, 99),
         CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
         CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
         CLI_FLAG("json", "print JSON", &json),
@@ -1376,13 +1471,17 @@ int cmd_emotions(int argc, char **argv)
     int rc = cli_parse(argc, argv, "shopper emotions IMAGE... [--json]",
                        "The facial expression probabilities of each face in each image, folded "
                        "into the groups the mirror watches: frustration = angry + sad + fearful "
-                       "+ disgusted, happiness = happy, surprise = surprised (in %).",
+                       "+ disgusted, happiness = happy, surprise = surprised (in %). At most 64 "
+                       "faces per image (--max-faces; said when an image has more). An "
+                       "unreadable image is "
+                       "reported and the others still done; the exit code is then 1.",
                        opts, &pos);
     if (rc >= 0)
         return rc;
-    int status = 2, tiny = 0;
+    int status = 2, tiny = 0, failed = 0;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
+    struct face *faces = NULL;
     if (!pos[0] || cli_parse_detector(detector, &tiny) < 0) {
         cli_fail("usage: shopper emotions IMAGE... [--detector ssd|tiny] [--json]");
         goto out;
@@ -1401,26 +1500,48 @@ int cmd_emotions(int argc, char **argv)
         jw_arr(&w);
     }
     static const char *const groups[EMOTION_GROUPS] = {"frustration", "happiness", "surprise"};
+    /* one more than the cap, to know when the cap cut the result */
+    int cap = (int)max_faces;
+    faces = xcalloc((size_t)cap + 1, sizeof(*faces));
     for (int i = 0; pos[i]; i++) {
         struct image img = {0};
-        if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
-            cli_fail("cannot read '%s': %s", pos[i], image_errmsg());
-            goto out;
-        }
-        struct face faces[16];
+        char err[320] = "";
         int n = 0;
-        rc = face_detect(ws, &img, &o, faces, 16, &n);
-        image_release(&img);
-        if (rc != SHOP_OK) {
-            cli_fail("face detection failed on '%s': %s", pos[i], shop_strerror(rc));
-            goto out;
+        if (image_load(pos[i], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
+            snprintf(err, sizeof(err), "cannot read '%s': %s", pos[i], image_errmsg());
+        } else {
+            rc = face_detect(ws, &img, &o, faces, cap + 1, &n);
+            image_release(&img);
+            if (rc != SHOP_OK)
+                snprintf(err, sizeof(err), "face detection failed on '%s': %s", pos[i],
+                         shop_errmsg_or(rc));
         }
+        if (err[0]) { /* reported, and the batch goes on */
+            cli_fail("%s", err);
+            failed++;
+            if (json) {
+                jw_obj(&w);
+                jw_key(&w, "image");
+                jw_str(&w, pos[i]);
+                jw_key(&w, "error");
+                jw_str(&w, err);
+                jw_end(&w);
+            }
+            continue;
+        }
+        int cut = n > cap;
+        n = cut ? cap : n;
         if (json) {
             jw_obj(&w);
             jw_key(&w, "image");
             jw_str(&w, pos[i]);
+            jw_key(&w, "truncated");
+            jw_bool(&w, cut);
             jw_key(&w, "faces");
             jw_arr(&w);
+        } else if (cut) {
+            printf("%s: more than %d faces; the %d most certain are shown (--max-faces)\n",
+                   pos[i], cap, cap);
         } else {
             printf("%s: %d face%s\n", pos[i], n, n == 1 ? "" : "s");
         }
@@ -1471,8 +1592,9 @@ int cmd_emotions(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     }
-    status = 0;
+    status = failed ? 1 : 0;
 out:
+    free(faces);
     face_ws_free(ws);
     face_engine_free(e);
     free(pos);

@@ -129,6 +129,9 @@ int alerts_record_peak(struct store *st, struct alerts *hub, const struct alerts
     snprintf(e.grp, sizeof(e.grp), "%s", emotion_group_names[p->group]);
     snprintf(e.dominant, sizeof(e.dominant), "%s", face_expression_names[p->dominant]);
     e.score = p->score;
+    e.peak_score = p->frame_score;
+    snprintf(e.peak_dominant, sizeof(e.peak_dominant), "%s",
+             face_expression_names[p->frame_dominant]);
     for (int k = 0; k < EMOTION_CLASSES; k++)
         e.p[k] = p->p[k];
     snprintf(e.mirror, sizeof(e.mirror), "%s", c->mirror);

@@ -145,7 +145,13 @@ int emotion_feed(struct emotion_detector *em, double t, const float *p, struct e
             continue;
         if (em->fired[g] && t - em->last_fire[g] < r->cooldown)
             continue;
-        window_mean(em, (enum emotion_group)g, t, &out[(*n)++]);
+        struct emotion_peak *pk = &out[(*n)++];
+        window_mean(em, (enum emotion_group)g, t, pk);
+        pk->frame_score = score[g];
+        pk->frame_dominant = 0;
+        for (int k = 1; k < EMOTION_CLASSES; k++)
+            if (p[k] > p[pk->frame_dominant])
+                pk->frame_dominant = k;
         em->fired[g] = 1;
         em->last_fire[g] = t;
         em->streak[g] = 0;

@@ -9,9 +9,12 @@
  *     that group fired in the last `cooldown` seconds (t - last_fire >= cooldown); firing
  *     sets the streak to 0, so a long peak fires again only after the cooldown and with
  *     `streak` more frames over the threshold (frames during the cooldown count);
- *   - the event's score is the mean group score of the frames in the window (t - window,
- *     t] (the firing frame included), its probabilities the mean of those frames', and its
- *     dominant emotion the largest of those means.
+ *   - the event keeps what the detector decided on: the firing frame's group score and its
+ *     strongest expression (frame_score, frame_dominant); beside them, as the trend, the
+ *     mean group score of the frames in the window (t - window, t] (the firing frame
+ *     included), their mean probabilities and the largest of those means. A calm window
+ *     with a sudden angry streak thus reads "frustration 80 %, angry" with a trend of
+ *     "17 %, neutral", not as a calm false alarm.
  * Defaults (the prototype's): frustration 50 % / 4 frames / 4 s / 10 s, surprise 60 / 3 /
  * 2 / 5, happiness 60 / 5 / 5 / 15. Several groups may fire on one frame.
  *     struct emotion_detector *em = emotion_new(NULL);        -- one per session
@@ -49,7 +52,9 @@ SHOP_MUST_CHECK int emotion_opts_check(const struct emotion_opts *o);
 struct emotion_peak {
     enum emotion_group group;
     double t;                  /* the firing frame's time */
-    double score;              /* mean group score over the window, % */
+    double frame_score;        /* the firing frame's group score, % */
+    int frame_dominant;        /* index of the firing frame's largest probability */
+    double score;              /* mean group score over the window, % (the trend) */
     double p[EMOTION_CLASSES]; /* mean probabilities over the window */
     int dominant;              /* index of the largest mean probability */
     int frames;                /* frames in the window */

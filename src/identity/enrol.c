@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "identity/gallery.h"
+#include "identity/identify.h"
+#include "identity/privacy.h"
 #include "store/store.h"
 
 const char *const enrol_phase_names[ENROL_PHASES] = {"straight", "left", "right", "file"};
@@ -199,61 +201,133 @@ int enrol_session_complete(const struct enrol_session *s)
            (s->n[ENROL_STRAIGHT] > 0 && s->n[ENROL_LEFT] > 0 && s->n[ENROL_RIGHT] > 0);
 }
 
-int enrol_session_save(const struct enrol_session *s, struct store *st, struct gallery *g,
-                       int64_t customer_id, const char *actor, int64_t now, int *saved)
+/* the kept frames, flat: *n rows of FACE_DESCRIPTOR */
+static int kept_rows(const struct enrol_session *s, float rows[][FACE_DESCRIPTOR])
 {
-    int total = 0;
+    int n = 0;
     for (int p = 0; p < ENROL_PHASES; p++)
-        total += s->n[p];
-    *saved = 0;
-    if (total == 0)
-        return SHOP_EINVAL;
-    struct store_customer c;
-    int rc = store_customer_get(st, customer_id, &c);
-    if (rc != SHOP_OK)
-        return rc;
-    rc = store_face_consent_get(st, customer_id, NULL, 0, NULL);
-    if (rc == SHOP_ENOTFOUND)
-        return SHOP_ECONFLICT;
-    if (rc != SHOP_OK)
-        return rc;
+        for (int i = 0; i < s->n[p]; i++)
+            memcpy(rows[n++], s->kept[p][i].descriptor, sizeof(rows[0]));
+    return n;
+}
+
+/* refusals before anything is written: several people, or a face enrolled already */
+static int check_one_person(const struct enrol_session *s, struct gallery *g,
+                            int64_t customer_id, float rows[][FACE_DESCRIPTOR], int n,
+                            struct enrol_result *r)
+{
+    for (int i = 0; i < n; i++)
+        for (int j = i + 1; j < n; j++) {
+            double d = face_distance(rows[i], rows[j]);
+            r->spread = d > r->spread ? d : r->spread;
+        }
+    if (r->spread >= ENROL_MAX_SPREAD)
+        return shop_fail(SHOP_ECONFLICT,
+                         "the accepted frames show more than one person (%.3f apart, one person "
+                         "is under %.2f): enrol each person on their own",
+                         r->spread, ENROL_MAX_SPREAD);
+    (void)s;
+    if (!g)
+        return SHOP_OK;
+    double best = INFINITY;
+    for (int i = 0; i < n; i++) {
+        struct gallery_match m;
+        gallery_search(g, rows[i], &m);
+        for (int k = 0; k < m.n; k++)
+            if (m.best[k].customer_id != customer_id && m.best[k].distance < best) {
+                best = m.best[k].distance;
+                r->other_customer = m.best[k].customer_id;
+            }
+    }
+    r->other_distance = best;
+    if (best < IDENTIFY_THRESHOLD)
+        return shop_fail(SHOP_ECONFLICT,
+                         "this face is already enrolled as customer %lld (distance %.3f, login "
+                         "accepts under %.2f): one person, one customer",
+                         (long long)r->other_customer, best, IDENTIFY_THRESHOLD);
+    r->other_customer = 0;
+    return SHOP_OK;
+}
+
+int enrol_register(const struct enrol_session *s, struct store *st, struct gallery *g,
+                   int64_t customer_id, const char *consent_version,
+                   const struct enrol_photo *photos, int nphotos, const char *actor, int64_t now,
+                   struct enrol_result *r)
+{
     float rows[ENROL_PHASES * ENROL_MAX_KEEP][FACE_DESCRIPTOR];
     struct store_face_template t;
+    memset(r, 0, sizeof(*r));
+    int n = kept_rows(s, rows);
+    int rc = SHOP_OK;
     int64_t replaced = 0;
-    int n = 0;
-    rc = store_begin(st);
-    if (rc != SHOP_OK)
-        return rc;
-    rc = store_face_templates_clear(st, customer_id, &replaced);
-    for (int p = 0; p < ENROL_PHASES && rc == SHOP_OK; p++)
-        for (int i = 0; i < s->n[p] && rc == SHOP_OK; i++) {
+    struct store_customer c;
+    if (n == 0) {
+        rc = shop_fail(SHOP_EINVAL, "no accepted frame to enrol");
+        goto out;
+    }
+    if (consent_version && (rc = privacy_version_check(consent_version)) != SHOP_OK)
+        goto out;
+    if ((rc = store_customer_get(st, customer_id, &c)) != SHOP_OK)
+        goto out;
+    if ((rc = check_one_person(s, g, customer_id, rows, n, r)) != SHOP_OK)
+        goto out;
+    if ((rc = store_begin(st)) != SHOP_OK)
+        goto out;
+    /* consent first: templates may only exist for a consenting customer */
+    if (consent_version)
+        rc = privacy_consent(st, customer_id, consent_version, actor, now);
+    else if ((rc = store_face_consent_get(st, customer_id, NULL, 0, NULL)) == SHOP_ENOTFOUND)
+        rc = shop_fail(SHOP_ECONFLICT, "customer %lld has no biometric consent",
+                       (long long)customer_id);
+    if (rc == SHOP_OK)
+        rc = store_face_templates_clear(st, customer_id, &replaced);
+    for (int p = 0, k = 0; p < ENROL_PHASES && rc == SHOP_OK; p++)
+        for (int i = 0; i < s->n[p] && rc == SHOP_OK; i++, k++) {
             memset(&t, 0, sizeof(t));
             t.customer_id = customer_id;
             snprintf(t.phase, sizeof(t.phase), "%s", enrol_phase_names[p]);
-            memcpy(t.descriptor, s->kept[p][i].descriptor, sizeof(t.descriptor));
+            memcpy(t.descriptor, rows[k], sizeof(t.descriptor));
             t.quality = s->kept[p][i].quality;
             t.created_at = now;
             rc = store_face_template_add(st, &t);
-            memcpy(rows[n++], t.descriptor, sizeof(rows[0]));
         }
+    for (int i = 0; i < nphotos && rc == SHOP_OK; i++)
+        rc = store_face_photo_add(st, customer_id, photos[i].data, photos[i].n, now);
     if (rc == SHOP_OK) {
         char detail[128];
         snprintf(detail, sizeof(detail),
-                 "templates %d (straight %d, left %d, right %d, file %d), replaced %lld", n,
-                 s->n[ENROL_STRAIGHT], s->n[ENROL_LEFT], s->n[ENROL_RIGHT], s->n[ENROL_FILE],
-                 (long long)replaced);
+                 "templates %d (straight %d, left %d, right %d, file %d), replaced %lld, "
+                 "photos %d",
+                 n, s->n[ENROL_STRAIGHT], s->n[ENROL_LEFT], s->n[ENROL_RIGHT], s->n[ENROL_FILE],
+                 (long long)replaced, nphotos);
         rc = store_privacy_audit_add(st, customer_id, "enrol", actor, now, detail);
     }
     if (rc == SHOP_OK)
         rc = store_commit(st);
-    if (rc != SHOP_OK)
+    if (rc != SHOP_OK) {
+        /* keep the store's reason: the rollback must not overwrite it */
+        char why[SHOP_ERRMSG_MAX];
+        snprintf(why, sizeof(why), "%s", shop_errmsg());
         store_rollback(st);
-    else {
-        gallery_replace(g, customer_id, &rows[0][0], (size_t)n);
-        *saved = n;
+        (void)shop_fail(rc, "%s", why);
+        goto out;
     }
+    if (g)
+        gallery_replace(g, customer_id, &rows[0][0], (size_t)n);
+    r->saved = n;
+    r->photos = nphotos;
+out:
     memset(&t, 0, sizeof(t));
     memset(rows, 0, sizeof(rows));
     __asm__ __volatile__("" : : "r"(rows), "r"(&t) : "memory");
+    return rc;
+}
+
+int enrol_session_save(const struct enrol_session *s, struct store *st, struct gallery *g,
+                       int64_t customer_id, const char *actor, int64_t now, int *saved)
+{
+    struct enrol_result r;
+    int rc = enrol_register(s, st, g, customer_id, NULL, NULL, 0, actor, now, &r);
+    *saved = r.saved;
     return rc;
 }

@@ -13,7 +13,9 @@
  *     struct enrol_session s; enrol_session_init(&s, &o);
  *     for each camera frame:  enrol_check(ws, &img, phase, &o, &fr);
  *                             if (fr.gate == ENROL_OK) enrol_session_offer(&s, phase, &fr);
- *     if (enrol_session_complete(&s)) enrol_session_save(&s, st, gallery, customer, "mirror-3", now, &n);
+ *     struct enrol_result r;
+ *     if (enrol_session_complete(&s))
+ *         enrol_register(&s, st, gallery, customer, "2026-01", NULL, 0, "mirror-3", now, &r);
  * Descriptors are biometric data: never logged; the session is wiped by enrol_session_release. */
 #ifndef SHOP_IDENTITY_ENROL_H
 #define SHOP_IDENTITY_ENROL_H
@@ -96,10 +98,42 @@ int enrol_session_offer(struct enrol_session *s, enum enrol_phase phase,
                         const struct enrol_frame *fr);
 /* 1 when straight, left and right each have a frame (or "file" has one) */
 int enrol_session_complete(const struct enrol_session *s);
-/* Saves the kept frames as the customer's templates in one transaction (replacing any
- * earlier ones: re-registration), writes an 'enrol' audit row, then updates the gallery.
- * SHOP_ECONFLICT when the customer has no consent, SHOP_ENOTFOUND when there is no such
- * customer, SHOP_EINVAL when the session holds no frame. *saved gets the template count. */
+/* Frames of one person are closer than this: face-api's own 1:1 "same person" threshold
+ * (FACE_MATCH_THRESHOLD). Farther apart, the model itself calls them two people; a lower
+ * bound (the login threshold 0.45) would refuse a person's turned-head frames, which lie
+ * 0.4-0.55 from the straight ones. */
+#define ENROL_MAX_SPREAD 0.6
+
+/* a raw photo kept with the templates (only when the operator wants photos) */
+struct enrol_photo {
+    const void *data;
+    size_t n;
+};
+
+struct enrol_result {
+    int saved;                 /* templates stored */
+    int photos;                /* photos stored */
+    double spread;             /* the largest distance between two kept frames */
+    int64_t other_customer;    /* refused: the enrolled customer the face already matches */
+    double other_distance;     /* and its distance */
+};
+
+/* The whole registration as one transaction: records the consent (consent_version; NULL
+ * = the customer must have consented already), checks that every kept frame shows one
+ * person (pairwise distance under ENROL_MAX_SPREAD) and that the face does not already
+ * match another enrolled customer in g (under IDENTIFY_THRESHOLD, which would make both
+ * logins ambiguous or wrong), replaces the customer's templates with the kept frames,
+ * stores the photos (sealed), writes an 'enrol' audit row, commits, then updates g.
+ * g must hold the store's templates (the server's gallery; a CLI loads it first).
+ * Refusals are SHOP_ECONFLICT with the reason in shop_errmsg() and nothing written: no
+ * consent, several people (r->spread), already enrolled as r->other_customer. Also
+ * SHOP_ENOTFOUND (no such customer), SHOP_EINVAL (no frame, bad consent version). */
+SHOP_MUST_CHECK int enrol_register(const struct enrol_session *s, struct store *st,
+                                   struct gallery *g, int64_t customer_id,
+                                   const char *consent_version, const struct enrol_photo *photos,
+                                   int nphotos, const char *actor, int64_t now,
+                                   struct enrol_result *r);
+/* enrol_register without a new consent and without photos; *saved gets the template count */
 SHOP_MUST_CHECK int enrol_session_save(const struct enrol_session *s, struct store *st,
                                        struct gallery *g, int64_t customer_id,
                                        const char *actor, int64_t now, int *saved);

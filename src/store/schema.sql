@@ -1,5 +1,7 @@
--- SHOPPER store schema, version 3. The whole schema lives here; store/migrate.c upgrades
--- older databases step by step. Money is integer cents; times are integer unix seconds (UTC);
+-- SHOPPER store schema, version 4. The whole schema lives here; migrations[] in store/store.c
+-- upgrades older databases step by step (v2: the server's accounts, devices, carts and rules;
+-- v3: daily aggregates; v4: the firing frame of an emotion peak, the state of an erasure).
+-- Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
 
@@ -177,13 +179,16 @@ CREATE TABLE emotion_events (
     customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
     at          INTEGER NOT NULL,
     grp         TEXT NOT NULL CHECK (grp IN ('frustration', 'happiness', 'surprise')),
-    dominant    TEXT NOT NULL,                 -- the raw emotion with the highest probability
-    score       REAL NOT NULL,                 -- mean group score over the window, %
+    dominant    TEXT NOT NULL,                 -- the highest mean probability over the window
+    score       REAL NOT NULL,                 -- mean group score over the window, % (the trend)
     p_neutral REAL NOT NULL, p_happy REAL NOT NULL, p_sad REAL NOT NULL,
     p_angry REAL NOT NULL, p_fearful REAL NOT NULL, p_disgusted REAL NOT NULL,
     p_surprised REAL NOT NULL,
     mirror      TEXT,
-    simulated   INTEGER NOT NULL DEFAULT 0
+    simulated   INTEGER NOT NULL DEFAULT 0,
+    peak_score  REAL,                          -- v2: the firing frame's group score, % (what the
+                                               -- detector decided on); NULL before v2
+    peak_dominant TEXT                         -- v2: the firing frame's strongest expression
 );
 CREATE INDEX emotion_events_session ON emotion_events(session_id);
 CREATE INDEX emotion_events_at ON emotion_events(at);
@@ -255,12 +260,15 @@ CREATE TABLE face_consents (
     consented_at    INTEGER NOT NULL
 );
 
--- face descriptors of consenting customers (biometric data: secure_delete applies)
+-- face descriptors of consenting customers (biometric data: secure_delete applies). Sealed
+-- with the customer's own key, kept outside the database in '<db>-keys' (see
+-- store/store_keys.c): destroying the key erases every copy SQLite may still hold.
 CREATE TABLE face_templates (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
     phase       TEXT NOT NULL,                 -- straight, left, right, file
-    descriptor  BLOB NOT NULL,                 -- 128 float32, little-endian
+    descriptor  BLOB NOT NULL,                 -- 128 float32 little-endian, sealed (552 bytes);
+                                               -- 512 plain bytes in rows from before v2
     quality     REAL NOT NULL,                 -- sharpness (variance of the Laplacian)
     created_at  INTEGER NOT NULL
 );
@@ -270,7 +278,7 @@ CREATE INDEX face_templates_customer ON face_templates(customer_id);
 CREATE TABLE face_photos (
     id          INTEGER PRIMARY KEY,
     customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
-    image       BLOB NOT NULL,
+    image       BLOB NOT NULL,                 -- the file's bytes, sealed like descriptors
     created_at  INTEGER NOT NULL
 );
 
@@ -281,7 +289,11 @@ CREATE TABLE privacy_audit (
     action      TEXT NOT NULL,                 -- consent, enrol, delete, purge
     actor       TEXT NOT NULL,
     at          INTEGER NOT NULL,
-    detail      TEXT
+    detail      TEXT,
+    state       TEXT,                          -- v2, erasures: 'pending' while deleted rows may
+                                               -- still be on disk (another connection held the
+                                               -- WAL), 'complete' once checkpointed away
+    completed_at INTEGER                       -- v2: when a pending erasure completed
 );
 
 -- staff and managers of the dashboard

@@ -124,6 +124,12 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "); ",
     /* 2 -> 3: daily aggregates for the dashboards */
     [2] = MIGRATE_DAILY_AGGREGATES,
+    /* 3 -> 4: an emotion event keeps the firing frame beside the window mean */
+    [3] = "ALTER TABLE emotion_events ADD COLUMN peak_score REAL;"
+          "ALTER TABLE emotion_events ADD COLUMN peak_dominant TEXT;"
+          /* and an erasure's audit row says whether it is complete */
+          "ALTER TABLE privacy_audit ADD COLUMN state TEXT;"
+          "ALTER TABLE privacy_audit ADD COLUMN completed_at INTEGER;",
 };
 
 static void bulk_forget(struct store *st);
@@ -413,6 +419,8 @@ int store_open(const char *path, int flags, struct store **out)
         return shop_fail(SHOP_EREADONLY, "database '%s' is read-only", path);
     }
     struct store *st = xcalloc(1, sizeof(*st));
+    st->keys_fd = -1;
+    st->writable = writable;
     snprintf(st->path, sizeof(st->path), "%s", path);
     int oflags = writable ? SQLITE_OPEN_READWRITE | (flags & STORE_CREATE ? SQLITE_OPEN_CREATE : 0)
                           : SQLITE_OPEN_READONLY;
@@ -422,7 +430,8 @@ int store_open(const char *path, int flags, struct store **out)
         ret = store_fail(st, rc, "open");
         goto fail;
     }
-    sqlite3_busy_timeout(st->db, flags & STORE_SHORT_BUSY ? STORE_SHORT_BUSY_MS : 5000);
+    st->busy_ms = flags & STORE_SHORT_BUSY ? STORE_SHORT_BUSY_MS : 5000;
+    sqlite3_busy_timeout(st->db, st->busy_ms);
     sqlite3_extended_result_codes(st->db, 1);
     /* WAL for concurrent readers; NORMAL sync is safe in WAL (a crash loses at most the last
      * commits, never consistency) */
@@ -456,12 +465,14 @@ void store_close(struct store *st)
     free(st->cache);
     if (st->db)
         sqlite3_close(st->db);
+    store_keys_close(st);
     bulk_forget(st);
     free(st);
 }
 
 void store_set_busy_timeout(struct store *st, int ms)
 {
+    st->busy_ms = ms;
     sqlite3_busy_timeout(st->db, ms);
 }
 

@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -211,11 +211,13 @@ SHOP_MUST_CHECK int store_units_sold(struct store *st, int64_t from, int64_t to,
 struct store_emotion_event {
     int64_t id; /* assigned */
     int64_t session_id, customer_id, at;
-    char grp[16], dominant[16];
-    double score;
-    double p[7]; /* neutral, happy, sad, angry, fearful, disgusted, surprised */
+    char grp[16], dominant[16]; /* dominant: the largest mean probability over the window */
+    double score;               /* mean group score over the window, %: the trend */
+    double p[7]; /* window means: neutral, happy, sad, angry, fearful, disgusted, surprised */
     char mirror[24];
     int simulated;
+    double peak_score;          /* the firing frame's group score, % */
+    char peak_dominant[16];     /* the firing frame's strongest expression; "" = not known */
 };
 SHOP_MUST_CHECK int store_emotion_event_add(struct store *st, struct store_emotion_event *e);
 
@@ -529,36 +531,55 @@ SHOP_MUST_CHECK int store_face_consent_set(struct store *st, int64_t customer_id
  * customer has not consented (or withdrew). version may be NULL. */
 SHOP_MUST_CHECK int store_face_consent_get(struct store *st, int64_t customer_id,
                                            char *version, size_t n, int64_t *at);
-/* Adds one template (descriptor stored as 128 float32 little-endian); sets t->id.
- * SHOP_ECONFLICT when the customer has no consent. */
+/* Adds one template (128 float32 little-endian, sealed with the customer's key, made on
+ * first use); sets t->id. SHOP_ECONFLICT when the customer has no consent, SHOP_EIO when
+ * the key file cannot be written. */
 SHOP_MUST_CHECK int store_face_template_add(struct store *st, struct store_face_template *t);
 /* Deletes a customer's templates with secure_delete on (re-registration); inside the
  * caller's transaction. *n gets the count (n may be NULL). */
 SHOP_MUST_CHECK int store_face_templates_clear(struct store *st, int64_t customer_id, int64_t *n);
-/* Calls fn for every template, by id; a non-zero return of fn stops the walk and is
- * returned. t is valid during the call only. */
+/* Calls fn for every template, by id, opened with its customer's key (read once for the
+ * walk); a template whose key is gone is skipped. A non-zero return of fn stops the walk
+ * and is returned. t is valid during the call only. */
 SHOP_MUST_CHECK int store_face_templates_foreach(struct store *st,
                                                  int (*fn)(void *ctx,
                                                            const struct store_face_template *t),
                                                  void *ctx);
-/* Stores a raw photo (only when the operator turned that on). SHOP_ECONFLICT without
- * consent. */
+/* Stores a raw photo (only when the operator turned that on), sealed like templates.
+ * SHOP_ECONFLICT without consent. */
 SHOP_MUST_CHECK int store_face_photo_add(struct store *st, int64_t customer_id, const void *data,
                                          size_t n, int64_t at);
 /* a customer's stored templates and photos */
 SHOP_MUST_CHECK int store_face_counts(struct store *st, int64_t customer_id, int64_t *templates,
                                       int64_t *photos);
-/* Right to erasure: deletes the customer's templates, photos and consent in one transaction
- * with secure_delete on (freed bytes are zeroed), writes an audit row (action 'delete' or
- * 'purge', counts only, no biometric data), then checkpoints the WAL with TRUNCATE so that
- * no copy stays in the -wal file (inside a caller's transaction the deletes nest, but the
- * checkpoint cannot truncate before the outermost commit: call it outside). Counts go to
- * *templates and *photos (either may be NULL). SHOP_ENOTFOUND for an unknown customer.
- * A checkpoint that cannot finish (a reader holds the WAL) is logged, not an error: the
- * next checkpoint overwrites the frames. */
+/* what an erasure found and did */
+struct store_face_erasure {
+    int64_t templates, photos;  /* rows deleted */
+    int64_t consent;            /* 1 when a consent was withdrawn */
+    int64_t emotion_events;     /* rows deleted (recorded under the consent) */
+    int64_t alerts;             /* alerts anonymised: no customer, session or event any more */
+    int64_t keys;               /* keys destroyed (crypto-shredding) */
+    int64_t plain_rows;         /* templates from before sealing (schema v1) */
+    int nothing;                /* 1: there was no face data at all; nothing written, no audit */
+    int complete;               /* 1: no deleted byte is left in any file; 0: pending */
+    int64_t audit_id;           /* the audit row (0 when nothing) */
+};
+/* Right to erasure, in one transaction: destroys the customer's key (the sealed templates
+ * and photos become unreadable at once, wherever SQLite left copies: main file, WAL, old
+ * snapshots held by other connections), deletes the templates, photos, consent and emotion
+ * events, anonymises the customer's alerts (customer, session and event cleared, resolution
+ * notes replaced), with secure_delete on, and writes an audit row (action 'delete' or
+ * 'purge', counts only, no biometric data) in state 'pending'. Then a truncating WAL
+ * checkpoint (waiting briefly for readers) moves the zeroed pages into the main file: when
+ * it runs, the row becomes 'complete' and out->complete is 1; while another connection
+ * reads an older snapshot it cannot, and the erasure stays pending (the deleted emotion
+ * rows, alert links and unsealed v1 templates are still in the files) until
+ * store_face_complete_pending. A customer without any face data gets out->nothing = 1 and
+ * no audit row. Not inside a caller's transaction. SHOP_ENOTFOUND for an unknown customer;
+ * an error (nothing reported as erased) when the key cannot be destroyed. */
 SHOP_MUST_CHECK int store_face_forget(struct store *st, int64_t customer_id, const char *action,
-                                      const char *actor, int64_t at, int64_t *templates,
-                                      int64_t *photos);
+                                      const char *actor, int64_t at,
+                                      struct store_face_erasure *out);
 /* customers with a consent whose last visit (or consent, when never seen) is before
  * `before`, ids ascending; caller frees *ids */
 SHOP_MUST_CHECK int store_face_expired(struct store *st, int64_t before, int64_t **ids,
@@ -566,10 +587,23 @@ SHOP_MUST_CHECK int store_face_expired(struct store *st, int64_t before, int64_t
 /* checkpoints the WAL into the main file and truncates it; SHOP_EBUSY when a reader holds
  * it */
 SHOP_MUST_CHECK int store_face_checkpoint(struct store *st);
+/* Completes pending erasures: when there are any, tries the checkpoint (waiting briefly);
+ * when it runs, marks their audit rows 'complete' at `at`. *done gets how many completed,
+ * *left how many are still held up by a reader (not an error). */
+SHOP_MUST_CHECK int store_face_complete_pending(struct store *st, int64_t at, int64_t *done,
+                                                int64_t *left);
+/* A read transaction: this handle sees one snapshot until store_read_end (what a server's
+ * long request does; tests use it to play the concurrent reader). */
+SHOP_MUST_CHECK int store_read_begin(struct store *st);
+void store_read_end(struct store *st);
+/* the key file's path, for operators and tests: '<db>-keys' */
+void store_face_keys_path(const struct store *st, char *buf, size_t n);
 
 struct store_privacy_event {
     int64_t id, customer_id, at;
     char action[16], actor[64], detail[128];
+    char state[12];       /* erasures: "pending" or "complete"; "" for other actions */
+    int64_t completed_at; /* when a pending erasure completed, else 0 */
 };
 SHOP_MUST_CHECK int store_privacy_audit_add(struct store *st, int64_t customer_id,
                                             const char *action, const char *actor, int64_t at,

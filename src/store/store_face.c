@@ -1,11 +1,13 @@
-/* store/store_face.c - biometric data: consents, face templates, photos, the privacy audit,
- * erasure with secure_delete and a truncating WAL checkpoint, and retention. No function
- * here logs a descriptor or a photo; the audit keeps counts only. */
+/* store/store_face.c - biometric data: consents, face templates and photos sealed with the
+ * customer's key (store_keys.c), the privacy audit, erasure by destroying the key (plus
+ * secure_delete and a truncating WAL checkpoint), and retention. No function here logs a
+ * descriptor, a photo or a key; the audit keeps counts only. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
+#include "core/seal.h"
 #include "core/xalloc.h"
 #include "store/store_int.h"
 
@@ -33,6 +35,25 @@ static const char *const SQL_DELETE_TEMPLATES =
 static const char *const SQL_DELETE_PHOTOS = "DELETE FROM face_photos WHERE customer_id = :customer";
 static const char *const SQL_DELETE_CONSENT =
     "DELETE FROM face_consents WHERE customer_id = :customer";
+static const char *const SQL_COUNT_CONSENT =
+    "SELECT count(*) FROM face_consents WHERE customer_id = :customer";
+/* templates stored before sealing (v1) are 512 plain bytes */
+static const char *const SQL_COUNT_PLAIN =
+    "SELECT count(*) FROM face_templates WHERE customer_id = :customer AND "
+    "length(descriptor) = 512";
+static const char *const SQL_COUNT_EVENTS =
+    "SELECT count(*) FROM emotion_events WHERE customer_id = :customer";
+static const char *const SQL_DELETE_EVENTS =
+    "DELETE FROM emotion_events WHERE customer_id = :customer";
+static const char *const SQL_COUNT_ALERTS =
+    "SELECT count(*) FROM alerts WHERE customer_id = :customer";
+/* the staff's note may describe the customer: it goes with the link to them */
+static const char *const SQL_ERASE_NOTES =
+    "UPDATE alert_resolutions SET note = '(erased with the customer''s data)' WHERE alert_id IN "
+    "(SELECT id FROM alerts WHERE customer_id = :customer)";
+static const char *const SQL_ANON_ALERTS =
+    "UPDATE alerts SET customer_id = NULL, session_id = NULL, event_id = NULL "
+    "WHERE customer_id = :customer";
 /* retention runs from the later of the last visit and the consent */
 static const char *const SQL_EXPIRED =
     "SELECT f.customer_id FROM face_consents f JOIN customers c ON c.id = f.customer_id "
@@ -42,10 +63,17 @@ static const char *const SQL_AUDIT_ADD =
     "INSERT INTO privacy_audit(customer_id, action, actor, at, detail) "
     "VALUES (:customer, :action, :actor, :at, :detail)";
 static const char *const SQL_AUDIT_ALL =
-    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit ORDER BY id";
+    "SELECT id, customer_id, action, actor, at, detail, state, completed_at FROM privacy_audit "
+    "ORDER BY id";
 static const char *const SQL_AUDIT_ONE =
-    "SELECT id, customer_id, action, actor, at, detail FROM privacy_audit "
+    "SELECT id, customer_id, action, actor, at, detail, state, completed_at FROM privacy_audit "
     "WHERE customer_id = :customer ORDER BY id";
+static const char *const SQL_AUDIT_PENDING =
+    "UPDATE privacy_audit SET state = 'pending' WHERE id = :id";
+static const char *const SQL_COUNT_PENDING =
+    "SELECT count(*) FROM privacy_audit WHERE state = 'pending'";
+static const char *const SQL_COMPLETE_ALL =
+    "UPDATE privacy_audit SET state = 'complete', completed_at = :at WHERE state = 'pending'";
 
 /* the descriptor as 128 float32 little-endian, whatever the host's byte order */
 static void descriptor_encode(const float *d, unsigned char *out)
@@ -146,6 +174,8 @@ int store_privacy_audit(struct store *st, int64_t customer_id, struct store_priv
         col_text(s, 3, e->actor, sizeof(e->actor));
         e->at = sqlite3_column_int64(s, 4);
         col_text(s, 5, e->detail, sizeof(e->detail));
+        col_text(s, 6, e->state, sizeof(e->state));
+        e->completed_at = sqlite3_column_int64(s, 7);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "privacy audit");
@@ -210,10 +240,39 @@ int store_face_consent_get(struct store *st, int64_t customer_id, char *version,
     return ret;
 }
 
+/* purposes bound into the seal: a template cannot pass for a photo, nor move customers */
+#define SEAL_TEMPLATE "face-template"
+#define SEAL_PHOTO "face-photo"
+#define DESC_BYTES (STORE_FACE_DIM * 4)
+
+/* the customer's key, made when missing, for a customer with a consent (so that no key is
+ * made for a row the foreign key would refuse anyway) */
+static int key_for(struct store *st, int64_t customer_id, unsigned char *key)
+{
+    int64_t consents = 0;
+    int rc = count_for(st, SQL_COUNT_CONSENT, customer_id, &consents);
+    if (rc != SHOP_OK)
+        return rc;
+    if (!consents) {
+        store_msg(st, "customer %lld has no biometric consent", (long long)customer_id);
+        return SHOP_ECONFLICT;
+    }
+    rc = store_keys_get(st, customer_id, 1, key);
+    if (rc != SHOP_OK)
+        (void)shop_fail(rc, "%s", st->errmsg);
+    return rc;
+}
+
 int store_face_template_add(struct store *st, struct store_face_template *t)
 {
-    unsigned char blob[STORE_FACE_DIM * 4];
-    descriptor_encode(t->descriptor, blob);
+    unsigned char plain[DESC_BYTES], blob[DESC_BYTES + SEAL_OVERHEAD], key[SEAL_KEY];
+    int rc = key_for(st, t->customer_id, key);
+    if (rc != SHOP_OK)
+        return rc;
+    descriptor_encode(t->descriptor, plain);
+    seal_encrypt(key, t->customer_id, SEAL_TEMPLATE, plain, sizeof(plain), blob);
+    seal_wipe(plain, sizeof(plain));
+    seal_wipe(key, sizeof(key));
     sqlite3_stmt *s = stmt_get(st, SQL_TEMPLATE_ADD);
     if (!s)
         return SHOP_EDB;
@@ -222,8 +281,7 @@ int store_face_template_add(struct store *st, struct store_face_template *t)
     bind_blob(s, ":descriptor", blob, (int)sizeof(blob));
     bind_double(s, ":quality", t->quality);
     bind_int(s, ":at", t->created_at);
-    int rc = stmt_exec(st, s, "add face template");
-    memset(blob, 0, sizeof(blob));
+    rc = stmt_exec(st, s, "add face template");
     if (rc == SHOP_ECONFLICT)
         store_msg(st, "customer %lld has no biometric consent",
                  (long long)t->customer_id);
@@ -262,28 +320,49 @@ int store_face_templates_foreach(struct store *st,
                                  int (*fn)(void *ctx, const struct store_face_template *t),
                                  void *ctx)
 {
+    /* every key once for the walk (a gallery load decrypts each row once, never per search) */
+    struct store_key *keys = NULL;
+    size_t nkeys = 0;
+    int rc = store_keys_load(st, &keys, &nkeys);
+    if (rc != SHOP_OK)
+        return rc;
     sqlite3_stmt *s = stmt_get(st, SQL_TEMPLATES);
-    if (!s)
+    if (!s) {
+        store_keys_free(keys, nkeys);
         return SHOP_EDB;
+    }
     struct store_face_template t;
-    int rc, stop = 0;
+    unsigned char plain[DESC_BYTES];
+    int stop = 0, gone = 0;
     while (!stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         memset(&t, 0, sizeof(t));
         t.id = sqlite3_column_int64(s, 0);
         t.customer_id = sqlite3_column_int64(s, 1);
         col_text(s, 2, t.phase, sizeof(t.phase));
-        const void *blob = sqlite3_column_blob(s, 3);
-        if (!blob || sqlite3_column_bytes(s, 3) != STORE_FACE_DIM * 4) {
-            log_warn("store: face template %lld has a malformed descriptor; skipped",
-                     (long long)t.id);
+        const unsigned char *blob = sqlite3_column_blob(s, 3);
+        int bytes = sqlite3_column_bytes(s, 3);
+        const unsigned char *key = store_keys_find(keys, nkeys, t.customer_id);
+        if (blob && bytes == DESC_BYTES) { /* from before sealing (v1) */
+            descriptor_decode(blob, t.descriptor);
+        } else if (blob && bytes == DESC_BYTES + SEAL_OVERHEAD && key &&
+                   seal_decrypt(key, t.customer_id, SEAL_TEMPLATE, blob, (size_t)bytes, plain) ==
+                       SHOP_OK) {
+            descriptor_decode(plain, t.descriptor);
+        } else {
+            gone++;
             continue;
         }
-        descriptor_decode(blob, t.descriptor);
         t.quality = sqlite3_column_double(s, 4);
         t.created_at = sqlite3_column_int64(s, 5);
         stop = fn(ctx, &t);
     }
-    memset(&t, 0, sizeof(t));
+    if (gone)
+        log_warn("store: %d face template(s) cannot be opened (key destroyed or missing from "
+                 "'%s-keys'); skipped",
+                 gone, st->path);
+    seal_wipe(&t, sizeof(t));
+    seal_wipe(plain, sizeof(plain));
+    store_keys_free(keys, nkeys);
     stmt_done(s);
     if (stop)
         return stop;
@@ -297,13 +376,23 @@ int store_face_photo_add(struct store *st, int64_t customer_id, const void *data
         store_msg(st, "a face photo must hold 1 byte to 64 MB");
         return SHOP_ETOOBIG;
     }
+    unsigned char key[SEAL_KEY];
+    int rc = key_for(st, customer_id, key);
+    if (rc != SHOP_OK)
+        return rc;
+    unsigned char *box = xmalloc(n + SEAL_OVERHEAD);
+    seal_encrypt(key, customer_id, SEAL_PHOTO, data, n, box);
+    seal_wipe(key, sizeof(key));
     sqlite3_stmt *s = stmt_get(st, SQL_PHOTO_ADD);
-    if (!s)
+    if (!s) {
+        free(box);
         return SHOP_EDB;
+    }
     bind_int(s, ":customer", customer_id);
-    bind_blob(s, ":image", data, (int)n);
+    bind_blob(s, ":image", box, (int)(n + SEAL_OVERHEAD));
     bind_int(s, ":at", at);
-    int rc = stmt_exec(st, s, "add face photo");
+    rc = stmt_exec(st, s, "add face photo");
+    free(box);
     if (rc == SHOP_ECONFLICT)
         store_msg(st, "customer %lld has no biometric consent",
                  (long long)customer_id);
@@ -328,11 +417,58 @@ int store_face_checkpoint(struct store *st)
     return SHOP_OK;
 }
 
-int store_face_forget(struct store *st, int64_t customer_id, const char *action,
-                      const char *actor, int64_t at, int64_t *templates, int64_t *photos)
+int store_read_begin(struct store *st)
 {
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_exec(st->db, "BEGIN", NULL, NULL, NULL);
+    /* a read transaction starts at its first read */
+    if (rc == SQLITE_OK)
+        rc = sqlite3_prepare_v2(st->db, "SELECT count(*) FROM sqlite_schema", -1, &s, NULL);
+    if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        rc = SQLITE_OK;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_OK) {
+        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        return store_fail(st, rc, "begin reading");
+    }
+    return SHOP_OK;
+}
+
+void store_read_end(struct store *st)
+{
+    sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
+void store_face_keys_path(const struct store *st, char *buf, size_t n)
+{
+    store_keys_path(st, buf, n);
+}
+
+/* A truncating checkpoint, waiting a little for readers (a short request ends; a held
+ * snapshot does not, and then the erasure stays pending); when it runs, every pending
+ * erasure is complete. SHOP_EBUSY when it could not run. */
+static int complete_checkpoint(struct store *st, int64_t at)
+{
+    sqlite3_busy_timeout(st->db, st->busy_ms < 250 ? st->busy_ms : 250);
+    int rc = store_face_checkpoint(st);
+    sqlite3_busy_timeout(st->db, st->busy_ms);
+    if (rc != SHOP_OK) {
+        log_info("store: erasure pending: the WAL checkpoint waits for a reader: %s", st->errmsg);
+        return rc;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_COMPLETE_ALL);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":at", at);
+    return stmt_exec(st, s, "complete erasure");
+}
+
+int store_face_forget(struct store *st, int64_t customer_id, const char *action,
+                      const char *actor, int64_t at, struct store_face_erasure *out)
+{
+    struct store_face_erasure e = {0};
+    memset(out, 0, sizeof(*out));
     int exists = 0;
-    int64_t nt = 0, np = 0;
     int rc = customer_exists(st, customer_id, &exists);
     if (rc != SHOP_OK)
         return rc;
@@ -346,19 +482,60 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
     rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
-    rc = store_face_counts(st, customer_id, &nt, &np);
+    rc = store_face_counts(st, customer_id, &e.templates, &e.photos);
     if (rc == SHOP_OK)
-        rc = delete_for(st, SQL_DELETE_TEMPLATES, customer_id, "delete face templates");
+        rc = count_for(st, SQL_COUNT_CONSENT, customer_id, &e.consent);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_EVENTS, customer_id, &e.emotion_events);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_ALERTS, customer_id, &e.alerts);
+    if (rc == SHOP_OK)
+        rc = count_for(st, SQL_COUNT_PLAIN, customer_id, &e.plain_rows);
+    /* The key goes first, inside the transaction: once it is overwritten and synced, every
+     * sealed copy is unreadable, whatever happens to the rest. A failure here rolls back
+     * and nothing is reported as erased. */
+    if (rc == SHOP_OK)
+        rc = store_keys_shred(st, customer_id, &e.keys);
+    if (rc != SHOP_OK) {
+        store_rollback(st);
+        return rc;
+    }
+    if (!e.templates && !e.photos && !e.consent && !e.emotion_events && !e.alerts) {
+        store_rollback(st); /* nothing recorded under a consent: no audit row either */
+        e.nothing = 1;
+        e.complete = 1;
+        *out = e;
+        return SHOP_OK;
+    }
+    rc = delete_for(st, SQL_DELETE_TEMPLATES, customer_id, "delete face templates");
     if (rc == SHOP_OK)
         rc = delete_for(st, SQL_DELETE_PHOTOS, customer_id, "delete face photos");
     if (rc == SHOP_OK)
         rc = delete_for(st, SQL_DELETE_CONSENT, customer_id, "delete consent");
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_DELETE_EVENTS, customer_id, "delete emotion events");
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_ERASE_NOTES, customer_id, "erase alert notes");
+    if (rc == SHOP_OK)
+        rc = delete_for(st, SQL_ANON_ALERTS, customer_id, "anonymise alerts");
     if (rc == SHOP_OK) {
-        char detail[96];
-        snprintf(detail, sizeof(detail), "templates %lld, photos %lld, consent withdrawn",
-                 (long long)nt, (long long)np);
+        char detail[128];
+        snprintf(detail, sizeof(detail),
+                 "templates %lld, photos %lld, emotion events %lld, alerts anonymised %lld, "
+                 "keys destroyed %lld, %s",
+                 (long long)e.templates, (long long)e.photos, (long long)e.emotion_events,
+                 (long long)e.alerts, (long long)e.keys,
+                 e.consent ? "consent withdrawn" : "no consent");
         rc = store_privacy_audit_add(st, customer_id, action && *action ? action : "delete",
                                      actor, at, detail);
+        e.audit_id = sqlite3_last_insert_rowid(st->db);
+    }
+    sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_AUDIT_PENDING) : NULL;
+    if (s) {
+        bind_int(s, ":id", e.audit_id);
+        rc = stmt_exec(st, s, "audit erasure");
+    } else if (rc == SHOP_OK) {
+        rc = SHOP_EDB;
     }
     if (rc == SHOP_OK)
         rc = store_commit(st);
@@ -366,13 +543,27 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
         store_rollback(st);
         return rc;
     }
-    if (templates)
-        *templates = nt;
-    if (photos)
-        *photos = np;
-    if (store_face_checkpoint(st) != SHOP_OK)
-        log_warn("store: erasure committed but the WAL checkpoint did not finish: %s",
-                 st->errmsg);
+    /* The sealed templates and photos went with their key. What else was deleted (emotion
+     * rows, alert links, templates from before sealing) is gone from the files only when
+     * the checkpoint copies the zeroed pages over the old ones; a reader holding an older
+     * snapshot keeps it from running, and the erasure stays pending. */
+    e.complete = complete_checkpoint(st, at) == SHOP_OK;
+    *out = e;
+    return SHOP_OK;
+}
+
+int store_face_complete_pending(struct store *st, int64_t at, int64_t *done, int64_t *left)
+{
+    int64_t n = 0;
+    *done = 0;
+    *left = 0;
+    int rc = query_int(st, SQL_COUNT_PENDING, 0, &n);
+    if (rc != SHOP_OK || n == 0)
+        return rc;
+    if (complete_checkpoint(st, at) == SHOP_OK)
+        *done = n;
+    else
+        *left = n;
     return SHOP_OK;
 }
 

@@ -22,6 +22,9 @@ struct store {
     char errmsg[512];
     int depth;       /* open transaction levels: 0 none, 1 BEGIN, more are savepoints */
     pthread_mutex_t *write_lock; /* shared by the handles of one process (may be NULL) */
+    int writable;    /* opened read-write */
+    int busy_ms;     /* the busy timeout set on the connection */
+    int keys_fd;     /* the face key file, -1 until first used (store_keys.c) */
     char **bulk_sql; /* index definitions dropped by store_bulk_begin */
     int nbulk;
     int bulk_depth;  /* the level store_bulk_begin ran at */
@@ -67,6 +70,25 @@ int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *d
 /* counts a change of what cached engines are built from (store_generation), in the
  * caller's transaction level */
 int store_generation_bump(struct store *st);
+
+/* ---- the per-customer keys of face data (store_keys.c; crypto-shredding) ---- */
+struct store_key {
+    int64_t customer_id;
+    unsigned char key[32];
+};
+/* '<db>-keys' */
+void store_keys_path(const struct store *st, char *buf, size_t n);
+/* The customer's key into key[32]; with create, a new random key is made (and synced)
+ * when there is none. SHOP_ENOTFOUND without one, SHOP_EIO / SHOP_EDB for the file. */
+int store_keys_get(struct store *st, int64_t customer_id, int create, unsigned char *key);
+/* Overwrites the customer's key(s) with zeros and syncs the file; *n gets how many. */
+int store_keys_shred(struct store *st, int64_t customer_id, int64_t *n);
+/* Every key, sorted by customer, for store_keys_find; free with store_keys_free(*out, *n),
+ * which wipes them. */
+int store_keys_load(struct store *st, struct store_key **out, size_t *n);
+const unsigned char *store_keys_find(const struct store_key *v, size_t n, int64_t customer_id);
+void store_keys_free(struct store_key *v, size_t n);
+void store_keys_close(struct store *st);
 
 extern const char store_schema_sql[];
 /* the sizes items come in, in garment order (XS, S, M, L, XL, XXL, then others) */

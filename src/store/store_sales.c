@@ -33,9 +33,9 @@ static const char *const SQL_DAILY_PRICES =
     "ORDER BY day, product_id";
 static const char *const SQL_EVENT_ADD =
     "INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, score, p_neutral, "
-    "p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, mirror, simulated) VALUES "
-    "(:session, :customer, :at, :grp, :dominant, :score, :p0, :p1, :p2, :p3, :p4, :p5, :p6, "
-    ":mirror, :sim)";
+    "p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, mirror, simulated, peak_score, "
+    "peak_dominant) VALUES (:session, :customer, :at, :grp, :dominant, :score, :p0, :p1, :p2, "
+    ":p3, :p4, :p5, :p6, :mirror, :sim, :peak_score, :peak_dominant)";
 static const char *const SQL_ALERT_ADD =
     "INSERT INTO alerts(event_id, customer_id, session_id, location, created_at, status, "
     "simulated) VALUES (:event, :customer, :session, :location, :at, :status, :sim)";
@@ -245,6 +245,10 @@ int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
     for (int i = 0; i < 7; i++)
         bind_double(s, pn[i], e->p[i]);
     bind_text(s, ":mirror", e->mirror);
+    if (e->peak_dominant[0]) {
+        bind_double(s, ":peak_score", e->peak_score);
+        bind_text(s, ":peak_dominant", e->peak_dominant);
+    }
     bind_int(s, ":sim", e->simulated);
     rc = stmt_exec(st, s, "add emotion event");
     if (rc == SHOP_OK) {

@@ -1,0 +1,289 @@
+-- SHOPPER store schema, version 1. The whole schema lives here; store/migrate.c upgrades
+-- older databases step by step. Money is integer cents; times are integer unix seconds (UTC);
+-- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
+-- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
+
+-- key/value settings of this store: simulator state, model metadata, floor plan size
+CREATE TABLE meta (
+    key   TEXT PRIMARY KEY,                    -- e.g. 'sim.last_day', 'floor.width_m'
+    value TEXT NOT NULL
+);
+
+-- the floor plan: named rectangular zones in metres, origin at the front-left corner
+CREATE TABLE zones (
+    id      INTEGER PRIMARY KEY,
+    name    TEXT NOT NULL UNIQUE,              -- entrance, front_display, main_aisle, ...
+    x0      REAL NOT NULL, y0 REAL NOT NULL,   -- lower-left corner
+    x1      REAL NOT NULL, y1 REAL NOT NULL,   -- upper-right corner
+    door_x  REAL NOT NULL, door_y REAL NOT NULL -- where the zone opens onto the main aisle
+);
+
+CREATE TABLE customers (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL,
+    email         TEXT UNIQUE,
+    gender        TEXT NOT NULL CHECK (gender IN ('female', 'male', 'other')),
+    size          TEXT NOT NULL,               -- S, M, L, XL
+    persona       TEXT,                        -- simulator persona, NULL for real customers
+    pref_category TEXT,                        -- stated or simulated preferences
+    pref_fabric   TEXT,
+    pref_season   TEXT,
+    created_at    INTEGER NOT NULL,
+    last_seen_at  INTEGER,                     -- last session; drives the face-data retention
+    simulated     INTEGER NOT NULL DEFAULT 0
+);
+
+-- derived by analytics (profiling): one row per customer, buyers or not
+CREATE TABLE customer_profiles (
+    customer_id        INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    segment            INTEGER,                -- k-means cluster, NULL before training
+    purchases          INTEGER NOT NULL DEFAULT 0,
+    items              INTEGER NOT NULL DEFAULT 0,
+    spend_cents        INTEGER NOT NULL DEFAULT 0,
+    mean_price_cents   INTEGER NOT NULL DEFAULT 0,
+    mean_discount      REAL NOT NULL DEFAULT 0, -- over discounted lines, 0..1
+    times_tried        INTEGER NOT NULL DEFAULT 0,
+    pref_category      TEXT,
+    pref_fabric        TEXT,
+    pref_size          TEXT,
+    updated_at         INTEGER NOT NULL
+);
+
+-- a trained model (k-means centres + scaler, demand booster ...) as an opaque blob
+CREATE TABLE models (
+    name       TEXT PRIMARY KEY,               -- 'segments', 'demand'
+    version    INTEGER NOT NULL,
+    data       BLOB NOT NULL,
+    info       TEXT,                           -- JSON description (k, features, metrics)
+    trained_at INTEGER NOT NULL
+);
+
+CREATE TABLE products (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL,
+    category         TEXT NOT NULL,            -- T-Shirt, Sweater, Pants, Coat
+    gender           TEXT NOT NULL CHECK (gender IN ('women', 'men', 'unisex')),
+    fabric           TEXT NOT NULL,            -- Cotton, Wool, Polyester
+    season           TEXT NOT NULL,            -- Winter, Summer, All seasons
+    base_price_cents INTEGER NOT NULL CHECK (base_price_cents > 0),
+    cost_cents       INTEGER NOT NULL CHECK (cost_cents >= 0),
+    price_cents      INTEGER NOT NULL CHECK (price_cents > 0), -- current list price
+    popularity       REAL NOT NULL,            -- 0..1
+    zone             TEXT NOT NULL,            -- where it hangs (a zones.name)
+    x                REAL NOT NULL,            -- its spot on the floor, metres
+    y                REAL NOT NULL,
+    simulated        INTEGER NOT NULL DEFAULT 0
+);
+
+-- one row per physical garment
+CREATE TABLE items (
+    id          INTEGER PRIMARY KEY,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    size        TEXT NOT NULL,
+    rfid        TEXT NOT NULL UNIQUE,          -- EPC tag, 24 hex digits
+    zone        TEXT NOT NULL,                 -- where it is
+    times_tried INTEGER NOT NULL DEFAULT 0,
+    status      TEXT NOT NULL CHECK (status IN ('in_stock', 'sold')),
+    received_at INTEGER NOT NULL,
+    sold_at     INTEGER
+);
+CREATE INDEX items_product_size ON items(product_id, size, status);
+
+-- the price and stock of each product on each simulated or real day (demand-model data)
+CREATE TABLE daily_prices (
+    day          INTEGER NOT NULL,
+    product_id   INTEGER NOT NULL REFERENCES products(id),
+    list_cents   INTEGER NOT NULL,             -- list price that day
+    price_cents  INTEGER NOT NULL,             -- price charged after the day's discount
+    discount     REAL NOT NULL,                -- 0..1
+    stock_start  INTEGER NOT NULL,             -- items in stock when the store opened
+    PRIMARY KEY (day, product_id)
+);
+
+CREATE TABLE sessions (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    started_at  INTEGER NOT NULL,
+    ended_at    INTEGER NOT NULL,
+    mirror      TEXT,                          -- the mirror used for login, if any
+    tracked     INTEGER NOT NULL DEFAULT 0,    -- bag carried a tracking tag: positions exist
+    simulated   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX sessions_customer ON sessions(customer_id);
+CREATE INDEX sessions_started ON sessions(started_at);
+
+CREATE TABLE tryons (
+    id         INTEGER PRIMARY KEY,
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    item_id    INTEGER NOT NULL REFERENCES items(id),
+    tried_at   INTEGER NOT NULL
+);
+CREATE INDEX tryons_session ON tryons(session_id);
+
+CREATE TABLE purchases (
+    id           INTEGER PRIMARY KEY,
+    session_id   INTEGER NOT NULL REFERENCES sessions(id),
+    customer_id  INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    purchased_at INTEGER NOT NULL,
+    total_cents  INTEGER NOT NULL CHECK (total_cents >= 0)
+);
+CREATE INDEX purchases_customer ON purchases(customer_id);
+CREATE INDEX purchases_time ON purchases(purchased_at);
+
+CREATE TABLE purchase_lines (
+    id           INTEGER PRIMARY KEY,
+    purchase_id  INTEGER NOT NULL REFERENCES purchases(id),
+    item_id      INTEGER NOT NULL UNIQUE REFERENCES items(id), -- an item is sold once
+    product_id   INTEGER NOT NULL REFERENCES products(id),
+    list_cents   INTEGER NOT NULL,             -- list price at the time
+    price_cents  INTEGER NOT NULL CHECK (price_cents >= 0), -- paid
+    discount     REAL NOT NULL DEFAULT 0       -- 0..1
+);
+CREATE INDEX purchase_lines_purchase ON purchase_lines(purchase_id);
+CREATE INDEX purchase_lines_product ON purchase_lines(product_id);
+
+-- walking paths: sampled positions of tracked sessions
+CREATE TABLE positions (
+    session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    t          INTEGER NOT NULL,
+    x          REAL NOT NULL,
+    y          REAL NOT NULL
+);
+CREATE INDEX positions_session ON positions(session_id, t);
+
+-- rendered density grids (cached)
+CREATE TABLE heatmaps (
+    id          INTEGER PRIMARY KEY,
+    scope       TEXT NOT NULL,                 -- 'store', 'customer', 'session'
+    customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+    session_id  INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+    from_t      INTEGER,
+    to_t        INTEGER,
+    cell_m      REAL NOT NULL,
+    cols        INTEGER NOT NULL,
+    rows        INTEGER NOT NULL,
+    grid        BLOB NOT NULL,                 -- rows*cols float32, row-major
+    created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE emotion_events (
+    id          INTEGER PRIMARY KEY,
+    session_id  INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
+    customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
+    at          INTEGER NOT NULL,
+    grp         TEXT NOT NULL CHECK (grp IN ('frustration', 'happiness', 'surprise')),
+    dominant    TEXT NOT NULL,                 -- the raw emotion with the highest probability
+    score       REAL NOT NULL,                 -- mean group score over the window, %
+    p_neutral REAL NOT NULL, p_happy REAL NOT NULL, p_sad REAL NOT NULL,
+    p_angry REAL NOT NULL, p_fearful REAL NOT NULL, p_disgusted REAL NOT NULL,
+    p_surprised REAL NOT NULL,
+    mirror      TEXT,
+    simulated   INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX emotion_events_session ON emotion_events(session_id);
+CREATE INDEX emotion_events_at ON emotion_events(at);
+
+CREATE TABLE alerts (
+    id              INTEGER PRIMARY KEY,
+    event_id        INTEGER REFERENCES emotion_events(id) ON DELETE SET NULL,
+    customer_id     INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    session_id      INTEGER REFERENCES sessions(id) ON DELETE SET NULL,
+    location        TEXT NOT NULL,             -- the mirror's place in the store
+    created_at      INTEGER NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'resolved')),
+    acknowledged_by TEXT,
+    acknowledged_at INTEGER,
+    simulated       INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX alerts_status ON alerts(status, created_at);
+
+CREATE TABLE alert_resolutions (
+    id          INTEGER PRIMARY KEY,
+    alert_id    INTEGER NOT NULL REFERENCES alerts(id) ON DELETE CASCADE,
+    staff       TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    resolved_at INTEGER NOT NULL
+);
+
+CREATE TABLE recommendations (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    rank        INTEGER NOT NULL,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    score       REAL NOT NULL,
+    reason      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, rank)
+);
+
+CREATE TABLE promotions (
+    customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,
+    rank        INTEGER NOT NULL,
+    product_id  INTEGER NOT NULL REFERENCES products(id),
+    discount    REAL NOT NULL,                 -- 0..1
+    price_cents INTEGER NOT NULL,              -- the promotion price, never below cost
+    reason      TEXT NOT NULL,
+    created_at  INTEGER NOT NULL,
+    valid_until INTEGER NOT NULL,
+    PRIMARY KEY (customer_id, rank)
+);
+
+CREATE TABLE price_history (
+    id              INTEGER PRIMARY KEY,
+    product_id      INTEGER NOT NULL REFERENCES products(id),
+    old_cents       INTEGER NOT NULL,
+    new_cents       INTEGER NOT NULL,
+    suggested_cents INTEGER,                   -- what the model suggested
+    demand_old      REAL,                      -- predicted units/day at the old price
+    demand_new      REAL,
+    profit_old      REAL,                      -- predicted profit/day, cents
+    profit_new      REAL,
+    rule            TEXT,                      -- the business rule that bound the price
+    applied         INTEGER NOT NULL DEFAULT 0,
+    changed_at      INTEGER NOT NULL
+);
+CREATE INDEX price_history_product ON price_history(product_id, changed_at);
+
+-- biometric consent: a customer's explicit opt-in, with the consent text's version
+CREATE TABLE face_consents (
+    customer_id     INTEGER PRIMARY KEY REFERENCES customers(id) ON DELETE CASCADE,
+    consent_version TEXT NOT NULL,
+    consented_at    INTEGER NOT NULL
+);
+
+-- face descriptors of consenting customers (biometric data: secure_delete applies)
+CREATE TABLE face_templates (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
+    phase       TEXT NOT NULL,                 -- straight, left, right, file
+    descriptor  BLOB NOT NULL,                 -- 128 float32, little-endian
+    quality     REAL NOT NULL,                 -- sharpness (variance of the Laplacian)
+    created_at  INTEGER NOT NULL
+);
+CREATE INDEX face_templates_customer ON face_templates(customer_id);
+
+-- raw photos, only when the operator turns that on
+CREATE TABLE face_photos (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER NOT NULL REFERENCES face_consents(customer_id) ON DELETE CASCADE,
+    image       BLOB NOT NULL,
+    created_at  INTEGER NOT NULL
+);
+
+-- who did what to biometric data (never the data itself)
+CREATE TABLE privacy_audit (
+    id          INTEGER PRIMARY KEY,
+    customer_id INTEGER,                       -- kept after the customer is gone
+    action      TEXT NOT NULL,                 -- consent, enrol, delete, purge
+    actor       TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    detail      TEXT
+);
+
+-- staff and managers of the dashboard
+CREATE TABLE users (
+    id            INTEGER PRIMARY KEY,
+    username      TEXT NOT NULL UNIQUE,
+    role          TEXT NOT NULL CHECK (role IN ('manager', 'staff')),
+    password_hash TEXT NOT NULL,               -- libsodium crypto_pwhash string
+    created_at    INTEGER NOT NULL
+);
