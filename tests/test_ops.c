@@ -202,6 +202,45 @@ static void prepare_matches_pad_and_resize(void)
     CHECK(half[0] == 0 && half[1] == 20);
 }
 
+/* the fast separable ops_prepare equals pad + ops_ref_resize + normalise, bit for bit, when
+ * downscaling and upscaling, centred or not, wide and tall crops */
+static void prepare_case(int cw, int ch, int size, int centred)
+{
+    int W = 70, H = 60, cx = 5, cy = 3;
+    uint8_t *img = malloc((size_t)W * H * 3);
+    struct rng r;
+    rng_seed(&r, (uint64_t)(cw * 1000 + ch * 10 + size + centred));
+    for (int i = 0; i < W * H * 3; i++)
+        img[i] = (uint8_t)rng_below(&r, 256);
+    int p = cw > ch ? cw : ch, d = abs(cw - ch);
+    int before = centred ? d - (d + 1) / 2 : 0;
+    int ox = cw < ch ? before : 0, oy = ch < cw ? before : 0;
+    float *sq = calloc((size_t)p * p * 3, sizeof(float));
+    for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++)
+            for (int c = 0; c < 3; c++)
+                sq[((size_t)(y + oy) * p + x + ox) * 3 + c] = img[((cy + y) * W + cx + x) * 3 + c];
+    float *want = malloc((size_t)size * size * 3 * sizeof(float));
+    float *got = malloc((size_t)size * size * 3 * sizeof(float));
+    ops_ref_resize(sq, p, p, 3, size, size, want);
+    const float mean[3] = {122.782f, 117.001f, 104.298f};
+    for (int i = 0; i < size * size * 3; i++)
+        want[i] = (want[i] - mean[i % 3]) / 255.0f - 0.0f;
+    ops_prepare(img, W, cx, cy, cw, ch, centred, size, mean, 255.0f, 0.0f, got);
+    CHECK(memcmp(got, want, (size_t)size * size * 3 * sizeof(float)) == 0);
+    free(img), free(sq), free(want), free(got);
+}
+
+static void prepare_fast_path_is_exact(void)
+{
+    prepare_case(64, 48, 32, 0); /* a detector input: downscale, padding below */
+    prepare_case(48, 57, 40, 0); /* tall: padding right */
+    prepare_case(31, 20, 64, 1); /* a face crop: upscale, centred (odd d) */
+    prepare_case(20, 33, 112, 1);
+    prepare_case(25, 25, 25, 1); /* same size: no resize */
+    prepare_case(60, 41, 150, 1);
+}
+
 void test_ops(void)
 {
     RUN(conv_matches_reference);
@@ -209,4 +248,5 @@ void test_ops(void)
     RUN(pools_match_reference);
     RUN(pad_fc_softmax);
     RUN(prepare_matches_pad_and_resize);
+    RUN(prepare_fast_path_is_exact);
 }

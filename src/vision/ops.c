@@ -4,6 +4,7 @@
 #include "vision/ops.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,73 +16,194 @@
 #define MAX_EXTERNAL 16
 
 struct value {
-    uint32_t id; /* XNNPACK value id */
+    uint32_t id; /* XNNPACK value id, once defined */
     int h, w, c;
+    int ext; /* 0, or 1 + the output index of an external output */
+};
+
+enum node_kind {
+    N_CONV,
+    N_DWCONV,
+    N_MAXPOOL,
+    N_AVGPOOL,
+    N_GAVGPOOL,
+    N_ADD,
+    N_CLAMP,
+    N_LEAKY,
+    N_PAD,
+    N_RESHAPE,
+    N_FC,
+    N_SOFTMAX
+};
+
+static const char *const node_names[] = {
+    [N_CONV] = "conv",         [N_DWCONV] = "dwconv", [N_MAXPOOL] = "maxpool",
+    [N_AVGPOOL] = "avgpool",   [N_GAVGPOOL] = "gavgpool", [N_ADD] = "add",
+    [N_CLAMP] = "clamp",       [N_LEAKY] = "leaky",   [N_PAD] = "pad",
+    [N_RESHAPE] = "copy",      [N_FC] = "fc",         [N_SOFTMAX] = "softmax",
+};
+
+/* one layer as described by the builder; defined into an XNNPACK subgraph at ready time
+ * (and again, alone, by ops_graph_profile) */
+struct node {
+    enum node_kind kind;
+    int in, in2, out; /* value handles (in2 for add) */
+    int k, stride;
+    int pad[4]; /* top, right, bottom, left */
+    uint32_t flags;
+    float lo, hi;
+    const float *w, *b;
+    int wcount, bcount; /* weight dims: see define_node */
+    int post[3];        /* constant pad: rows, columns, channels appended */
 };
 
 struct ops_graph {
-    xnn_subgraph_t sg;
     xnn_runtime_t rt;
     struct value *vals;
     int nvals, capvals;
+    struct node *nodes;
+    int nnodes, capnodes;
     int nout;
     int outval[MAX_EXTERNAL - 1]; /* value handle of each output */
     float *in;
     float *out[MAX_EXTERNAL - 1];
-    int err; /* first XNNPACK failure */
+    int err; /* first failure */
 };
 
-static void check(struct ops_graph *g, enum xnn_status st, const char *what)
+static void check(int *err, enum xnn_status st, const char *what)
 {
-    if (st != xnn_status_success && !g->err) {
+    if (st != xnn_status_success && !*err) {
         log_error("ops: xnnpack %s failed (status %d)", what, (int)st);
-        g->err = 1;
+        *err = 1;
     }
 }
 
-static int new_value(struct ops_graph *g, int h, int w, int c, uint32_t ext, uint32_t flags)
+static int new_value(struct ops_graph *g, int h, int w, int c)
 {
     if (g->nvals == g->capvals) {
         g->capvals = g->capvals ? 2 * g->capvals : 64;
         g->vals = xreallocarray(g->vals, (size_t)g->capvals, sizeof(*g->vals));
     }
-    struct value *v = &g->vals[g->nvals];
-    v->h = h;
-    v->w = w;
-    v->c = c;
-    v->id = XNN_INVALID_VALUE_ID;
-    size_t dims[4] = {1, (size_t)h, (size_t)w, (size_t)c};
-    check(g, xnn_define_tensor_value(g->sg, xnn_datatype_fp32, 4, dims, NULL, ext, flags, &v->id),
-          "define value");
+    g->vals[g->nvals] = (struct value){XNN_INVALID_VALUE_ID, h, w, c, 0};
     return g->nvals++;
 }
 
-static uint32_t static_value(struct ops_graph *g, size_t ndim, const size_t *dims,
+static struct node *new_node(struct ops_graph *g, enum node_kind kind, int in, int out)
+{
+    if (g->nnodes == g->capnodes) {
+        g->capnodes = g->capnodes ? 2 * g->capnodes : 64;
+        g->nodes = xreallocarray(g->nodes, (size_t)g->capnodes, sizeof(*g->nodes));
+    }
+    struct node *nd = &g->nodes[g->nnodes++];
+    memset(nd, 0, sizeof(*nd));
+    nd->kind = kind;
+    nd->in = in;
+    nd->in2 = -1;
+    nd->out = out;
+    nd->lo = -INFINITY;
+    nd->hi = INFINITY;
+    return nd;
+}
+
+static uint32_t static_value(xnn_subgraph_t sg, int *err, size_t ndim, const size_t *dims,
                              const float *data)
 {
     uint32_t id = XNN_INVALID_VALUE_ID;
-    check(g,
-          xnn_define_tensor_value(g->sg, xnn_datatype_fp32, ndim, dims, data,
-                                  XNN_INVALID_VALUE_ID, 0, &id),
+    check(err,
+          xnn_define_tensor_value(sg, xnn_datatype_fp32, ndim, dims, data, XNN_INVALID_VALUE_ID,
+                                  0, &id),
           "define weights");
     return id;
+}
+
+/* defines node nd into sg; ids maps the node's value handles to XNNPACK ids */
+static void define_node(xnn_subgraph_t sg, const struct node *nd, const struct value *vals,
+                        const uint32_t *ids, int *err)
+{
+    const struct value *v = &vals[nd->in], *o = &vals[nd->out];
+    uint32_t x = ids[nd->in], y = ids[nd->out];
+    switch (nd->kind) {
+    case N_CONV: {
+        size_t fd[4] = {(size_t)o->c, (size_t)nd->k, (size_t)nd->k, (size_t)v->c};
+        size_t bd[1] = {(size_t)o->c};
+        uint32_t fid = static_value(sg, err, 4, fd, nd->w);
+        uint32_t bid = nd->b ? static_value(sg, err, 1, bd, nd->b) : XNN_INVALID_VALUE_ID;
+        check(err,
+              xnn_define_convolution_2d(sg, nd->pad[0], nd->pad[1], nd->pad[2], nd->pad[3], nd->k,
+                                        nd->k, nd->stride, nd->stride, 1, 1, 1, v->c, o->c,
+                                        nd->lo, nd->hi, x, fid, bid, y, 0),
+              "convolution");
+        break;
+    }
+    case N_DWCONV: {
+        /* TF [k, k, C, 1] is byte-identical to XNNPACK's [1, k, k, C] */
+        size_t fd[4] = {1, (size_t)nd->k, (size_t)nd->k, (size_t)v->c}, bd[1] = {(size_t)v->c};
+        uint32_t fid = static_value(sg, err, 4, fd, nd->w);
+        uint32_t bid = nd->b ? static_value(sg, err, 1, bd, nd->b) : XNN_INVALID_VALUE_ID;
+        check(err,
+              xnn_define_depthwise_convolution_2d(sg, nd->pad[0], nd->pad[1], nd->pad[2],
+                                                  nd->pad[3], nd->k, nd->k, nd->stride,
+                                                  nd->stride, 1, 1, 1, v->c, nd->lo, nd->hi, x,
+                                                  fid, bid, y, 0),
+              "depthwise convolution");
+        break;
+    }
+    case N_MAXPOOL:
+        check(err,
+              xnn_define_max_pooling_2d(sg, 0, 0, 0, 0, nd->k, nd->k, nd->stride, nd->stride, 1, 1,
+                                        -INFINITY, INFINITY, x, y, nd->flags),
+              "max pooling");
+        break;
+    case N_AVGPOOL:
+        check(err,
+              xnn_define_average_pooling_2d(sg, 0, 0, 0, 0, nd->k, nd->k, nd->stride, nd->stride,
+                                            -INFINITY, INFINITY, x, y, 0),
+              "average pooling");
+        break;
+    case N_GAVGPOOL:
+        check(err, xnn_define_global_average_pooling_2d(sg, -INFINITY, INFINITY, x, y, 0),
+              "global average pooling");
+        break;
+    case N_ADD:
+        check(err, xnn_define_add2(sg, nd->lo, nd->hi, x, ids[nd->in2], y, 0), "add");
+        break;
+    case N_CLAMP:
+        check(err, xnn_define_clamp(sg, nd->lo, nd->hi, x, y, 0), "clamp");
+        break;
+    case N_LEAKY:
+        check(err, xnn_define_leaky_relu(sg, 0.1f, x, y, 0), "leaky relu");
+        break;
+    case N_PAD: {
+        size_t pre[4] = {0, 0, 0, 0};
+        size_t post[4] = {0, (size_t)nd->post[0], (size_t)nd->post[1], (size_t)nd->post[2]};
+        check(err, xnn_define_static_constant_pad(sg, pre, post, 0.0f, x, y, 0), "constant pad");
+        break;
+    }
+    case N_RESHAPE: {
+        size_t shape[4] = {1, (size_t)o->h, (size_t)o->w, (size_t)o->c};
+        check(err, xnn_define_static_reshape(sg, 4, shape, x, y, 0), "reshape");
+        break;
+    }
+    case N_FC: {
+        size_t fd[2] = {(size_t)v->c, (size_t)o->c}, bd[1] = {(size_t)o->c};
+        uint32_t fid = static_value(sg, err, 2, fd, nd->w);
+        uint32_t bid = nd->b ? static_value(sg, err, 1, bd, nd->b) : XNN_INVALID_VALUE_ID;
+        check(err,
+              xnn_define_fully_connected(sg, -INFINITY, INFINITY, x, fid, bid, y,
+                                         XNN_FLAG_TRANSPOSE_WEIGHTS),
+              "fully connected");
+        break;
+    }
+    case N_SOFTMAX:
+        check(err, xnn_define_softmax(sg, x, y, 0), "softmax");
+        break;
+    }
 }
 
 struct ops_graph *ops_graph_new(int h, int w, int c)
 {
     struct ops_graph *g = xcalloc(1, sizeof(*g));
-    enum xnn_status st = xnn_initialize(NULL);
-    check(g, st, "initialize");
-    if (st == xnn_status_success)
-        check(g, xnn_create_subgraph(MAX_EXTERNAL, 0, &g->sg), "create subgraph");
-    if (!g->sg) {
-        g->err = 1; /* values below are never used; keep handles consistent */
-        g->vals = xcalloc(1, sizeof(*g->vals));
-        g->vals[0] = (struct value){XNN_INVALID_VALUE_ID, h, w, c};
-        g->nvals = g->capvals = 1;
-        return g;
-    }
-    new_value(g, h, w, c, 0, XNN_VALUE_FLAG_EXTERNAL_INPUT);
+    new_value(g, h, w, c); /* OPS_INPUT */
     return g;
 }
 
@@ -91,12 +213,11 @@ void ops_graph_free(struct ops_graph *g)
         return;
     if (g->rt)
         xnn_delete_runtime(g->rt);
-    if (g->sg)
-        xnn_delete_subgraph(g->sg);
     free(g->in);
     for (int i = 0; i < g->nout; i++)
         free(g->out[i]);
     free(g->vals);
+    free(g->nodes);
     free(g);
 }
 
@@ -135,68 +256,57 @@ static void act_range(enum ops_act act, float *lo, float *hi)
 /* leaky relu is not a fused clamp: add its own node */
 static int leaky(struct ops_graph *g, int x, enum ops_act act)
 {
-    if (act != OPS_LEAKY || !g->sg)
+    if (act != OPS_LEAKY)
         return x;
     struct value v = g->vals[x];
-    int y = new_value(g, v.h, v.w, v.c, XNN_INVALID_VALUE_ID, 0);
-    check(g, xnn_define_leaky_relu(g->sg, 0.1f, v.id, g->vals[y].id, 0), "leaky relu");
+    int y = new_value(g, v.h, v.w, v.c);
+    new_node(g, N_LEAKY, x, y);
     return y;
+}
+
+/* output size and TF padding (top, right, bottom, left) of a k x k window */
+static void window(const struct value *v, int k, int stride, enum ops_pad pad, int *oh, int *ow,
+                   int p[4])
+{
+    ops_out_size(v->h, k, stride, pad, oh, &p[0]);
+    ops_out_size(v->w, k, stride, pad, ow, &p[3]);
+    p[2] = pad == OPS_SAME ? (*oh - 1) * stride + k - v->h - p[0] : 0;
+    p[1] = pad == OPS_SAME ? (*ow - 1) * stride + k - v->w - p[3] : 0;
+    if (p[2] < 0)
+        p[2] = 0;
+    if (p[1] < 0)
+        p[1] = 0;
 }
 
 int ops_conv(struct ops_graph *g, int x, const float *ohwi, const float *bias, int k, int cout,
              int stride, enum ops_pad pad, enum ops_act act)
 {
-    struct value v = g->vals[x];
-    int oh, ow, pt, pl;
-    ops_out_size(v.h, k, stride, pad, &oh, &pt);
-    ops_out_size(v.w, k, stride, pad, &ow, &pl);
-    int pb = pad == OPS_SAME ? (oh - 1) * stride + k - v.h - pt : 0;
-    int pr = pad == OPS_SAME ? (ow - 1) * stride + k - v.w - pl : 0;
-    if (pb < 0)
-        pb = 0;
-    if (pr < 0)
-        pr = 0;
-    int y = new_value(g, oh, ow, cout, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    size_t fd[4] = {(size_t)cout, (size_t)k, (size_t)k, (size_t)v.c}, bd[1] = {(size_t)cout};
-    uint32_t fid = static_value(g, 4, fd, ohwi);
-    uint32_t bid = bias ? static_value(g, 1, bd, bias) : XNN_INVALID_VALUE_ID;
-    float lo, hi;
-    act_range(act, &lo, &hi);
-    check(g,
-          xnn_define_convolution_2d(g->sg, pt, pr, pb, pl, k, k, stride, stride, 1, 1, 1, v.c,
-                                    cout, lo, hi, v.id, fid, bid, g->vals[y].id, 0),
-          "convolution");
+    int oh, ow, p[4];
+    window(&g->vals[x], k, stride, pad, &oh, &ow, p);
+    int y = new_value(g, oh, ow, cout);
+    struct node *nd = new_node(g, N_CONV, x, y);
+    memcpy(nd->pad, p, sizeof(p));
+    nd->k = k;
+    nd->stride = stride;
+    nd->w = ohwi;
+    nd->b = bias;
+    act_range(act, &nd->lo, &nd->hi);
     return leaky(g, y, act);
 }
 
 int ops_dwconv(struct ops_graph *g, int x, const float *filter, const float *bias, int k,
                int stride, enum ops_pad pad, enum ops_act act)
 {
-    struct value v = g->vals[x];
-    int oh, ow, pt, pl;
-    ops_out_size(v.h, k, stride, pad, &oh, &pt);
-    ops_out_size(v.w, k, stride, pad, &ow, &pl);
-    int pb = pad == OPS_SAME ? (oh - 1) * stride + k - v.h - pt : 0;
-    int pr = pad == OPS_SAME ? (ow - 1) * stride + k - v.w - pl : 0;
-    if (pb < 0)
-        pb = 0;
-    if (pr < 0)
-        pr = 0;
-    int y = new_value(g, oh, ow, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    /* TF [k, k, C, 1] is byte-identical to XNNPACK's [1, k, k, C] */
-    size_t fd[4] = {1, (size_t)k, (size_t)k, (size_t)v.c}, bd[1] = {(size_t)v.c};
-    uint32_t fid = static_value(g, 4, fd, filter);
-    uint32_t bid = bias ? static_value(g, 1, bd, bias) : XNN_INVALID_VALUE_ID;
-    float lo, hi;
-    act_range(act, &lo, &hi);
-    check(g,
-          xnn_define_depthwise_convolution_2d(g->sg, pt, pr, pb, pl, k, k, stride, stride, 1, 1,
-                                              1, v.c, lo, hi, v.id, fid, bid, g->vals[y].id, 0),
-          "depthwise convolution");
+    int oh, ow, p[4];
+    window(&g->vals[x], k, stride, pad, &oh, &ow, p);
+    int y = new_value(g, oh, ow, g->vals[x].c);
+    struct node *nd = new_node(g, N_DWCONV, x, y);
+    memcpy(nd->pad, p, sizeof(p));
+    nd->k = k;
+    nd->stride = stride;
+    nd->w = filter;
+    nd->b = bias;
+    act_range(act, &nd->lo, &nd->hi);
     return leaky(g, y, act);
 }
 
@@ -213,15 +323,12 @@ int ops_maxpool(struct ops_graph *g, int x, int k, int stride, enum ops_pad pad)
     int oh, ow, b;
     ops_out_size(v.h, k, stride, pad, &oh, &b);
     ops_out_size(v.w, k, stride, pad, &ow, &b);
-    int y = new_value(g, oh, ow, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
+    int y = new_value(g, oh, ow, v.c);
+    struct node *nd = new_node(g, N_MAXPOOL, x, y);
+    nd->k = k;
+    nd->stride = stride;
     /* with the SAME flag XNNPACK ignores the padding, as TF does for max pooling */
-    check(g,
-          xnn_define_max_pooling_2d(g->sg, 0, 0, 0, 0, k, k, stride, stride, 1, 1, -INFINITY,
-                                    INFINITY, v.id, g->vals[y].id,
-                                    pad == OPS_SAME ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0),
-          "max pooling");
+    nd->flags = pad == OPS_SAME ? XNN_FLAG_TENSORFLOW_SAME_PADDING : 0;
     return y;
 }
 
@@ -231,31 +338,21 @@ int ops_avgpool(struct ops_graph *g, int x, int k, int stride)
     int oh, ow, b;
     ops_out_size(v.h, k, stride, OPS_VALID, &oh, &b);
     ops_out_size(v.w, k, stride, OPS_VALID, &ow, &b);
-    int y = new_value(g, oh, ow, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    if (oh == 1 && ow == 1 && k == v.h && k == v.w)
-        check(g,
-              xnn_define_global_average_pooling_2d(g->sg, -INFINITY, INFINITY, v.id,
-                                                   g->vals[y].id, 0),
-              "global average pooling");
-    else
-        check(g,
-              xnn_define_average_pooling_2d(g->sg, 0, 0, 0, 0, k, k, stride, stride, -INFINITY,
-                                            INFINITY, v.id, g->vals[y].id, 0),
-              "average pooling");
+    int y = new_value(g, oh, ow, v.c);
+    int global = oh == 1 && ow == 1 && k == v.h && k == v.w;
+    struct node *nd = new_node(g, global ? N_GAVGPOOL : N_AVGPOOL, x, y);
+    nd->k = k;
+    nd->stride = stride;
     return y;
 }
 
 int ops_add(struct ops_graph *g, int a, int b, enum ops_act act)
 {
     struct value v = g->vals[a];
-    int y = new_value(g, v.h, v.w, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    float lo, hi;
-    act_range(act, &lo, &hi);
-    check(g, xnn_define_add2(g->sg, lo, hi, v.id, g->vals[b].id, g->vals[y].id, 0), "add");
+    int y = new_value(g, v.h, v.w, v.c);
+    struct node *nd = new_node(g, N_ADD, a, y);
+    nd->in2 = b;
+    act_range(act, &nd->lo, &nd->hi);
     return leaky(g, y, act);
 }
 
@@ -266,25 +363,20 @@ int ops_act(struct ops_graph *g, int x, enum ops_act act)
     if (act == OPS_LEAKY)
         return leaky(g, x, act);
     struct value v = g->vals[x];
-    int y = new_value(g, v.h, v.w, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    float lo, hi;
-    act_range(act, &lo, &hi);
-    check(g, xnn_define_clamp(g->sg, lo, hi, v.id, g->vals[y].id, 0), "clamp");
+    int y = new_value(g, v.h, v.w, v.c);
+    struct node *nd = new_node(g, N_CLAMP, x, y);
+    act_range(act, &nd->lo, &nd->hi);
     return y;
 }
 
 int ops_pad_zero(struct ops_graph *g, int x, int bottom, int right, int channels)
 {
     struct value v = g->vals[x];
-    int y = new_value(g, v.h + bottom, v.w + right, v.c + channels, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    size_t pre[4] = {0, 0, 0, 0};
-    size_t post[4] = {0, (size_t)bottom, (size_t)right, (size_t)channels};
-    check(g, xnn_define_static_constant_pad(g->sg, pre, post, 0.0f, v.id, g->vals[y].id, 0),
-          "constant pad");
+    int y = new_value(g, v.h + bottom, v.w + right, v.c + channels);
+    struct node *nd = new_node(g, N_PAD, x, y);
+    nd->post[0] = bottom;
+    nd->post[1] = right;
+    nd->post[2] = channels;
     return y;
 }
 
@@ -293,32 +385,21 @@ int ops_fc(struct ops_graph *g, int x, const float *w_io, const float *bias, int
     struct value v = g->vals[x];
     int in = x;
     if (v.h != 1 || v.w != 1) { /* flatten [h, w, c] -> [1, 1, h*w*c] */
-        in = new_value(g, 1, 1, v.h * v.w * v.c, XNN_INVALID_VALUE_ID, 0);
-        size_t shape[4] = {1, 1, 1, (size_t)(v.h * v.w * v.c)};
-        if (g->sg)
-            check(g, xnn_define_static_reshape(g->sg, 4, shape, v.id, g->vals[in].id, 0),
-                  "reshape");
+        in = new_value(g, 1, 1, v.h * v.w * v.c);
+        new_node(g, N_RESHAPE, x, in);
     }
-    int nin = v.h * v.w * v.c;
-    int y = new_value(g, 1, 1, nout, XNN_INVALID_VALUE_ID, 0);
-    if (!g->sg)
-        return y;
-    size_t fd[2] = {(size_t)nin, (size_t)nout}, bd[1] = {(size_t)nout};
-    uint32_t fid = static_value(g, 2, fd, w_io);
-    uint32_t bid = bias ? static_value(g, 1, bd, bias) : XNN_INVALID_VALUE_ID;
-    check(g,
-          xnn_define_fully_connected(g->sg, -INFINITY, INFINITY, g->vals[in].id, fid, bid,
-                                     g->vals[y].id, XNN_FLAG_TRANSPOSE_WEIGHTS),
-          "fully connected");
+    int y = new_value(g, 1, 1, nout);
+    struct node *nd = new_node(g, N_FC, in, y);
+    nd->w = w_io;
+    nd->b = bias;
     return y;
 }
 
 int ops_softmax(struct ops_graph *g, int x)
 {
     struct value v = g->vals[x];
-    int y = new_value(g, v.h, v.w, v.c, XNN_INVALID_VALUE_ID, 0);
-    if (g->sg)
-        check(g, xnn_define_softmax(g->sg, v.id, g->vals[y].id, 0), "softmax");
+    int y = new_value(g, v.h, v.w, v.c);
+    new_node(g, N_SOFTMAX, x, y);
     return y;
 }
 
@@ -332,13 +413,21 @@ int ops_output(struct ops_graph *g, int x)
     struct value v = g->vals[x];
     int k = g->nout++;
     /* an external value must be defined as such: copy x into it by an identity reshape */
-    int y = new_value(g, v.h, v.w, v.c, (uint32_t)(1 + k), XNN_VALUE_FLAG_EXTERNAL_OUTPUT);
-    size_t shape[4] = {1, (size_t)v.h, (size_t)v.w, (size_t)v.c};
-    if (g->sg)
-        check(g, xnn_define_static_reshape(g->sg, 4, shape, v.id, g->vals[y].id, 0), "output");
+    int y = new_value(g, v.h, v.w, v.c);
+    g->vals[y].ext = 1 + k;
+    new_node(g, N_RESHAPE, x, y);
     g->outval[k] = y;
     g->out[k] = xcalloc((size_t)v.h * v.w * v.c, sizeof(float));
     return k;
+}
+
+static void define_value(xnn_subgraph_t sg, const struct value *v, uint32_t ext, uint32_t flags,
+                         uint32_t *id, int *err)
+{
+    size_t dims[4] = {1, (size_t)v->h, (size_t)v->w, (size_t)v->c};
+    *id = XNN_INVALID_VALUE_ID;
+    check(err, xnn_define_tensor_value(sg, xnn_datatype_fp32, 4, dims, NULL, ext, flags, id),
+          "define value");
 }
 
 int ops_graph_ready(struct ops_graph *g)
@@ -347,17 +436,35 @@ int ops_graph_ready(struct ops_graph *g)
     g->in = xcalloc((size_t)in.h * in.w * in.c, sizeof(float));
     if (g->err)
         return SHOP_EMODEL;
-    check(g, xnn_create_runtime_v2(g->sg, NULL, 0, &g->rt), "create runtime");
+    xnn_subgraph_t sg = NULL;
+    check(&g->err, xnn_initialize(NULL), "initialize");
+    if (!g->err)
+        check(&g->err, xnn_create_subgraph(MAX_EXTERNAL, 0, &sg), "create subgraph");
+    if (g->err)
+        return SHOP_EMODEL;
+    uint32_t *ids = xmalloc((size_t)g->nvals * sizeof(*ids));
+    for (int i = 0; i < g->nvals && !g->err; i++) {
+        const struct value *v = &g->vals[i];
+        uint32_t ext = i == 0 ? 0 : v->ext ? (uint32_t)v->ext : XNN_INVALID_VALUE_ID;
+        uint32_t flags = i == 0 ? XNN_VALUE_FLAG_EXTERNAL_INPUT
+                         : v->ext ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
+                                  : 0;
+        define_value(sg, v, ext, flags, &ids[i], &g->err);
+    }
+    for (int i = 0; i < g->nnodes && !g->err; i++)
+        define_node(sg, &g->nodes[i], g->vals, ids, &g->err);
+    free(ids);
+    if (!g->err)
+        check(&g->err, xnn_create_runtime_v2(sg, NULL, 0, &g->rt), "create runtime");
+    /* the subgraph is no longer needed once the runtime exists */
+    xnn_delete_subgraph(sg);
     if (g->err)
         return SHOP_EMODEL;
     struct xnn_external_value ext[MAX_EXTERNAL];
     ext[0] = (struct xnn_external_value){0, g->in};
     for (int k = 0; k < g->nout; k++)
         ext[1 + k] = (struct xnn_external_value){(uint32_t)(1 + k), g->out[k]};
-    check(g, xnn_setup_runtime(g->rt, (size_t)(1 + g->nout), ext), "setup runtime");
-    /* the subgraph is no longer needed once the runtime exists */
-    xnn_delete_subgraph(g->sg);
-    g->sg = NULL;
+    check(&g->err, xnn_setup_runtime(g->rt, (size_t)(1 + g->nout), ext), "setup runtime");
     return g->err ? SHOP_EMODEL : SHOP_OK;
 }
 
@@ -383,6 +490,110 @@ int ops_graph_run(struct ops_graph *g)
     return SHOP_OK;
 }
 
+/* ---- profile ---- */
+
+int ops_graph_layers(const struct ops_graph *g)
+{
+    return g->nnodes;
+}
+
+static double node_macs(const struct ops_graph *g, const struct node *nd)
+{
+    const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
+    double out = (double)o->h * o->w * o->c;
+    switch (nd->kind) {
+    case N_CONV:
+        return out * nd->k * nd->k * v->c;
+    case N_DWCONV:
+        return out * nd->k * nd->k;
+    case N_FC:
+        return (double)v->c * o->c;
+    default:
+        return 0;
+    }
+}
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
+                      struct ops_prof *prof, int max)
+{
+    if (reps < 1)
+        reps = 1;
+    double *t = xmalloc((size_t)reps * sizeof(*t));
+    int n = 0, rc = SHOP_OK;
+    for (int i = 0; i < g->nnodes && n < max && rc == SHOP_OK; i++) {
+        const struct node *nd = &g->nodes[i];
+        int err = 0, ins[2] = {nd->in, nd->in2}, nin = nd->in2 >= 0 ? 2 : 1;
+        /* this node alone: its inputs are external 0 (and 1), its output external nin */
+        uint32_t *ids = xmalloc((size_t)g->nvals * sizeof(*ids));
+        float *buf[3] = {NULL, NULL, NULL};
+        xnn_subgraph_t sg = NULL;
+        xnn_runtime_t rt = NULL;
+        check(&err, xnn_initialize(NULL), "initialize");
+        if (!err)
+            check(&err, xnn_create_subgraph(3, 0, &sg), "create subgraph");
+        for (int j = 0; j <= nin && !err; j++) {
+            int h = j < nin ? ins[j] : nd->out;
+            const struct value *v = &g->vals[h];
+            size_t count = (size_t)v->h * v->w * v->c;
+            buf[j] = xmalloc(count * sizeof(float));
+            for (size_t e = 0; e < count; e++) /* no zeros or denormals: a typical input */
+                buf[j][e] = (float)((e * 7919 % 1000) / 1000.0 - 0.4);
+            define_value(sg, v, (uint32_t)j,
+                         j < nin ? XNN_VALUE_FLAG_EXTERNAL_INPUT : XNN_VALUE_FLAG_EXTERNAL_OUTPUT,
+                         &ids[h], &err);
+        }
+        if (!err)
+            define_node(sg, nd, g->vals, ids, &err);
+        if (!err)
+            check(&err, xnn_create_runtime_v2(sg, NULL, 0, &rt), "create runtime");
+        if (!err) {
+            struct xnn_external_value ext[3];
+            for (int j = 0; j <= nin; j++)
+                ext[j] = (struct xnn_external_value){(uint32_t)j, buf[j]};
+            check(&err, xnn_setup_runtime(rt, (size_t)nin + 1, ext), "setup runtime");
+        }
+        if (!err)
+            check(&err, xnn_invoke_runtime(rt), "invoke"); /* warm: caches, pages */
+        for (int r = 0; r < reps && !err; r++) {
+            double t0 = now();
+            check(&err, xnn_invoke_runtime(rt), "invoke");
+            t[r] = now() - t0;
+        }
+        if (!err) {
+            qsort(t, (size_t)reps, sizeof(*t), by_double);
+            const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
+            struct ops_prof *p = &prof[n++];
+            p->op = node_names[nd->kind];
+            if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
+                nd->kind == N_AVGPOOL)
+                snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,
+                         v->c, nd->k, nd->stride, o->h, o->w, o->c);
+            else
+                snprintf(p->shape, sizeof(p->shape), "%dx%dx%d -> %dx%dx%d", v->h, v->w, v->c,
+                         o->h, o->w, o->c);
+            p->ms = t[reps / 2] * 1e3;
+            p->mmac = node_macs(g, nd) / 1e6;
+        }
+        if (rt)
+            xnn_delete_runtime(rt);
+        if (sg)
+            xnn_delete_subgraph(sg);
+        for (int j = 0; j < 3; j++)
+            free(buf[j]);
+        free(ids);
+        if (err)
+            rc = SHOP_EMODEL;
+    }
+    free(t);
+    return rc == SHOP_OK ? n : rc;
+}
+
 float *ops_hwio_to_ohwi(const float *hwio, int k, int cin, int cout)
 {
     float *o = xmalloc((size_t)k * k * cin * cout * sizeof(float));
@@ -397,6 +608,28 @@ float *ops_hwio_to_ohwi(const float *hwio, int k, int cin, int cout)
 
 /* ---- pre-processing ---- */
 
+#define PREPARE_MAX 1024 /* largest side of the fast path (its scratch is on the stack) */
+
+/* row yy of the crop (or a zero row outside it) interpolated along x, in double as the
+ * reference formula: h[c*3+k] = tl + (tr - tl) * fx */
+static void prepare_row(const uint8_t *rgb, int img_w, int x, int y, int ch, int yy,
+                        int size, const int *xa, const int *xb, const double *fx, double *h)
+{
+    if (yy < 0 || yy >= ch) {
+        memset(h, 0, (size_t)size * 3 * sizeof(*h));
+        return;
+    }
+    const uint8_t *row = rgb + ((size_t)(y + yy) * img_w + x) * 3;
+    for (int c = 0; c < size; c++) {
+        const uint8_t *l = xa[c] >= 0 ? row + xa[c] * 3 : NULL;
+        const uint8_t *r = xb[c] >= 0 ? row + xb[c] * 3 : NULL;
+        for (int k = 0; k < 3; k++) {
+            double tl = l ? l[k] : 0, tr = r ? r[k] : 0;
+            h[c * 3 + k] = tl + (tr - tl) * fx[c];
+        }
+    }
+}
+
 void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, int centred,
                  int size, const float mean[3], float div, float sub, float *out)
 {
@@ -405,6 +638,49 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
     int before = centred ? d - (int)floor(d / 2.0 + 0.5) : 0;
     int ox = cw < ch ? before : 0, oy = ch < cw ? before : 0;
     double ratio = (double)p / size;
+    if (size <= PREPARE_MAX) {
+        /* separable: per column the two source columns (-1 outside the crop) and the
+         * weight, once; per output row two interpolated source rows, reused by the next
+         * output row when it reads the same ones (upscaling). Same arithmetic as below. */
+        int xa[PREPARE_MAX], xb[PREPARE_MAX];
+        double fx[PREPARE_MAX], rows[2][PREPARE_MAX * 3];
+        int have[2] = {INT32_MIN, INT32_MIN}; /* the source row held by rows[i] */
+        for (int c = 0; c < size; c++) {
+            double sx = c * ratio;
+            int x0 = (int)floor(sx), x1 = x0 + 1 < p ? x0 + 1 : p - 1;
+            fx[c] = sx - x0;
+            xa[c] = x0 - ox >= 0 && x0 - ox < cw ? x0 - ox : -1;
+            xb[c] = x1 - ox >= 0 && x1 - ox < cw ? x1 - ox : -1;
+        }
+        for (int r = 0; r < size; r++) {
+            double sy = r * ratio;
+            int y0 = (int)floor(sy), y1 = y0 + 1 < p ? y0 + 1 : p - 1;
+            double fy = sy - y0;
+            int want[2] = {y0 - oy, y1 - oy};
+            int slot[2];
+            for (int i = 0; i < 2; i++)
+                slot[i] = have[0] == want[i] ? 0 : have[1] == want[i] ? 1 : -1;
+            for (int i = 0; i < 2; i++) {
+                if (slot[i] >= 0)
+                    continue;
+                /* the slot the other source row does not use */
+                int s = slot[1 - i] == 0 ? 1 : 0;
+                prepare_row(rgb, img_w, x, y, ch, want[i], size, xa, xb, fx, rows[s]);
+                have[s] = want[i];
+                slot[i] = s;
+                if (want[1 - i] == want[i])
+                    slot[1 - i] = s;
+            }
+            const double *hr[2] = {rows[slot[0]], rows[slot[1]]};
+            float *o = out + (size_t)r * size * 3;
+            for (int c = 0; c < size * 3; c++) {
+                double top = hr[0][c], bot = hr[1][c];
+                float v = (float)(top + (bot - top) * fy);
+                o[c] = (v - mean[c % 3]) / div - sub;
+            }
+        }
+        return;
+    }
     for (int r = 0; r < size; r++) {
         double sy = r * ratio;
         int y0 = (int)floor(sy), y1 = y0 + 1 < p ? y0 + 1 : p - 1;

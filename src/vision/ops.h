@@ -65,6 +65,20 @@ float *ops_graph_in(struct ops_graph *g);                   /* [h, w, c], writte
 const float *ops_graph_out(const struct ops_graph *g, int k); /* valid after ops_graph_run */
 SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
 
+/* Per-layer profile: each layer of g is built alone in its own runtime (same shapes, same
+ * weights, a fixed synthetic input) and run reps times after one warm-up run; ms is the
+ * median. now() is the caller's clock in seconds (library code reads no clock). Writes up
+ * to max entries, one per layer in graph order; returns their number or SHOP_EMODEL. */
+struct ops_prof {
+    const char *op; /* "conv", "dwconv", "maxpool", "add", "leaky", ... (static) */
+    char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
+    double ms;
+    double mmac; /* multiply-accumulates of the layer, millions (0 for non-MAC layers) */
+};
+SHOP_MUST_CHECK int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
+                                      struct ops_prof *prof, int max);
+int ops_graph_layers(const struct ops_graph *g); /* number of layers */
+
 /* TF HWIO [k, k, cin, cout] -> OHWI [cout, k, k, cin]; caller frees */
 float *ops_hwio_to_ohwi(const float *hwio, int k, int cin, int cout);
 
