@@ -73,6 +73,48 @@ static void conv_matches_reference(void)
     conv_case(19, 19, 3, 4, 7, 2, OPS_VALID, OPS_RELU); /* recognition's 7x7 s2 valid */
     conv_case(8, 8, 6, 4, 1, 2, OPS_SAME, OPS_LINEAR);  /* 1x1 s2: even positions */
     conv_case(9, 9, 4, 4, 3, 2, OPS_VALID, OPS_RELU);
+    /* large enough for oneDNN: a pointwise conv (matmul), 3x3 'same' and stride-2 'valid' */
+    conv_case(64, 64, 128, 128, 1, 1, OPS_VALID, OPS_RELU6);
+    conv_case(64, 64, 96, 160, 1, 1, OPS_VALID, OPS_LINEAR);
+    conv_case(16, 16, 32, 32, 3, 1, OPS_SAME, OPS_LINEAR);
+    conv_case(33, 33, 32, 64, 3, 2, OPS_VALID, OPS_RELU);
+    conv_case(16, 16, 64, 48, 3, 2, OPS_SAME, OPS_RELU6); /* pads 0 top/left, 1 bottom/right */
+}
+
+/* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment
+ * and two outputs (the SSD's pattern) */
+static void segments_carry_values_across_cuts(void)
+{
+    struct rng r;
+    rng_seed(&r, 77);
+    int h = 32, w = 32, c = 64;
+    float *in = randv(&r, (size_t)h * w * c), *f1 = randv(&r, (size_t)c * c);
+    float *f2 = randv(&r, (size_t)c * c * 9), *b = randv(&r, (size_t)c);
+    float *o1 = ops_hwio_to_ohwi(f1, 1, c, c), *o2 = ops_hwio_to_ohwi(f2, 3, c, c);
+    struct ops_graph *g = ops_graph_new(h, w, c);
+    int a = ops_act(g, OPS_INPUT, OPS_RELU);                             /* XNNPACK */
+    int x = ops_conv(g, a, o1, b, 1, c, 1, OPS_VALID, OPS_RELU6);          /* oneDNN, 67 M */
+    int y = ops_conv(g, x, o2, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR);       /* oneDNN, 38 M */
+    int z = ops_add(g, y, a, OPS_LINEAR);                                  /* reads the branch */
+    int k0 = ops_output(g, z), k1 = ops_output(g, x);
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    memcpy(ops_graph_in(g), in, (size_t)h * w * c * sizeof(float));
+    CHECK(ops_graph_run(g) == SHOP_OK);
+    size_t n = (size_t)h * w * c;
+    float *ra = malloc(n * sizeof(float)), *rx = malloc(n * sizeof(float));
+    float *ry = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        ra[i] = in[i] > 0 ? in[i] : 0;
+    ops_ref_conv(ra, h, w, c, f1, b, 1, c, 1, OPS_VALID, OPS_RELU6, rx);
+    ops_ref_conv(rx, h, w, c, f2, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR, ry);
+    for (size_t i = 0; i < n; i++)
+        ry[i] += ra[i];
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k1), rx, n), 0, 2e-5);
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k0), ry, n), 0, 1e-4);
+    CHECK(ops_graph_run(g) == SHOP_OK); /* runs again, same buffers */
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k1), rx, n), 0, 2e-5);
+    ops_graph_free(g);
+    free(in), free(f1), free(f2), free(b), free(o1), free(o2), free(ra), free(rx), free(ry);
 }
 
 static void dwconv_case(int h, int w, int c, int s, enum ops_pad pad)
@@ -249,4 +291,5 @@ void test_ops(void)
     RUN(pad_fc_softmax);
     RUN(prepare_matches_pad_and_resize);
     RUN(prepare_fast_path_is_exact);
+    RUN(segments_carry_values_across_cuts);
 }

@@ -1,13 +1,23 @@
 /* vision/ops.c - XNNPACK graph builder and naive reference layers; see ops.h.
- * This is the only file that includes <xnnpack.h>: the 2022 snapshot has no versioned API,
- * so a change of it stays here. */
+ * This is the only file that includes <xnnpack.h> and <dnnl.h>: the 2022 XNNPACK snapshot
+ * has no versioned API, oneDNN's 2.x C API changed in 3.x, so a change of either stays here.
+ *
+ * Backends: every layer runs in XNNPACK, except the large dense convs, which oneDNN 2.6 runs
+ * faster on AVX-512 (the SSD's pointwise layers alone, one thread: 19.6 ms against 24.2 ms).
+ * The graph is cut into segments at those layers: each stretch of XNNPACK layers is one
+ * runtime, each oneDNN layer one primitive, and the values crossing a cut get buffers of
+ * their own. Both are set up once, at ops_graph_ready. oneDNN runs on the calling thread
+ * (an OpenMP team of one, set by each thread that runs a graph); XNNPACK has no pool. */
 #include "vision/ops.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <dnnl.h>
+#include <omp.h>
 #include <xnnpack.h>
 
 #include "core/log.h"
@@ -18,7 +28,25 @@
 struct value {
     uint32_t id; /* XNNPACK value id, once defined */
     int h, w, c;
-    int ext; /* 0, or 1 + the output index of an external output */
+    int ext;    /* 0, or 1 + the output index of an external output */
+    int seg;    /* segment of the layer that makes it (-1: the graph input) */
+    float *buf; /* its memory when it crosses a segment cut (else XNNPACK's own) */
+    int own;    /* buf is ours to free */
+};
+
+/* a oneDNN layer, set up once */
+struct dnode {
+    dnnl_engine_t eng;
+    dnnl_stream_t st;
+    dnnl_primitive_t prim;
+    dnnl_memory_t mem[4]; /* src, packed weights, bias (or NULL), dst */
+};
+
+/* a stretch of layers run by one XNNPACK runtime, or one oneDNN layer */
+struct segment {
+    int first, last; /* node range, inclusive */
+    xnn_runtime_t rt;
+    struct dnode *dn;
 };
 
 enum node_kind {
@@ -58,7 +86,8 @@ struct node {
 };
 
 struct ops_graph {
-    xnn_runtime_t rt;
+    struct segment *segs;
+    int nsegs;
     struct value *vals;
     int nvals, capvals;
     struct node *nodes;
@@ -84,7 +113,7 @@ static int new_value(struct ops_graph *g, int h, int w, int c)
         g->capvals = g->capvals ? 2 * g->capvals : 64;
         g->vals = xreallocarray(g->vals, (size_t)g->capvals, sizeof(*g->vals));
     }
-    g->vals[g->nvals] = (struct value){XNN_INVALID_VALUE_ID, h, w, c, 0};
+    g->vals[g->nvals] = (struct value){XNN_INVALID_VALUE_ID, h, w, c, 0, -1, NULL, 0};
     return g->nvals++;
 }
 
@@ -200,6 +229,194 @@ static void define_node(xnn_subgraph_t sg, const struct node *nd, const struct v
     }
 }
 
+/* ---- oneDNN layers ---- */
+
+/* the other convs oneDNN runs (measured per network: the recognition net's 3x3 convs gain
+ * ~10 %; below these sizes neither library is clearly faster) */
+#define DNNL_MIN_CIN 32
+#define DNNL_MIN_MACS 2e6
+
+/* the convs oneDNN runs, with a clamp activation (none, relu, relu6): pointwise ones (1x1
+ * stride 1) with at least 50 M multiply-accumulates over 64+ input channels, and larger
+ * kernels past DNNL_MIN_*; the small ones stay in XNNPACK runtimes */
+static int use_dnnl(const struct value *vals, const struct node *nd)
+{
+    if (nd->kind != N_CONV)
+        return 0;
+    const struct value *v = &vals[nd->in], *o = &vals[nd->out];
+    double macs = (double)o->h * o->w * o->c * v->c * nd->k * nd->k;
+    int act_ok = nd->hi == INFINITY ? (nd->lo == -INFINITY || nd->lo == 0.0f)
+                                    : (nd->lo == 0.0f && nd->hi == 6.0f);
+    if (!act_ok)
+        return 0;
+    if (nd->k == 1)
+        return nd->stride == 1 && v->c >= 64 && macs >= 50e6;
+    return v->c >= DNNL_MIN_CIN && macs >= DNNL_MIN_MACS;
+}
+
+static void dnode_free(struct dnode *d)
+{
+    if (!d)
+        return;
+    if (d->prim)
+        dnnl_primitive_destroy(d->prim);
+    for (int i = 0; i < 4; i++)
+        if (d->mem[i])
+            dnnl_memory_destroy(d->mem[i]);
+    if (d->st)
+        dnnl_stream_destroy(d->st);
+    if (d->eng)
+        dnnl_engine_destroy(d->eng);
+    free(d);
+}
+
+static void dcheck(int *err, dnnl_status_t st, const char *what)
+{
+    if (st != dnnl_success && !*err) {
+        log_error("ops: onednn %s failed (status %d)", what, (int)st);
+        *err = 1;
+    }
+}
+
+/* oneDNN runs on the calling thread only: its OpenMP team is one thread (a per-thread
+ * setting, so it is made by each thread that runs a graph) */
+static void dnnl_one_thread(void)
+{
+    if (omp_get_max_threads() != 1)
+        omp_set_num_threads(1);
+}
+
+/* the conv nd in oneDNN from in to out (NHWC buffers that outlive it): a pointwise conv as a
+ * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding; bias,
+ * then the clamp as a post-op; the weights are packed once */
+static struct dnode *dnode_new(const struct node *nd, const struct value *vals, float *in,
+                               float *out, int *err)
+{
+    const struct value *v = &vals[nd->in], *o = &vals[nd->out];
+    struct dnode *d = xcalloc(1, sizeof(*d));
+    int mm = nd->k == 1 && nd->stride == 1;
+    dnnl_memory_desc_t smd, wmd, wany, bmd, dmd;
+    dnnl_post_ops_t po = NULL;
+    dnnl_primitive_attr_t attr = NULL;
+    dnnl_primitive_desc_t pd = NULL, rpd = NULL;
+    dnnl_primitive_t reorder = NULL;
+    dnnl_memory_t wsrc = NULL;
+    dnnl_one_thread();
+    dcheck(err, dnnl_engine_create(&d->eng, dnnl_cpu, 0), "engine");
+    if (!*err)
+        dcheck(err, dnnl_stream_create(&d->st, d->eng, dnnl_stream_default_flags), "stream");
+    if (*err)
+        goto out;
+    union {
+        dnnl_matmul_desc_t mm;
+        dnnl_convolution_desc_t conv;
+    } op;
+    if (mm) {
+        dnnl_dims_t ds = {(dnnl_dim_t)v->h * v->w, v->c}, dw = {v->c, o->c}, db = {1, o->c},
+                    dd = {(dnnl_dim_t)o->h * o->w, o->c};
+        /* OHWI [cout, 1, 1, cin] is the [cin, cout] matrix stored column by column: ba */
+        dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 2, ds, dnnl_f32, dnnl_ab), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 2, dw, dnnl_f32, dnnl_ba), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 2, dw, dnnl_f32, dnnl_format_tag_any),
+               "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&bmd, 2, db, dnnl_f32, dnnl_ab), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&dmd, 2, dd, dnnl_f32, dnnl_ab), "desc");
+        if (!*err)
+            dcheck(err, dnnl_matmul_desc_init(&op.mm, &smd, &wany, nd->b ? &bmd : NULL, &dmd),
+                   "matmul");
+    } else {
+        dnnl_dims_t ds = {1, v->c, v->h, v->w}, dw = {o->c, v->c, nd->k, nd->k}, db = {o->c},
+                    dd = {1, o->c, o->h, o->w};
+        dnnl_dims_t strides = {nd->stride, nd->stride}, pl = {nd->pad[0], nd->pad[3]},
+                    pr = {nd->pad[2], nd->pad[1]};
+        dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 4, ds, dnnl_f32, dnnl_nhwc), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 4, dw, dnnl_f32, dnnl_ohwi), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 4, dw, dnnl_f32, dnnl_format_tag_any),
+               "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&bmd, 1, db, dnnl_f32, dnnl_a), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&dmd, 4, dd, dnnl_f32, dnnl_nhwc), "desc");
+        if (!*err)
+            dcheck(err,
+                   dnnl_convolution_forward_desc_init(&op.conv, dnnl_forward_inference,
+                                                      dnnl_convolution_direct, &smd, &wany,
+                                                      nd->b ? &bmd : NULL, &dmd, strides, pl,
+                                                      pr),
+                   "convolution");
+    }
+    dcheck(err, dnnl_primitive_attr_create(&attr), "attr");
+    if (!*err && nd->lo == 0.0f) { /* relu or relu6: clip, which gives +0 like XNNPACK */
+        dcheck(err, dnnl_post_ops_create(&po), "post ops");
+        if (!*err)
+            dcheck(err,
+                   dnnl_post_ops_append_eltwise(po, 1.0f, dnnl_eltwise_clip, 0.0f,
+                                                nd->hi == INFINITY ? FLT_MAX : nd->hi),
+                   "clip");
+        if (!*err)
+            dcheck(err, dnnl_primitive_attr_set_post_ops(attr, po), "post ops");
+    }
+    if (!*err)
+        dcheck(err, dnnl_primitive_desc_create(&pd, &op, attr, d->eng, NULL), "primitive desc");
+    if (*err)
+        goto out;
+    const dnnl_memory_desc_t *packed = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
+    dcheck(err, dnnl_memory_create(&d->mem[0], &smd, d->eng, in), "memory");
+    dcheck(err, dnnl_memory_create(&d->mem[1], packed, d->eng, DNNL_MEMORY_ALLOCATE), "memory");
+    if (nd->b)
+        dcheck(err, dnnl_memory_create(&d->mem[2], &bmd, d->eng, (void *)nd->b), "memory");
+    dcheck(err, dnnl_memory_create(&d->mem[3], &dmd, d->eng, out), "memory");
+    dcheck(err, dnnl_memory_create(&wsrc, &wmd, d->eng, (void *)nd->w), "memory");
+    if (!*err)
+        dcheck(err, dnnl_reorder_primitive_desc_create(&rpd, &wmd, d->eng, packed, d->eng, NULL),
+               "reorder desc");
+    if (!*err)
+        dcheck(err, dnnl_primitive_create(&reorder, rpd), "reorder");
+    if (!*err) {
+        dnnl_exec_arg_t ra[2] = {{DNNL_ARG_FROM, wsrc}, {DNNL_ARG_TO, d->mem[1]}};
+        dcheck(err, dnnl_primitive_execute(reorder, d->st, 2, ra), "reorder run");
+        dcheck(err, dnnl_stream_wait(d->st), "reorder wait");
+    }
+    if (!*err)
+        dcheck(err, dnnl_primitive_create(&d->prim, pd), "primitive");
+out:
+    if (reorder)
+        dnnl_primitive_destroy(reorder);
+    if (rpd)
+        dnnl_primitive_desc_destroy(rpd);
+    if (wsrc)
+        dnnl_memory_destroy(wsrc);
+    if (pd)
+        dnnl_primitive_desc_destroy(pd);
+    if (attr)
+        dnnl_primitive_attr_destroy(attr);
+    if (po)
+        dnnl_post_ops_destroy(po);
+    if (*err) {
+        dnode_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+static int dnode_run(struct dnode *d)
+{
+    dnnl_exec_arg_t args[4] = {{DNNL_ARG_SRC, d->mem[0]},
+                               {DNNL_ARG_WEIGHTS, d->mem[1]},
+                               {DNNL_ARG_BIAS, d->mem[2]},
+                               {DNNL_ARG_DST, d->mem[3]}};
+    int n = 0;
+    dnnl_exec_arg_t used[4];
+    for (int i = 0; i < 4; i++)
+        if (args[i].memory)
+            used[n++] = args[i];
+    dnnl_one_thread();
+    if (dnnl_primitive_execute(d->prim, d->st, n, used) != dnnl_success ||
+        dnnl_stream_wait(d->st) != dnnl_success) {
+        log_error("ops: onednn layer failed");
+        return SHOP_EMODEL;
+    }
+    return SHOP_OK;
+}
+
 struct ops_graph *ops_graph_new(int h, int w, int c)
 {
     struct ops_graph *g = xcalloc(1, sizeof(*g));
@@ -211,8 +428,15 @@ void ops_graph_free(struct ops_graph *g)
 {
     if (!g)
         return;
-    if (g->rt)
-        xnn_delete_runtime(g->rt);
+    for (int i = 0; i < g->nsegs; i++) {
+        if (g->segs[i].rt)
+            xnn_delete_runtime(g->segs[i].rt);
+        dnode_free(g->segs[i].dn);
+    }
+    free(g->segs);
+    for (int i = 0; i < g->nvals; i++)
+        if (g->vals[i].own)
+            free(g->vals[i].buf);
     free(g->in);
     for (int i = 0; i < g->nout; i++)
         free(g->out[i]);
@@ -421,6 +645,7 @@ int ops_output(struct ops_graph *g, int x)
     return k;
 }
 
+
 static void define_value(xnn_subgraph_t sg, const struct value *v, uint32_t ext, uint32_t flags,
                          uint32_t *id, int *err)
 {
@@ -430,41 +655,118 @@ static void define_value(xnn_subgraph_t sg, const struct value *v, uint32_t ext,
           "define value");
 }
 
+/* the value handles a node reads */
+static int node_inputs(const struct node *nd, int in[2])
+{
+    in[0] = nd->in;
+    in[1] = nd->in2;
+    return nd->in2 >= 0 ? 2 : 1;
+}
+
+/* one XNNPACK runtime for nodes first..last of g: values made elsewhere are external
+ * inputs, values used elsewhere or marked as outputs are external outputs */
+static void xnn_segment(struct ops_graph *g, struct segment *sg, const int *used_out, int *err)
+{
+    enum { MAX_EXT = 64 };
+    xnn_subgraph_t sub = NULL;
+    struct xnn_external_value ext[MAX_EXT];
+    uint32_t next = 0;
+    int *seen = xcalloc((size_t)g->nvals, sizeof(*seen));
+    int seg = (int)(sg - g->segs);
+    check(err, xnn_create_subgraph(MAX_EXT, 0, &sub), "create subgraph");
+    for (int i = sg->first; i <= sg->last && !*err; i++) {
+        const struct node *nd = &g->nodes[i];
+        int in[2], nin = node_inputs(nd, in);
+        for (int j = 0; j <= nin && !*err; j++) {
+            int h = j < nin ? in[j] : nd->out;
+            struct value *v = &g->vals[h];
+            if (seen[h])
+                continue;
+            seen[h] = 1;
+            int is_in = v->seg != seg, is_out = v->ext || (v->seg == seg && used_out[h]);
+            if ((is_in || is_out) && next == MAX_EXT) {
+                log_error("ops: too many values cross a segment");
+                *err = 1;
+                break;
+            }
+            if (is_in || is_out) {
+                ext[next] = (struct xnn_external_value){next, v->buf};
+                define_value(sub, v, next++,
+                             is_in ? XNN_VALUE_FLAG_EXTERNAL_INPUT : XNN_VALUE_FLAG_EXTERNAL_OUTPUT,
+                             &v->id, err);
+            } else {
+                define_value(sub, v, XNN_INVALID_VALUE_ID, 0, &v->id, err);
+            }
+        }
+    }
+    uint32_t *ids = xmalloc((size_t)g->nvals * sizeof(*ids));
+    for (int i = 0; i < g->nvals; i++)
+        ids[i] = g->vals[i].id;
+    for (int i = sg->first; i <= sg->last && !*err; i++)
+        define_node(sub, &g->nodes[i], g->vals, ids, err);
+    free(ids);
+    free(seen);
+    if (!*err)
+        check(err, xnn_create_runtime_v2(sub, NULL, 0, &sg->rt), "create runtime");
+    if (sub)
+        xnn_delete_subgraph(sub); /* not needed once the runtime exists */
+    if (!*err)
+        check(err, xnn_setup_runtime(sg->rt, next, ext), "setup runtime");
+}
+
 int ops_graph_ready(struct ops_graph *g)
 {
     struct value in = g->vals[0];
     g->in = xcalloc((size_t)in.h * in.w * in.c, sizeof(float));
     if (g->err)
         return SHOP_EMODEL;
-    xnn_subgraph_t sg = NULL;
     check(&g->err, xnn_initialize(NULL), "initialize");
-    if (!g->err)
-        check(&g->err, xnn_create_subgraph(MAX_EXTERNAL, 0, &sg), "create subgraph");
     if (g->err)
         return SHOP_EMODEL;
-    uint32_t *ids = xmalloc((size_t)g->nvals * sizeof(*ids));
-    for (int i = 0; i < g->nvals && !g->err; i++) {
-        const struct value *v = &g->vals[i];
-        uint32_t ext = i == 0 ? 0 : v->ext ? (uint32_t)v->ext : XNN_INVALID_VALUE_ID;
-        uint32_t flags = i == 0 ? XNN_VALUE_FLAG_EXTERNAL_INPUT
-                         : v->ext ? XNN_VALUE_FLAG_EXTERNAL_OUTPUT
-                                  : 0;
-        define_value(sg, v, ext, flags, &ids[i], &g->err);
+    /* segments: each oneDNN layer alone, the stretches between them in XNNPACK */
+    g->segs = xcalloc((size_t)(g->nnodes ? g->nnodes : 1), sizeof(*g->segs));
+    for (int i = 0; i < g->nnodes; i++) {
+        int d = use_dnnl(g->vals, &g->nodes[i]);
+        if (g->nsegs == 0 || d ||
+            use_dnnl(g->vals, &g->nodes[g->segs[g->nsegs - 1].last]))
+            g->segs[g->nsegs++] = (struct segment){i, i, NULL, NULL};
+        else
+            g->segs[g->nsegs - 1].last = i;
+        g->vals[g->nodes[i].out].seg = g->nsegs - 1;
     }
-    for (int i = 0; i < g->nnodes && !g->err; i++)
-        define_node(sg, &g->nodes[i], g->vals, ids, &g->err);
-    free(ids);
-    if (!g->err)
-        check(&g->err, xnn_create_runtime_v2(sg, NULL, 0, &g->rt), "create runtime");
-    /* the subgraph is no longer needed once the runtime exists */
-    xnn_delete_subgraph(sg);
-    if (g->err)
-        return SHOP_EMODEL;
-    struct xnn_external_value ext[MAX_EXTERNAL];
-    ext[0] = (struct xnn_external_value){0, g->in};
+    /* the values that cross a cut get buffers (the input and outputs have theirs) */
+    int *used_out = xcalloc((size_t)g->nvals, sizeof(*used_out));
+    for (int i = 0; i < g->nnodes; i++) {
+        int ins[2], nin = node_inputs(&g->nodes[i], ins);
+        int seg = g->vals[g->nodes[i].out].seg;
+        for (int j = 0; j < nin; j++)
+            if (g->vals[ins[j]].seg != seg)
+                used_out[ins[j]] = 1;
+    }
+    for (int i = 0; i < g->nnodes; i++) {
+        int d = use_dnnl(g->vals, &g->nodes[i]);
+        if (d) /* a oneDNN layer reads and writes plain buffers */
+            used_out[g->nodes[i].in] = used_out[g->nodes[i].out] = 1;
+    }
+    g->vals[0].buf = g->in;
     for (int k = 0; k < g->nout; k++)
-        ext[1 + k] = (struct xnn_external_value){(uint32_t)(1 + k), g->out[k]};
-    check(&g->err, xnn_setup_runtime(g->rt, (size_t)(1 + g->nout), ext), "setup runtime");
+        g->vals[g->outval[k]].buf = g->out[k];
+    for (int i = 1; i < g->nvals; i++) {
+        struct value *v = &g->vals[i];
+        if (used_out[i] && !v->buf) {
+            v->buf = xcalloc((size_t)v->h * v->w * v->c, sizeof(float));
+            v->own = 1;
+        }
+    }
+    for (int s = 0; s < g->nsegs && !g->err; s++) {
+        struct segment *sg = &g->segs[s];
+        const struct node *nd = &g->nodes[sg->first];
+        if (sg->first == sg->last && use_dnnl(g->vals, nd))
+            sg->dn = dnode_new(nd, g->vals, g->vals[nd->in].buf, g->vals[nd->out].buf, &g->err);
+        else
+            xnn_segment(g, sg, used_out, &g->err);
+    }
+    free(used_out);
     return g->err ? SHOP_EMODEL : SHOP_OK;
 }
 
@@ -480,12 +782,20 @@ const float *ops_graph_out(const struct ops_graph *g, int k)
 
 int ops_graph_run(struct ops_graph *g)
 {
-    if (!g->rt)
+    if (g->err || g->nsegs == 0)
         return SHOP_EMODEL;
-    enum xnn_status st = xnn_invoke_runtime(g->rt);
-    if (st != xnn_status_success) {
-        log_error("ops: xnnpack invoke failed (status %d)", (int)st);
-        return SHOP_EMODEL;
+    for (int i = 0; i < g->nsegs; i++) {
+        struct segment *sg = &g->segs[i];
+        if (sg->dn) {
+            if (dnode_run(sg->dn) != SHOP_OK)
+                return SHOP_EMODEL;
+            continue;
+        }
+        enum xnn_status st = xnn_invoke_runtime(sg->rt);
+        if (st != xnn_status_success) {
+            log_error("ops: xnnpack invoke failed (status %d)", (int)st);
+            return SHOP_EMODEL;
+        }
     }
     return SHOP_OK;
 }
@@ -534,6 +844,8 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
         float *buf[3] = {NULL, NULL, NULL};
         xnn_subgraph_t sg = NULL;
         xnn_runtime_t rt = NULL;
+        struct dnode *dn = NULL;
+        int d = use_dnnl(g->vals, nd);
         check(&err, xnn_initialize(NULL), "initialize");
         if (!err)
             check(&err, xnn_create_subgraph(3, 0, &sg), "create subgraph");
@@ -548,28 +860,30 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
                          j < nin ? XNN_VALUE_FLAG_EXTERNAL_INPUT : XNN_VALUE_FLAG_EXTERNAL_OUTPUT,
                          &ids[h], &err);
         }
-        if (!err)
+        if (!err && d)
+            dn = dnode_new(nd, g->vals, buf[0], buf[1], &err);
+        if (!err && !d)
             define_node(sg, nd, g->vals, ids, &err);
-        if (!err)
+        if (!err && !d)
             check(&err, xnn_create_runtime_v2(sg, NULL, 0, &rt), "create runtime");
-        if (!err) {
+        if (!err && !d) {
             struct xnn_external_value ext[3];
             for (int j = 0; j <= nin; j++)
                 ext[j] = (struct xnn_external_value){(uint32_t)j, buf[j]};
             check(&err, xnn_setup_runtime(rt, (size_t)nin + 1, ext), "setup runtime");
         }
-        if (!err)
-            check(&err, xnn_invoke_runtime(rt), "invoke"); /* warm: caches, pages */
+        if (!err) /* warm: caches, pages */
+            err = d ? dnode_run(dn) != SHOP_OK : xnn_invoke_runtime(rt) != xnn_status_success;
         for (int r = 0; r < reps && !err; r++) {
             double t0 = now();
-            check(&err, xnn_invoke_runtime(rt), "invoke");
+            err = d ? dnode_run(dn) != SHOP_OK : xnn_invoke_runtime(rt) != xnn_status_success;
             t[r] = now() - t0;
         }
         if (!err) {
             qsort(t, (size_t)reps, sizeof(*t), by_double);
             const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
             struct ops_prof *p = &prof[n++];
-            p->op = node_names[nd->kind];
+            p->op = d ? "conv-dnnl" : node_names[nd->kind];
             if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
                 nd->kind == N_AVGPOOL)
                 snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,
@@ -584,6 +898,7 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
             xnn_delete_runtime(rt);
         if (sg)
             xnn_delete_subgraph(sg);
+        dnode_free(dn);
         for (int j = 0; j < 3; j++)
             free(buf[j]);
         free(ids);

@@ -2,8 +2,9 @@
  * semantics (padding rules, max-pool padding ignored, legacy bilinear resize).
  *
  * Two implementations of every layer:
- *  - a graph builder over an XNNPACK subgraph (the only file that includes <xnnpack.h>): a
- *    network is described once per input size, then runs with no allocation;
+ *  - a graph builder over XNNPACK runtimes, with the large dense convs in oneDNN (ops.c is
+ *    the only file that includes <xnnpack.h> and <dnnl.h>): a network is described once per
+ *    input size, then runs with no allocation;
  *  - naive plain-C loops (ops_ref_*), the test oracle for the XNNPACK layers.
  *
  *     struct ops_graph *g = ops_graph_new(112, 112, 3);
