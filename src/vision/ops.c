@@ -926,9 +926,12 @@ float *ops_hwio_to_ohwi(const float *hwio, int k, int cin, int cout)
 #define PREPARE_MAX 1024 /* largest side of the fast path (its scratch is on the stack) */
 
 /* row yy of the crop (or a zero row outside it) interpolated along x, in double as the
- * reference formula: h[c*3+k] = tl + (tr - tl) * fx */
+ * reference formula: h[c*3+k] = tl + (tr - tl) * fx, with 0 for a pixel outside the crop.
+ * Columns lo..hi-1 read two pixels inside the crop (no test); the others are the padding's
+ * edges. */
 static void prepare_row(const uint8_t *rgb, int img_w, int x, int y, int ch, int yy,
-                        int size, const int *xa, const int *xb, const double *fx, double *h)
+                        int size, const int *xa, const int *xb, const double *fx, int lo, int hi,
+                        double *h)
 {
     if (yy < 0 || yy >= ch) {
         memset(h, 0, (size_t)size * 3 * sizeof(*h));
@@ -936,6 +939,18 @@ static void prepare_row(const uint8_t *rgb, int img_w, int x, int y, int ch, int
     }
     const uint8_t *row = rgb + ((size_t)(y + yy) * img_w + x) * 3;
     for (int c = 0; c < size; c++) {
+        if (c == lo) { /* the inside: both pixels valid */
+            for (; c < hi; c++) {
+                const uint8_t *l = row + xa[c] * 3, *r = row + xb[c] * 3;
+                double f = fx[c];
+                double l0 = l[0], l1 = l[1], l2 = l[2], r0 = r[0], r1 = r[1], r2 = r[2];
+                h[c * 3] = l0 + (r0 - l0) * f;
+                h[c * 3 + 1] = l1 + (r1 - l1) * f;
+                h[c * 3 + 2] = l2 + (r2 - l2) * f;
+            }
+            if (c == size)
+                break;
+        }
         const uint8_t *l = xa[c] >= 0 ? row + xa[c] * 3 : NULL;
         const uint8_t *r = xb[c] >= 0 ? row + xb[c] * 3 : NULL;
         for (int k = 0; k < 3; k++) {
@@ -960,13 +975,20 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
         int xa[PREPARE_MAX], xb[PREPARE_MAX];
         double fx[PREPARE_MAX], rows[2][PREPARE_MAX * 3];
         int have[2] = {INT32_MIN, INT32_MIN}; /* the source row held by rows[i] */
+        int lo = size, hi = size; /* the columns whose two pixels lie inside the crop */
         for (int c = 0; c < size; c++) {
             double sx = c * ratio;
             int x0 = (int)floor(sx), x1 = x0 + 1 < p ? x0 + 1 : p - 1;
             fx[c] = sx - x0;
             xa[c] = x0 - ox >= 0 && x0 - ox < cw ? x0 - ox : -1;
             xb[c] = x1 - ox >= 0 && x1 - ox < cw ? x1 - ox : -1;
+            if (xa[c] >= 0 && xb[c] >= 0 && lo == size)
+                lo = c;
+            if (xa[c] >= 0 && xb[c] >= 0)
+                hi = c + 1;
         }
+        if (lo == size)
+            hi = size;
         for (int r = 0; r < size; r++) {
             double sy = r * ratio;
             int y0 = (int)floor(sy), y1 = y0 + 1 < p ? y0 + 1 : p - 1;
@@ -980,7 +1002,7 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
                     continue;
                 /* the slot the other source row does not use */
                 int s = slot[1 - i] == 0 ? 1 : 0;
-                prepare_row(rgb, img_w, x, y, ch, want[i], size, xa, xb, fx, rows[s]);
+                prepare_row(rgb, img_w, x, y, ch, want[i], size, xa, xb, fx, lo, hi, rows[s]);
                 have[s] = want[i];
                 slot[i] = s;
                 if (want[1 - i] == want[i])
@@ -988,11 +1010,12 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
             }
             const double *hr[2] = {rows[slot[0]], rows[slot[1]]};
             float *o = out + (size_t)r * size * 3;
-            for (int c = 0; c < size * 3; c++) {
-                double top = hr[0][c], bot = hr[1][c];
-                float v = (float)(top + (bot - top) * fy);
-                o[c] = (v - mean[c % 3]) / div - sub;
-            }
+            const double *t = hr[0], *b = hr[1];
+            for (int c = 0; c < size * 3; c += 3)
+                for (int k = 0; k < 3; k++) {
+                    float v = (float)(t[c + k] + (b[c + k] - t[c + k]) * fy);
+                    o[c + k] = (v - mean[k]) / div - sub;
+                }
         }
         return;
     }
