@@ -251,6 +251,8 @@ static int use_dnnl(const struct value *vals, const struct node *nd)
         return 0;
     if (nd->k == 1)
         return nd->stride == 1 && v->c >= 64 && macs >= 50e6;
+    if (v->c <= 4) /* a first layer: only the tiny detector's (3x3 s1, 74 M at 416) gains */
+        return nd->stride == 1 && macs >= 50e6;
     return v->c >= DNNL_MIN_CIN && macs >= DNNL_MIN_MACS;
 }
 
