@@ -31,7 +31,6 @@ struct value {
     int ext;    /* 0, or 1 + the output index of an external output */
     int seg;    /* segment of the layer that makes it (-1: the graph input) */
     float *buf; /* its memory when it crosses a segment cut (else XNNPACK's own) */
-    int own;    /* buf is ours to free */
 };
 
 /* a oneDNN layer, set up once */
@@ -88,6 +87,8 @@ struct node {
 struct ops_graph {
     struct segment *segs;
     int nsegs;
+    float **blocks; /* the buffers of the values crossing cuts, shared when lifetimes allow */
+    int nblocks;
     struct value *vals;
     int nvals, capvals;
     struct node *nodes;
@@ -113,7 +114,7 @@ static int new_value(struct ops_graph *g, int h, int w, int c)
         g->capvals = g->capvals ? 2 * g->capvals : 64;
         g->vals = xreallocarray(g->vals, (size_t)g->capvals, sizeof(*g->vals));
     }
-    g->vals[g->nvals] = (struct value){XNN_INVALID_VALUE_ID, h, w, c, 0, -1, NULL, 0};
+    g->vals[g->nvals] = (struct value){XNN_INVALID_VALUE_ID, h, w, c, 0, -1, NULL};
     return g->nvals++;
 }
 
@@ -436,9 +437,9 @@ void ops_graph_free(struct ops_graph *g)
         dnode_free(g->segs[i].dn);
     }
     free(g->segs);
-    for (int i = 0; i < g->nvals; i++)
-        if (g->vals[i].own)
-            free(g->vals[i].buf);
+    for (int i = 0; i < g->nblocks; i++)
+        free(g->blocks[i]);
+    free(g->blocks);
     free(g->in);
     for (int i = 0; i < g->nout; i++)
         free(g->out[i]);
@@ -716,6 +717,44 @@ static void xnn_segment(struct ops_graph *g, struct segment *sg, const int *used
         check(err, xnn_setup_runtime(sg->rt, next, ext), "setup runtime");
 }
 
+/* Buffers for the values crossing cuts (used_out), made in layer order: a value takes the
+ * smallest buffer free before the layer that makes it (its last reader came earlier), else a
+ * new one. A reader and the layer it feeds never share, so a layer's input and output differ. */
+static void share_buffers(struct ops_graph *g, const int *used_out)
+{
+    int *last = xmalloc((size_t)g->nvals * sizeof(*last)); /* its last reader, a node index */
+    for (int i = 0; i < g->nvals; i++)
+        last[i] = -1;
+    for (int i = 0; i < g->nnodes; i++) {
+        int ins[2], nin = node_inputs(&g->nodes[i], ins);
+        for (int j = 0; j < nin; j++)
+            last[ins[j]] = i;
+    }
+    size_t *size = xmalloc((size_t)(g->nvals ? g->nvals : 1) * sizeof(*size));
+    int *free_after = xmalloc((size_t)(g->nvals ? g->nvals : 1) * sizeof(*free_after));
+    g->blocks = xmalloc((size_t)(g->nvals ? g->nvals : 1) * sizeof(*g->blocks));
+    for (int i = 0; i < g->nnodes; i++) {
+        struct value *v = &g->vals[g->nodes[i].out];
+        if (!used_out[g->nodes[i].out] || v->buf)
+            continue;
+        size_t need = (size_t)v->h * v->w * v->c;
+        int best = -1;
+        for (int b = 0; b < g->nblocks; b++)
+            if (free_after[b] < i && size[b] >= need && (best < 0 || size[b] < size[best]))
+                best = b;
+        if (best < 0) {
+            best = g->nblocks++;
+            g->blocks[best] = xcalloc(need, sizeof(float));
+            size[best] = need;
+        }
+        v->buf = g->blocks[best];
+        free_after[best] = last[g->nodes[i].out] > i ? last[g->nodes[i].out] : i;
+    }
+    free(last);
+    free(size);
+    free(free_after);
+}
+
 int ops_graph_ready(struct ops_graph *g)
 {
     struct value in = g->vals[0];
@@ -753,13 +792,7 @@ int ops_graph_ready(struct ops_graph *g)
     g->vals[0].buf = g->in;
     for (int k = 0; k < g->nout; k++)
         g->vals[g->outval[k]].buf = g->out[k];
-    for (int i = 1; i < g->nvals; i++) {
-        struct value *v = &g->vals[i];
-        if (used_out[i] && !v->buf) {
-            v->buf = xcalloc((size_t)v->h * v->w * v->c, sizeof(float));
-            v->own = 1;
-        }
-    }
+    share_buffers(g, used_out);
     for (int s = 0; s < g->nsegs && !g->err; s++) {
         struct segment *sg = &g->segs[s];
         const struct node *nd = &g->nodes[sg->first];
