@@ -349,8 +349,9 @@ static int bench_profile(const struct face_engine *e, const struct face_opts *o)
     int rc = SHOP_OK;
     for (int k = 0; k < FACE_NETS && rc == SHOP_OK; k++) {
         /* the networks of this chain (bench-faces loads only those) */
-        if ((k == 0 && o->detector != FACE_DETECT_TINY) ||
-            (k == 1 && o->detector == FACE_DETECT_TINY))
+        unsigned bit = 1u << k;
+        if ((bit == FACE_NET_TINY && o->detector != FACE_DETECT_TINY) ||
+            (bit == FACE_NET_SSD && o->detector == FACE_DETECT_TINY))
             continue;
         int n = face_ws_profile(ws, k, o, cpu_now, 15, p, MAX_LAYERS);
         if (n == SHOP_EINVAL)
@@ -362,7 +363,8 @@ static int bench_profile(const struct face_engine *e, const struct face_opts *o)
         double ms = 0, mmac = 0;
         for (int l = 0; l < n; l++)
             ms += p[l].ms, mmac += p[l].mmac;
-        printf("profile %-12s %3d layers %8.2f ms %7.1f MMAC %6.1f GMAC/s (each layer alone, cpu)\n",
+        printf("profile %-12s %3d layers %8.2f ms %7.1f MMAC %6.1f GMAC/s"
+               " (each layer alone, cpu)\n",
                face_net_name(k), n, ms, mmac, ms > 0 ? mmac / ms : 0);
         /* per kind of layer, in order of first appearance */
         const char *kinds[16];
