@@ -13,8 +13,9 @@
  * Threads: an engine is shared by any number of threads; a workspace belongs to one thread
  * at a time. Each inference runs on the calling thread only (no thread pool): parallelise
  * by giving each worker thread its own workspace. A workspace builds each network's
- * runtime on first use (warm-up: memory for weights and activations) and then runs frames
- * with no allocation.                                                                     */
+ * runtime on first use (memory for weights and activations, hundreds of ms), or all of them
+ * at once with face_ws_warm (a server does it at start), and then runs frames with no
+ * allocation.                                                                             */
 #ifndef SHOP_VISION_FACE_H
 #define SHOP_VISION_FACE_H
 
