@@ -6,7 +6,7 @@ WARN    := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 OPT     ?= -O2 -g
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-LIBS    = $(PKG_LIBS) -lXNNPACK -lpthreadpool -lpthread -lm
+LIBS    = $(PKG_LIBS) -lXNNPACK -lpthreadpool -ldnnl -lgomp -lpthread -lm
 BUILD   ?= build
 SAN     :=
 

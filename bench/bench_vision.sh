@@ -1,14 +1,19 @@
 #!/bin/sh
-# The reference's speed: face-api 1.7.15 on tfjs 4.22.0, WASM backend, one thread, pinned to
-# one core, per frame on a 640x480 crop of the demo photo with one frontal face: detector
-# (tiny at 416, then SSD) + 68 landmarks + descriptor + expression + age/gender. Then the C
-# pipeline on the same pixels (bench/bench_vision_c.sh), when it is there.
-#   sh bench/bench_vision.sh BUILD_DIR       (FRAMES=20 by default; $SHOPPER_MODELS)
-# Prints "reference tiny-frame ms: X" and "reference ssd-frame ms: Y".
+# The C face pipeline against the reference, face-api 1.7.15 on tfjs 4.22.0 (WASM SIMD
+# backend, one thread), both pinned to one core, on the same pixels: a 640x480 crop of the
+# demo photo with one frontal face, made lossless by our decoder (decode excluded on both
+# sides). Per detector (tiny at 416, then SSD) + 68 landmarks + expression + age/gender +
+# descriptor: per-frame wall and CPU time and per-network CPU time, the median of RUNS runs
+# that alternate reference and C, with the ratio. Then the C side in detail
+# (bench/bench_vision_c.sh: first frame, warm-up, 2 threads, memory, per-layer profile).
+#   sh bench/bench_vision.sh BUILD_DIR       (RUNS=3 FRAMES=20 by default; $SHOPPER_MODELS)
+# The machine may be shared: wall time includes the time other processes hold the core,
+# CPU time does not; compare ratios taken in the same run.
 set -u
 build=${1:-build}
 models=${SHOPPER_MODELS:-models}
 frames=${FRAMES:-20}
+runs=${RUNS:-3}
 src=$models/samples/sample1.jpg
 if [ ! -f "$src" ] || [ ! -d tests/vision/node_modules/@vladmandic/face-api ]; then
     echo "bench_vision: needs make models and the reference (make bench installs both); skipped"
@@ -20,10 +25,19 @@ trap 'rm -rf "$tmp"' EXIT
 "$build/vision_topng" "$src" "$tmp/frame640.png" crop 620 250 640 480 || exit 1
 pin=""
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
-echo "== reference: face-api 1.7.15, tfjs 4.22.0 wasm, 1 thread, 640x480, one face, $frames frames"
 for det in tiny ssd; do
-    $pin node tests/vision/reference.mjs --models "$models" --bench "$frames" --detector "$det" \
-        "$tmp/frame640.png" || exit 1
+    : > "$tmp/ref_$det"
+    : > "$tmp/c_$det"
+    i=1
+    while [ "$i" -le "$runs" ]; do
+        $pin node tests/vision/reference.mjs --models "$models" --bench "$frames" \
+            --detector "$det" "$tmp/frame640.png" >> "$tmp/ref_$det" 2> "$tmp/err" ||
+            { cat "$tmp/err"; exit 1; }
+        $pin "$build/shopper" bench-faces "$tmp/frame640.png" --models "$models" \
+            --detector "$det" --frames "$frames" --threads 1 --json >> "$tmp/c_$det" || exit 1
+        i=$((i + 1))
+    done
+    python3 bench/vision_table.py "$det" "$tmp/ref_$det" "$tmp/c_$det" || exit 1
 done
 if [ -f bench/bench_vision_c.sh ]; then
     sh bench/bench_vision_c.sh "$build" || exit 1

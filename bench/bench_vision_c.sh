@@ -1,8 +1,10 @@
 #!/bin/sh
 # The C face pipeline's speed: a 640x480 crop of the demo photo models/samples/sample1.jpg
 # with one frontal face -> detector + 68 landmarks + descriptor + expression + age/gender.
-# Per detector (tiny at 416, then SSD): model load, first frame (runtimes built), per-frame
-# time on one thread pinned to one core, throughput with 2 worker threads, peak RSS.
+# Per detector (tiny at 416, then SSD): model load, first frame (runtimes built), the
+# warm-up call and the frame after it, per-frame time on one thread pinned to one core (wall
+# and CPU, per network), throughput with 2 worker threads, peak RSS, then the profile: each
+# layer of each network run alone (CPU time), summed per kind of layer, and the slowest.
 #   sh bench/bench_vision_c.sh BUILD_DIR      ($SHOPPER_MODELS overrides ./models)
 build=${1:-build}
 models=${SHOPPER_MODELS:-models}
@@ -18,7 +20,8 @@ for det in tiny ssd; do
     echo "== C pipeline, detector $det, 640x480, one face"
     # one core: per-frame time (the throughput line of this run is 1 thread on 1 core)
     $pin "$build/shopper" bench-faces "$img" --models "$models" --detector "$det" \
-        --crop 620,250,640,480 --frames "$frames" --threads 1 | grep -v throughput || exit 1
+        --crop 620,250,640,480 --frames "$frames" --threads 1 --profile | grep -v throughput ||
+        exit 1
     # two worker threads, each with its own workspace
     "$build/shopper" bench-faces "$img" --models "$models" --detector "$det" \
         --crop 620,250,640,480 --frames "$frames" --threads 2 | grep -E "throughput|peak" || exit 1

@@ -73,6 +73,48 @@ static void conv_matches_reference(void)
     conv_case(19, 19, 3, 4, 7, 2, OPS_VALID, OPS_RELU); /* recognition's 7x7 s2 valid */
     conv_case(8, 8, 6, 4, 1, 2, OPS_SAME, OPS_LINEAR);  /* 1x1 s2: even positions */
     conv_case(9, 9, 4, 4, 3, 2, OPS_VALID, OPS_RELU);
+    /* large enough for oneDNN: a pointwise conv (matmul), 3x3 'same' and stride-2 'valid' */
+    conv_case(64, 64, 128, 128, 1, 1, OPS_VALID, OPS_RELU6);
+    conv_case(64, 64, 96, 160, 1, 1, OPS_VALID, OPS_LINEAR);
+    conv_case(16, 16, 32, 32, 3, 1, OPS_SAME, OPS_LINEAR);
+    conv_case(33, 33, 32, 64, 3, 2, OPS_VALID, OPS_RELU);
+    conv_case(16, 16, 64, 48, 3, 2, OPS_SAME, OPS_RELU6); /* pads 0 top/left, 1 bottom/right */
+}
+
+/* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment
+ * and two outputs (the SSD's pattern) */
+static void segments_carry_values_across_cuts(void)
+{
+    struct rng r;
+    rng_seed(&r, 77);
+    int h = 32, w = 32, c = 64;
+    float *in = randv(&r, (size_t)h * w * c), *f1 = randv(&r, (size_t)c * c);
+    float *f2 = randv(&r, (size_t)c * c * 9), *b = randv(&r, (size_t)c);
+    float *o1 = ops_hwio_to_ohwi(f1, 1, c, c), *o2 = ops_hwio_to_ohwi(f2, 3, c, c);
+    struct ops_graph *g = ops_graph_new(h, w, c);
+    int a = ops_act(g, OPS_INPUT, OPS_RELU);                             /* XNNPACK */
+    int x = ops_conv(g, a, o1, b, 1, c, 1, OPS_VALID, OPS_RELU6);          /* oneDNN, 67 M */
+    int y = ops_conv(g, x, o2, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR);       /* oneDNN, 38 M */
+    int z = ops_add(g, y, a, OPS_LINEAR);                                  /* reads the branch */
+    int k0 = ops_output(g, z), k1 = ops_output(g, x);
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    memcpy(ops_graph_in(g), in, (size_t)h * w * c * sizeof(float));
+    CHECK(ops_graph_run(g) == SHOP_OK);
+    size_t n = (size_t)h * w * c;
+    float *ra = malloc(n * sizeof(float)), *rx = malloc(n * sizeof(float));
+    float *ry = malloc(n * sizeof(float));
+    for (size_t i = 0; i < n; i++)
+        ra[i] = in[i] > 0 ? in[i] : 0;
+    ops_ref_conv(ra, h, w, c, f1, b, 1, c, 1, OPS_VALID, OPS_RELU6, rx);
+    ops_ref_conv(rx, h, w, c, f2, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR, ry);
+    for (size_t i = 0; i < n; i++)
+        ry[i] += ra[i];
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k1), rx, n), 0, 2e-5);
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k0), ry, n), 0, 1e-4);
+    CHECK(ops_graph_run(g) == SHOP_OK); /* runs again, same buffers */
+    CHECK_NEAR(maxdiff(ops_graph_out(g, k1), rx, n), 0, 2e-5);
+    ops_graph_free(g);
+    free(in), free(f1), free(f2), free(b), free(o1), free(o2), free(ra), free(rx), free(ry);
 }
 
 static void dwconv_case(int h, int w, int c, int s, enum ops_pad pad)
@@ -202,6 +244,45 @@ static void prepare_matches_pad_and_resize(void)
     CHECK(half[0] == 0 && half[1] == 20);
 }
 
+/* the fast separable ops_prepare equals pad + ops_ref_resize + normalise, bit for bit, when
+ * downscaling and upscaling, centred or not, wide and tall crops */
+static void prepare_case(int cw, int ch, int size, int centred)
+{
+    int W = 70, H = 60, cx = 5, cy = 3;
+    uint8_t *img = malloc((size_t)W * H * 3);
+    struct rng r;
+    rng_seed(&r, (uint64_t)(cw * 1000 + ch * 10 + size + centred));
+    for (int i = 0; i < W * H * 3; i++)
+        img[i] = (uint8_t)rng_below(&r, 256);
+    int p = cw > ch ? cw : ch, d = abs(cw - ch);
+    int before = centred ? d - (d + 1) / 2 : 0;
+    int ox = cw < ch ? before : 0, oy = ch < cw ? before : 0;
+    float *sq = calloc((size_t)p * p * 3, sizeof(float));
+    for (int y = 0; y < ch; y++)
+        for (int x = 0; x < cw; x++)
+            for (int c = 0; c < 3; c++)
+                sq[((size_t)(y + oy) * p + x + ox) * 3 + c] = img[((cy + y) * W + cx + x) * 3 + c];
+    float *want = malloc((size_t)size * size * 3 * sizeof(float));
+    float *got = malloc((size_t)size * size * 3 * sizeof(float));
+    ops_ref_resize(sq, p, p, 3, size, size, want);
+    const float mean[3] = {122.782f, 117.001f, 104.298f};
+    for (int i = 0; i < size * size * 3; i++)
+        want[i] = (want[i] - mean[i % 3]) / 255.0f - 0.0f;
+    ops_prepare(img, W, cx, cy, cw, ch, centred, size, mean, 255.0f, 0.0f, got);
+    CHECK(memcmp(got, want, (size_t)size * size * 3 * sizeof(float)) == 0);
+    free(img), free(sq), free(want), free(got);
+}
+
+static void prepare_fast_path_is_exact(void)
+{
+    prepare_case(64, 48, 32, 0); /* a detector input: downscale, padding below */
+    prepare_case(48, 57, 40, 0); /* tall: padding right */
+    prepare_case(31, 20, 64, 1); /* a face crop: upscale, centred (odd d) */
+    prepare_case(20, 33, 112, 1);
+    prepare_case(25, 25, 25, 1); /* same size: no resize */
+    prepare_case(60, 41, 150, 1);
+}
+
 void test_ops(void)
 {
     RUN(conv_matches_reference);
@@ -209,4 +290,6 @@ void test_ops(void)
     RUN(pools_match_reference);
     RUN(pad_fc_softmax);
     RUN(prepare_matches_pad_and_resize);
+    RUN(prepare_fast_path_is_exact);
+    RUN(segments_carry_values_across_cuts);
 }

@@ -234,6 +234,120 @@ static void tiny_landmarks_agree_with_full(void)
     CHECK(worst < 0.1 * a.box[2]); /* two different nets, a few pixels apart */
 }
 
+/* a clock that advances 1 ms per reading: each timed network run counts exactly 1 ms */
+static double fake_s;
+static double fake_clock(void)
+{
+    fake_s += 1e-3;
+    return fake_s;
+}
+
+/* after face_ws_warm a frame builds no runtime and grows no buffer, and gives the same
+ * faces as a workspace warmed by its first frame */
+static void warm_up_leaves_nothing_to_build(void)
+{
+    if (!setup())
+        return;
+    struct face_opts cfg[2];
+    face_opts_default(&cfg[0]);
+    cfg[0].detector = FACE_DETECT_TINY; /* the tiny chain */
+    face_opts_default(&cfg[1]);
+    cfg[1].pad_canvas = 1; /* SSD on the padded canvas */
+    for (int c = 0; c < 2; c++) {
+        struct face_ws *w = face_ws_new(engine);
+        struct face_ws_stats s0, s1;
+        CHECK(face_ws_warm(w, sample1.w, sample1.h, &cfg[c]) == SHOP_OK);
+        face_ws_stats(w, &s0);
+        CHECK(s0.builds == 5); /* detector, landmarks, expressions, age/gender, descriptor */
+        struct face a[8], b[8];
+        int na = 0, nb = 0;
+        CHECK(face_detect(w, &sample1, &cfg[c], a, 8, &na) == SHOP_OK);
+        face_ws_stats(w, &s1);
+        CHECK(s1.builds == s0.builds);
+        CHECK(s1.grows == s0.grows);
+        CHECK(na >= 1);
+        CHECK(face_detect(ws, &sample1, &cfg[c], b, 8, &nb) == SHOP_OK);
+        CHECK(na == nb);
+        for (int i = 0; i < na && i < nb; i++) {
+            CHECK(memcmp(a[i].descriptor, b[i].descriptor, sizeof(a[i].descriptor)) == 0);
+            CHECK(a[i].box[0] == b[i].box[0] && a[i].score == b[i].score);
+        }
+        face_ws_free(w);
+    }
+    /* bad sizes and options, as face_detect */
+    struct face_ws *w = face_ws_new(engine);
+    CHECK(face_ws_warm(w, 0, 480, &cfg[0]) == SHOP_EINVAL);
+    cfg[0].tiny_size = 100;
+    CHECK(face_ws_warm(w, 640, 480, &cfg[0]) == SHOP_EINVAL);
+    face_ws_free(w);
+}
+
+static void warm_needs_the_networks(void)
+{
+    if (!setup())
+        return;
+    struct face_engine *e = NULL;
+    CHECK(face_engine_load(models(), FACE_NET_TINY, &e) == SHOP_OK);
+    struct face_ws *w = face_ws_new(e);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.detector = FACE_DETECT_TINY;
+    CHECK(face_ws_warm(w, 640, 480, &o) == SHOP_EINVAL); /* no landmark net loaded */
+    o.want = 0;
+    CHECK(face_ws_warm(w, 640, 480, &o) == SHOP_OK);
+    face_ws_free(w);
+    face_engine_free(e);
+}
+
+/* per-network times: each run of each network is counted once, with the caller's clock */
+static void network_times_use_the_callers_clock(void)
+{
+    if (!setup())
+        return;
+    struct face_ws *w = face_ws_new(engine);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.detector = FACE_DETECT_TINY;
+    struct face f[8];
+    int n = 0;
+    CHECK(face_detect(w, &sample1, &o, f, 8, &n) == SHOP_OK && n == 3);
+    struct face_ws_stats st;
+    face_ws_stats(w, &st);
+    CHECK(st.net_runs[0] == 0); /* no clock, no timing */
+    face_ws_set_clock(w, fake_clock);
+    CHECK(face_detect(w, &sample1, &o, f, 8, &n) == SHOP_OK && n == 3);
+    face_ws_stats(w, &st);
+    static const long runs[FACE_NETS] = {1, 0, 3, 0, 3, 3, 3}; /* indexed as FACE_NET_* */
+    for (int k = 0; k < FACE_NETS; k++) {
+        CHECK(st.net_runs[k] == runs[k]);
+        CHECK_NEAR(st.net_ms[k], (double)runs[k], 1e-6);
+    }
+    CHECK(strcmp(face_net_name(0), "tiny") == 0 && strcmp(face_net_name(4), "descriptor") == 0);
+    face_ws_free(w);
+}
+
+/* the per-layer profile of the tiny detector: every layer once, its MACs as the notes count */
+static void profile_lists_every_layer(void)
+{
+    if (!setup())
+        return;
+    struct face_opts o;
+    face_opts_default(&o);
+    o.detector = FACE_DETECT_TINY;
+    struct face_layer_prof p[64];
+    int n = face_ws_profile(ws, 0, &o, fake_clock, 1, p, 64);
+    CHECK(n == 25); /* conv, pool, leaky, 5 x (dw, pw, pool, leaky), conv8, output copy */
+    double mmac = 0;
+    for (int i = 0; i < n && i < 64; i++) {
+        mmac += p[i].mmac;
+        CHECK_NEAR(p[i].ms, 1.0, 1e-6);
+    }
+    CHECK_NEAR(mmac, 198.8, 0.1);
+    CHECK(n > 0 && strncmp(p[0].op, "conv", 4) == 0); /* "conv" or "conv-dnnl" */
+    CHECK(face_ws_profile(ws, 1, &o, fake_clock, 1, p, 64) > 0); /* SSD */
+    CHECK(face_ws_profile(ws, 9, &o, fake_clock, 1, p, 64) == SHOP_EINVAL);
+}
+
 static void teardown(void)
 {
     face_ws_free(ws);
@@ -386,5 +500,9 @@ void test_vision(void)
     RUN(same_person_is_closer_than_threshold);
     RUN(options_on_a_face_filling_the_frame);
     RUN(tiny_landmarks_agree_with_full);
+    RUN(warm_up_leaves_nothing_to_build);
+    RUN(warm_needs_the_networks);
+    RUN(network_times_use_the_callers_clock);
+    RUN(profile_lists_every_layer);
     teardown();
 }

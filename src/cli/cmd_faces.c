@@ -305,6 +305,15 @@ out:
 
 /* ---- bench-faces (hidden) ---- */
 
+/* CPU seconds of the calling thread: on a shared machine this leaves out the time other
+ * processes hold the core, which wall time includes */
+static double cpu_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+    return (double)t.tv_sec + t.tv_nsec * 1e-9;
+}
+
 struct bench_job {
     const struct face_engine *e;
     const struct image *img;
@@ -312,7 +321,10 @@ struct bench_job {
     int frames;
     int faces;
     int rc;
+    int timed; /* time each network (the one-thread run) */
     double warm_ms, frames_ms; /* the warm-up frame, the timed frames */
+    double frames_cpu_ms;      /* CPU time of the timed frames */
+    struct face_ws_stats before, after; /* around the timed frames */
 };
 
 static void *bench_worker(void *arg)
@@ -324,23 +336,104 @@ static void *bench_worker(void *arg)
     double t0 = (progress_now() * 1e3);
     j->rc = face_detect(ws, j->img, j->o, f, 4, &n); /* warm-up: runtimes built */
     double t1 = (progress_now() * 1e3);
+    if (j->timed)
+        face_ws_set_clock(ws, cpu_now);
+    face_ws_stats(ws, &j->before);
+    double t2 = (progress_now() * 1e3), c2 = cpu_now() * 1e3;
     for (int i = 0; i < j->frames && j->rc == SHOP_OK; i++)
         j->rc = face_detect(ws, j->img, j->o, f, 4, &n);
+    j->frames_ms = (progress_now() * 1e3) - t2;
+    j->frames_cpu_ms = cpu_now() * 1e3 - c2;
+    face_ws_stats(ws, &j->after);
     j->warm_ms = t1 - t0;
-    j->frames_ms = (progress_now() * 1e3) - t1;
     j->faces = n;
     face_ws_free(ws);
     return NULL;
+}
+
+/* --profile: each network of the chain layer by layer, summed per kind of layer, and its
+ * slowest layers */
+static int bench_profile(const struct face_engine *e, const struct face_opts *o)
+{
+    enum { MAX_LAYERS = 512, TOP = 5 };
+    struct face_ws *ws = face_ws_new(e);
+    struct face_layer_prof *p = calloc(MAX_LAYERS, sizeof(*p));
+    int rc = SHOP_OK;
+    for (int k = 0; k < FACE_NETS && rc == SHOP_OK; k++) {
+        /* the networks of this chain (bench-faces loads only those) */
+        unsigned bit = 1u << k;
+        if ((bit == FACE_NET_TINY && o->detector != FACE_DETECT_TINY) ||
+            (bit == FACE_NET_SSD && o->detector == FACE_DETECT_TINY))
+            continue;
+        int n = face_ws_profile(ws, k, o, cpu_now, 15, p, MAX_LAYERS);
+        if (n == SHOP_EINVAL)
+            continue; /* not loaded */
+        if (n < 0) {
+            rc = n;
+            break;
+        }
+        double ms = 0, mmac = 0;
+        for (int l = 0; l < n; l++)
+            ms += p[l].ms, mmac += p[l].mmac;
+        printf("profile %-12s %3d layers %8.2f ms %7.1f MMAC %6.1f GMAC/s"
+               " (each layer alone, cpu)\n",
+               face_net_name(k), n, ms, mmac, ms > 0 ? mmac / ms : 0);
+        /* per kind of layer, in order of first appearance */
+        const char *kinds[16];
+        int nk = 0;
+        for (int l = 0; l < n; l++) {
+            int seen = 0;
+            for (int q = 0; q < nk; q++)
+                seen |= strcmp(kinds[q], p[l].op) == 0;
+            if (!seen && nk < 16)
+                kinds[nk++] = p[l].op;
+        }
+        for (int q = 0; q < nk; q++) {
+            double kms = 0, kmac = 0;
+            int cnt = 0;
+            for (int l = 0; l < n; l++)
+                if (strcmp(p[l].op, kinds[q]) == 0)
+                    kms += p[l].ms, kmac += p[l].mmac, cnt++;
+            printf("  %-9s x%-3d %8.2f ms %5.1f %%", kinds[q], cnt, kms,
+                   ms > 0 ? 100 * kms / ms : 0);
+            if (kmac > 0)
+                printf(" %7.1f MMAC %6.1f GMAC/s", kmac, kms > 0 ? kmac / kms : 0);
+            printf("\n");
+        }
+        /* the slowest layers */
+        int used[TOP];
+        for (int t = 0; t < TOP && t < n; t++) {
+            int best = -1;
+            for (int l = 0; l < n; l++) {
+                int taken = 0;
+                for (int u = 0; u < t; u++)
+                    taken |= used[u] == l;
+                if (!taken && (best < 0 || p[l].ms > p[best].ms))
+                    best = l;
+            }
+            used[t] = best;
+            printf("  slowest %-7s %-30s %7.3f ms", p[best].op, p[best].shape, p[best].ms);
+            if (p[best].mmac > 0 && p[best].ms > 0)
+                printf(" %6.1f GMAC/s", p[best].mmac / p[best].ms);
+            printf("\n");
+        }
+    }
+    free(p);
+    face_ws_free(ws);
+    if (rc != SHOP_OK)
+        cli_fail("profile failed: %s", shop_strerror(rc));
+    return rc == SHOP_OK ? 0 : 1;
 }
 
 int cmd_bench_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL, *crop = NULL;
     int64_t frames = 20, threads = 2;
-    int json = 0;
+    int json = 0, profile = 0;
     struct face_opts o;
     face_opts_default(&o);
     struct cli_opt opts[] = {
+        CLI_FLAG("profile", "also time every layer alone, per network", &profile),
         CLI_STR("detector", "NAME", "ssd or tiny (default tiny)", &detector),
         CLI_STR("models", "DIR", "model folder", &models),
         CLI_INT("frames", "N", "frames per measurement (20)", &frames, 1, 100000),
@@ -386,15 +479,30 @@ int cmd_bench_faces(int argc, char **argv)
         goto out;
     double load_ms = (progress_now() * 1e3) - t0;
     /* one thread: the first frame is the warm-up (runtimes built), then timed frames */
-    struct bench_job one = {e, &img, &o, (int)frames, 0, 0, 0, 0};
+    struct bench_job one = {.e = e, .img = &img, .o = &o, .frames = (int)frames, .timed = 1};
     bench_worker(&one);
     double warm_ms = one.warm_ms, single_ms = one.frames_ms / frames;
+    /* a workspace made ready by face_ws_warm: the call, then its first frame */
+    struct face_ws *ws = face_ws_new(e);
+    struct face f1[4];
+    int n1 = 0;
+    t0 = progress_now() * 1e3;
+    int wrc = face_ws_warm(ws, img.w, img.h, &o);
+    double t1 = progress_now() * 1e3;
+    if (wrc == SHOP_OK)
+        wrc = face_detect(ws, &img, &o, f1, 4, &n1);
+    double warm_call_ms = t1 - t0, after_warm_ms = progress_now() * 1e3 - t1;
+    face_ws_free(ws);
+    if (wrc != SHOP_OK) {
+        cli_fail("warm-up failed: %s", shop_strerror(wrc));
+        goto out;
+    }
     /* throughput: each thread its own workspace */
     pthread_t tid[64];
     struct bench_job jobs[64];
     t0 = (progress_now() * 1e3);
     for (int i = 0; i < threads; i++) {
-        jobs[i] = (struct bench_job){e, &img, &o, (int)frames, 0, 0, 0, 0};
+        jobs[i] = (struct bench_job){.e = e, .img = &img, .o = &o, .frames = (int)frames};
         pthread_create(&tid[i], NULL, bench_worker, &jobs[i]);
     }
     for (int i = 0; i < threads; i++)
@@ -421,6 +529,20 @@ int cmd_bench_faces(int argc, char **argv)
         jw_num(&w, warm_ms);
         jw_key(&w, "frame_ms");
         jw_num(&w, single_ms);
+        jw_key(&w, "frame_cpu_ms");
+        jw_num(&w, one.frames_cpu_ms / frames);
+        jw_key(&w, "warm_call_ms");
+        jw_num(&w, warm_call_ms);
+        jw_key(&w, "frame_after_warm_ms");
+        jw_num(&w, after_warm_ms);
+        jw_key(&w, "net_cpu_ms"); /* per frame */
+        jw_obj(&w);
+        for (int k = 0; k < FACE_NETS; k++)
+            if (one.after.net_runs[k] > one.before.net_runs[k]) {
+                jw_key(&w, face_net_name(k));
+                jw_num(&w, (one.after.net_ms[k] - one.before.net_ms[k]) / frames);
+            }
+        jw_end(&w);
         jw_key(&w, "threads");
         jw_int(&w, threads);
         jw_key(&w, "throughput_fps");
@@ -434,11 +556,23 @@ int cmd_bench_faces(int argc, char **argv)
                img.w, img.h, one.faces);
         printf("model load        %8.1f ms\n", load_ms);
         printf("first frame       %8.1f ms (warm-up: runtimes built)\n", warm_ms);
-        printf("per frame, 1 thr  %8.2f ms\n", single_ms);
+        printf("per frame, 1 thr  %8.2f ms (cpu %.2f ms)\n", single_ms,
+               one.frames_cpu_ms / frames);
+        double nets_ms = 0;
+        for (int k = 0; k < FACE_NETS; k++)
+            if (one.after.net_runs[k] > one.before.net_runs[k]) {
+                double ms = (one.after.net_ms[k] - one.before.net_ms[k]) / frames;
+                nets_ms += ms;
+                printf("  %-15s %8.2f ms cpu (input + inference + decoding)\n",
+                       face_net_name(k), ms);
+            }
+        printf("  %-15s %8.2f ms cpu\n", "rest", one.frames_cpu_ms / frames - nets_ms);
+        printf("warm-up call      %8.1f ms (face_ws_warm), then first frame %.2f ms\n",
+               warm_call_ms, after_warm_ms);
         printf("throughput, %d thr %7.1f frames/s\n", (int)threads, fps);
         printf("peak RSS          %8.1f MB\n", ru.ru_maxrss / 1024.0);
     }
-    status = 0;
+    status = profile ? bench_profile(e, &o) : 0;
 out:
     image_release(&img);
     face_engine_free(e);

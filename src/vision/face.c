@@ -31,7 +31,25 @@ struct face_ws {
     struct image canvas; /* the padded canvas of --pad-canvas */
     size_t cap_canvas;
     int found; /* faces the last face_detect found, before any cap (face_ws_found) */
+    double (*now)(void); /* the caller's clock, for face_ws_stats */
+    struct face_ws_stats st;
 };
+
+_Static_assert(FACE_NETS == NET_COUNT, "face.h and nets.h list the same networks");
+
+static double tick(const struct face_ws *ws)
+{
+    return ws->now ? ws->now() : 0;
+}
+
+/* adds the time since t0 to network k */
+static void tock(struct face_ws *ws, enum net_kind k, double t0)
+{
+    if (!ws->now)
+        return;
+    ws->st.net_ms[k] += (ws->now() - t0) * 1e3;
+    ws->st.net_runs[k]++;
+}
 
 void face_opts_default(struct face_opts *o)
 {
@@ -95,6 +113,7 @@ static struct ops_graph *graph(struct face_ws *ws, enum net_kind k, int size)
         return ws->g[k];
     ops_graph_free(ws->g[k]);
     ws->g[k] = NULL;
+    ws->st.builds++;
     if (net_graph(ws->e->nets[k], size, &ws->g[k]) != SHOP_OK)
         return NULL;
     if (k == NET_TINY)
@@ -121,10 +140,13 @@ static struct ops_graph *run_crop(struct face_ws *ws, enum net_kind k, const str
     struct ops_graph *g = graph(ws, k, 0);
     if (!g)
         return NULL;
+    double t0 = tick(ws);
     int size = net_input_size(k);
     ops_prepare(img->rgb, img->w, r[0], r[1], r[2], r[3], 1, size, mean_face, 255.0f, 0.0f,
                 ops_graph_in(g));
-    return ops_graph_run(g) == SHOP_OK ? g : NULL;
+    int rc = ops_graph_run(g);
+    tock(ws, k, t0);
+    return rc == SHOP_OK ? g : NULL;
 }
 
 static int ensure_boxes(struct face_ws *ws, int n)
@@ -133,6 +155,7 @@ static int ensure_boxes(struct face_ws *ws, int n)
         free(ws->boxes);
         ws->boxes = xmalloc((size_t)n * sizeof(*ws->boxes));
         ws->cap_boxes = n;
+        ws->st.grows++;
     }
     return n;
 }
@@ -146,17 +169,20 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
         if (!g)
             return ws->e->nets[NET_TINY] ? SHOP_EMODEL : SHOP_EINVAL;
         ensure_boxes(ws, TINYFACE_CANDIDATES(o->tiny_size));
+        double t0 = tick(ws);
         ops_prepare(img->rgb, W, 0, 0, W, H, 0, o->tiny_size, mean_tiny, 255.0f, 0.0f,
                     ops_graph_in(g));
         if (ops_graph_run(g) != SHOP_OK)
             return SHOP_EMODEL;
         nb = tinyface_decode(ops_graph_out(g, 0), o->tiny_size, W, H, o->min_score, ws->boxes);
         ws->found = nb;
+        tock(ws, NET_TINY, t0);
     } else {
         struct ops_graph *g = graph(ws, NET_SSD, 0);
         if (!g)
             return ws->e->nets[NET_SSD] ? SHOP_EMODEL : SHOP_EINVAL;
         ensure_boxes(ws, SSD_ANCHORS);
+        double t0 = tick(ws);
         ops_prepare(img->rgb, W, 0, 0, W, H, 0, 512, zero3, 127.5f, 1.0f, ops_graph_in(g));
         if (ops_graph_run(g) != SHOP_OK)
             return SHOP_EMODEL;
@@ -166,6 +192,7 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
         ws->found = nb;
         if (nb > o->max_results)
             nb = o->max_results > 0 ? o->max_results : 0;
+        tock(ws, NET_SSD, t0);
     }
     for (int i = 0; i < nb; i++) { /* relative -> pixels (face-api's rescale) */
         struct net_box *b = &ws->boxes[i];
@@ -189,6 +216,7 @@ static const struct image *pad_canvas(struct face_ws *ws, const struct image *im
         free(ws->canvas.rgb);
         ws->canvas.rgb = xmalloc(need);
         ws->cap_canvas = need;
+        ws->st.grows++;
     }
     ws->canvas.w = cw;
     ws->canvas.h = ch;
@@ -281,6 +309,7 @@ static int aligned_descriptor(struct face_ws *ws, const struct image *img, struc
     struct ops_graph *g = graph(ws, NET_RECOG, 0);
     if (!g)
         return SHOP_EMODEL;
+    double t0 = tick(ws);
     double el[2], er[2], m[2];
     mean_point(f, 36, 42, el);
     mean_point(f, 42, 48, er);
@@ -309,7 +338,9 @@ static int aligned_descriptor(struct face_ws *ws, const struct image *img, struc
                 in[(v * 150 + u) * 3 + k] = ((float)(top + (bot - top) * fy) - mean_face[k]) / 255.0f;
             }
         }
-    if (ops_graph_run(g) != SHOP_OK)
+    int rc = ops_graph_run(g);
+    tock(ws, NET_RECOG, t0);
+    if (rc != SHOP_OK)
         return SHOP_EMODEL;
     memcpy(f->descriptor, ops_graph_out(g, 0), sizeof(f->descriptor));
     f->have |= FACE_WANT_DESCRIPTOR;
@@ -367,13 +398,18 @@ int face_ws_found(const struct face_ws *ws)
     return ws->found;
 }
 
+/* the options face_detect accepts */
+static int opts_valid(const struct face_opts *o)
+{
+    return !(o->detector == FACE_DETECT_TINY && (o->tiny_size < 32 || o->tiny_size % 32));
+}
+
 int face_detect(struct face_ws *ws, const struct image *img, const struct face_opts *o,
                 struct face *faces, int max, int *n)
 {
     *n = 0;
     ws->found = 0;
-    if (!img || !img->rgb || img->w <= 0 || img->h <= 0 || max < 0 ||
-        (o->detector == FACE_DETECT_TINY && (o->tiny_size < 32 || o->tiny_size % 32)))
+    if (!img || !img->rgb || img->w <= 0 || img->h <= 0 || max < 0 || !opts_valid(o))
         return SHOP_EINVAL;
     const struct image *det_img = img;
     int ox = 0, oy = 0;
@@ -412,4 +448,107 @@ double face_distance(const float *a, const float *b)
     for (int i = 0; i < FACE_DESCRIPTOR; i++)
         s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
     return sqrt(s);
+}
+
+/* ---- warm-up and measurement ---- */
+
+/* the networks a frame with options o runs, as NET_* bits */
+static unsigned nets_used(const struct face_opts *o)
+{
+    unsigned u = 1u << (o->detector == FACE_DETECT_TINY ? NET_TINY : NET_SSD);
+    if (o->want & (FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR))
+        u |= 1u << (o->tiny_landmarks ? NET_LM68_TINY : NET_LM68);
+    if (o->want & FACE_WANT_EXPRESSIONS)
+        u |= 1u << NET_EXPR;
+    if (o->want & FACE_WANT_AGEGENDER)
+        u |= 1u << NET_AGEGENDER;
+    if (o->want & FACE_WANT_DESCRIPTOR)
+        u |= 1u << NET_RECOG;
+    return u;
+}
+
+static int graph_for(struct face_ws *ws, int k, const struct face_opts *o,
+                     struct ops_graph **g)
+{
+    *g = NULL;
+    if (!ws->e->nets[k])
+        return SHOP_EINVAL;
+    *g = graph(ws, (enum net_kind)k, k == NET_TINY ? o->tiny_size : 0);
+    return *g ? SHOP_OK : SHOP_EMODEL;
+}
+
+int face_ws_warm(struct face_ws *ws, int width, int height, const struct face_opts *o)
+{
+    if (width <= 0 || height <= 0 || !opts_valid(o))
+        return SHOP_EINVAL;
+    unsigned used = nets_used(o);
+    for (int k = 0; k < NET_COUNT; k++) {
+        if (!(used & (1u << k)))
+            continue;
+        struct ops_graph *g;
+        int rc = graph_for(ws, k, o, &g);
+        if (rc != SHOP_OK)
+            return rc;
+        /* one run touches every activation page and whatever XNNPACK sets up lazily */
+        int h, w, c;
+        ops_shape(g, OPS_INPUT, &h, &w, &c);
+        memset(ops_graph_in(g), 0, (size_t)h * w * c * sizeof(float));
+        if (ops_graph_run(g) != SHOP_OK)
+            return SHOP_EMODEL;
+    }
+    ensure_boxes(ws, o->detector == FACE_DETECT_TINY ? TINYFACE_CANDIDATES(o->tiny_size)
+                                                     : SSD_ANCHORS);
+    if (o->pad_canvas) {
+        size_t need = (size_t)(width + 2 * (width / 2)) * (height + 2 * (height / 2)) * 3;
+        if (ws->cap_canvas < need) {
+            free(ws->canvas.rgb);
+            ws->canvas.rgb = xmalloc(need);
+            ws->cap_canvas = need;
+            ws->st.grows++;
+        }
+    }
+    return SHOP_OK;
+}
+
+const char *face_net_name(int k)
+{
+    static const char *const names[NET_COUNT] = {
+        [NET_TINY] = "tiny",          [NET_SSD] = "ssd",
+        [NET_LM68] = "landmarks68",   [NET_LM68_TINY] = "landmarks68_tiny",
+        [NET_RECOG] = "descriptor",   [NET_EXPR] = "expressions",
+        [NET_AGEGENDER] = "age_gender",
+    };
+    return k >= 0 && k < NET_COUNT ? names[k] : "?";
+}
+
+void face_ws_set_clock(struct face_ws *ws, double (*now)(void))
+{
+    ws->now = now;
+}
+
+void face_ws_stats(const struct face_ws *ws, struct face_ws_stats *st)
+{
+    *st = ws->st;
+}
+
+int face_ws_profile(struct face_ws *ws, int k, const struct face_opts *o, double (*now)(void),
+                    int reps, struct face_layer_prof *prof, int max)
+{
+    if (k < 0 || k >= NET_COUNT || !opts_valid(o) || max < 0)
+        return SHOP_EINVAL;
+    struct ops_graph *g;
+    int rc = graph_for(ws, k, o, &g);
+    if (rc != SHOP_OK)
+        return rc;
+    int n = ops_graph_layers(g);
+    struct ops_prof *p = xcalloc((size_t)(n ? n : 1), sizeof(*p));
+    rc = ops_graph_profile(g, now, reps, p, n);
+    for (int i = 0; i < rc && i < max; i++) {
+        prof[i].op = p[i].op;
+        memcpy(prof[i].shape, p[i].shape, sizeof(prof[i].shape));
+        prof[i].ms = p[i].ms;
+        prof[i].mmac = p[i].mmac;
+    }
+    free(p);
+    return rc < 0 ? rc : (rc < max ? rc : max);
 }

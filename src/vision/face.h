@@ -13,8 +13,9 @@
  * Threads: an engine is shared by any number of threads; a workspace belongs to one thread
  * at a time. Each inference runs on the calling thread only (no thread pool): parallelise
  * by giving each worker thread its own workspace. A workspace builds each network's
- * runtime on first use (warm-up: memory for weights and activations) and then runs frames
- * with no allocation.                                                                     */
+ * runtime on first use (memory for weights and activations, hundreds of ms), or all of them
+ * at once with face_ws_warm (a server does it at start), and then runs frames with no
+ * allocation.                                                                             */
 #ifndef SHOP_VISION_FACE_H
 #define SHOP_VISION_FACE_H
 
@@ -100,6 +101,47 @@ SHOP_MUST_CHECK int face_detect(struct face_ws *ws, const struct image *img,
  * detector's max_results) cut them: more than its *n when a cap cut the result, so that a
  * caller can say so. 0 after a failure. */
 int face_ws_found(const struct face_ws *ws);
+
+/* Builds every runtime that frames of width x height with options o will use (detector,
+ * landmark, expression, age/gender and descriptor networks as o->want asks) and the
+ * workspace's buffers, and runs each network once, so that no later frame of that size and
+ * those options builds or allocates anything (a new workspace's first frame otherwise costs
+ * hundreds of ms). A server calls it for each workspace at start. SHOP_EINVAL as
+ * face_detect (invalid options or size, network not loaded), SHOP_EMODEL on failure. */
+SHOP_MUST_CHECK int face_ws_warm(struct face_ws *ws, int width, int height,
+                                 const struct face_opts *o);
+
+/* ---- measurement (bench-faces; tests) ---- */
+
+#define FACE_NETS 7 /* networks, indexed by the bit position of their FACE_NET_* flag */
+const char *face_net_name(int k); /* "tiny", "ssd", "landmarks68", ... */
+
+struct face_ws_stats {
+    long builds; /* network runtimes built (a build costs tens to hundreds of ms) */
+    long grows;  /* workspace buffers allocated or grown */
+    /* with a clock set: time per network (input preparation + inference + decoding), ms,
+     * and runs, summed since the workspace was made */
+    double net_ms[FACE_NETS];
+    long net_runs[FACE_NETS];
+};
+/* now() returns seconds from any fixed origin; NULL stops the timing. The library reads no
+ * clock of its own. */
+void face_ws_set_clock(struct face_ws *ws, double (*now)(void));
+void face_ws_stats(const struct face_ws *ws, struct face_ws_stats *st);
+
+/* one layer of a network, timed alone (see face_ws_profile) */
+struct face_layer_prof {
+    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv", "maxpool", "add", ... */
+    char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
+    double ms;      /* median of the runs */
+    double mmac;    /* millions of multiply-accumulates (0 for layers without) */
+};
+/* Profiles network k (as built for options o) layer by layer: each layer in its own
+ * runtime with the same shapes and weights, run reps times. Writes up to max layers;
+ * returns their number, or SHOP_EINVAL (network not loaded) / SHOP_EMODEL. */
+SHOP_MUST_CHECK int face_ws_profile(struct face_ws *ws, int k, const struct face_opts *o,
+                                    double (*now)(void), int reps, struct face_layer_prof *prof,
+                                    int max);
 
 /* Euclidean distance between two descriptors; same person below FACE_MATCH_THRESHOLD */
 double face_distance(const float *a, const float *b);

@@ -2,8 +2,9 @@
  * semantics (padding rules, max-pool padding ignored, legacy bilinear resize).
  *
  * Two implementations of every layer:
- *  - a graph builder over an XNNPACK subgraph (the only file that includes <xnnpack.h>): a
- *    network is described once per input size, then runs with no allocation;
+ *  - a graph builder over XNNPACK runtimes, with the large dense convs in oneDNN (ops.c is
+ *    the only file that includes <xnnpack.h> and <dnnl.h>): a network is described once per
+ *    input size, then runs with no allocation;
  *  - naive plain-C loops (ops_ref_*), the test oracle for the XNNPACK layers.
  *
  *     struct ops_graph *g = ops_graph_new(112, 112, 3);
@@ -64,6 +65,20 @@ SHOP_MUST_CHECK int ops_graph_ready(struct ops_graph *g);
 float *ops_graph_in(struct ops_graph *g);                   /* [h, w, c], written by caller */
 const float *ops_graph_out(const struct ops_graph *g, int k); /* valid after ops_graph_run */
 SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
+
+/* Per-layer profile: each layer of g is built alone in its own runtime (same shapes, same
+ * weights, a fixed synthetic input) and run reps times after one warm-up run; ms is the
+ * median. now() is the caller's clock in seconds (library code reads no clock). Writes up
+ * to max entries, one per layer in graph order; returns their number or SHOP_EMODEL. */
+struct ops_prof {
+    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv", "maxpool", "add", ... */
+    char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
+    double ms;
+    double mmac; /* multiply-accumulates of the layer, millions (0 for non-MAC layers) */
+};
+SHOP_MUST_CHECK int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
+                                      struct ops_prof *prof, int max);
+int ops_graph_layers(const struct ops_graph *g); /* number of layers */
 
 /* TF HWIO [k, k, cin, cout] -> OHWI [cout, k, k, cin]; caller frees */
 float *ops_hwio_to_ohwi(const float *hwio, int k, int cin, int cout);

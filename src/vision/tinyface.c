@@ -7,17 +7,20 @@
 void tinyface_build(const struct net *n, struct ops_graph *g, int *err)
 {
     static const int ch[6] = {16, 32, 64, 128, 256, 512};
+    /* Leaky relu is monotonic, so max-pooling commutes with it exactly:
+     * pool(leaky(x)) = leaky(pool(x)). Pooling first gives leaky a quarter of the values
+     * (leaky is a layer of its own in XNNPACK, not a fused clamp). */
     /* [S, S, 3] -> conv 3x3 'valid' -> [S-2, S-2, 16] -> pool -> [(S-2)/2, .., 16] */
     int x = ops_conv(g, OPS_INPUT, net_w(n, err, NET_SHAPE(3, 3, 3, 16), "conv0/filters"),
-                     net_w(n, err, NET_SHAPE(16), "conv0/bias"), 3, 16, 1, OPS_VALID, OPS_LEAKY);
-    x = ops_maxpool(g, x, 2, 2, OPS_SAME);
+                     net_w(n, err, NET_SHAPE(16), "conv0/bias"), 3, 16, 1, OPS_VALID, OPS_LINEAR);
+    x = ops_act(g, ops_maxpool(g, x, 2, 2, OPS_SAME), OPS_LEAKY);
     for (int i = 1; i <= 5; i++) {
         int cin = ch[i - 1], cout = ch[i];
         /* pad 1 + 'valid' = 'same' for a stride-1 3x3 */
         x = ops_sepconv(g, x, net_w(n, err, NET_SHAPE(3, 3, cin, 1), "conv%d/depthwise_filter", i),
                         net_w(n, err, NET_SHAPE(1, 1, cin, cout), "conv%d/pointwise_filter", i),
-                        net_w(n, err, NET_SHAPE(cout), "conv%d/bias", i), cout, 1, OPS_LEAKY);
-        x = ops_maxpool(g, x, 2, i < 5 ? 2 : 1, OPS_SAME);
+                        net_w(n, err, NET_SHAPE(cout), "conv%d/bias", i), cout, 1, OPS_LINEAR);
+        x = ops_act(g, ops_maxpool(g, x, 2, i < 5 ? 2 : 1, OPS_SAME), OPS_LEAKY);
     }
     /* [S/32, S/32, 512] -> 1x1 -> [S/32, S/32, 25] */
     x = ops_conv(g, x, net_w(n, err, NET_SHAPE(1, 1, 512, 25), "conv8/filters"), net_w(n, err, NET_SHAPE(25), "conv8/bias"),

@@ -5,6 +5,9 @@
 //
 //   node tests/vision/reference.mjs [--detector ssd|tiny] [--models DIR] IMAGE.png|jpg ...
 //   node tests/vision/reference.mjs --bench N [--detector ssd|tiny] IMAGE   (ms per frame)
+//     prints per frame wall and CPU ms of the whole pipeline, then of each network called
+//     on its own as the pipeline calls it (input preparation + inference + decoding; the
+//     crops are cut outside the timer), as "reference DET net NAME ms: X cpu-ms: Y"
 //   node tests/vision/reference.mjs --to-png OUT.png IMAGE.jpg    (decode only)
 //   --jpeg-decoder turbo|jpeg-js    (default turbo)
 //
@@ -141,6 +144,49 @@ function toJson(file, img, results) {
   return { image: file, width: img.width, height: img.height, faces };
 }
 
+// wall ms and process CPU ms of fn()
+async function timed(api, fn) {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return [ms, (c.user + c.system) / 1000];
+}
+
+// each network alone, on the inputs the pipeline gives it for this frame
+async function benchNets(api, img, detector, frames) {
+  const { tf, faceapi } = api;
+  const tensor = tf.tensor3d(Int32Array.from(img.rgb), [img.height, img.width, 3], 'int32');
+  const [r] = await detect(api, img, detector);
+  if (!r) throw new Error('no face in the bench image');
+  const crop = async (box) => (await faceapi.extractFaceTensors(tensor, [box]))[0];
+  const lmFace = await crop(r.detection);
+  const alignedFace = await crop(r.alignedRect);
+  const dlibFace = await crop(r.landmarks.align(null, { useDlibAlignment: true }));
+  const det = detector === 'tiny'
+    ? ['tiny', () => faceapi.nets.tinyFaceDetector.locateFaces(tensor,
+      new faceapi.TinyFaceDetectorOptions({ inputSize: 416, scoreThreshold: 0.5 }))]
+    : ['ssd', () => faceapi.nets.ssdMobilenetv1.locateFaces(tensor,
+      new faceapi.SsdMobilenetv1Options({ minConfidence: 0.5, maxResults: 100 }))];
+  const nets = [det,
+    ['landmarks68', () => faceapi.nets.faceLandmark68Net.detectLandmarks(lmFace)],
+    ['expressions', () => faceapi.nets.faceExpressionNet.predictExpressions(alignedFace)],
+    ['age_gender', () => faceapi.nets.ageGenderNet.predictAgeAndGender(alignedFace)],
+    ['descriptor', () => faceapi.nets.faceRecognitionNet.computeFaceDescriptor(dlibFace)]];
+  for (const [name, fn] of nets) {
+    await fn(); // warm-up
+    let ms = 0, cpu = 0;
+    for (let i = 0; i < frames; i++) {
+      const [a, b] = await timed(api, fn);
+      ms += a; cpu += b;
+    }
+    process.stdout.write(`reference ${detector} net ${name} ms: ${(ms / frames).toFixed(2)} ` +
+      `cpu-ms: ${(cpu / frames).toFixed(2)}\n`);
+  }
+  for (const t of [tensor, lmFace, alignedFace, dlibFace]) t.dispose();
+}
+
 async function main() {
   const o = parseArgs(process.argv.slice(2));
   if (o.toPng) {
@@ -151,11 +197,13 @@ async function main() {
   if (o.bench > 0) {
     const img = decodeImage(o.images[0], o.jpeg);
     await detect(api, img, o.detector); // warm-up: compiles the WASM kernels once
-    const t0 = performance.now();
     let faces = 0;
-    for (let i = 0; i < o.bench; i++) faces += (await detect(api, img, o.detector)).length;
-    const ms = (performance.now() - t0) / o.bench;
-    process.stdout.write(`reference ${o.detector}-frame ms: ${ms.toFixed(1)}\n`);
+    const [ms, cpu] = await timed(api, async () => {
+      for (let i = 0; i < o.bench; i++) faces += (await detect(api, img, o.detector)).length;
+    });
+    process.stdout.write(`reference ${o.detector}-frame ms: ${(ms / o.bench).toFixed(1)} ` +
+      `cpu-ms: ${(cpu / o.bench).toFixed(1)}\n`);
+    await benchNets(api, img, o.detector, o.bench);
     const simd = await api.tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     process.stderr.write(`reference: ${o.bench} frames, ${faces / o.bench} faces per frame, ` +
       `backend ${api.tf.getBackend()}, simd ${simd}, threads ${api.wasm.getThreadsCount()}\n`);
