@@ -25,12 +25,26 @@
 /* the nearest other customer must be this much farther, or the frame is ambiguous */
 #define IDENTIFY_MARGIN 0.03
 #define IDENTIFY_CONFIRMATIONS 3
+/* templates kept per customer by enrolment from files */
+#define IDENTIFY_TEMPLATES 3
+/* 1: frames in a row are judged on their mean descriptor; 0: each frame must match */
+#define IDENTIFY_AVERAGE 0
+
+/* no face at the image's own scale: look again on a padded canvas (face_opts.fallback) */
+#define IDENTIFY_FALLBACK 1
+/* descriptors averaged with the mirrored crop's (face_opts.mirror) */
+#define IDENTIFY_MIRROR 1
+
+/* the face pipeline of login and enrolment (the same for both, so that templates and frames
+ * compare): face-api's, plus IDENTIFY_FALLBACK and IDENTIFY_MIRROR */
+void identify_face_opts(struct face_opts *o);
 
 struct identify_opts {
-    struct face_opts face; /* detector; largest_only and want are set by identify_frame */
+    struct face_opts face; /* identify_face_opts; largest_only, want set by identify_frame */
     double threshold;      /* IDENTIFY_THRESHOLD */
     double margin;         /* IDENTIFY_MARGIN */
     double min_face_px;    /* a smaller main face is not identified (default 60) */
+    int average;           /* login on the mean descriptor of the frames (IDENTIFY_AVERAGE) */
 };
 void identify_opts_default(struct identify_opts *o);
 
@@ -61,14 +75,26 @@ void identify_descriptor(struct gallery *g, const float *descriptor, const struc
 SHOP_MUST_CHECK int identify_frame(struct face_ws *ws, struct gallery *g, const struct image *img,
                                    const struct identify_opts *o, struct identify_result *r);
 
+#define IDENTIFY_MAX_FRAMES 8
+
 /* per-mirror login state; embed it, no allocation */
 struct identify_login {
-    int need;           /* confirmations in a row, >= 1 */
+    int need;           /* confirmations in a row, 1 .. IDENTIFY_MAX_FRAMES */
     int64_t candidate;  /* the customer seen on the last frames */
     int streak;         /* frames in a row showing the candidate */
     int64_t logged_in;  /* the customer logged in, 0 = nobody */
+    int held;           /* descriptors in recent (the averaged rule), <= need */
+    int next;           /* where the next one goes */
+    float recent[IDENTIFY_MAX_FRAMES][FACE_DESCRIPTOR]; /* wiped by logout and init */
 };
 void identify_login_init(struct identify_login *l, int need);
+/* The login rule on one frame's result (from identify_frame): with o->average the
+ * mean descriptor of the last `need` frames in a row with a face is identified (threshold
+ * and margin of o) and a match logs in; a frame without a usable face empties the window.
+ * Without it, identify_login_feed(l, r->customer_id). Returns the customer id on the frame
+ * that logs in, else 0; ignores frames while somebody is logged in. */
+int64_t identify_login_feed_frame(struct identify_login *l, struct gallery *g,
+                                  const struct identify_result *r, const struct identify_opts *o);
 /* Feeds one frame's match (0: no face, unknown or ambiguous - breaks the streak). Returns
  * the customer id on the frame that completes `need` frames in a row, else 0. While a
  * customer is logged in, frames are ignored until identify_login_logout. */
