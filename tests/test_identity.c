@@ -206,12 +206,81 @@ static void login_needs_three_in_a_row(void)
     CHECK(r.verdict == IDENTIFY_MATCH && r.customer_id == 1);
     CHECK_NEAR(r.distance, 0.1, 1e-6);
     CHECK_NEAR(r.second_distance, 0.4, 1e-6);
-    q[0] = 0.24f; /* 0.24 / 0.26: within the margin */
+    CHECK(o.margin > 0.01 && o.threshold > 0.3);
+    q[0] = 0.245f; /* 0.245 / 0.255: within the margin */
     identify_descriptor(g, q, &o, &r);
     CHECK(r.verdict == IDENTIFY_AMBIGUOUS && r.customer_id == 0);
-    q[0] = -0.5f; /* 0.5 from a: over the threshold */
+    q[0] = -(float)o.threshold - 0.01f; /* just over the threshold from a */
     identify_descriptor(g, q, &o, &r);
     CHECK(r.verdict == IDENTIFY_UNKNOWN && r.customer_id == 0 && r.nearest_id == 1);
+    q[0] = -(float)o.threshold + 0.01f; /* just under it */
+    identify_descriptor(g, q, &o, &r);
+    CHECK(r.verdict == IDENTIFY_MATCH && r.customer_id == 1);
+    gallery_free(g);
+}
+
+/* a frame's result as identify_frame gives it: the descriptor x on axis 0, decided */
+static void frame_at(struct gallery *g, const struct identify_opts *o, float x, int face,
+                     struct identify_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->face.descriptor[0] = x;
+    if (face)
+        identify_descriptor(g, r->face.descriptor, o, r);
+    else
+        r->verdict = IDENTIFY_NO_FACE;
+}
+
+static void login_rules_on_frames(void)
+{
+    /* customer 1 at 0, customer 2 at 1 (axis 0) */
+    struct gallery *g = gallery_new();
+    float rows[2][128] = {{0}};
+    rows[1][0] = 1;
+    int64_t ids[2] = {1, 2};
+    gallery_add(g, ids, &rows[0][0], 2);
+    struct identify_opts o;
+    identify_opts_default(&o);
+    double t = o.threshold;
+    struct identify_result r;
+    struct identify_login l;
+    /* each frame must match (the streak): a frame past the threshold breaks it */
+    o.average = 0;
+    identify_login_init(&l, 3);
+    float confirm[] = {0.1f, (float)t + 0.05f, 0.1f, 0.2f, 0.1f};
+    int64_t got = 0;
+    for (int i = 0; i < 5; i++) {
+        frame_at(g, &o, confirm[i], 1, &r);
+        got = identify_login_feed_frame(&l, g, &r, &o);
+        CHECK(got == (i == 4 ? 1 : 0));
+    }
+    /* averaged: the same frames log in on the third, whose mean is under the threshold */
+    o.average = 1;
+    identify_login_init(&l, 3);
+    for (int i = 0; i < 3; i++) {
+        frame_at(g, &o, confirm[i], 1, &r);
+        got = identify_login_feed_frame(&l, g, &r, &o);
+        CHECK(got == (i == 2 ? 1 : 0));
+    }
+    CHECK(l.logged_in == 1 && l.held == 0);
+    frame_at(g, &o, 0.0f, 1, &r);
+    CHECK(identify_login_feed_frame(&l, g, &r, &o) == 0); /* logged in: ignored */
+    identify_login_logout(&l);
+    /* a frame without a face empties the window; the mean slides over the last 3 */
+    float slide[] = {0.95f, 0.9f, 0.0f, 0.0f, 0.55f, 0.95f, 1.0f};
+    int face[] = {1, 1, 0, 1, 1, 1, 1};
+    for (int i = 0; i < 7; i++) {
+        frame_at(g, &o, slide[i], face[i], &r);
+        got = identify_login_feed_frame(&l, g, &r, &o);
+        /* frames 3, 4, 5 (0, 0.55, 0.95): mean 0.5, as far from both - nobody; frames 4, 5,
+         * 6: mean 0.83 - customer 2 */
+        CHECK(got == (i == 6 ? 2 : 0));
+    }
+    identify_login_logout(&l);
+    float zero[128] = {0};
+    CHECK(memcmp(l.recent[0], zero, sizeof(zero)) == 0 && l.held == 0);
+    identify_login_init(&l, 99);
+    CHECK(l.need == IDENTIFY_MAX_FRAMES);
     gallery_free(g);
 }
 
@@ -956,6 +1025,7 @@ void test_identity(void)
     RUN(gallery_matches_a_naive_scan);
     RUN(gallery_is_thread_safe);
     RUN(login_needs_three_in_a_row);
+    RUN(login_rules_on_frames);
     RUN(templates_need_consent);
     RUN(forget_leaves_no_template_bytes);
     RUN(consent_version_is_checked);

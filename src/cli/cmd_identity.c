@@ -19,6 +19,7 @@
 #include "identity/alerts.h"
 #include "identity/emotion.h"
 #include "identity/enrol.h"
+#include "identity/evalfaces.h"
 #include "identity/gallery.h"
 #include "identity/identify.h"
 #include "identity/privacy.h"
@@ -1063,15 +1064,76 @@ static void eval_at(const struct eval_img *im, int n, const int *count, const do
     }
 }
 
+/* the counts of one login rule, as JSON */
+static void json_rates(struct jsonw *w, const char *key, const struct evalfaces_rates *r)
+{
+    jw_key(w, key);
+    jw_obj(w);
+    jw_key(w, "threshold");
+    jw_num(w, r->threshold);
+    jw_key(w, "margin");
+    jw_num(w, r->margin);
+    jw_key(w, "attempts");
+    jw_int(w, r->enrolled);
+    jw_key(w, "right");
+    jw_num(w, evalfaces_rate(r->right, r->enrolled));
+    jw_key(w, "wrong");
+    jw_num(w, evalfaces_rate(r->wrong, r->enrolled));
+    jw_key(w, "rejected");
+    jw_num(w, evalfaces_rate(r->rejected, r->enrolled));
+    jw_key(w, "no_face");
+    jw_num(w, evalfaces_rate(r->no_face, r->enrolled));
+    jw_key(w, "stranger_attempts");
+    jw_int(w, r->strangers);
+    jw_key(w, "stranger_accepted");
+    jw_num(w, evalfaces_rate(r->stranger_in, r->strangers));
+    jw_key(w, "stranger_no_face");
+    jw_num(w, evalfaces_rate(r->stranger_no_face, r->strangers));
+    jw_key(w, "counts"); /* right, wrong, rejected, no face; strangers accepted, no face */
+    jw_arr(w);
+    jw_int(w, r->right);
+    jw_int(w, r->wrong);
+    jw_int(w, r->rejected);
+    jw_int(w, r->no_face);
+    jw_int(w, r->stranger_in);
+    jw_int(w, r->stranger_no_face);
+    jw_end(w);
+    jw_end(w);
+}
+
+static void print_rates(const char *what, const struct evalfaces_rates *r)
+{
+    printf("  %-22s right %6.2f%%  wrong %6.3f%%  rejected %6.2f%% (no face %.2f%%)  stranger "
+           "in %6.3f%%  (%lld + %lld strangers)\n",
+           what, 100 * evalfaces_rate(r->right, r->enrolled),
+           100 * evalfaces_rate(r->wrong, r->enrolled),
+           100 * evalfaces_rate(r->rejected, r->enrolled),
+           100 * evalfaces_rate(r->no_face, r->enrolled),
+           100 * evalfaces_rate(r->stranger_in, r->strangers), (long long)r->enrolled,
+           (long long)r->strangers);
+}
+
 int cli_eval_faces(int argc, char **argv)
 {
-    const char *models = NULL, *detector = NULL;
+    const char *models = NULL, *detector = NULL, *people_s = "all", *combine_s = NULL;
     double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
-    int json = 0, align = 0, pad_canvas = 0;
+    int64_t templates = IDENTIFY_TEMPLATES, frames = IDENTIFY_CONFIRMATIONS, folds = 5;
+    int json = 0, align = 0, pad_canvas = 0, reference = 0, sweep_login = 0;
     struct cli_opt opts[] = {
-        CLI_DOUBLE("threshold", "D", "the operating threshold to report (0.45)", &threshold, 0,
-                   2),
-        CLI_DOUBLE("margin", "D", "the margin to the next person (0.03)", &margin, 0, 2),
+        CLI_DOUBLE("threshold", "D", "the login threshold (identify's default)", &threshold, 0, 2),
+        CLI_DOUBLE("margin", "D", "the margin to the next person (identify's default)", &margin,
+                   0, 2),
+        CLI_INT("templates", "K", "photos enrolled per person in the login protocol",
+                &templates, 1, 50),
+        CLI_INT("frames", "N", "photos in a row per login attempt (the mirror's rule)", &frames,
+                1, 20),
+        CLI_STR("combine", "HOW", "frames in a row: confirm (each matches) or average "
+                "(identify's default)", &combine_s),
+        CLI_INT("folds", "F", "one person in F is a stranger, in turn (5)", &folds, 2, 100),
+        CLI_STR("people", "SET", "all (default), tune (1st, 3rd, ... person) or held-out (2nd, "
+                "4th, ...)", &people_s),
+        CLI_FLAG("sweep-login", "also the login rates at thresholds 0.40 .. 0.70", &sweep_login),
+        CLI_FLAG("reference", "face-api's exact pipeline (no fallback, no mirror)", &reference),
         CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
         CLI_FLAG("align", "descriptors from similarity-aligned crops (beyond the reference)",
                  &align),
@@ -1082,23 +1144,36 @@ int cli_eval_faces(int argc, char **argv)
     };
     char **pos = NULL;
     int rc = cli_parse(argc, argv, "shopper eval faces DIR [--threshold D] [--json]",
-                       "Measure identification on DIR/<person>/<image>: the largest face of "
-                       "each image; distances of same-person and different-person pairs "
-                       "(false accepts / rejects per threshold, equal error rate), and "
-                       "leave-one-out 1:N identification at the threshold (people with one "
-                       "image are strangers who must be rejected).",
+                       "Measure face login on DIR/<person>/<image> with the pipeline and rule "
+                       "login uses (--reference: face-api's): photos without a face; the login "
+                       "protocol (everybody but one person in F enrolled with their first K "
+                       "photos, the others strangers, in turn; each other photo one attempt, "
+                       "and every N photos in a row one attempt); distances of same-person and "
+                       "different-person pairs (equal error rate); leave-one-out 1:N per "
+                       "threshold (people with one image are strangers).",
                        opts, &pos);
     if (rc >= 0)
         return rc;
-    int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0;
+    int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0, half = -1;
+    int combine = combine_s ? evalfaces_combine_parse(combine_s)
+                          : IDENTIFY_AVERAGE ? EVALFACES_AVERAGE : EVALFACES_CONFIRM;
     char **people = NULL;
+    struct evalfaces_photo *ph = NULL;
     struct eval_img *im = NULL;
+    unsigned char *use = NULL;
     int *count = NULL;
     double *dist = NULL;
     struct face_engine *e = NULL;
     struct face_ws *ws = NULL;
-    if (!pos[0] || pos[1] || cli_parse_detector(detector, &tiny) < 0) {
-        cli_fail("usage: shopper eval faces DIR [--threshold D] [--json]");
+    struct evalfaces_login *L1 = NULL, *LN = NULL;
+    if (strcmp(people_s, "tune") == 0)
+        half = 0;
+    else if (strcmp(people_s, "held-out") == 0)
+        half = 1;
+    if (!pos[0] || pos[1] || cli_parse_detector(detector, &tiny) < 0 || combine < 0 ||
+        (half < 0 && strcmp(people_s, "all") != 0)) {
+        cli_fail("usage: shopper eval faces DIR [--threshold D] [--people all|tune|held-out] "
+                 "[--combine confirm|average] [--json]");
         goto out;
     }
     status = 1;
@@ -1108,22 +1183,30 @@ int cli_eval_faces(int argc, char **argv)
         goto out;
     }
     people = list_dir(pos[0], &npeople);
+    use = xcalloc((size_t)npeople + 1, 1);
+    if (half >= 0)
+        evalfaces_split(npeople, half, use);
+    else
+        memset(use, 1, (size_t)npeople);
     if (!(e = cli_load_faces(models, face_nets(tiny))))
         goto out;
     ws = face_ws_new(e);
-    struct face_opts fo;
-    face_opts_default(&fo);
+    struct identify_opts io;
+    identify_opts_default(&io);
+    struct face_opts fo = io.face;
+    if (reference)
+        face_opts_default(&fo);
     fo.detector = tiny ? FACE_DETECT_TINY : FACE_DETECT_SSD;
     fo.largest_only = 1;
-    fo.align = align;
-    fo.pad_canvas = pad_canvas;
+    fo.align |= align;
+    fo.pad_canvas |= pad_canvas;
     fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
     count = xcalloc((size_t)npeople + 1, sizeof(*count));
-    int persons_used = 0;
+    int persons_used = 0, nph = 0;
     for (int p = 0; p < npeople; p++) {
         char dir[4096];
         snprintf(dir, sizeof(dir), "%s/%s", pos[0], people[p]);
-        if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        if (!use[p] || stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;
         int nf = 0;
         char **files = list_dir(dir, &nf);
@@ -1139,13 +1222,20 @@ int cli_eval_faces(int argc, char **argv)
             int got = 0;
             rc = face_detect(ws, &img, &fo, &face, 1, &got);
             image_release(&img);
+            if (nph == cap) {
+                cap = cap ? 2 * cap : 64;
+                im = xreallocarray(im, (size_t)cap, sizeof(*im));
+                ph = xreallocarray(ph, (size_t)cap, sizeof(*ph));
+            }
+            /* every photo is a login attempt; one without a face fails it */
+            ph[nph].person = p;
+            ph[nph].found = rc == SHOP_OK && got > 0;
+            if (ph[nph].found)
+                memcpy(ph[nph].d, face.descriptor, sizeof(ph[nph].d));
+            nph++;
             if (rc != SHOP_OK || got == 0) {
                 noface++;
                 continue;
-            }
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                im = xreallocarray(im, (size_t)cap, sizeof(*im));
             }
             im[n].person = p;
             memcpy(im[n].d, face.descriptor, sizeof(im[n].d));
@@ -1159,46 +1249,32 @@ int cli_eval_faces(int argc, char **argv)
         goto out;
     }
     dist = xmalloc((size_t)n * n * sizeof(*dist));
-    int64_t genuine = 0, impostor = 0;
-    double gmax = 0, imin = INFINITY, gsum = 0, isum = 0;
     for (int i = 0; i < n; i++)
-        for (int j = 0; j < n; j++) {
-            double d = face_distance(im[i].d, im[j].d);
-            dist[(size_t)i * n + j] = d;
-            if (j <= i)
-                continue;
-            if (im[i].person == im[j].person) {
-                genuine++;
-                gsum += d;
-                gmax = d > gmax ? d : gmax;
-            } else {
-                impostor++;
-                isum += d;
-                imin = d < imin ? d : imin;
-            }
-        }
-    /* the sweep, 0.30 .. 0.70, and the equal error rate on a fine grid */
+        for (int j = 0; j < n; j++)
+            dist[(size_t)i * n + j] = face_distance(im[i].d, im[j].d);
+    /* the sweep, 0.30 .. 0.70, leave-one-out 1:N and pair rates */
     enum { NSWEEP = 9 };
     struct eval_counts sweep[NSWEEP], at;
     for (int k = 0; k < NSWEEP; k++)
         eval_at(im, n, count, dist, 0.30 + 0.05 * k, margin, &sweep[k]);
     eval_at(im, n, count, dist, threshold, margin, &at);
-    double eer = 1, eer_t = 0, best_gap = INFINITY;
-    for (double t = 0.2; t <= 0.9001; t += 0.005) {
-        int64_t fr = 0, fa = 0;
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++) {
-                int same = im[i].person == im[j].person;
-                double d = dist[(size_t)i * n + j];
-                fr += same && !(d < t);
-                fa += !same && d < t;
-            }
-        double frr = genuine ? (double)fr / genuine : 0, far = impostor ? (double)fa / impostor : 0;
-        if (fabs(frr - far) < best_gap) {
-            best_gap = fabs(frr - far);
-            eer = (frr + far) / 2;
-            eer_t = t;
-        }
+    struct evalfaces_pairs pairs;
+    evalfaces_pairs(ph, nph, npeople, use, &pairs);
+    int64_t genuine = pairs.genuine, impostor = pairs.impostor;
+    /* the login protocol: one photo, and N photos in a row */
+    struct evalfaces_protocol proto = {(int)templates, 1, EVALFACES_CONFIRM, (int)folds};
+    L1 = evalfaces_login_new(ph, nph, npeople, use, &proto);
+    proto.frames = (int)frames;
+    proto.combine = (enum evalfaces_combine)combine;
+    LN = evalfaces_login_new(ph, nph, npeople, use, &proto);
+    struct evalfaces_rates one, row;
+    evalfaces_login_rates(L1, threshold, margin, &one);
+    evalfaces_login_rates(LN, threshold, margin, &row);
+    enum { NLOGIN = 31 };
+    struct evalfaces_rates lsweep[2][NLOGIN];
+    for (int k = 0; k < NLOGIN && sweep_login; k++) {
+        evalfaces_login_rates(L1, 0.40 + 0.01 * k, margin, &lsweep[0][k]);
+        evalfaces_login_rates(LN, 0.40 + 0.01 * k, margin, &lsweep[1][k]);
     }
 #define RATE(a, b) ((b) ? (double)(a) / (double)(b) : 0.0)
     if (json) {
@@ -1207,6 +1283,12 @@ int cli_eval_faces(int argc, char **argv)
         jw_obj(&w);
         jw_key(&w, "people");
         jw_int(&w, persons_used);
+        jw_key(&w, "people_set");
+        jw_str(&w, people_s);
+        jw_key(&w, "pipeline");
+        jw_str(&w, reference ? "reference" : "login");
+        jw_key(&w, "photos");
+        jw_int(&w, nph);
         jw_key(&w, "images");
         jw_int(&w, n);
         jw_key(&w, "no_face");
@@ -1218,17 +1300,42 @@ int cli_eval_faces(int argc, char **argv)
         jw_key(&w, "impostor_pairs");
         jw_int(&w, impostor);
         jw_key(&w, "genuine_mean");
-        jw_num(&w, genuine ? gsum / genuine : NAN);
+        jw_num(&w, pairs.genuine_mean);
         jw_key(&w, "genuine_max");
-        jw_num(&w, genuine ? gmax : NAN);
+        jw_num(&w, genuine ? pairs.genuine_max : NAN);
         jw_key(&w, "impostor_mean");
-        jw_num(&w, impostor ? isum / impostor : NAN);
+        jw_num(&w, pairs.impostor_mean);
         jw_key(&w, "impostor_min");
-        jw_num(&w, imin);
+        jw_num(&w, pairs.impostor_min);
         jw_key(&w, "eer");
-        jw_num(&w, eer);
+        jw_num(&w, pairs.eer);
         jw_key(&w, "eer_threshold");
-        jw_num(&w, eer_t);
+        jw_num(&w, pairs.eer_threshold);
+        jw_key(&w, "login");
+        jw_obj(&w);
+        jw_key(&w, "templates");
+        jw_int(&w, templates);
+        jw_key(&w, "folds");
+        jw_int(&w, folds);
+        jw_key(&w, "frames");
+        jw_int(&w, frames);
+        jw_key(&w, "combine");
+        jw_str(&w, evalfaces_combine_name((enum evalfaces_combine)combine));
+        json_rates(&w, "single", &one);
+        json_rates(&w, "in_a_row", &row);
+        if (sweep_login) {
+            for (int s = 0; s < 2; s++) {
+                jw_key(&w, s ? "sweep_in_a_row" : "sweep_single");
+                jw_arr(&w);
+                for (int k = 0; k < NLOGIN; k++) {
+                    jw_obj(&w);
+                    json_rates(&w, "at", &lsweep[s][k]);
+                    jw_end(&w);
+                }
+                jw_end(&w);
+            }
+        }
+        jw_end(&w);
         jw_key(&w, "sweep");
         jw_arr(&w);
         for (int k = 0; k <= NSWEEP; k++) {
@@ -1255,15 +1362,32 @@ int cli_eval_faces(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     } else {
-        printf("eval faces: %d people, %d images (%d without a face, %d unreadable)\n",
-               persons_used, n, noface, unreadable);
+        printf("eval faces: %d people (%s), %d photos: %d without a face (%s pipeline), %d "
+               "unreadable\n",
+               persons_used, people_s, nph, noface, reference ? "reference" : "login",
+               unreadable);
+        printf("login: %lld templates per person, 1 person in %lld a stranger, threshold %.3f, "
+               "margin %.3f\n",
+               (long long)templates, (long long)folds, threshold, margin);
+        char what[64];
+        snprintf(what, sizeof(what), "%lld in a row (%s):", (long long)frames,
+                 evalfaces_combine_name((enum evalfaces_combine)combine));
+        print_rates("1 photo:", &one);
+        print_rates(what, &row);
+        for (int k = 0; k < NLOGIN && sweep_login; k++) {
+            snprintf(what, sizeof(what), "at %.2f, 1 / %lld:", lsweep[0][k].threshold,
+                     (long long)frames);
+            print_rates(what, &lsweep[0][k]);
+            print_rates("", &lsweep[1][k]);
+        }
         printf("pairs: %lld same person (mean %.3f, max %.3f), %lld different (mean %.3f, "
                "min %.3f)\n",
-               (long long)genuine, genuine ? gsum / genuine : NAN, gmax, (long long)impostor,
-               impostor ? isum / impostor : NAN, imin);
-        printf("equal error rate %.2f%% at distance %.3f\n", 100 * eer, eer_t);
+               (long long)genuine, pairs.genuine_mean, pairs.genuine_max, (long long)impostor,
+               pairs.impostor_mean, pairs.impostor_min);
+        printf("equal error rate %.2f%% at distance %.3f\n", 100 * pairs.eer,
+               pairs.eer_threshold);
         printf("threshold   FRR(pairs) FAR(pairs)  identified  wrong  strangers accepted "
-               "(1:N, margin %.2f)\n",
+               "(leave-one-out 1:N, margin %.2f)\n",
                margin);
         for (int k = 0; k <= NSWEEP; k++) {
             const struct eval_counts *c = k < NSWEEP ? &sweep[k] : &at;
@@ -1282,9 +1406,15 @@ int cli_eval_faces(int argc, char **argv)
 out:
     if (im)
         memset(im, 0, sizeof(*im) * (size_t)cap);
+    if (ph)
+        memset(ph, 0, sizeof(*ph) * (size_t)cap);
     free(im);
+    free(ph);
+    free(use);
     free(dist);
     free(count);
+    evalfaces_login_free(L1);
+    evalfaces_login_free(LN);
     free_list(people, npeople);
     face_ws_free(ws);
     face_engine_free(e);

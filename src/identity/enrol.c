@@ -44,7 +44,7 @@ const char *enrol_gate_reason(enum enrol_gate g)
 
 void enrol_opts_default(struct enrol_opts *o)
 {
-    face_opts_default(&o->face);
+    identify_face_opts(&o->face); /* templates and login frames described alike */
     o->min_face_px = 80;
     o->min_sharpness = 60;
     o->straight_max = 0.15;

@@ -4,12 +4,20 @@
 #include <math.h>
 #include <string.h>
 
+void identify_face_opts(struct face_opts *o)
+{
+    face_opts_default(o);
+    o->fallback = IDENTIFY_FALLBACK;
+    o->mirror = IDENTIFY_MIRROR;
+}
+
 void identify_opts_default(struct identify_opts *o)
 {
-    face_opts_default(&o->face);
+    identify_face_opts(&o->face);
     o->threshold = IDENTIFY_THRESHOLD;
     o->margin = IDENTIFY_MARGIN;
     o->min_face_px = 60;
+    o->average = IDENTIFY_AVERAGE;
 }
 
 const char *identify_verdict_name(enum identify_verdict v)
@@ -59,10 +67,50 @@ int identify_frame(struct face_ws *ws, struct gallery *g, const struct image *im
     return SHOP_OK;
 }
 
+/* zeroes descriptors in a way the compiler keeps */
+static void wipe_recent(struct identify_login *l)
+{
+    memset(l->recent, 0, sizeof(l->recent));
+    __asm__ __volatile__("" : : "r"(l->recent) : "memory");
+    l->held = 0;
+    l->next = 0;
+}
+
 void identify_login_init(struct identify_login *l, int need)
 {
     memset(l, 0, sizeof(*l));
-    l->need = need < 1 ? 1 : need;
+    l->need = need < 1 ? 1 : need > IDENTIFY_MAX_FRAMES ? IDENTIFY_MAX_FRAMES : need;
+}
+
+int64_t identify_login_feed_frame(struct identify_login *l, struct gallery *g,
+                                  const struct identify_result *r, const struct identify_opts *o)
+{
+    if (!o->average)
+        return identify_login_feed(l, r->verdict == IDENTIFY_MATCH ? r->customer_id : 0);
+    if (l->logged_in)
+        return 0;
+    if (r->verdict == IDENTIFY_NO_FACE || r->verdict == IDENTIFY_TOO_SMALL) {
+        wipe_recent(l);
+        return 0;
+    }
+    memcpy(l->recent[l->next], r->face.descriptor, sizeof(l->recent[0]));
+    l->next = (l->next + 1) % l->need;
+    l->held += l->held < l->need;
+    if (l->held < l->need)
+        return 0;
+    float mean[FACE_DESCRIPTOR] = {0};
+    for (int i = 0; i < l->need; i++)
+        for (int k = 0; k < FACE_DESCRIPTOR; k++)
+            mean[k] += l->recent[i][k] / (float)l->need;
+    struct identify_result m;
+    identify_descriptor(g, mean, o, &m);
+    memset(mean, 0, sizeof(mean));
+    __asm__ __volatile__("" : : "r"(mean) : "memory");
+    if (m.verdict != IDENTIFY_MATCH)
+        return 0;
+    l->logged_in = m.customer_id;
+    wipe_recent(l);
+    return m.customer_id;
 }
 
 int64_t identify_login_feed(struct identify_login *l, int64_t customer_id)
@@ -93,4 +141,5 @@ void identify_login_logout(struct identify_login *l)
     l->logged_in = 0;
     l->candidate = 0;
     l->streak = 0;
+    wipe_recent(l);
 }

@@ -33,6 +33,8 @@ struct face_ws {
     int found; /* faces the last face_detect found, before any cap (face_ws_found) */
     double (*now)(void); /* the caller's clock, for face_ws_stats */
     struct face_ws_stats st;
+    uint8_t *flip; /* the mirrored recognition crop of opts.mirror */
+    size_t cap_flip;
 };
 
 _Static_assert(FACE_NETS == NET_COUNT, "face.h and nets.h list the same networks");
@@ -101,6 +103,7 @@ void face_ws_free(struct face_ws *ws)
         ops_graph_free(ws->g[k]);
     free(ws->boxes);
     free(ws->canvas.rgb);
+    free(ws->flip);
     free(ws);
 }
 
@@ -302,6 +305,36 @@ static void dlib_rect(const struct face *f, int cw, int ch, double b[4])
     b[3] = fmin(size, ch + y);
 }
 
+/* the descriptor of pass 0, or with mirror the mean of passes 0 (the crop) and 1 (its mirror) */
+static void add_descriptor(struct face *f, const float *out, int pass, int mirror)
+{
+    for (int i = 0; i < FACE_DESCRIPTOR; i++)
+        f->descriptor[i] = mirror ? (pass ? f->descriptor[i] : 0) + 0.5f * out[i] : out[i];
+}
+
+/* option mirror: the recognition net on the crop r mirrored left-right (a copy in ws) */
+static struct ops_graph *run_mirrored(struct face_ws *ws, const struct image *img, const int r[4])
+{
+    struct ops_graph *g = graph(ws, NET_RECOG, 0);
+    if (!g)
+        return NULL;
+    size_t need = (size_t)r[2] * r[3] * 3;
+    if (ws->cap_flip < need) {
+        free(ws->flip);
+        ws->flip = xmalloc(need);
+        ws->cap_flip = need;
+    }
+    for (int y = 0; y < r[3]; y++) {
+        const uint8_t *src = img->rgb + ((size_t)(r[1] + y) * img->w + r[0]) * 3;
+        uint8_t *dst = ws->flip + (size_t)y * r[2] * 3;
+        for (int x = 0; x < r[2]; x++)
+            memcpy(dst + (size_t)(r[2] - 1 - x) * 3, src + (size_t)x * 3, 3);
+    }
+    ops_prepare(ws->flip, r[2], 0, 0, r[2], r[3], 1, net_input_size(NET_RECOG), mean_face, 255.0f,
+                0.0f, ops_graph_in(g));
+    return ops_graph_run(g) == SHOP_OK ? g : NULL;
+}
+
 /* option --align: the dlib square rotated so the eyes are level, sampled bilinearly
  * straight into the recognition input */
 static int aligned_descriptor(struct face_ws *ws, const struct image *img, struct face *f)
@@ -380,13 +413,18 @@ static int analyse(struct face_ws *ws, const struct image *img, const struct fac
     }
     if ((o->want & FACE_WANT_DESCRIPTOR) && (f->have & FACE_WANT_LANDMARKS)) {
         if (o->align)
-            return aligned_descriptor(ws, img, f);
+            return aligned_descriptor(ws, img, f); /* no mirror pass here */
         dlib_rect(f, lm_crop[0], lm_crop[1], b);
         if (crop_rect(b[0], b[1], b[2], b[3], W, H, r)) {
             struct ops_graph *g = run_crop(ws, NET_RECOG, img, r);
             if (!g)
                 return SHOP_EMODEL;
-            memcpy(f->descriptor, ops_graph_out(g, 0), sizeof(f->descriptor));
+            add_descriptor(f, ops_graph_out(g, 0), 0, o->mirror);
+            if (o->mirror) {
+                if (!(g = run_mirrored(ws, img, r)))
+                    return SHOP_EMODEL;
+                add_descriptor(f, ops_graph_out(g, 0), 1, 1);
+            }
         }
         f->have |= FACE_WANT_DESCRIPTOR; /* zeros for an empty crop, as face-api */
     }
@@ -416,6 +454,11 @@ int face_detect(struct face_ws *ws, const struct image *img, const struct face_o
     if (o->pad_canvas)
         det_img = pad_canvas(ws, img, &ox, &oy);
     int nb = detect(ws, det_img, o);
+    if (nb == 0 && o->fallback && !o->pad_canvas) {
+        /* a face that fills the frame or sits at its edge: look again with a border */
+        det_img = pad_canvas(ws, img, &ox, &oy);
+        nb = detect(ws, det_img, o);
+    }
     if (nb < 0)
         return nb;
     int first = 0, count = nb < max ? nb : max;

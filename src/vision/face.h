@@ -63,6 +63,8 @@ struct face_opts {
     /* options beyond the reference (off by default): */
     int pad_canvas; /* detect on the image with a black border of half its size */
     int align;      /* descriptor from a similarity-aligned crop (eyes + mouth) */
+    int mirror;     /* descriptor = mean of the crop's and its mirror's (not with align) */
+    int fallback;   /* no face at the image's own scale: detect again as with pad_canvas */
 };
 void face_opts_default(struct face_opts *o);
 
