@@ -22,6 +22,8 @@ static const struct api_route *const route_tables[] = {
     system_routes,
     auth_routes,
     mirror_routes,
+    kpi_routes,
+    sales_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
