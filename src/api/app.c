@@ -24,6 +24,7 @@ static const struct api_route *const route_tables[] = {
     mirror_routes,
     kpi_routes,
     sales_routes,
+    heatmap_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
