@@ -25,6 +25,7 @@ static const struct api_route *const route_tables[] = {
     kpi_routes,
     sales_routes,
     heatmap_routes,
+    segments_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
