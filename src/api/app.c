@@ -26,6 +26,7 @@ static const struct api_route *const route_tables[] = {
     sales_routes,
     heatmap_routes,
     segments_routes,
+    rules_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
