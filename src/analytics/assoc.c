@@ -144,7 +144,7 @@ void assoc_summary_write_keys(struct jsonw *w, const struct assoc_summary *s)
     jw_int(w, s->min_support);
     jw_key(w, "min_confidence");
     jw_num(w, s->min_confidence);
-    jw_key(w, "rules");
+    jw_key(w, "rules_found");
     jw_int(w, s->rules);
     if (s->stored || s->mined_at) {
         jw_key(w, "stored");

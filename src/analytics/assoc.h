@@ -35,7 +35,7 @@ SHOP_MUST_CHECK int assoc_mine(struct store *st, double min_support, double min_
                                int max_len, int64_t now, struct assoc_summary *out);
 /* the summary of the stored set */
 SHOP_MUST_CHECK int assoc_summary_get(struct store *st, struct assoc_summary *out);
-/* {"mined_at","transactions","min_support","min_confidence","rules","stored"} keys */
+/* {"mined_at","transactions","min_support","min_confidence","rules_found","stored"} keys */
 void assoc_summary_write_keys(struct jsonw *w, const struct assoc_summary *s);
 
 struct assoc_list {

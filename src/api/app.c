@@ -27,6 +27,8 @@ static const struct api_route *const route_tables[] = {
     heatmap_routes,
     segments_routes,
     rules_routes,
+    emotions_routes,
+    pricing_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
