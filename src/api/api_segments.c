@@ -96,6 +96,7 @@ static int get_profiles(struct api_ctx *c)
 static int overview(struct api_ctx *c, int64_t def_limit, struct customer_overview *o)
 {
     int64_t id, limit = 0, offset = 0;
+    memset(o, 0, sizeof(*o));
     int rc = api_param_id(c, 0, &id);
     if (rc == SHOP_OK && def_limit)
         rc = api_query_int(c, "limit", 1, PAGE_MAX, def_limit, &limit);
