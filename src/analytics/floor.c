@@ -16,6 +16,55 @@ void floor_params_default(struct floor_params *p)
     p->to = INT64_MAX;
 }
 
+static int has_id(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id;
+}
+
+/* per zone, the visiting sessions that made a purchase (a zone's conversion is that over
+ * its visiting sessions); only the buyers' samples are looked at */
+static int zone_conversions(struct store *st, const struct floor_params *p,
+                            const struct store_track *t, struct floor_result *r)
+{
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    int rc = store_sessions_converted(st, p->from, p->to, &ids, &nids);
+    r->converted = xcalloc(r->nzones ? r->nzones : 1, sizeof(*r->converted));
+    unsigned char *seen = xcalloc(r->nzones ? r->nzones : 1, 1);
+    for (size_t i = 0; rc == SHOP_OK && i < t->n;) {
+        size_t end = i;
+        while (end < t->n && t->session[end] == t->session[i])
+            end++;
+        if (has_id(ids, nids, t->session[i])) {
+            memset(seen, 0, r->nzones);
+            for (size_t k = i; k < end; k++)
+                for (size_t z = 0; z < r->nzones; z++) {
+                    const struct heatmap_zone *h = &r->hz[z];
+                    double x0 = h->x0 < h->x1 ? h->x0 : h->x1, x1 = h->x0 < h->x1 ? h->x1 : h->x0;
+                    double y0 = h->y0 < h->y1 ? h->y0 : h->y1, y1 = h->y0 < h->y1 ? h->y1 : h->y0;
+                    if (t->x[k] >= x0 && t->x[k] <= x1 && t->y[k] >= y0 && t->y[k] <= y1) {
+                        seen[z] = 1;
+                        break; /* a sample is in the first zone that holds it */
+                    }
+                }
+            for (size_t z = 0; z < r->nzones; z++)
+                r->converted[z] += seen[z];
+        }
+        i = end;
+    }
+    free(seen);
+    free(ids);
+    return rc;
+}
+
 int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_result *r)
 {
     memset(r, 0, sizeof(*r));
@@ -44,6 +93,8 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
     if (rc == SHOP_OK)
         rc = heatmap_zone_stats(r->hz, (int)r->nzones, t.session, t.t, t.x, t.y, t.n,
                                 p->max_gap, &r->stats);
+    if (rc == SHOP_OK)
+        rc = zone_conversions(st, p, &t, r);
     if (rc == SHOP_OK) {
         heatmap_smooth(r->hm, p->sigma);
         r->positions = t.n;
@@ -60,6 +111,7 @@ void floor_result_release(struct floor_result *r)
     heatmap_zone_stats_release(&r->stats);
     free(r->zones);
     free(r->hz);
+    free(r->converted);
     memset(r, 0, sizeof(*r));
 }
 
@@ -117,6 +169,11 @@ void floor_write_json(struct jsonw *w, const struct floor_result *r)
         jw_num(w, ok ? r->stats.dwell[i] : 0);
         jw_key(w, "mean_dwell_s");
         jw_num(w, ok ? r->stats.mean_dwell[i] : 0);
+        int64_t conv = r->converted ? r->converted[i] : 0, visitors = ok ? r->stats.sessions[i] : 0;
+        jw_key(w, "converted_sessions");
+        jw_int(w, conv);
+        jw_key(w, "conversion");
+        jw_num(w, visitors ? (double)conv / (double)visitors : 0);
         jw_end(w);
     }
     jw_end(w);

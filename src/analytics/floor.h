@@ -28,6 +28,7 @@ struct floor_result {
     struct heatmap_zone_stats stats;
     size_t positions;
     int64_t sessions;
+    int64_t *converted; /* [nzones] visiting sessions that made a purchase */
 };
 
 void floor_params_default(struct floor_params *p);
@@ -37,7 +38,8 @@ SHOP_MUST_CHECK int floor_heatmap(struct store *st, const struct floor_params *p
                                   struct floor_result *out);
 void floor_result_release(struct floor_result *r);
 /* {"width","height","cell","rows","cols","max","values":[[...]...],"positions","sessions",
- *  "zones":[{"name","x0","y0","x1","y1","visits","sessions","dwell_s","mean_dwell_s"}],
+ *  "zones":[{"name","x0","y0","x1","y1","visits","sessions","dwell_s","mean_dwell_s",
+ *  "converted_sessions","conversion"}],
  *  "transitions":[{"from","to","count"}]} */
 void floor_write_json(struct jsonw *w, const struct floor_result *r);
 

@@ -622,6 +622,9 @@ struct store_purchase_line {
 SHOP_MUST_CHECK int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit,
                                          int64_t offset, struct store_purchase_line **out,
                                          size_t *n, int64_t *purchases);
+/* sessions started in [from, to) with a purchase, ids ascending; caller frees *ids */
+SHOP_MUST_CHECK int store_sessions_converted(struct store *st, int64_t from, int64_t to,
+                                             int64_t **ids, size_t *n);
 /* a session; SHOP_ENOTFOUND */
 SHOP_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 

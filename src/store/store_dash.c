@@ -71,6 +71,9 @@ static const char *const SQL_CUSTOMER_LINES =
     "JOIN items i ON i.id = l.item_id ORDER BY p.purchased_at DESC, p.id DESC, l.id";
 static const char *const SQL_CUSTOMER_PURCHASES =
     "SELECT count(*) FROM purchases WHERE customer_id = :c";
+static const char *const SQL_SESSIONS_CONVERTED =
+    "SELECT s.id FROM sessions s WHERE s.started_at >= :from AND s.started_at < :to AND "
+    "EXISTS (SELECT 1 FROM purchases p WHERE p.session_id = s.id) ORDER BY s.id";
 static const char *const SQL_SESSION_GET =
     "SELECT id, coalesce(customer_id, 0), started_at, ended_at, coalesce(mirror, ''), tracked, "
     "simulated FROM sessions WHERE id = :id";
@@ -393,6 +396,25 @@ int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit, i
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "customer purchases");
+}
+
+int store_sessions_converted(struct store *st, int64_t from, int64_t to, int64_t **ids,
+                             size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSIONS_CONVERTED);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *ids = grow(*ids, *n, &cap, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "converted sessions");
 }
 
 int store_session_get(struct store *st, int64_t id, struct store_session *out)

@@ -200,6 +200,11 @@ test('heatmap: a JSON grid with zones, and the same as a PNG', async () => {
   assert.equal(r.values[0].length, r.cols);
   assert.ok(r.max > 0 && r.positions > 0);
   assert.ok(r.zones.length >= 5 && r.zones.every((z) => 'visits' in z && 'mean_dwell_s' in z));
+  for (const z of r.zones) {
+    assert.ok(z.converted_sessions <= z.sessions);
+    assert.equal(z.conversion, z.sessions ? z.converted_sessions / z.sessions : 0);
+  }
+  assert.equal(r.zones.find((z) => z.name === 'checkout').conversion, 1);
   assert.deepEqual(r, cli('heatmap', '--cell', '0.5'));
   const one = (await mgr.get('/api/v1/heatmap?customer=3&cell=1')).json;
   assert.ok(one.sessions > 0 && one.sessions < r.sessions);
