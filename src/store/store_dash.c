@@ -71,9 +71,12 @@ static const char *const SQL_CUSTOMER_LINES =
     "JOIN items i ON i.id = l.item_id ORDER BY p.purchased_at DESC, p.id DESC, l.id";
 static const char *const SQL_CUSTOMER_PURCHASES =
     "SELECT count(*) FROM purchases WHERE customer_id = :c";
+/* purchases has no index on session_id: walk the purchases made since the range began (a
+ * purchase comes after its session's start) and look their sessions up by id */
 static const char *const SQL_SESSIONS_CONVERTED =
-    "SELECT s.id FROM sessions s WHERE s.started_at >= :from AND s.started_at < :to AND "
-    "EXISTS (SELECT 1 FROM purchases p WHERE p.session_id = s.id) ORDER BY s.id";
+    "SELECT DISTINCT p.session_id FROM purchases p JOIN sessions s ON s.id = p.session_id "
+    "WHERE p.purchased_at >= :from AND s.started_at >= :from AND s.started_at < :to "
+    "ORDER BY 1";
 static const char *const SQL_SESSION_GET =
     "SELECT id, coalesce(customer_id, 0), started_at, ended_at, coalesce(mirror, ''), tracked, "
     "simulated FROM sessions WHERE id = :id";
