@@ -77,6 +77,14 @@ SQL
         "$S" rules --db "$t/s.db" --min-support 2 --json
     check "store window" 0 '"transactions":1,' \
         "$S" rules --db "$t/s.db" --from 1970-01-03 --json
+    # rules of the store are stored in it, the previous set replaced (not added to)
+    "$S" rules --db "$t/s.db" --min-support 2 > /dev/null
+    a=$(sqlite3 "$t/s.db" "SELECT count(*) || ' ' || group_concat(antecedent || '>' || consequent) FROM assoc_rules")
+    "$S" rules --db "$t/s.db" --min-support 2 > /dev/null
+    b=$(sqlite3 "$t/s.db" "SELECT count(*) || ' ' || group_concat(antecedent || '>' || consequent) FROM assoc_rules")
+    if [ "$a" = "2 1>2,2>1" ] || [ "$a" = "2 2>1,1>2" ]; then ok "rules stored"; else bad "rules stored: '$a'"; fi
+    if [ "$a" = "$b" ]; then ok "rules replaced"; else bad "rules replaced: '$a' then '$b'"; fi
+    check "stored count" 0 '"stored":2' "$S" rules --db "$t/s.db" --min-support 2 --json
 else
     bad "sqlite3 missing: store cases not run"
 fi

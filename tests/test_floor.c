@@ -46,6 +46,12 @@ static void zones_match_the_sessions(void)
     CHECK(r.stats.sessions[fit] ==
           test_sql_num(path, "SELECT count(DISTINCT session_id) FROM tryons"));
     CHECK(r.stats.mean_dwell[fit] > 60);
+    /* a zone's converted sessions: its visitors that bought; every buyer passed the
+     * entrance and the checkout, the fitting rooms saw only some of them */
+    for (size_t z = 0; z < r.nzones; z++)
+        CHECK(r.converted[z] <= r.stats.sessions[z]);
+    CHECK(r.converted[ent] == sr.purchases && r.converted[pay] == sr.purchases);
+    CHECK(r.converted[fit] > 0 && r.converted[fit] < sr.purchases);
     /* the hottest cell is not in the empty part of the aisle: people stop at shelves */
     const double *v = heatmap_values(r.hm);
     size_t best = 0, n = (size_t)heatmap_rows(r.hm) * (size_t)heatmap_cols(r.hm);

@@ -17,6 +17,76 @@ void floor_params_default(struct floor_params *p)
     p->to = INT64_MAX;
 }
 
+static int has_id(const int64_t *ids, size_t n, int64_t id)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (ids[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && ids[lo] == id;
+}
+
+/* adds 1 to r->converted[z] for each zone z that samples [i, end) of t (one session) pass
+ * through; a sample is in the first zone that holds it */
+static void mark_zones(struct floor_result *r, const struct store_track *t, size_t i, size_t end,
+                       unsigned char *seen)
+{
+    memset(seen, 0, r->nzones ? r->nzones : 1);
+    for (size_t k = i; k < end; k++)
+        for (size_t z = 0; z < r->nzones; z++) {
+            const struct heatmap_zone *h = &r->hz[z];
+            double x0 = h->x0 < h->x1 ? h->x0 : h->x1, x1 = h->x0 < h->x1 ? h->x1 : h->x0;
+            double y0 = h->y0 < h->y1 ? h->y0 : h->y1, y1 = h->y0 < h->y1 ? h->y1 : h->y0;
+            if (t->x[k] >= x0 && t->x[k] <= x1 && t->y[k] >= y0 && t->y[k] <= y1) {
+                seen[z] = 1;
+                break;
+            }
+        }
+    for (size_t z = 0; z < r->nzones; z++)
+        r->converted[z] += seen[z];
+}
+
+/* per zone, the visiting sessions that made a purchase (a zone's conversion is that over
+ * its visiting sessions). Only the buyers' samples are read: for the whole store one
+ * session at a time (an index lookup each), for a customer or a session their tracks. */
+static int zone_conversions(struct store *st, const struct floor_params *p,
+                            struct floor_result *r)
+{
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    int rc = store_sessions_converted(st, p->from, p->to, &ids, &nids);
+    r->converted = xcalloc(r->nzones ? r->nzones : 1, sizeof(*r->converted));
+    unsigned char *seen = xcalloc(r->nzones ? r->nzones : 1, 1);
+    struct store_track t;
+    if (rc == SHOP_OK && (p->customer_id > 0 || p->session_id > 0)) {
+        rc = store_tracks(st, p->customer_id, p->session_id, p->from, p->to, &t);
+        for (size_t i = 0; rc == SHOP_OK && i < t.n;) {
+            size_t end = i;
+            while (end < t.n && t.session[end] == t.session[i])
+                end++;
+            if (has_id(ids, nids, t.session[i]))
+                mark_zones(r, &t, i, end, seen);
+            i = end;
+        }
+        if (rc == SHOP_OK)
+            store_track_release(&t);
+    } else
+        for (size_t k = 0; rc == SHOP_OK && k < nids; k++) {
+            rc = store_session_track(st, ids[k], &t);
+            if (rc == SHOP_OK) {
+                mark_zones(r, &t, 0, t.n, seen);
+                store_track_release(&t);
+            }
+        }
+    free(seen);
+    free(ids);
+    return rc;
+}
+
 /* the floor plan: zones, their heatmap twins and the plan's size */
 static int plan_load(struct store *st, struct floor_result *r)
 {
@@ -344,6 +414,8 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
     } else {
         rc = add_scan(st, p, from, to, r);
     }
+    if (rc == SHOP_OK)
+        rc = zone_conversions(st, p, r);
     if (rc == SHOP_OK) {
         stats_finish(&r->stats);
         heatmap_smooth(r->hm, p->sigma);
@@ -457,6 +529,7 @@ void floor_result_release(struct floor_result *r)
     heatmap_zone_stats_release(&r->stats);
     free(r->zones);
     free(r->hz);
+    free(r->converted);
     memset(r, 0, sizeof(*r));
 }
 
@@ -514,6 +587,11 @@ void floor_write_json(struct jsonw *w, const struct floor_result *r)
         jw_num(w, ok ? r->stats.dwell[i] : 0);
         jw_key(w, "mean_dwell_s");
         jw_num(w, ok ? r->stats.mean_dwell[i] : 0);
+        int64_t conv = r->converted ? r->converted[i] : 0, visitors = ok ? r->stats.sessions[i] : 0;
+        jw_key(w, "converted_sessions");
+        jw_int(w, conv);
+        jw_key(w, "conversion");
+        jw_num(w, visitors ? (double)conv / (double)visitors : 0);
         jw_end(w);
     }
     jw_end(w);

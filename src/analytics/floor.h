@@ -41,6 +41,7 @@ struct floor_result {
     struct heatmap_zone_stats stats;
     size_t positions;
     int64_t sessions;
+    int64_t *converted; /* [nzones] visiting sessions that made a purchase */
 };
 
 void floor_params_default(struct floor_params *p);
@@ -60,7 +61,8 @@ SHOP_MUST_CHECK int floor_position_add(struct store *st, int64_t session_id, int
  * without a floor plan has nothing to aggregate (SHOP_OK). */
 SHOP_MUST_CHECK int floor_days_rebuild(struct store *st, int64_t d0, int64_t d1);
 /* {"width","height","cell","rows","cols","max","values":[[...]...],"positions","sessions",
- *  "zones":[{"name","x0","y0","x1","y1","visits","sessions","dwell_s","mean_dwell_s"}],
+ *  "zones":[{"name","x0","y0","x1","y1","visits","sessions","dwell_s","mean_dwell_s",
+ *  "converted_sessions","conversion"}],
  *  "transitions":[{"from","to","count"}]} */
 void floor_write_json(struct jsonw *w, const struct floor_result *r);
 

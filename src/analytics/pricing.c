@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "analytics/pricing.h"
 #include "core/jsonw.h"
 #include "core/log.h"
@@ -1020,4 +1022,177 @@ out:
     free(tu);
     free(grid);
     return rc;
+}
+
+/* ---- the dashboard: apply, and the JSON of suggestions, the model and the history ---- */
+
+int pricing_apply(struct store *st, const struct pricing_rules *r, int64_t product_id, int days,
+                  int64_t at, struct pricing_suggestion **out, size_t *n)
+{
+    /* the write lock first, then the suggestions from the prices as they are now: two
+     * applies at once cannot both move the same old price (pricing_run) */
+    return pricing_run(st, r, product_id, days, 1, at, out, n);
+}
+
+void pricing_suggestions_write_json(struct jsonw *w, const struct pricing_suggestion *s, size_t n,
+                                    int applied)
+{
+    jw_obj(w);
+    jw_key(w, "applied");
+    jw_bool(w, applied);
+    jw_key(w, "products");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        jw_obj(w);
+        jw_key(w, "id");
+        jw_int(w, s[i].product_id);
+        jw_key(w, "name");
+        jw_str(w, s[i].name);
+        jw_key(w, "cost_cents");
+        jw_int(w, s[i].cost_cents);
+        jw_key(w, "base_cents");
+        jw_int(w, s[i].base_cents);
+        jw_key(w, "current_cents");
+        jw_int(w, s[i].current_cents);
+        jw_key(w, "suggested_cents");
+        jw_int(w, s[i].suggested_cents);
+        jw_key(w, "demand_current");
+        jw_num(w, s[i].demand_current);
+        jw_key(w, "demand_suggested");
+        jw_num(w, s[i].demand_suggested);
+        jw_key(w, "profit_current");
+        jw_num(w, s[i].profit_current);
+        jw_key(w, "profit_suggested");
+        jw_num(w, s[i].profit_suggested);
+        jw_key(w, "rule");
+        jw_str(w, s[i].rule);
+        if (s[i].why[0]) {
+            jw_key(w, "why");
+            jw_str(w, s[i].why);
+        }
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_end(w);
+}
+
+int pricing_model_info(struct store *st, struct pricing_model *out)
+{
+    memset(out, 0, sizeof(*out));
+    char *info = NULL;
+    int rc = store_model_info(st, "demand", &out->version, &out->trained_at, &info);
+    if (rc == SHOP_ENOTFOUND)
+        return fail(rc, "no demand model in this store: run `shopper train demand` first");
+    if (rc != SHOP_OK)
+        return rc;
+    /* the numbers the training stored with the model (info_json above) */
+    json_t *j = json_loads(info, 0, NULL);
+    free(info);
+    json_t *m = j ? json_object_get(j, "metrics") : NULL;
+    const char *obj = j ? json_string_value(json_object_get(j, "objective")) : NULL;
+    const char *from = j ? json_string_value(json_object_get(j, "holdout_from")) : NULL;
+    snprintf(out->objective, sizeof(out->objective), "%s", obj ? obj : "");
+    snprintf(out->holdout_from, sizeof(out->holdout_from), "%s", from ? from : "");
+    out->rows = j ? json_integer_value(json_object_get(j, "rows")) : 0;
+    out->rows_test = j ? json_integer_value(json_object_get(j, "rows_test")) : 0;
+    out->rounds = j ? json_integer_value(json_object_get(j, "rounds")) : 0;
+    out->has_metrics = m != NULL;
+    double *v[6] = {&out->metrics.mae,      &out->metrics.rmse,      &out->metrics.deviance,
+                    &out->metrics.mae_base, &out->metrics.rmse_base, &out->metrics.deviance_base};
+    static const char *const k[6] = {"mae",          "rmse",          "deviance",
+                                     "mae_baseline", "rmse_baseline", "deviance_baseline"};
+    for (int i = 0; i < 6 && m; i++)
+        *v[i] = json_number_value(json_object_get(m, k[i]));
+    json_decref(j);
+    out->beats_baseline = store_meta_int(st, META_USEFUL, 1) != 0;
+    shop_err_clear();
+    return SHOP_OK;
+}
+
+void pricing_model_write_json(struct jsonw *w, const struct pricing_model *m)
+{
+    char t[24];
+    format_time(m->trained_at, t, sizeof(t));
+    jw_obj(w);
+    jw_key(w, "model");
+    jw_str(w, "demand");
+    jw_key(w, "version");
+    jw_int(w, m->version);
+    jw_key(w, "trained_at");
+    jw_str(w, t);
+    jw_key(w, "objective");
+    jw_str(w, m->objective[0] ? m->objective : NULL);
+    jw_key(w, "rows");
+    jw_int(w, m->rows);
+    jw_key(w, "rows_test");
+    jw_int(w, m->rows_test);
+    jw_key(w, "rounds");
+    jw_int(w, m->rounds);
+    jw_key(w, "holdout_from");
+    jw_str(w, m->holdout_from[0] ? m->holdout_from : NULL);
+    jw_key(w, "metrics");
+    if (m->has_metrics) {
+        const struct {
+            const char *k;
+            double v;
+        } f[] = {{"mae", m->metrics.mae},
+                 {"rmse", m->metrics.rmse},
+                 {"deviance", m->metrics.deviance},
+                 {"mae_baseline", m->metrics.mae_base},
+                 {"rmse_baseline", m->metrics.rmse_base},
+                 {"deviance_baseline", m->metrics.deviance_base}};
+        jw_obj(w);
+        for (size_t i = 0; i < sizeof(f) / sizeof(*f); i++) {
+            jw_key(w, f[i].k);
+            jw_num(w, f[i].v);
+        }
+        jw_end(w);
+    } else {
+        jw_null(w);
+    }
+    jw_key(w, "beats_baseline");
+    jw_bool(w, m->beats_baseline);
+    jw_end(w);
+}
+
+void pricing_history_write_json(struct jsonw *w, const struct store_price_change *c, size_t n,
+                                int64_t total)
+{
+    jw_obj(w);
+    jw_key(w, "total");
+    jw_int(w, total);
+    jw_key(w, "history");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        char t[24];
+        format_time(c[i].changed_at, t, sizeof(t));
+        jw_obj(w);
+        jw_key(w, "id");
+        jw_int(w, c[i].id);
+        jw_key(w, "product_id");
+        jw_int(w, c[i].product_id);
+        jw_key(w, "old_cents");
+        jw_int(w, c[i].old_cents);
+        jw_key(w, "new_cents");
+        jw_int(w, c[i].new_cents);
+        jw_key(w, "suggested_cents");
+        jw_int(w, c[i].suggested_cents);
+        jw_key(w, "demand_old");
+        jw_num(w, c[i].demand_old);
+        jw_key(w, "demand_new");
+        jw_num(w, c[i].demand_new);
+        jw_key(w, "profit_old");
+        jw_num(w, c[i].profit_old);
+        jw_key(w, "profit_new");
+        jw_num(w, c[i].profit_new);
+        jw_key(w, "rule");
+        jw_str(w, c[i].rule[0] ? c[i].rule : NULL);
+        jw_key(w, "applied");
+        jw_bool(w, c[i].applied);
+        jw_key(w, "changed_at");
+        jw_str(w, t);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_end(w);
 }

@@ -153,4 +153,38 @@ struct pricing_eval {
 SHOP_MUST_CHECK int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
                                      int64_t now, struct pricing_eval *out);
 
+/* ---- the dashboard ---- */
+/* Suggests (one product, or all when product_id <= 0) and applies in one write
+ * transaction that reads the current prices first: the suggestions and the history start
+ * from the prices as they are, whatever another apply did just before. *out as
+ * pricing_suggest (caller frees). */
+SHOP_MUST_CHECK int pricing_apply(struct store *st, const struct pricing_rules *r,
+                                  int64_t product_id, int days, int64_t at,
+                                  struct pricing_suggestion **out, size_t *n);
+/* {"applied","products":[{"id","name","cost_cents","base_cents","current_cents",
+ *  "suggested_cents","demand_current","demand_suggested","profit_current",
+ *  "profit_suggested","rule"[,"why"]}]}: `shopper price --json` and the API */
+struct jsonw;
+void pricing_suggestions_write_json(struct jsonw *w, const struct pricing_suggestion *s, size_t n,
+                                    int applied);
+/* the stored demand model's quality: its held-out metrics against each product's mean */
+struct pricing_model {
+    int64_t version, trained_at;
+    char objective[16], holdout_from[16];
+    int64_t rows, rows_test, rounds;
+    int has_metrics;
+    struct demand_metrics metrics; /* mae, rmse, deviance and their _base */
+    int beats_baseline;            /* pricing moves prices only when it does */
+};
+/* SHOP_ENOTFOUND when no model was trained */
+SHOP_MUST_CHECK int pricing_model_info(struct store *st, struct pricing_model *out);
+/* {"model","version","trained_at","objective","rows","rows_test","rounds","holdout_from",
+ *  "metrics":{"mae","rmse","deviance","mae_baseline","rmse_baseline","deviance_baseline"},
+ *  "beats_baseline"} */
+void pricing_model_write_json(struct jsonw *w, const struct pricing_model *m);
+/* {"total","history":[{"id","product_id","old_cents","new_cents","suggested_cents",
+ *  "demand_old","demand_new","profit_old","profit_new","rule","applied","changed_at"}]} */
+void pricing_history_write_json(struct jsonw *w, const struct store_price_change *c, size_t n,
+                                int64_t total);
+
 #endif

@@ -365,3 +365,58 @@ int segments_describe(struct store *st, struct segments_report *out)
     store_features_release(&f);
     return rc;
 }
+
+void segments_write_json(struct jsonw *w, const struct segments_report *r)
+{
+    jw_obj(w);
+    jw_key(w, "k");
+    jw_int(w, r->k);
+    jw_key(w, "customers");
+    jw_int(w, r->customers);
+    jw_key(w, "buyers");
+    jw_int(w, r->buyers);
+    jw_key(w, "inertia");
+    jw_num(w, r->inertia);
+    if (r->incremental) {
+        jw_key(w, "updated_customers");
+        jw_int(w, r->updated);
+    }
+    jw_key(w, "segments");
+    jw_arr(w);
+    for (int s = 0; s < r->k; s++) {
+        const struct segment_info *g = &r->seg[s];
+        jw_obj(w);
+        jw_key(w, "id");
+        jw_int(w, g->id);
+        jw_key(w, "label");
+        jw_str(w, g->label);
+        jw_key(w, "description");
+        jw_str(w, g->description);
+        jw_key(w, "customers");
+        jw_int(w, g->customers);
+        jw_key(w, "centre");
+        jw_obj(w);
+        jw_key(w, "purchases");
+        jw_num(w, g->purchases);
+        jw_key(w, "items");
+        jw_num(w, g->items);
+        jw_key(w, "spend_cents");
+        jw_num(w, g->spend_cents);
+        jw_key(w, "mean_price_cents");
+        jw_num(w, g->mean_price_cents);
+        jw_key(w, "mean_discount");
+        jw_num(w, g->mean_discount);
+        jw_key(w, "times_tried");
+        jw_num(w, g->times_tried);
+        jw_key(w, "top_category");
+        jw_str(w, g->top_category[0] ? g->top_category : NULL);
+        jw_key(w, "top_fabric");
+        jw_str(w, g->top_fabric[0] ? g->top_fabric : NULL);
+        jw_key(w, "top_size");
+        jw_str(w, g->top_size[0] ? g->top_size : NULL);
+        jw_end(w);
+        jw_end(w);
+    }
+    jw_end(w);
+    jw_end(w);
+}

@@ -14,6 +14,7 @@
 
 #include <stdint.h>
 
+#include "core/jsonw.h"
 #include "store/store.h"
 
 #define SEGMENTS_MAX_K 64
@@ -51,5 +52,8 @@ SHOP_MUST_CHECK int segments_train(struct store *st, int k, uint64_t seed, int64
 SHOP_MUST_CHECK int segments_update(struct store *st, int64_t now, struct segments_report *out);
 /* The saved segments described, without changing anything; errors as segments_update. */
 SHOP_MUST_CHECK int segments_describe(struct store *st, struct segments_report *out);
+/* {"k","customers","buyers","inertia",["updated_customers",]"segments":[{"id","label",
+ *  "description","customers","centre":{...}}]}: `shopper segments --json` and the API */
+void segments_write_json(struct jsonw *w, const struct segments_report *r);
 
 #endif

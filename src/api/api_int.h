@@ -75,6 +75,13 @@ const char *app_route_label(void *ctx, int i);
 extern const struct api_route system_routes[];
 extern const struct api_route auth_routes[];
 extern const struct api_route mirror_routes[];
+/* the Manager Dashboard (api_kpi.c, api_sales.c, api_heatmap.c, api_segments.c, api_rules.c,
+ * api_emotions.c, api_pricing.c) */
+extern const struct api_route kpi_routes[], sales_routes[], heatmap_routes[], segments_routes[],
+    rules_routes[], emotions_routes[], pricing_routes[];
+/* ?from=&to= as dates or times (a date as `to` means the end of that day, as in the CLI);
+ * absent: from the beginning, without an end (KPI_OPEN_END). SHOP_EINVAL with a message. */
+SHOP_MUST_CHECK int api_query_range(struct api_ctx *c, int64_t *from, int64_t *to);
 
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {

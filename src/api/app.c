@@ -22,6 +22,13 @@ static const struct api_route *const route_tables[] = {
     system_routes,
     auth_routes,
     mirror_routes,
+    kpi_routes,
+    sales_routes,
+    heatmap_routes,
+    segments_routes,
+    rules_routes,
+    emotions_routes,
+    pricing_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 

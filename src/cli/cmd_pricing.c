@@ -186,43 +186,7 @@ static void print_suggestions(const struct pricing_suggestion *s, size_t n, int 
     if (json) {
         struct jsonw w;
         jw_init(&w, stdout, 0);
-        jw_obj(&w);
-        jw_key(&w, "applied");
-        jw_bool(&w, apply);
-        jw_key(&w, "products");
-        jw_arr(&w);
-        for (size_t i = 0; i < n; i++) {
-            jw_obj(&w);
-            jw_key(&w, "id");
-            jw_int(&w, s[i].product_id);
-            jw_key(&w, "name");
-            jw_str(&w, s[i].name);
-            jw_key(&w, "cost_cents");
-            jw_int(&w, s[i].cost_cents);
-            jw_key(&w, "base_cents");
-            jw_int(&w, s[i].base_cents);
-            jw_key(&w, "current_cents");
-            jw_int(&w, s[i].current_cents);
-            jw_key(&w, "suggested_cents");
-            jw_int(&w, s[i].suggested_cents);
-            jw_key(&w, "demand_current");
-            jw_num(&w, s[i].demand_current);
-            jw_key(&w, "demand_suggested");
-            jw_num(&w, s[i].demand_suggested);
-            jw_key(&w, "profit_current");
-            jw_num(&w, s[i].profit_current);
-            jw_key(&w, "profit_suggested");
-            jw_num(&w, s[i].profit_suggested);
-            jw_key(&w, "rule");
-            jw_str(&w, s[i].rule);
-            if (s[i].why[0]) {
-                jw_key(&w, "why");
-                jw_str(&w, s[i].why);
-            }
-            jw_end(&w);
-        }
-        jw_end(&w);
-        jw_end(&w);
+        pricing_suggestions_write_json(&w, s, n, apply);
         jw_finish(&w);
         return;
     }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "analytics/assoc.h"
 #include "analytics/rules.h"
 #include "cli/cli.h"
 #include "core/jsonw.h"
@@ -29,7 +30,9 @@ static const char *const ABOUT =
     "--out FILE writes every itemset and rule: JSON when FILE ends in .json, else text lines "
     "\"itemset SUPPORT ITEM...\" and \"rule SUPPORT CONFIDENCE LIFT CONSEQUENT <= "
     "ANTECEDENT...\".\n--json prints one object: transactions, items, itemsets (count), rules "
-    "(count, null with --itemsets-only), cpu seconds, and the top rules.";
+    "(count, null with --itemsets-only), cpu seconds, and the top rules.\nRules mined from the store "
+    "are stored in it (at most the 10000 best by lift), replacing the previous set in one "
+    "transaction: the dashboard's rules explorer reads them.";
 
 /* product names for the human listing, sorted by id */
 struct names {
@@ -232,6 +235,21 @@ int cmd_rules(int argc, char **argv)
     }
     if (out && (rc = write_out(out, r)) != 0)
         goto out;
+    /* rules of the store's own baskets become its stored set (the dashboard's explorer) */
+    struct assoc_summary saved = {0};
+    if (!file && !itemsets_only) {
+        struct store *st;
+        if (store_open(cli_db_path(db), STORE_WRITE, &st) != SHOP_OK) {
+            rc = cli_fail("%s", store_open_error());
+            goto out;
+        }
+        if (assoc_save(st, r, p.min_confidence, (int64_t)time(NULL), &saved) != SHOP_OK) {
+            rc = cli_fail("rules: cannot store the rules: %s", store_errmsg(st));
+            store_close(st);
+            goto out;
+        }
+        store_close(st);
+    }
     double wall = progress_now() - wall0, cpu = (double)clock() / CLOCKS_PER_SEC - cpu0;
     size_t n = rules_transactions(r);
     if (json) {
@@ -272,6 +290,10 @@ int cmd_rules(int argc, char **argv)
         jw_end(&w);
         jw_key(&w, "wall_seconds");
         jw_num(&w, wall);
+        if (!file && !itemsets_only) {
+            jw_key(&w, "stored");
+            jw_int(&w, saved.stored);
+        }
         write_top(&w, 1, r, &nm, top);
         jw_end(&w);
         jw_finish(&w);
@@ -287,6 +309,9 @@ int cmd_rules(int argc, char **argv)
             printf("rules          %zu at confidence >= %g, %.3f s cpu\n", rules_rule_count(r),
                    p.min_confidence, rules_seconds_rules(r));
         printf("total          %.3f s cpu, %.3f s wall\n", cpu, wall);
+        if (!file && !itemsets_only)
+            printf("stored         %lld rules in the store (the previous set replaced)\n",
+                   (long long)saved.stored);
         if (n == 0)
             printf("%s\n", file ? "no baskets in the file" : "no purchases in the store");
         write_top(NULL, 0, r, &nm, top);

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "analytics/assoc.h"
 #include "analytics/pricing.h"
 #include "analytics/recommend.h"
 #include "analytics/segments.h"
@@ -178,6 +179,21 @@ static int train_all(const char *path)
     return rc == SHOP_OK ? 0 : 1;
 }
 
+/* the "bought together" rules of the demo's baskets, stored for the rules explorer (the
+ * demo's 180 baskets need a lower confidence than the CLI's default to give any) */
+static int mine_rules(const char *path)
+{
+    struct store *st;
+    if (store_open(path, STORE_WRITE, &st) != SHOP_OK)
+        return cli_fail("%s", store_open_error());
+    struct assoc_summary s;
+    int rc = assoc_mine(st, 0.01, 0.2, 0, (int64_t)time(NULL), &s);
+    if (rc != SHOP_OK)
+        cli_fail("demo: mining the rules failed: %s", shop_errmsg_or(rc));
+    store_close(st);
+    return rc == SHOP_OK ? 0 : 1;
+}
+
 int cmd_demo(int argc, char **argv)
 {
     const char *db = NULL;
@@ -203,6 +219,8 @@ int cmd_demo(int argc, char **argv)
         rc = cmd_simulate(json ? 12 : 11, args);
         if (rc == 0)
             rc = train_all(path);
+        if (rc == 0)
+            rc = mine_rules(path);
         if (rc != 0) {
             remove(path); /* a half-made demo is no demo: the next run starts over */
             return rc;

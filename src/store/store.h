@@ -699,4 +699,141 @@ SHOP_MUST_CHECK int store_customer_pin_get(struct store *st, int64_t customer_id
 SHOP_MUST_CHECK int store_customer_by_email(struct store *st, const char *email, int64_t *id);
 /* ==== end accounts ==== */
 
+/* ==== dashboard queries (store_dash.c): what the Manager Dashboard reads ==== */
+/* sales of one day (day = days since 1970-01-01) */
+struct store_sales_day {
+    int64_t day, purchases, units, revenue_cents;
+};
+/* days with sales in [from, to), ascending; caller frees *out */
+SHOP_MUST_CHECK int store_sales_daily(struct store *st, int64_t from, int64_t to,
+                                      struct store_sales_day **out, size_t *n);
+enum store_dim { STORE_DIM_CATEGORY, STORE_DIM_FABRIC, STORE_DIM_GENDER, STORE_DIM_SEASON };
+/* units and revenue in [from, to) by one product attribute, by revenue descending then
+ * key; caller frees *out (uses struct store_kpi_group) */
+SHOP_MUST_CHECK int store_sales_by(struct store *st, enum store_dim dim, int64_t from,
+                                   int64_t to, struct store_kpi_group **out, size_t *n);
+/* a product with its sales and try-ons in a range */
+struct store_product_sales {
+    int64_t id;
+    char name[64];
+    char category[16], gender[8], fabric[16], season[16];
+    int64_t price_cents;
+    int64_t units, revenue_cents, tries;
+};
+/* every product by id with units, revenue and try-ons in [from, to); caller frees *out */
+SHOP_MUST_CHECK int store_sales_products(struct store *st, int64_t from, int64_t to,
+                                         struct store_product_sales **out, size_t *n);
+/* every (product, size) ever stocked, by product then size, with the items of it in stock
+ * now (0 for a sold-out size) */
+SHOP_MUST_CHECK int store_stock_sizes_foreach(struct store *st,
+                                              void (*fn)(void *ctx, int64_t product_id,
+                                                         const char *size, int64_t in_stock),
+                                              void *ctx);
+/* the sizes items come in, garment order (at most cap); *n gets the count */
+SHOP_MUST_CHECK int store_sizes(struct store *st, char (*sizes)[8], int cap, int *n);
+
+/* a customer's profile with their name (dashboard lists) */
+struct store_profile_row {
+    struct store_profile p;
+    char name[64];
+    char email[96];
+};
+enum store_profile_sort { STORE_PROFILES_BY_ID, STORE_PROFILES_BY_SPEND };
+/* Profiles whose customer's name or e-mail contains q (NULL or "": all) and whose segment is
+ * `segment` (< 0: any), sorted, at most limit from offset; *total gets the number matching.
+ * Caller frees *out. */
+SHOP_MUST_CHECK int store_profile_rows(struct store *st, const char *q, int segment,
+                                       enum store_profile_sort sort, int64_t limit,
+                                       int64_t offset, struct store_profile_row **out,
+                                       size_t *n, int64_t *total);
+struct store_profile_summary {
+    int64_t customers, buyers;  /* profiles, and those with a purchase */
+    double avg_spend_cents, avg_purchases, avg_items, avg_discount; /* over buyers */
+    int64_t updated_at;         /* the newest profile, 0 when none */
+};
+SHOP_MUST_CHECK int store_profile_summary(struct store *st, struct store_profile_summary *out);
+/* buyers by preferred category (0), fabric (1) or size (2), most first; keys in
+ * struct store_kpi_group (units = customers, revenue_cents = their spend); caller frees */
+SHOP_MUST_CHECK int store_profile_prefs(struct store *st, int which,
+                                        struct store_kpi_group **out, size_t *n);
+
+/* one line of a customer's purchase */
+struct store_purchase_line {
+    int64_t purchase_id, purchased_at, total_cents;
+    int64_t product_id;
+    char product_name[64], size[8];
+    int64_t list_cents, price_cents;
+    double discount;
+};
+/* The lines of a customer's purchases, newest purchase first, at most `limit` purchases
+ * from `offset`; *purchases gets the customer's purchase count. Caller frees *out. */
+SHOP_MUST_CHECK int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit,
+                                         int64_t offset, struct store_purchase_line **out,
+                                         size_t *n, int64_t *purchases);
+/* sessions started in [from, to) with a purchase, ids ascending; caller frees *ids */
+SHOP_MUST_CHECK int store_sessions_converted(struct store *st, int64_t from, int64_t to,
+                                             int64_t **ids, size_t *n);
+/* a session; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
+
+/* emotion events: counts, sums of scores and probabilities per (group, dominant) */
+struct store_emotion_agg {
+    char grp[16], dominant[16];
+    int64_t events;
+    double score_sum;
+    double p_sum[7];
+};
+/* events in [from, to) aggregated by group and dominant emotion; caller frees */
+SHOP_MUST_CHECK int store_emotion_aggs(struct store *st, int64_t from, int64_t to,
+                                       struct store_emotion_agg **out, size_t *n);
+/* Events in [from, to) of one group (grp NULL: all) or of one session (session_id > 0:
+ * oldest first; else newest first), at most limit from offset; *total gets the number
+ * matching. Caller frees *out. */
+SHOP_MUST_CHECK int store_emotion_events(struct store *st, int64_t from, int64_t to,
+                                         const char *grp, int64_t session_id, int64_t limit,
+                                         int64_t offset, struct store_emotion_event **out,
+                                         size_t *n, int64_t *total);
+/* sessions with emotion events in [from, to): most events first */
+struct store_emotion_session {
+    int64_t session_id, customer_id, events, first_at, last_at;
+    char customer_name[64];
+    int64_t by_group[3]; /* frustration, happiness, surprise */
+};
+SHOP_MUST_CHECK int store_emotion_sessions(struct store *st, int64_t from, int64_t to,
+                                           int64_t limit, struct store_emotion_session **out,
+                                           size_t *n);
+/* alerts raised in [from, to) by status: open, acknowledged, resolved */
+SHOP_MUST_CHECK int store_alert_counts(struct store *st, int64_t from, int64_t to,
+                                       int64_t counts[3]);
+
+/* association rules as stored (assoc_rules) */
+struct store_assoc_rule {
+    int64_t id;
+    char antecedent[256]; /* product ids separated by spaces, ascending */
+    int64_t consequent;
+    double support, confidence, lift;
+    int64_t count, mined_at;
+};
+/* Replaces the stored rules with these (inside the caller's transaction). */
+SHOP_MUST_CHECK int store_assoc_rules_replace(struct store *st, const struct store_assoc_rule *r,
+                                              size_t n);
+enum store_rule_sort { STORE_RULES_BY_LIFT, STORE_RULES_BY_CONFIDENCE, STORE_RULES_BY_SUPPORT };
+/* stored rules with product_id on either side (0: all), sorted (descending, then id), at
+ * most limit from offset; *total gets the number matching. Caller frees *out. */
+SHOP_MUST_CHECK int store_assoc_rules(struct store *st, int64_t product_id,
+                                      enum store_rule_sort sort, int64_t limit, int64_t offset,
+                                      struct store_assoc_rule **out, size_t *n, int64_t *total);
+
+/* a stored model's version, training time and info JSON (*info caller frees) without its
+ * data; SHOP_ENOTFOUND */
+SHOP_MUST_CHECK int store_model_info(struct store *st, const char *name, int64_t *version,
+                                     int64_t *trained_at, char **info);
+/* the price history, newest first, of one product (product_id > 0) or all, at most limit
+ * from offset; *total gets the count. Caller frees *out. */
+SHOP_MUST_CHECK int store_price_history_page(struct store *st, int64_t product_id,
+                                             int64_t limit, int64_t offset,
+                                             struct store_price_change **out, size_t *n,
+                                             int64_t *total);
+/* ==== end dashboard ==== */
+
 #endif

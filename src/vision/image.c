@@ -430,3 +430,34 @@ out:
     free(tmp);
     return rc;
 }
+
+int image_write_png_stream(FILE *f, const uint8_t *rgb, int w, int h)
+{
+    if (!f || !rgb || w <= 0 || h <= 0 || w > 0x7fffff || h > 0x7fffff)
+        return fail(SHOP_EINVAL, "cannot write a %dx%d image", w, h);
+    struct png_dst *dst = xcalloc(1, sizeof(*dst));
+    png_infop info = NULL;
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, dst, png_on_write_error, png_on_warning);
+    int rc = SHOP_EIO;
+    if (!png || !(info = png_create_info_struct(png))) {
+        rc = fail(SHOP_EIO, "png: cannot initialise libpng");
+        goto out;
+    }
+    if (setjmp(dst->jmp)) {
+        rc = fail(SHOP_EIO, "cannot write a PNG: %s", dst->msg);
+        goto out;
+    }
+    png_init_io(png, f);
+    png_set_IHDR(png, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB,
+                 PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    png_write_info(png, info);
+    for (int y = 0; y < h; y++)
+        png_write_row(png, rgb + (size_t)y * w * 3);
+    png_write_end(png, NULL);
+    rc = fflush(f) == 0 ? SHOP_OK : fail(SHOP_EIO, "cannot write a PNG: %s", strerror(errno));
+out:
+    png_destroy_write_struct(png ? &png : NULL, info ? &info : NULL);
+    free(dst);
+    return rc;
+}

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/status.h"
 
@@ -27,6 +28,8 @@ SHOP_MUST_CHECK int image_decode(const uint8_t *data, size_t n, size_t max_pixel
                                  struct image *out);
 void image_release(struct image *img); /* frees rgb; safe on a zeroed struct */
 SHOP_MUST_CHECK int image_write_png(const char *path, const uint8_t *rgb, int w, int h);
+/* the same PNG to an open stream (an HTTP body); the caller closes f */
+SHOP_MUST_CHECK int image_write_png_stream(FILE *f, const uint8_t *rgb, int w, int h);
 /* the message of the last failure on this thread */
 const char *image_errmsg(void);
 

@@ -1,0 +1,700 @@
+/* store/store_dash.c - what the Manager Dashboard reads: daily sales, sales by attribute and
+ * by product, profiles with names, a customer's purchases, emotion events, stored
+ * association rules, model info and the price history in pages. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/xalloc.h"
+#include "store/store_int.h"
+
+/* a purchase's day is purchased_at / 86400 (integer division, the same in PostgreSQL) */
+static const char *const SQL_DAILY =
+    "SELECT p.purchased_at / 86400, count(DISTINCT p.id), count(l.id), "
+    "coalesce(sum(l.price_cents), 0) FROM purchases p JOIN purchase_lines l ON "
+    "l.purchase_id = p.id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
+    "GROUP BY 1 ORDER BY 1";
+/* one statement per attribute: the column name is part of the SQL text, never a value */
+#define SALES_BY(col)                                                                         \
+    "SELECT pr." col ", count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "  \
+    "ON p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at "   \
+    ">= :from AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1"
+static const char *const SQL_SALES_BY[4] = {SALES_BY("category"), SALES_BY("fabric"),
+                                            SALES_BY("gender"), SALES_BY("season")};
+static const char *const SQL_PRODUCT_SALES =
+    "SELECT pr.id, pr.name, pr.category, pr.gender, pr.fabric, pr.season, pr.price_cents, "
+    "coalesce(s.units, 0), coalesce(s.revenue, 0), coalesce(t.tries, 0) FROM products pr "
+    "LEFT JOIN (SELECT l.product_id AS product_id, count(*) AS units, sum(l.price_cents) AS "
+    "revenue FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id WHERE "
+    "p.purchased_at >= :from AND p.purchased_at < :to GROUP BY l.product_id) s ON "
+    "s.product_id = pr.id LEFT JOIN (SELECT i.product_id AS product_id, count(*) AS tries FROM "
+    "tryons t JOIN items i ON i.id = t.item_id WHERE t.tried_at >= :from AND t.tried_at < :to "
+    "GROUP BY i.product_id) t ON t.product_id = pr.id ORDER BY pr.id";
+static const char *const SQL_STOCK_SIZES =
+    "SELECT product_id, size, sum(status = 'in_stock') FROM items GROUP BY product_id, size "
+    "ORDER BY product_id, size";
+
+#define PROFILE_ROW_COLS                                                                      \
+    "SELECT p.customer_id, coalesce(p.segment, -1), p.purchases, p.items, p.spend_cents, "    \
+    "p.mean_price_cents, p.mean_discount, p.times_tried, coalesce(p.pref_category, ''), "     \
+    "coalesce(p.pref_fabric, ''), coalesce(p.pref_size, ''), p.updated_at, c.name, "          \
+    "coalesce(c.email, '') FROM customer_profiles p JOIN customers c ON c.id = p.customer_id "
+#define PROFILE_ROW_WHERE                                                                     \
+    "WHERE (:q IS NULL OR instr(lower(c.name), lower(:q)) > 0 OR "                            \
+    "instr(lower(coalesce(c.email, '')), lower(:q)) > 0) AND (:seg < 0 OR p.segment = :seg) "
+static const char *const SQL_PROFILE_ROWS[2] = {
+    PROFILE_ROW_COLS PROFILE_ROW_WHERE "ORDER BY p.customer_id LIMIT :lim OFFSET :off",
+    PROFILE_ROW_COLS PROFILE_ROW_WHERE
+    "ORDER BY p.spend_cents DESC, p.customer_id LIMIT :lim OFFSET :off",
+};
+static const char *const SQL_PROFILE_COUNT =
+    "SELECT count(*) FROM customer_profiles p JOIN customers c ON c.id = p.customer_id "
+    PROFILE_ROW_WHERE;
+static const char *const SQL_PROFILE_SUMMARY =
+    "SELECT count(*), coalesce(sum(purchases > 0), 0), "
+    "coalesce(avg(CASE WHEN purchases > 0 THEN spend_cents END), 0), "
+    "coalesce(avg(CASE WHEN purchases > 0 THEN purchases END), 0), "
+    "coalesce(avg(CASE WHEN purchases > 0 THEN items END), 0), "
+    "coalesce(avg(CASE WHEN purchases > 0 THEN mean_discount END), 0), "
+    "coalesce(max(updated_at), 0) FROM customer_profiles";
+#define PREFS(col)                                                                            \
+    "SELECT " col ", count(*), sum(spend_cents) FROM customer_profiles WHERE purchases > 0 "   \
+    "AND " col " IS NOT NULL AND " col " <> '' GROUP BY 1 ORDER BY 2 DESC, 1"
+static const char *const SQL_PREFS[3] = {PREFS("pref_category"), PREFS("pref_fabric"),
+                                         PREFS("pref_size")};
+
+static const char *const SQL_CUSTOMER_LINES =
+    "SELECT p.id, p.purchased_at, p.total_cents, l.product_id, pr.name, i.size, l.list_cents, "
+    "l.price_cents, l.discount FROM (SELECT id, purchased_at, total_cents FROM purchases "
+    "WHERE customer_id = :c ORDER BY purchased_at DESC, id DESC LIMIT :lim OFFSET :off) p "
+    "JOIN purchase_lines l ON l.purchase_id = p.id JOIN products pr ON pr.id = l.product_id "
+    "JOIN items i ON i.id = l.item_id ORDER BY p.purchased_at DESC, p.id DESC, l.id";
+static const char *const SQL_CUSTOMER_PURCHASES =
+    "SELECT count(*) FROM purchases WHERE customer_id = :c";
+/* purchases has no index on session_id: walk the purchases made since the range began (a
+ * purchase comes after its session's start) and look their sessions up by id */
+static const char *const SQL_SESSIONS_CONVERTED =
+    "SELECT DISTINCT p.session_id FROM purchases p JOIN sessions s ON s.id = p.session_id "
+    "WHERE p.purchased_at >= :from AND s.started_at >= :from AND s.started_at < :to "
+    "ORDER BY 1";
+static const char *const SQL_SESSION_GET =
+    "SELECT id, coalesce(customer_id, 0), started_at, ended_at, coalesce(mirror, ''), tracked, "
+    "simulated FROM sessions WHERE id = :id";
+
+static const char *const SQL_EMOTION_AGGS =
+    "SELECT grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy), sum(p_sad), "
+    "sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised) FROM emotion_events "
+    "WHERE at >= :from AND at < :to GROUP BY grp, dominant ORDER BY grp, dominant";
+#define EVENT_COLS                                                                            \
+    "SELECT id, coalesce(session_id, 0), coalesce(customer_id, 0), at, grp, dominant, score, " \
+    "p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, "               \
+    "coalesce(mirror, ''), simulated FROM emotion_events "
+#define EVENT_WHERE "WHERE at >= :from AND at < :to AND (:grp IS NULL OR grp = :grp) "
+static const char *const SQL_EVENTS =
+    EVENT_COLS EVENT_WHERE "ORDER BY at DESC, id DESC LIMIT :lim OFFSET :off";
+static const char *const SQL_EVENTS_COUNT = "SELECT count(*) FROM emotion_events " EVENT_WHERE;
+static const char *const SQL_SESSION_EVENTS =
+    EVENT_COLS "WHERE session_id = :s ORDER BY at, id LIMIT :lim OFFSET :off";
+static const char *const SQL_SESSION_EVENTS_COUNT =
+    "SELECT count(*) FROM emotion_events WHERE session_id = :s";
+static const char *const SQL_EMOTION_SESSIONS =
+    "SELECT e.session_id, coalesce(max(e.customer_id), 0), count(*), min(e.at), max(e.at), "
+    "coalesce(max(c.name), ''), sum(e.grp = 'frustration'), sum(e.grp = 'happiness'), "
+    "sum(e.grp = 'surprise') FROM emotion_events e LEFT JOIN customers c ON "
+    "c.id = e.customer_id WHERE e.session_id IS NOT NULL AND e.at >= :from AND e.at < :to "
+    "GROUP BY e.session_id ORDER BY 3 DESC, 5 DESC, 1 LIMIT :lim";
+static const char *const SQL_ALERT_COUNTS =
+    "SELECT status, count(*) FROM alerts WHERE created_at >= :from AND created_at < :to "
+    "GROUP BY status";
+
+static const char *const SQL_RULES_CLEAR = "DELETE FROM assoc_rules";
+static const char *const SQL_RULE_ADD =
+    "INSERT INTO assoc_rules(antecedent, consequent, support, confidence, lift, count, "
+    "mined_at) VALUES (:a, :c, :s, :conf, :lift, :n, :at)";
+#define RULE_COLS                                                                             \
+    "SELECT id, antecedent, consequent, support, confidence, lift, count, mined_at FROM "     \
+    "assoc_rules "
+/* a product is on a side when its id is one of the space-separated ids there */
+#define RULE_WHERE                                                                            \
+    "WHERE :p = 0 OR consequent = CAST(:p AS TEXT) OR instr(' ' || antecedent || ' ', ' ' || " \
+    "CAST(:p AS TEXT) || ' ') > 0 "
+static const char *const SQL_RULES[3] = {
+    RULE_COLS RULE_WHERE "ORDER BY lift DESC, confidence DESC, support DESC, id "
+                         "LIMIT :lim OFFSET :off",
+    RULE_COLS RULE_WHERE "ORDER BY confidence DESC, lift DESC, support DESC, id "
+                         "LIMIT :lim OFFSET :off",
+    RULE_COLS RULE_WHERE "ORDER BY support DESC, lift DESC, confidence DESC, id "
+                         "LIMIT :lim OFFSET :off",
+};
+static const char *const SQL_RULES_COUNT = "SELECT count(*) FROM assoc_rules " RULE_WHERE;
+
+static const char *const SQL_MODEL_INFO =
+    "SELECT version, trained_at, coalesce(info, '') FROM models WHERE name = :name";
+#define HISTORY_PAGE_COLS                                                                     \
+    "SELECT id, product_id, old_cents, new_cents, coalesce(suggested_cents, new_cents), "     \
+    "coalesce(demand_old, 0), coalesce(demand_new, 0), coalesce(profit_old, 0), "            \
+    "coalesce(profit_new, 0), coalesce(rule, ''), applied, changed_at FROM price_history "
+#define HISTORY_PAGE_WHERE "WHERE :p = 0 OR product_id = :p "
+static const char *const SQL_HISTORY_PAGE =
+    HISTORY_PAGE_COLS HISTORY_PAGE_WHERE "ORDER BY changed_at DESC, id DESC LIMIT :lim "
+                                         "OFFSET :off";
+static const char *const SQL_HISTORY_COUNT =
+    "SELECT count(*) FROM price_history " HISTORY_PAGE_WHERE;
+
+static void bind_range(sqlite3_stmt *s, int64_t from, int64_t to)
+{
+    bind_int(s, ":from", from);
+    bind_int(s, ":to", to);
+}
+
+/* grows *v (of elem bytes) to hold one more than *n */
+static void *grow(void *v, size_t n, size_t *cap, size_t elem)
+{
+    if (n < *cap)
+        return v;
+    *cap = *cap ? *cap * 2 : 16;
+    return xreallocarray(v, *cap, elem);
+}
+
+/* first column of a statement's first row as int64 (the statement is bound already) */
+static int count_of(struct store *st, sqlite3_stmt *s, int64_t *out, const char *what)
+{
+    int rc = sqlite3_step(s);
+    *out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    stmt_done(s);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
+}
+
+int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
+                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_DAILY);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_sales_day *d = &(*out)[(*n)++];
+        d->day = sqlite3_column_int64(s, 0);
+        d->purchases = sqlite3_column_int64(s, 1);
+        d->units = sqlite3_column_int64(s, 2);
+        d->revenue_cents = sqlite3_column_int64(s, 3);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "daily sales");
+}
+
+/* rows of (key, int, int) into groups */
+static int read_groups(struct store *st, sqlite3_stmt *s, struct store_kpi_group **out,
+                       size_t *n, const char *what)
+{
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_kpi_group *g = &(*out)[(*n)++];
+        col_text(s, 0, g->key, sizeof(g->key));
+        g->units = sqlite3_column_int64(s, 1);
+        g->revenue_cents = sqlite3_column_int64(s, 2);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
+}
+
+int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t to,
+                   struct store_kpi_group **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if ((unsigned)dim > STORE_DIM_SEASON)
+        return shop_fail(SHOP_EINVAL, "no such product attribute");
+    sqlite3_stmt *s = stmt_get(st, SQL_SALES_BY[dim]);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    return read_groups(st, s, out, n, "sales by attribute");
+}
+
+int store_sales_products(struct store *st, int64_t from, int64_t to,
+                         struct store_product_sales **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_PRODUCT_SALES);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_product_sales *p = &(*out)[(*n)++];
+        memset(p, 0, sizeof(*p));
+        p->id = sqlite3_column_int64(s, 0);
+        col_text(s, 1, p->name, sizeof(p->name));
+        col_text(s, 2, p->category, sizeof(p->category));
+        col_text(s, 3, p->gender, sizeof(p->gender));
+        col_text(s, 4, p->fabric, sizeof(p->fabric));
+        col_text(s, 5, p->season, sizeof(p->season));
+        p->price_cents = sqlite3_column_int64(s, 6);
+        p->units = sqlite3_column_int64(s, 7);
+        p->revenue_cents = sqlite3_column_int64(s, 8);
+        p->tries = sqlite3_column_int64(s, 9);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "product sales");
+}
+
+int store_stock_sizes_foreach(struct store *st,
+                              void (*fn)(void *ctx, int64_t product_id, const char *size,
+                                         int64_t in_stock),
+                              void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_STOCK_SIZES);
+    if (!s)
+        return SHOP_EDB;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char size[8];
+        col_text(s, 1, size, sizeof(size));
+        fn(ctx, sqlite3_column_int64(s, 0), size, sqlite3_column_int64(s, 2));
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "stock by size");
+}
+
+int store_sizes(struct store *st, char (*sizes)[8], int cap, int *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, store_sql_sizes);
+    if (!s)
+        return SHOP_EDB;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (*n < cap)
+            col_text(s, 0, sizes[(*n)++], 8);
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "sizes");
+}
+
+static void bind_profile_filter(sqlite3_stmt *s, const char *q, int segment)
+{
+    bind_text(s, ":q", q && *q ? q : NULL);
+    bind_int(s, ":seg", segment);
+}
+
+int store_profile_rows(struct store *st, const char *q, int segment,
+                       enum store_profile_sort sort, int64_t limit, int64_t offset,
+                       struct store_profile_row **out, size_t *n, int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_COUNT);
+    if (!s)
+        return SHOP_EDB;
+    bind_profile_filter(s, q, segment);
+    int rc = count_of(st, s, total, "count profiles");
+    if (rc != SHOP_OK)
+        return rc;
+    s = stmt_get(st, SQL_PROFILE_ROWS[sort == STORE_PROFILES_BY_SPEND]);
+    if (!s)
+        return SHOP_EDB;
+    bind_profile_filter(s, q, segment);
+    bind_int(s, ":lim", limit);
+    bind_int(s, ":off", offset);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_profile_row *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof(*r));
+        struct store_profile *p = &r->p;
+        p->customer_id = sqlite3_column_int64(s, 0);
+        p->segment = sqlite3_column_int(s, 1);
+        p->purchases = sqlite3_column_int64(s, 2);
+        p->items = sqlite3_column_int64(s, 3);
+        p->spend_cents = sqlite3_column_int64(s, 4);
+        p->mean_price_cents = sqlite3_column_int64(s, 5);
+        p->mean_discount = sqlite3_column_double(s, 6);
+        p->times_tried = sqlite3_column_int64(s, 7);
+        col_text(s, 8, p->pref_category, sizeof(p->pref_category));
+        col_text(s, 9, p->pref_fabric, sizeof(p->pref_fabric));
+        col_text(s, 10, p->pref_size, sizeof(p->pref_size));
+        p->updated_at = sqlite3_column_int64(s, 11);
+        col_text(s, 12, r->name, sizeof(r->name));
+        col_text(s, 13, r->email, sizeof(r->email));
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "profiles");
+}
+
+int store_profile_summary(struct store *st, struct store_profile_summary *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_SUMMARY);
+    if (!s)
+        return SHOP_EDB;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->customers = sqlite3_column_int64(s, 0);
+        out->buyers = sqlite3_column_int64(s, 1);
+        out->avg_spend_cents = sqlite3_column_double(s, 2);
+        out->avg_purchases = sqlite3_column_double(s, 3);
+        out->avg_items = sqlite3_column_double(s, 4);
+        out->avg_discount = sqlite3_column_double(s, 5);
+        out->updated_at = sqlite3_column_int64(s, 6);
+    }
+    stmt_done(s);
+    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "profile summary");
+}
+
+int store_profile_prefs(struct store *st, int which, struct store_kpi_group **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (which < 0 || which > 2)
+        return shop_fail(SHOP_EINVAL, "no such preference");
+    sqlite3_stmt *s = stmt_get(st, SQL_PREFS[which]);
+    if (!s)
+        return SHOP_EDB;
+    return read_groups(st, s, out, n, "preferences");
+}
+
+int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit, int64_t offset,
+                         struct store_purchase_line **out, size_t *n, int64_t *purchases)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMER_PURCHASES);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":c", customer_id);
+    int rc = count_of(st, s, purchases, "count purchases");
+    if (rc != SHOP_OK)
+        return rc;
+    s = stmt_get(st, SQL_CUSTOMER_LINES);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":c", customer_id);
+    bind_int(s, ":lim", limit);
+    bind_int(s, ":off", offset);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_purchase_line *l = &(*out)[(*n)++];
+        memset(l, 0, sizeof(*l));
+        l->purchase_id = sqlite3_column_int64(s, 0);
+        l->purchased_at = sqlite3_column_int64(s, 1);
+        l->total_cents = sqlite3_column_int64(s, 2);
+        l->product_id = sqlite3_column_int64(s, 3);
+        col_text(s, 4, l->product_name, sizeof(l->product_name));
+        col_text(s, 5, l->size, sizeof(l->size));
+        l->list_cents = sqlite3_column_int64(s, 6);
+        l->price_cents = sqlite3_column_int64(s, 7);
+        l->discount = sqlite3_column_double(s, 8);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "customer purchases");
+}
+
+int store_sessions_converted(struct store *st, int64_t from, int64_t to, int64_t **ids,
+                             size_t *n)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSIONS_CONVERTED);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *ids = grow(*ids, *n, &cap, sizeof(**ids));
+        (*ids)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "converted sessions");
+}
+
+int store_session_get(struct store *st, int64_t id, struct store_session *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSION_GET);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", id);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->id = sqlite3_column_int64(s, 0);
+        out->customer_id = sqlite3_column_int64(s, 1);
+        out->started_at = sqlite3_column_int64(s, 2);
+        out->ended_at = sqlite3_column_int64(s, 3);
+        col_text(s, 4, out->mirror, sizeof(out->mirror));
+        out->tracked = sqlite3_column_int(s, 5);
+        out->simulated = sqlite3_column_int(s, 6);
+    }
+    stmt_done(s);
+    if (rc == SQLITE_DONE)
+        return shop_fail(SHOP_ENOTFOUND, "no session %lld", (long long)id);
+    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "session");
+}
+
+int store_emotion_aggs(struct store *st, int64_t from, int64_t to,
+                       struct store_emotion_agg **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_AGGS);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_emotion_agg *a = &(*out)[(*n)++];
+        memset(a, 0, sizeof(*a));
+        col_text(s, 0, a->grp, sizeof(a->grp));
+        col_text(s, 1, a->dominant, sizeof(a->dominant));
+        a->events = sqlite3_column_int64(s, 2);
+        a->score_sum = sqlite3_column_double(s, 3);
+        for (int i = 0; i < 7; i++)
+            a->p_sum[i] = sqlite3_column_double(s, 4 + i);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion aggregates");
+}
+
+static void read_event(sqlite3_stmt *s, struct store_emotion_event *e)
+{
+    memset(e, 0, sizeof(*e));
+    e->id = sqlite3_column_int64(s, 0);
+    e->session_id = sqlite3_column_int64(s, 1);
+    e->customer_id = sqlite3_column_int64(s, 2);
+    e->at = sqlite3_column_int64(s, 3);
+    col_text(s, 4, e->grp, sizeof(e->grp));
+    col_text(s, 5, e->dominant, sizeof(e->dominant));
+    e->score = sqlite3_column_double(s, 6);
+    for (int i = 0; i < 7; i++)
+        e->p[i] = sqlite3_column_double(s, 7 + i);
+    col_text(s, 14, e->mirror, sizeof(e->mirror));
+    e->simulated = sqlite3_column_int(s, 15);
+}
+
+int store_emotion_events(struct store *st, int64_t from, int64_t to, const char *grp,
+                         int64_t session_id, int64_t limit, int64_t offset,
+                         struct store_emotion_event **out, size_t *n, int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    sqlite3_stmt *s = stmt_get(st, session_id > 0 ? SQL_SESSION_EVENTS_COUNT : SQL_EVENTS_COUNT);
+    if (!s)
+        return SHOP_EDB;
+    if (session_id > 0) {
+        bind_int(s, ":s", session_id);
+    } else {
+        bind_range(s, from, to);
+        bind_text(s, ":grp", grp);
+    }
+    int rc = count_of(st, s, total, "count emotion events");
+    if (rc != SHOP_OK)
+        return rc;
+    s = stmt_get(st, session_id > 0 ? SQL_SESSION_EVENTS : SQL_EVENTS);
+    if (!s)
+        return SHOP_EDB;
+    if (session_id > 0) {
+        bind_int(s, ":s", session_id);
+    } else {
+        bind_range(s, from, to);
+        bind_text(s, ":grp", grp);
+    }
+    bind_int(s, ":lim", limit);
+    bind_int(s, ":off", offset);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        read_event(s, &(*out)[(*n)++]);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion events");
+}
+
+int store_emotion_sessions(struct store *st, int64_t from, int64_t to, int64_t limit,
+                           struct store_emotion_session **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_SESSIONS);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    bind_int(s, ":lim", limit);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_emotion_session *e = &(*out)[(*n)++];
+        memset(e, 0, sizeof(*e));
+        e->session_id = sqlite3_column_int64(s, 0);
+        e->customer_id = sqlite3_column_int64(s, 1);
+        e->events = sqlite3_column_int64(s, 2);
+        e->first_at = sqlite3_column_int64(s, 3);
+        e->last_at = sqlite3_column_int64(s, 4);
+        col_text(s, 5, e->customer_name, sizeof(e->customer_name));
+        for (int g = 0; g < 3; g++)
+            e->by_group[g] = sqlite3_column_int64(s, 6 + g);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
+}
+
+int store_alert_counts(struct store *st, int64_t from, int64_t to, int64_t counts[3])
+{
+    static const char *const names[3] = {"open", "acknowledged", "resolved"};
+    counts[0] = counts[1] = counts[2] = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_COUNTS);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char status[16];
+        col_text(s, 0, status, sizeof(status));
+        for (int i = 0; i < 3; i++)
+            if (strcmp(status, names[i]) == 0)
+                counts[i] = sqlite3_column_int64(s, 1);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "alert counts");
+}
+
+int store_assoc_rules_replace(struct store *st, const struct store_assoc_rule *r, size_t n)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_RULES_CLEAR);
+    if (!s)
+        return SHOP_EDB;
+    int rc = stmt_exec(st, s, "clear rules");
+    for (size_t i = 0; i < n && rc == SHOP_OK; i++) {
+        if (!(s = stmt_get(st, SQL_RULE_ADD)))
+            return SHOP_EDB;
+        char c[24];
+        snprintf(c, sizeof(c), "%lld", (long long)r[i].consequent);
+        bind_text(s, ":a", r[i].antecedent);
+        bind_text(s, ":c", c);
+        bind_double(s, ":s", r[i].support);
+        bind_double(s, ":conf", r[i].confidence);
+        bind_double(s, ":lift", r[i].lift);
+        bind_int(s, ":n", r[i].count);
+        bind_int(s, ":at", r[i].mined_at);
+        rc = stmt_exec(st, s, "add rule");
+    }
+    return rc;
+}
+
+int store_assoc_rules(struct store *st, int64_t product_id, enum store_rule_sort sort,
+                      int64_t limit, int64_t offset, struct store_assoc_rule **out, size_t *n,
+                      int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    if ((unsigned)sort > STORE_RULES_BY_SUPPORT)
+        return shop_fail(SHOP_EINVAL, "no such rule order");
+    sqlite3_stmt *s = stmt_get(st, SQL_RULES_COUNT);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":p", product_id);
+    int rc = count_of(st, s, total, "count rules");
+    if (rc != SHOP_OK)
+        return rc;
+    s = stmt_get(st, SQL_RULES[sort]);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":p", product_id);
+    bind_int(s, ":lim", limit);
+    bind_int(s, ":off", offset);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_assoc_rule *r = &(*out)[(*n)++];
+        memset(r, 0, sizeof(*r));
+        r->id = sqlite3_column_int64(s, 0);
+        col_text(s, 1, r->antecedent, sizeof(r->antecedent));
+        r->consequent = sqlite3_column_int64(s, 2);
+        r->support = sqlite3_column_double(s, 3);
+        r->confidence = sqlite3_column_double(s, 4);
+        r->lift = sqlite3_column_double(s, 5);
+        r->count = sqlite3_column_int64(s, 6);
+        r->mined_at = sqlite3_column_int64(s, 7);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "rules");
+}
+
+int store_model_info(struct store *st, const char *name, int64_t *version, int64_t *trained_at,
+                     char **info)
+{
+    *info = NULL;
+    sqlite3_stmt *s = stmt_get(st, SQL_MODEL_INFO);
+    if (!s)
+        return SHOP_EDB;
+    bind_text(s, ":name", name);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(s, 0);
+        *trained_at = sqlite3_column_int64(s, 1);
+        const unsigned char *t = sqlite3_column_text(s, 2);
+        *info = xstrdup(t ? (const char *)t : "");
+    }
+    stmt_done(s);
+    if (rc == SQLITE_DONE)
+        return shop_fail(SHOP_ENOTFOUND, "no model '%s' in this store", name);
+    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "model info");
+}
+
+int store_price_history_page(struct store *st, int64_t product_id, int64_t limit,
+                             int64_t offset, struct store_price_change **out, size_t *n,
+                             int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_HISTORY_COUNT);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":p", product_id);
+    int rc = count_of(st, s, total, "count price history");
+    if (rc != SHOP_OK)
+        return rc;
+    s = stmt_get(st, SQL_HISTORY_PAGE);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":p", product_id);
+    bind_int(s, ":lim", limit);
+    bind_int(s, ":off", offset);
+    size_t cap = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = grow(*out, *n, &cap, sizeof(**out));
+        struct store_price_change *c = &(*out)[(*n)++];
+        memset(c, 0, sizeof(*c));
+        c->id = sqlite3_column_int64(s, 0);
+        c->product_id = sqlite3_column_int64(s, 1);
+        c->old_cents = sqlite3_column_int64(s, 2);
+        c->new_cents = sqlite3_column_int64(s, 3);
+        c->suggested_cents = sqlite3_column_int64(s, 4);
+        c->demand_old = sqlite3_column_double(s, 5);
+        c->demand_new = sqlite3_column_double(s, 6);
+        c->profit_old = sqlite3_column_double(s, 7);
+        c->profit_new = sqlite3_column_double(s, 8);
+        col_text(s, 9, c->rule, sizeof(c->rule));
+        c->applied = sqlite3_column_int(s, 10);
+        c->changed_at = sqlite3_column_int64(s, 11);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "price history");
+}

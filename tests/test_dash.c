@@ -1,0 +1,148 @@
+/* tests/test_dash.c - the dashboard's domain views (sales, inventory, stored rules) against
+ * SQL run directly on the same simulated store. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "analytics/assoc.h"
+#include "analytics/kpi.h"
+#include "analytics/sales.h"
+#include "store/store.h"
+#include "test.h"
+
+static struct store *st;
+static char *path;
+
+static void daily_series_matches_sql(void)
+{
+    struct sales_daily d;
+    CHECK(sales_daily_get(st, 0, KPI_OPEN_END, &d) == SHOP_OK);
+    CHECK(d.n > 0);
+    CHECK(d.revenue_cents == (int64_t)test_sql_num(path, "SELECT sum(price_cents) FROM purchase_lines"));
+    CHECK(d.units == (int64_t)test_sql_num(path, "SELECT count(*) FROM purchase_lines"));
+    CHECK(d.purchases == (int64_t)test_sql_num(path, "SELECT count(*) FROM purchases"));
+    /* every day from the first sale to the last, each once, ascending */
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(purchased_at) / 86400 FROM purchases");
+    int64_t last = (int64_t)test_sql_num(path, "SELECT max(purchased_at) / 86400 FROM purchases");
+    CHECK((int64_t)d.n == last - first + 1);
+    for (size_t i = 0; i < d.n; i++)
+        CHECK(d.days[i].day == first + (int64_t)i);
+    int64_t sum = 0;
+    for (size_t i = 0; i < d.n; i++)
+        sum += d.days[i].revenue_cents;
+    CHECK(sum == d.revenue_cents);
+    sales_daily_release(&d);
+
+    /* a bounded range gets all its days, zeros included */
+    int64_t from = first * 86400, to = (first + 3) * 86400;
+    CHECK(sales_daily_get(st, from - 86400, to, &d) == SHOP_OK);
+    CHECK(d.n == 4 && d.days[0].day == first - 1 && d.days[0].units == 0);
+    sales_daily_release(&d);
+    /* a range without sales: no days, zero totals */
+    CHECK(sales_daily_get(st, (last + 10) * 86400, (last + 20) * 86400, &d) == SHOP_OK);
+    CHECK(d.n == 0 && d.units == 0 && d.revenue_cents == 0 && d.purchases == 0);
+    sales_daily_release(&d);
+    /* a series of thousands of years is refused, not allocated */
+    CHECK(sales_daily_get(st, 1, KPI_OPEN_END - 1, &d) == SHOP_EINVAL);
+    sales_daily_release(&d);
+}
+
+static void by_attribute_and_ranking_match_kpi(void)
+{
+    struct kpi k;
+    CHECK(kpi_compute(st, 0, KPI_OPEN_END, &k) == SHOP_OK);
+    for (int dim = 0; dim < 4; dim++) {
+        struct sales_by b;
+        CHECK(sales_by_get(st, (enum store_dim)dim, 0, KPI_OPEN_END, &b) == SHOP_OK);
+        CHECK((int)b.n == k.s.ngroups[dim]);
+        for (size_t g = 0; g < b.n && (int)g < k.s.ngroups[dim]; g++) {
+            CHECK(strcmp(b.groups[g].key, k.s.groups[dim][g].key) == 0);
+            CHECK(b.groups[g].units == k.s.groups[dim][g].units);
+            CHECK(b.groups[g].revenue_cents == k.s.groups[dim][g].revenue_cents);
+        }
+        CHECK(b.revenue_cents == k.s.revenue_cents);
+        sales_by_release(&b);
+    }
+    struct sales_products s;
+    CHECK(sales_products_get(st, 0, KPI_OPEN_END, &s) == SHOP_OK);
+    CHECK(s.n == k.s.nproducts);
+    for (size_t i = 0; i < s.n && i < k.s.nproducts; i++) {
+        CHECK(s.p[s.by_units[i]].id == k.s.products[k.by_units[i]].id);
+        CHECK(s.p[i].tries == k.s.products[i].tries);
+    }
+    sales_products_release(&s);
+    kpi_release(&k);
+    enum store_dim d;
+    CHECK(sales_dim_parse("fabric", &d) == SHOP_OK && d == STORE_DIM_FABRIC);
+    CHECK(sales_dim_parse("colour", &d) == SHOP_EINVAL);
+    CHECK(sales_dim_parse(NULL, &d) == SHOP_EINVAL);
+}
+
+static void inventory_flags_low_sizes(void)
+{
+    struct inventory inv;
+    CHECK(inventory_get(st, 2, &inv) == SHOP_OK);
+    CHECK(inv.n == (size_t)test_sql_num(path, "SELECT count(*) FROM products"));
+    int64_t low = 0, stocked = 0, in_stock = 0;
+    for (size_t i = 0; i < inv.n; i++) {
+        int64_t sum = 0;
+        for (int z = 0; z < inv.nsizes; z++) {
+            stocked += inv.p[i].stocked >> z & 1;
+            low += inv.p[i].low >> z & 1;
+            sum += inv.p[i].by_size[z];
+        }
+        CHECK(sum == inv.p[i].stock);
+        in_stock += sum;
+    }
+    CHECK(in_stock == (int64_t)test_sql_num(path, "SELECT count(*) FROM items WHERE status = 'in_stock'"));
+    CHECK(stocked == (int64_t)test_sql_num(path, "SELECT count(*) FROM (SELECT DISTINCT product_id, size FROM items)"));
+    CHECK(low == (int64_t)test_sql_num(path, "SELECT count(*) FROM (SELECT product_id, size FROM items "
+                                             "GROUP BY 1, 2 HAVING sum(status = 'in_stock') <= 2)"));
+    inventory_release(&inv);
+}
+
+static void rules_are_replaced_and_filtered(void)
+{
+    struct assoc_summary s1, s2;
+    CHECK(assoc_mine(st, 2, 0.05, 0, 1000, &s1) == SHOP_OK);
+    CHECK(s1.stored > 0 && s1.transactions == (int64_t)test_sql_num(path, "SELECT count(*) FROM purchases"));
+    CHECK(s1.stored == (int64_t)test_sql_num(path, "SELECT count(*) FROM assoc_rules"));
+    CHECK(assoc_mine(st, 3, 0.2, 0, 2000, &s2) == SHOP_OK);
+    CHECK(s2.stored <= s1.stored);
+    CHECK(s2.stored == (int64_t)test_sql_num(path, "SELECT count(*) FROM assoc_rules"));
+    CHECK(test_sql_num(path, "SELECT count(*) FROM assoc_rules WHERE mined_at <> 2000") == 0);
+    struct assoc_list l;
+    CHECK(assoc_list_get(st, 0, STORE_RULES_BY_CONFIDENCE, 1000, 0, &l) == SHOP_OK);
+    CHECK(l.total == s2.stored && (int64_t)l.n == l.total && l.s.mined_at == 2000);
+    CHECK(l.s.min_support == 3);
+    CHECK_NEAR(l.s.min_confidence, 0.2, 1e-12);
+    for (size_t i = 1; i < l.n; i++)
+        CHECK(l.r[i - 1].confidence >= l.r[i].confidence);
+    int64_t pid = l.n ? l.r[0].consequent : 1;
+    assoc_list_release(&l);
+    CHECK(assoc_list_get(st, pid, STORE_RULES_BY_LIFT, 1000, 0, &l) == SHOP_OK);
+    CHECK(l.n > 0);
+    for (size_t i = 0; i < l.n; i++) {
+        char needle[32];
+        snprintf(needle, sizeof(needle), " %lld ", (long long)pid);
+        char hay[300];
+        snprintf(hay, sizeof(hay), " %s ", l.r[i].antecedent);
+        CHECK(l.r[i].consequent == pid || strstr(hay, needle));
+    }
+    assoc_list_release(&l);
+    CHECK(assoc_list_get(st, 999999, STORE_RULES_BY_LIFT, 10, 0, &l) == SHOP_ENOTFOUND);
+    assoc_list_release(&l);
+    CHECK(assoc_mine(st, 0, 0.5, 0, 3000, &s1) == SHOP_EINVAL);
+    CHECK(assoc_mine(st, 0.01, 1.5, 0, 3000, &s1) == SHOP_EINVAL);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM assoc_rules WHERE mined_at <> 2000") == 0);
+}
+
+void test_dash(void)
+{
+    st = test_simulated_store("dash.db", 60, 10, 30, 7, 0.2, &path);
+    RUN(daily_series_matches_sql);
+    RUN(by_attribute_and_ranking_match_kpi);
+    RUN(inventory_flags_low_sizes);
+    RUN(rules_are_replaced_and_filtered);
+    store_close(st);
+    free(path);
+}
