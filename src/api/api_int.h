@@ -74,6 +74,10 @@ const char *app_route_label(void *ctx, int i);
 extern const struct api_route system_routes[];
 extern const struct api_route auth_routes[];
 extern const struct api_route mirror_routes[];
+extern const struct api_route products_routes[];
+extern const struct api_route customers_routes[];
+extern const struct api_route cart_routes[];
+extern const struct api_route foryou_routes[];
 
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {

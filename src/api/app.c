@@ -22,6 +22,10 @@ static const struct api_route *const route_tables[] = {
     system_routes,
     auth_routes,
     mirror_routes,
+    products_routes,
+    customers_routes,
+    cart_routes,
+    foryou_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
