@@ -37,14 +37,11 @@ static int get_cart(struct api_ctx *c)
 static int post_item(struct api_ctx *c)
 {
     struct mirror_who who;
-    int rc = shopper(c, &who);
-    if (rc != SHOP_OK)
-        return api_error(c, rc);
-    if (!api_content_type_is(c, "application/json"))
-        return api_fail(c, 415, "unsupported_media_type", "the body must be application/json");
     int64_t product;
     const char *size;
-    rc = api_body_json(c);
+    int rc = shopper(c, &who);
+    if (rc == SHOP_OK)
+        rc = api_body_json(c);
     if (rc == SHOP_OK)
         rc = api_body_int(c, "product_id", 1, 1, INT64_MAX, 0, &product);
     if (rc == SHOP_OK)
