@@ -567,6 +567,23 @@ int shop_cart_add(struct store *st, int64_t customer_id, int64_t session_id, int
         return shop_fail(rc, "no product %lld", (long long)product_id);
     if (rc != SHOP_OK)
         return rc;
+    /* a sold-out size or a bought cart is told without waiting for the write lock */
+    struct store_cart seen = {0};
+    int64_t item = 0, in_stock = 0;
+    rc = store_cart_get(st, session_id, &seen);
+    if (rc == SHOP_OK && strcmp(seen.status, "open") != 0)
+        return shop_fail(SHOP_ECONFLICT, "this session's cart is %s already: log in again for "
+                         "a new one", seen.status);
+    if (rc != SHOP_OK && rc != SHOP_ENOTFOUND)
+        return rc;
+    rc = store_cart_pick(st, rc == SHOP_OK ? seen.id : 0, product_id, size, now, &item,
+                         &in_stock);
+    if (rc == SHOP_ENOTFOUND && in_stock == 0)
+        return shop_fail(SHOP_ECONFLICT, "%s is sold out in size %s", p.name, size);
+    if (rc == SHOP_ENOTFOUND)
+        return shop_fail(SHOP_ECONFLICT, "every %s in size %s is in a cart now", p.name, size);
+    if (rc != SHOP_OK)
+        return rc;
     /* read, check and reserve under the write lock: two carts cannot take one item */
     if ((rc = store_begin(st)) != SHOP_OK)
         return rc;
@@ -579,7 +596,6 @@ int shop_cart_add(struct store *st, int64_t customer_id, int64_t session_id, int
     free(l);
     if (rc == SHOP_OK && n >= SHOP_CART_MAX)
         rc = shop_fail(SHOP_ETOOBIG, "a cart holds at most %d items", SHOP_CART_MAX);
-    int64_t item = 0, in_stock = 0;
     if (rc == SHOP_OK) {
         rc = store_cart_pick(st, cart.id, product_id, size, now, &item, &in_stock);
         if (rc == SHOP_ENOTFOUND && in_stock == 0)
@@ -623,30 +639,43 @@ int shop_cart_remove(struct store *st, int64_t customer_id, int64_t session_id, 
     return shop_cart_get(st, customer_id, session_id, now, out);
 }
 
+/* SHOP_OK when the cart can be bought as it is, else SHOP_ECONFLICT saying why */
+static int buyable(const struct shop_cart *c)
+{
+    if (!c->cart.id)
+        return shop_fail(SHOP_ECONFLICT, "the cart is empty");
+    if (strcmp(c->cart.status, "bought") == 0)
+        return shop_fail(SHOP_ECONFLICT, "this cart was bought already (purchase %lld)",
+                         (long long)c->cart.purchase_id);
+    if (strcmp(c->cart.status, "open") != 0)
+        return shop_fail(SHOP_ECONFLICT, "this cart is %s", c->cart.status);
+    if (c->n == 0)
+        return shop_fail(SHOP_ECONFLICT, "the cart is empty");
+    for (int i = 0; i < c->n; i++)
+        if (c->lines[i].l.sold)
+            return shop_fail(SHOP_ECONFLICT, "line %d (item %lld, %s size %s) is sold already: "
+                             "remove it from the cart", i + 1, (long long)c->lines[i].l.item_id,
+                             c->lines[i].l.name, c->lines[i].l.size);
+    return SHOP_OK;
+}
+
 int shop_checkout(struct store *st, int64_t customer_id, int64_t session_id, int64_t now,
                   struct shop_cart *out)
 {
-    /* everything below is read and written under one write lock (BEGIN IMMEDIATE): no
-     * other connection can sell an item between our check and our write */
-    int rc = store_begin(st);
+    /* a cart that cannot be bought is told so without waiting for the write lock (many
+     * shoppers after one last item must not queue behind each other to hear "no") */
+    int rc = shop_cart_get(st, customer_id, session_id, now, out);
+    if (rc == SHOP_OK)
+        rc = buyable(out);
     if (rc != SHOP_OK)
         return rc;
+    /* everything below is read and written under one write lock (BEGIN IMMEDIATE): no
+     * other connection can sell an item between our check and our write */
+    if ((rc = store_begin(st)) != SHOP_OK)
+        return rc;
     rc = shop_cart_get(st, customer_id, session_id, now, out);
-    if (rc == SHOP_OK && !out->cart.id)
-        rc = shop_fail(SHOP_ECONFLICT, "the cart is empty");
-    else if (rc == SHOP_OK && strcmp(out->cart.status, "bought") == 0)
-        rc = shop_fail(SHOP_ECONFLICT, "this cart was bought already (purchase %lld)",
-                       (long long)out->cart.purchase_id);
-    else if (rc == SHOP_OK && strcmp(out->cart.status, "open") != 0)
-        rc = shop_fail(SHOP_ECONFLICT, "this cart is %s", out->cart.status);
-    else if (rc == SHOP_OK && out->n == 0)
-        rc = shop_fail(SHOP_ECONFLICT, "the cart is empty");
-    for (int i = 0; i < out->n && rc == SHOP_OK; i++)
-        if (out->lines[i].l.sold)
-            rc = shop_fail(SHOP_ECONFLICT, "line %d (item %lld, %s size %s) is sold already: "
-                           "remove it from the cart", i + 1,
-                           (long long)out->lines[i].l.item_id, out->lines[i].l.name,
-                           out->lines[i].l.size);
+    if (rc == SHOP_OK)
+        rc = buyable(out);
     struct store_line lines[SHOP_CART_MAX];
     for (int i = 0; i < out->n && rc == SHOP_OK; i++) {
         const struct shop_line *x = &out->lines[i];
