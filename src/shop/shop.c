@@ -576,8 +576,17 @@ int shop_cart_add(struct store *st, int64_t customer_id, int64_t session_id, int
                          "a new one", seen.status);
     if (rc != SHOP_OK && rc != SHOP_ENOTFOUND)
         return rc;
-    rc = store_cart_pick(st, rc == SHOP_OK ? seen.id : 0, product_id, size, now, &item,
-                         &in_stock);
+    if (rc == SHOP_OK) {
+        struct store_cart_line *l = NULL;
+        size_t n = 0;
+        rc = store_cart_lines(st, seen.id, now, &l, &n);
+        free(l);
+        if (rc != SHOP_OK)
+            return rc;
+        if (n >= SHOP_CART_MAX)
+            return shop_fail(SHOP_ETOOBIG, "a cart holds at most %d items", SHOP_CART_MAX);
+    }
+    rc = store_cart_pick(st, seen.id, product_id, size, now, &item, &in_stock);
     if (rc == SHOP_ENOTFOUND && in_stock == 0)
         return shop_fail(SHOP_ECONFLICT, "%s is sold out in size %s", p.name, size);
     if (rc == SHOP_ENOTFOUND)
