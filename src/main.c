@@ -22,6 +22,7 @@ static const struct command commands[] = {
     {"stats", cmd_stats, "row counts, revenue, date range and stock"},
     {"customers", cmd_customers, "list customers"},
     {"products", cmd_products, "list products with current price and stock"},
+    {"buy", cmd_buy, "a sale at the till: one item of a product in a size for a customer"},
     {"kpi", cmd_kpi, "the numbers behind the dashboard for a date range"},
     {"train", cmd_train, "train a model: segments, demand"},
     {"segments", cmd_segments, "the customer segments"},

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analytics/rules.h"
+#include "core/jsonw.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 
@@ -420,6 +421,46 @@ int64_t reco_customers(const struct reco_engine *e)
 int64_t reco_customer_id(const struct reco_engine *e, int64_t i)
 {
     return i >= 0 && (size_t)i < e->nc ? e->cust[i].id : 0;
+}
+
+static void item_write_json(struct jsonw *w, const struct reco_engine *e,
+                            const struct reco_item *it, int promo)
+{
+    jw_obj(w);
+    jw_key(w, "product_id");
+    jw_int(w, it->product_id);
+    jw_key(w, "name");
+    jw_str(w, reco_product_name(e, it->product_id));
+    jw_key(w, "score");
+    jw_num(w, it->score);
+    jw_key(w, "reason");
+    jw_str(w, it->reason);
+    if (promo) {
+        jw_key(w, "discount");
+        jw_num(w, it->discount);
+    }
+    jw_key(w, "price_cents");
+    jw_int(w, it->price_cents);
+    jw_end(w);
+}
+
+void reco_list_write_json(struct jsonw *w, const struct reco_engine *e, int64_t customer_id,
+                          const struct reco_list *l)
+{
+    jw_obj(w);
+    jw_key(w, "customer");
+    jw_int(w, customer_id);
+    jw_key(w, "promotions");
+    jw_arr(w);
+    for (int i = 0; i < l->npromos; i++)
+        item_write_json(w, e, &l->promos[i], 1);
+    jw_end(w);
+    jw_key(w, "recommendations");
+    jw_arr(w);
+    for (int i = 0; i < l->nrecs; i++)
+        item_write_json(w, e, &l->recs[i], 0);
+    jw_end(w);
+    jw_end(w);
 }
 
 /* a scored candidate with the parts of its score, for the reason */

@@ -106,6 +106,12 @@ SHOP_MUST_CHECK int reco_save(struct store *st, int64_t customer_id, const struc
 SHOP_MUST_CHECK int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
                                   void (*progress)(void *ctx, int64_t done, int64_t total),
                                   void *ctx);
+/* {"customer", "promotions": [{"product_id", "name", "score", "reason", "discount",
+ * "price_cents"}], "recommendations": [... without "discount"]} (shopper recommend --json
+ * and GET /api/v1/foryou) */
+struct jsonw;
+void reco_list_write_json(struct jsonw *w, const struct reco_engine *e, int64_t customer_id,
+                          const struct reco_list *l);
 /* the product's name (borrowed), "" for an unknown id */
 const char *reco_product_name(const struct reco_engine *e, int64_t product_id);
 /* customers the engine knows, and the i-th one's id */

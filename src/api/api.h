@@ -66,6 +66,7 @@ struct app_config {
     size_t max_frame_bytes; /* the largest camera frame accepted */
     int max_frame_pixels;   /* and its largest width x height */
     int secure_cookies;     /* mark cookies Secure (behind TLS) */
+    int64_t cart_hold_seconds; /* how long a cart holds an item (0: SHOP_CART_HOLD) */
 };
 
 struct app; /* opaque; api_int.h for the resource files */

@@ -82,6 +82,10 @@ extern const struct api_route kpi_routes[], sales_routes[], heatmap_routes[], se
 /* ?from=&to= as dates or times (a date as `to` means the end of that day, as in the CLI);
  * absent: from the beginning, without an end (KPI_OPEN_END). SHOP_EINVAL with a message. */
 SHOP_MUST_CHECK int api_query_range(struct api_ctx *c, int64_t *from, int64_t *to);
+extern const struct api_route products_routes[];
+extern const struct api_route customers_routes[];
+extern const struct api_route cart_routes[];
+extern const struct api_route foryou_routes[];
 
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {

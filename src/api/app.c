@@ -29,6 +29,10 @@ static const struct api_route *const route_tables[] = {
     rules_routes,
     emotions_routes,
     pricing_routes,
+    products_routes,
+    customers_routes,
+    cart_routes,
+    foryou_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 

@@ -451,12 +451,17 @@ static int valid_pin(const char *pin)
     return 1;
 }
 
-int auth_pin_set(struct store *st, int64_t customer_id, const char *pin, int64_t now)
+int auth_pin_hash(const char *pin, char out[CRYPTO_PWHASH_MAX])
 {
     if (!valid_pin(pin))
         return shop_fail(SHOP_EINVAL, "a PIN has %d to %d digits", AUTH_PIN_MIN, AUTH_PIN_MAX);
+    return crypto_password_hash(pin, out);
+}
+
+int auth_pin_set(struct store *st, int64_t customer_id, const char *pin, int64_t now)
+{
     char hash[CRYPTO_PWHASH_MAX];
-    int rc = crypto_password_hash(pin, hash);
+    int rc = auth_pin_hash(pin, hash);
     if (rc == SHOP_OK)
         rc = store_customer_pin_set(st, customer_id, hash, now);
     crypto_wipe(hash, sizeof(hash));

@@ -100,6 +100,9 @@ SHOP_MUST_CHECK int auth_device_check(struct store *st, const char *token, int64
 /* SHOP_EINVAL unless 4-8 digits */
 SHOP_MUST_CHECK int auth_pin_set(struct store *st, int64_t customer_id, const char *pin,
                                  int64_t now);
+/* the Argon2id hash of a PIN (SHOP_EINVAL unless 4-8 digits), for a caller that stores it
+ * inside its own transaction (store_customer_pin_set) without hashing under the lock */
+SHOP_MUST_CHECK int auth_pin_hash(const char *pin, char out[CRYPTO_PWHASH_MAX]);
 /* the customer with that e-mail and PIN (rate-limited per e-mail and per address);
  * SHOP_EAUTH for a wrong e-mail or PIN (one message for both) */
 SHOP_MUST_CHECK int auth_pin_login(struct store *st, struct auth_limiter *lim, const char *email,

@@ -76,6 +76,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_customers(int argc, char **argv);
 int cmd_products(int argc, char **argv);
+int cmd_buy(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_kpi(int argc, char **argv);
 int cmd_train(int argc, char **argv);

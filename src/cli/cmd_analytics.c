@@ -217,27 +217,6 @@ int cmd_segments(int argc, char **argv)
     return 0;
 }
 
-static void reco_item_json(struct jsonw *w, const struct reco_engine *e, const struct reco_item *it,
-                           int promo)
-{
-    jw_obj(w);
-    jw_key(w, "product_id");
-    jw_int(w, it->product_id);
-    jw_key(w, "name");
-    jw_str(w, reco_product_name(e, it->product_id));
-    jw_key(w, "score");
-    jw_num(w, it->score);
-    jw_key(w, "reason");
-    jw_str(w, it->reason);
-    if (promo) {
-        jw_key(w, "discount");
-        jw_num(w, it->discount);
-    }
-    jw_key(w, "price_cents");
-    jw_int(w, it->price_cents);
-    jw_end(w);
-}
-
 #define CART_MAX 64
 
 /* "1,2,3" -> ids; returns the count, -1 when malformed, -2 when more than cap */
@@ -359,20 +338,7 @@ int cmd_recommend(int argc, char **argv)
     if (json) {
         struct jsonw w;
         jw_init(&w, stdout, 0);
-        jw_obj(&w);
-        jw_key(&w, "customer");
-        jw_int(&w, customer);
-        jw_key(&w, "promotions");
-        jw_arr(&w);
-        for (int i = 0; i < l.npromos; i++)
-            reco_item_json(&w, e, &l.promos[i], 1);
-        jw_end(&w);
-        jw_key(&w, "recommendations");
-        jw_arr(&w);
-        for (int i = 0; i < l.nrecs; i++)
-            reco_item_json(&w, e, &l.recs[i], 0);
-        jw_end(&w);
-        jw_end(&w);
+        reco_list_write_json(&w, e, customer, &l);
         jw_finish(&w);
     } else {
         printf("promotions for customer %lld:\n", (long long)customer);

@@ -83,7 +83,7 @@ static void *warm_thread(void *p)
 int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *bind = "127.0.0.1", *models = NULL, *web = "web";
-    int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256;
+    int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256, hold = 900;
     int no_faces = 0, quiet = 0, routes = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
@@ -99,6 +99,8 @@ int cmd_serve(int argc, char **argv)
         CLI_INT("max-frame-bytes", "N", "largest camera frame accepted (default 4 MiB)",
                 &max_frame, 1024, 64 << 20),
         CLI_INT("max-connections", "N", "connections at once (default 256)", &conns, 4, 10000),
+        CLI_INT("cart-hold", "SECONDS", "how long a cart holds an item, renewed when the cart "
+                "is used (default 900)", &hold, 1, 86400),
         CLI_FLAG("quiet", "no access log", &quiet),
         CLI_FLAG("routes", "print the API's routes and who may call them, and exit", &routes),
         CLI_END,
@@ -135,6 +137,7 @@ int cmd_serve(int argc, char **argv)
         .vision_threads = (int)threads,
         .max_frame_bytes = (size_t)max_frame,
         .max_frame_pixels = 1920 * 1080,
+        .cart_hold_seconds = hold,
     };
     if (pipe(sig_pipe) != 0)
         return cli_fail("cannot create a pipe for signals");

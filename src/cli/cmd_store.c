@@ -1,10 +1,12 @@
-/* cli/cmd_store.c - init, stats, customers, products, check. */
+/* cli/cmd_store.c - init, stats, customers, products, buy, check. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
+#include "shop/shop.h"
 #include "store/store.h"
 
 int cmd_init(int argc, char **argv)
@@ -195,20 +197,14 @@ int cmd_products(int argc, char **argv)
         CLI_END,
     };
     int rc = cli_parse(argc, argv, "shopper products [--db FILE] [--json]",
-                       "List products with current price, cost and stock.", opts, NULL);
+                       "List products with current price, cost and stock (--json: with the "
+                       "stock by size, as GET /api/v1/products/{id} shows a product).",
+                       opts, NULL);
     if (rc >= 0)
         return rc;
     struct store *st = cli_open_store(db, 0);
     if (!st)
         return 1;
-    struct store_product *p;
-    size_t n;
-    if (store_products(st, &p, &n) != SHOP_OK) {
-        cli_fail("%s", store_errmsg(st));
-        store_close(st);
-        return 1;
-    }
-    store_close(st);
     struct jsonw w;
     jw_init(&w, stdout, 0);
     if (json)
@@ -216,48 +212,86 @@ int cmd_products(int argc, char **argv)
     else
         printf("%6s  %-34s %-8s %-6s %-9s %-11s %9s %9s %6s\n", "id", "name", "category",
                "gender", "fabric", "season", "price", "cost", "stock");
-    for (size_t i = 0; i < n; i++) {
-        if (!json) {
+    /* page by page, as the API does */
+    struct store_product_filter f = {.limit = SHOP_PAGE_MAX};
+    struct shop_page pg = {0};
+    int64_t total = 0;
+    do {
+        rc = shop_products_find(st, &f, 0, 0, &pg);
+        if (rc != SHOP_OK)
+            break;
+        for (size_t i = 0; i < pg.n; i++) {
+            const struct store_product *p = &pg.items[i].p;
+            if (json) {
+                shop_product_write_json(&w, &pg.items[i], SHOP_JSON_INTERNAL);
+                continue;
+            }
             char pr[32], co[32];
-            money(pr, sizeof(pr), p[i].price_cents);
-            money(co, sizeof(co), p[i].cost_cents);
-            printf("%6lld  %-34s %-8s %-6s %-9s %-11s %9s %9s %6lld\n", (long long)p[i].id,
-                   p[i].name, p[i].category, p[i].gender, p[i].fabric, p[i].season, pr, co,
-                   (long long)p[i].stock);
-            continue;
+            money(pr, sizeof(pr), p->price_cents);
+            money(co, sizeof(co), p->cost_cents);
+            printf("%6lld  %-34s %-8s %-6s %-9s %-11s %9s %9s %6lld\n", (long long)p->id,
+                   p->name, p->category, p->gender, p->fabric, p->season, pr, co,
+                   (long long)p->stock);
         }
-        jw_obj(&w);
-        jw_key(&w, "id");
-        jw_int(&w, p[i].id);
-        jw_key(&w, "name");
-        jw_str(&w, p[i].name);
-        jw_key(&w, "category");
-        jw_str(&w, p[i].category);
-        jw_key(&w, "gender");
-        jw_str(&w, p[i].gender);
-        jw_key(&w, "fabric");
-        jw_str(&w, p[i].fabric);
-        jw_key(&w, "season");
-        jw_str(&w, p[i].season);
-        jw_key(&w, "base_price_cents");
-        jw_int(&w, p[i].base_price_cents);
-        jw_key(&w, "price_cents");
-        jw_int(&w, p[i].price_cents);
-        jw_key(&w, "cost_cents");
-        jw_int(&w, p[i].cost_cents);
-        jw_key(&w, "popularity");
-        jw_num(&w, p[i].popularity);
-        jw_key(&w, "zone");
-        jw_str(&w, p[i].zone);
-        jw_key(&w, "stock");
-        jw_int(&w, p[i].stock);
-        jw_end(&w);
-    }
+        f.offset += (int64_t)pg.n;
+        total = pg.total;
+        shop_page_release(&pg);
+    } while (f.offset < total);
+    store_close(st);
+    if (rc != SHOP_OK)
+        return cli_fail_rc(rc, "products");
     if (json) {
         jw_end(&w);
         jw_finish(&w);
     }
-    free(p);
+    return 0;
+}
+
+/* a sale at the till: `shopper buy --customer ID --product P --size S` */
+int cmd_buy(int argc, char **argv)
+{
+    const char *db = NULL, *size = NULL;
+    int64_t customer = 0, product = 0;
+    int json = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer who buys", &customer, 1, 9e18),
+        CLI_INT("product", "ID", "the product", &product, 1, 9e18),
+        CLI_STR("size", "S", "the size (XS, S, M, L, XL, XXL)", &size),
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_FLAG("json", "print the bought cart as JSON", &json),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv,
+                       "shopper buy --customer ID --product ID --size S [--db FILE] [--json]",
+                       "A sale at the till: one in-stock item of the product in that size (not "
+                       "one held in a mirror's cart), bought in one transaction like a "
+                       "mirror's checkout, at the customer's promotion price when they have "
+                       "one.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    if (!customer || !product || !size)
+        return cli_fail("buy: --customer, --product and --size are needed"), 2;
+    struct store *st = cli_open_store(db, STORE_WRITE);
+    if (!st)
+        return 1;
+    struct shop_cart cart;
+    rc = shop_buy(st, customer, product, size, "till", (int64_t)time(NULL), &cart);
+    store_close(st);
+    if (rc != SHOP_OK)
+        return cli_fail_rc(rc, "buy");
+    if (json) {
+        struct jsonw w;
+        jw_init(&w, stdout, 0);
+        shop_cart_write_json(&w, &cart);
+        jw_finish(&w);
+        return 0;
+    }
+    char total[32];
+    money(total, sizeof(total), cart.total_cents);
+    printf("purchase %lld: item %lld (%s, %s) for %s\n", (long long)cart.cart.purchase_id,
+           cart.n ? (long long)cart.lines[0].l.item_id : 0LL, cart.n ? cart.lines[0].l.name : "",
+           size, total);
     return 0;
 }
 

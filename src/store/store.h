@@ -835,5 +835,80 @@ SHOP_MUST_CHECK int store_price_history_page(struct store *st, int64_t product_i
                                              struct store_price_change **out, size_t *n,
                                              int64_t *total);
 /* ==== end dashboard ==== */
+/* ==== shop: catalogue queries, carts and checkout (store_shop.c; used by src/shop) ==== */
+struct store_product_filter {
+    const char *gender, *category, *fabric, *season; /* NULL or "": any */
+    const char *size;      /* NULL or "": any; else an item of that size in stock */
+    int64_t limit, offset; /* limit > 0 */
+};
+/* The products matching f, by id, at most f->limit from f->offset, with their stock;
+ * *total gets the number of all matches. Caller frees *out. */
+SHOP_MUST_CHECK int store_products_find(struct store *st, const struct store_product_filter *f,
+                                        struct store_product **out, size_t *n, int64_t *total);
+/* in-stock items per (product, size) of the products with ids in [lo, hi], by product */
+SHOP_MUST_CHECK int store_stock_by_size(struct store *st, int64_t lo, int64_t hi,
+                                        void (*fn)(void *ctx, int64_t product_id,
+                                                   const char *size, int64_t count),
+                                        void *ctx);
+/* the lowest valid (valid_until > now) promotion price of each product of a customer's
+ * stored promotions, by product: calls fn */
+SHOP_MUST_CHECK int store_promotions_valid(struct store *st, int64_t customer_id, int64_t now,
+                                           void (*fn)(void *ctx, int64_t product_id,
+                                                      int64_t price_cents, double discount,
+                                                      const char *reason),
+                                           void *ctx);
+/* customers whose name or e-mail contains q (case-insensitive; NULL or "": all), by id, at
+ * most limit from offset; *total gets the number of all matches. Caller frees *out. */
+SHOP_MUST_CHECK int store_customers_find(struct store *st, const char *q, int64_t limit,
+                                         int64_t offset, struct store_customer **out,
+                                         size_t *n, int64_t *total);
+
+struct store_cart {
+    int64_t id, session_id, customer_id, purchase_id; /* purchase_id 0 until bought */
+    char status[8];                                   /* open, bought, closed */
+    int64_t created_at, updated_at;
+};
+/* the cart of a session; SHOP_ENOTFOUND when it has none */
+SHOP_MUST_CHECK int store_cart_get(struct store *st, int64_t session_id, struct store_cart *out);
+/* adds an open cart for c->session_id (sets c->id); SHOP_ECONFLICT when it has one */
+SHOP_MUST_CHECK int store_cart_add(struct store *st, struct store_cart *c);
+/* open -> bought (with the purchase) or closed; SHOP_ECONFLICT when the cart is not open */
+SHOP_MUST_CHECK int store_cart_finish(struct store *st, int64_t cart_id, const char *status,
+                                      int64_t purchase_id, int64_t at);
+
+struct store_cart_line {
+    int64_t item_id, product_id;
+    char name[64];
+    char size[4];
+    int sold;                 /* the item is no longer in stock */
+    int64_t list_cents;       /* the product's current price */
+    int64_t promo_cents;      /* the customer's valid promotion price, 0 when none */
+    int64_t added_at, reserved_until;
+};
+/* a cart's lines in the order they were added; caller frees *out. Promotions are the cart's
+ * customer's, valid at now. */
+SHOP_MUST_CHECK int store_cart_lines(struct store *st, int64_t cart_id, int64_t now,
+                                     struct store_cart_line **out, size_t *n);
+/* One in-stock item of product/size that the cart may take at `now`: not in the cart, and
+ * in no other open cart with an unexpired reservation (free items first, then expired
+ * reservations, lowest id first). SHOP_ENOTFOUND when there is none; *in_stock gets the
+ * number of in-stock items of that size (reserved or not). */
+SHOP_MUST_CHECK int store_cart_pick(struct store *st, int64_t cart_id, int64_t product_id,
+                                    const char *size, int64_t now, int64_t *item_id,
+                                    int64_t *in_stock);
+/* Reserves item for the cart until `until` (taking over an expired or dead reservation
+ * of another cart). Inside the caller's transaction. */
+SHOP_MUST_CHECK int store_cart_reserve(struct store *st, int64_t cart_id, int64_t item_id,
+                                       int64_t now, int64_t until);
+/* drops an item from a cart; SHOP_ENOTFOUND when it is not in it */
+SHOP_MUST_CHECK int store_cart_release(struct store *st, int64_t cart_id, int64_t item_id);
+/* drops every item of a cart (reservations end) */
+SHOP_MUST_CHECK int store_cart_release_all(struct store *st, int64_t cart_id);
+/* renews every reservation of the cart until `until` and its updated_at */
+SHOP_MUST_CHECK int store_cart_renew(struct store *st, int64_t cart_id, int64_t now,
+                                     int64_t until);
+/* marks an in-stock item sold at `at`; SHOP_ECONFLICT when it is not in stock */
+SHOP_MUST_CHECK int store_item_sell(struct store *st, int64_t item_id, int64_t at);
+/* ==== end shop ==== */
 
 #endif
