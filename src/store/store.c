@@ -268,6 +268,11 @@ void bind_text(sqlite3_stmt *s, const char *name, const char *v)
         sqlite3_bind_null(s, param(s, name));
 }
 
+void bind_str(sqlite3_stmt *s, const char *name, const char *v)
+{
+    sqlite3_bind_text(s, param(s, name), v ? v : "", -1, SQLITE_TRANSIENT);
+}
+
 void bind_blob(sqlite3_stmt *s, const char *name, const void *p, int n)
 {
     sqlite3_bind_blob(s, param(s, name), p, n, SQLITE_TRANSIENT);

@@ -266,7 +266,7 @@ int store_device_add(struct store *st, struct store_device *d, const char *token
     if (!s)
         return SHOP_EDB;
     bind_text(s, ":name", d->name);
-    bind_text(s, ":loc", d->location);
+    bind_str(s, ":loc", d->location); /* "" is a mirror without a location, not NULL */
     bind_text(s, ":hash", token_hash);
     bind_int(s, ":at", d->created_at);
     int rc = stmt_exec(st, s, "add device");

@@ -42,6 +42,7 @@ void stmt_done(sqlite3_stmt *s);
 void bind_int(sqlite3_stmt *s, const char *name, int64_t v);
 void bind_double(sqlite3_stmt *s, const char *name, double v);
 void bind_text(sqlite3_stmt *s, const char *name, const char *v); /* NULL or "" binds NULL */
+void bind_str(sqlite3_stmt *s, const char *name, const char *v);  /* NULL binds "", "" stays */
 void bind_blob(sqlite3_stmt *s, const char *name, const void *p, int n);
 void bind_null(sqlite3_stmt *s, const char *name);
 

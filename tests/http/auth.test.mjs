@@ -94,6 +94,9 @@ test('a mirror token reaches only the mirror side', async () => {
 
 test('pairing and revoking a mirror', async () => {
   const mgr = await srv.login();
+  const noLoc = await mgr.post('/api/v1/mirrors', { name: 'mirror-no-location' });
+  assert.equal(noLoc.status, 201);
+  assert.equal(noLoc.json.mirror.location, '');
   const p = await mgr.post('/api/v1/mirrors', { name: 'mirror-2', location: 'Entrance' });
   assert.equal(p.status, 201);
   assert.match(p.json.pairing_path, /^\/mirror\/#pair=[A-Za-z0-9_-]{43}$/);
