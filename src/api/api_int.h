@@ -74,6 +74,15 @@ const char *app_route_label(void *ctx, int i);
 extern const struct api_route system_routes[];
 extern const struct api_route auth_routes[];
 extern const struct api_route mirror_routes[];
+extern const struct api_route alerts_routes[];
+
+/* ---- live alert streams (api_alerts.c) ---- */
+/* subscribes to the hub and starts the poller of changes made by other processes */
+int app_streams_open(struct app *a);
+/* wakes every stream waiting for a note (they end when a->stopping is set) */
+void app_streams_wake(struct app *a);
+/* stops the poller (sets a->stopping) and unsubscribes */
+void app_streams_close(struct app *a);
 
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {

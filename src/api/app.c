@@ -22,6 +22,7 @@ static const struct api_route *const route_tables[] = {
     system_routes,
     auth_routes,
     mirror_routes,
+    alerts_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
@@ -217,6 +218,8 @@ int app_open(const struct app_config *cfg, struct app **out)
     store_pool_put(&a->pool, st);
     if (rc == SHOP_OK)
         rc = app_mirrors_open(a);
+    if (rc == SHOP_OK)
+        rc = app_streams_open(a);
     if (rc == SHOP_OK && cfg->models_dir) {
         rc = face_engine_load(cfg->models_dir, FACE_NET_ALL, &a->faces);
         if (rc != SHOP_OK)
@@ -237,6 +240,7 @@ void app_close(struct app *a)
 {
     if (!a)
         return;
+    app_streams_close(a); /* joins the alert poller */
     faces_release(a);
     app_mirrors_close(a);
     face_engine_free(a->faces);
@@ -251,6 +255,7 @@ void app_close(struct app *a)
 void app_stop_streams(struct app *a)
 {
     atomic_store(&a->stopping, 1);
+    app_streams_wake(a); /* streams waiting for a note end now */
 }
 
 /* ---- routing ---- */
