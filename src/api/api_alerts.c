@@ -89,6 +89,33 @@ static int hub_has(struct alerts *hub, int64_t id, int kind)
     }
 }
 
+static void remember(struct seen *seen, size_t *nseen, size_t *iseen, int64_t id, int kind)
+{
+    seen[*iseen] = (struct seen){id, kind};
+    *iseen = (*iseen + 1) % SEEN_MAX;
+    if (*nseen < SEEN_MAX)
+        (*nseen)++;
+}
+
+static void publish_change(struct alerts *hub, const struct store_alert_change *c)
+{
+    const struct store_alert_row *r = &c->row;
+    int kind = (int)c->kind; /* same order as enum alerts_kind */
+    const char *staff = kind == ALERTS_ACKNOWLEDGED ? r->acknowledged_by
+                        : kind == ALERTS_RESOLVED  ? r->resolved_by
+                                                   : NULL;
+    int64_t at = kind == ALERTS_ACKNOWLEDGED ? r->acknowledged_at
+                 : kind == ALERTS_RESOLVED  ? r->resolved_at
+                                            : r->a.created_at;
+    alerts_publish(hub, (enum alerts_kind)kind, &r->a, staff, at);
+    log_info("api: alert %lld %s by another process", (long long)r->a.id,
+             alerts_kind_names[kind]);
+}
+
+/* A change found in the store is published unless the hub already has it (this process
+ * made it and published it itself). Such a change is committed a moment before it is
+ * published, so a change missing from the hub waits one period before it counts as made
+ * by another process. */
 static void *poll_thread(void *arg)
 {
     struct streams *ss = arg;
@@ -101,8 +128,9 @@ static void *poll_thread(void *arg)
     store_set_busy_timeout(st, 100);
     struct store_alert_cursor cur;
     int64_t version = -1;
-    struct seen seen[SEEN_MAX], pending[64], next[64];
-    size_t nseen = 0, npending = 0, iseen = 0;
+    struct seen seen[SEEN_MAX];
+    struct store_alert_change *pending = NULL;
+    size_t nseen = 0, iseen = 0, npending = 0;
     int ready = store_alert_cursor_now(st, &cur) == SHOP_OK;
     int first = 1;
     while (!atomic_load(&a->stopping)) {
@@ -114,12 +142,19 @@ static void *poll_thread(void *arg)
         pthread_mutex_unlock(&ss->mu);
         if (atomic_load(&a->stopping))
             break;
+        /* last period's unpublished changes: still not in the hub, then another process */
+        for (size_t i = 0; i < npending; i++) {
+            const struct store_alert_change *c = &pending[i];
+            if (!hub_has(a->hub, c->row.a.id, (int)c->kind))
+                publish_change(a->hub, c);
+        }
+        free(pending);
+        pending = NULL;
+        npending = 0;
         int64_t v;
         if (!ready)
             ready = store_alert_cursor_now(st, &cur) == SHOP_OK;
-        if (!ready || store_data_version(st, &v) != SHOP_OK)
-            continue;
-        if (v == version && !npending)
+        if (!ready || store_data_version(st, &v) != SHOP_OK || v == version)
             continue; /* nobody else committed anything */
         version = v;
         struct store_alert_change *ch = NULL;
@@ -128,43 +163,23 @@ static void *poll_thread(void *arg)
             log_warn("api: the alert poller cannot read the store: %s", shop_errmsg());
             continue;
         }
-        size_t nnext = 0;
         for (size_t i = 0; i < n; i++) {
             const struct store_alert_row *r = &ch[i].row;
-            int kind = (int)ch[i].kind; /* same order as enum alerts_kind */
+            int kind = (int)ch[i].kind;
             if (seen_has(seen, nseen, r->a.id, kind))
                 continue;
-            int publish = 0;
+            remember(seen, &nseen, &iseen, r->a.id, kind);
             if (first || hub_has(a->hub, r->a.id, kind))
-                ; /* already there (this process made it), or history at start */
-            else if (seen_has(pending, npending, r->a.id, kind))
-                publish = 1; /* unpublished for a whole period: another process made it */
-            else {
-                if (nnext < 64)
-                    next[nnext++] = (struct seen){r->a.id, kind};
-                continue;
-            }
-            seen[iseen] = (struct seen){r->a.id, kind};
-            iseen = (iseen + 1) % SEEN_MAX;
-            if (nseen < SEEN_MAX)
-                nseen++;
-            if (!publish)
-                continue;
-            const char *staff = kind == ALERTS_ACKNOWLEDGED ? r->acknowledged_by
-                                : kind == ALERTS_RESOLVED  ? r->resolved_by
-                                                           : NULL;
-            int64_t at = kind == ALERTS_ACKNOWLEDGED ? r->acknowledged_at
-                         : kind == ALERTS_RESOLVED  ? r->resolved_at
-                                                    : r->a.created_at;
-            alerts_publish(a->hub, (enum alerts_kind)kind, &r->a, staff, at);
-            log_info("api: alert %lld %s by another process", (long long)r->a.id,
-                     alerts_kind_names[kind]);
+                continue; /* history at the start, or published by this process */
+            ch[npending++] = ch[i];
         }
-        free(ch);
-        memcpy(pending, next, nnext * sizeof(*next));
-        npending = nnext;
+        if (npending)
+            pending = ch;
+        else
+            free(ch);
         first = 0;
     }
+    free(pending);
     store_close(st);
     return NULL;
 }

@@ -28,13 +28,17 @@ const RECIPES = {
 
 let dir = null;
 const cache = {};
-export function frame(name) {
-  if (cache[name]) return cache[name];
+// the file of a frame (made once per process)
+export function framePath(name) {
   const [src, ops, kind] = RECIPES[name];
   dir = dir || mkdtempSync(join(tmpdir(), 'shopper-frames-'));
   const out = join(dir, `${name}.${kind || 'jpg'}`);
-  execFileSync(TOPNG, [join(SAMPLES, src), out, ...ops.split(' ')], { stdio: 'ignore' });
-  cache[name] = readFileSync(out);
+  if (!existsSync(out))
+    execFileSync(TOPNG, [join(SAMPLES, src), out, ...ops.split(' ')], { stdio: 'ignore' });
+  return out;
+}
+export function frame(name) {
+  if (!cache[name]) cache[name] = readFileSync(framePath(name));
   return cache[name];
 }
 
