@@ -383,15 +383,18 @@ static int enrol_frame(struct api_ctx *c, const struct image *img, enum enrol_ph
     return 200;
 }
 
-/* records the peaks of a frame (emotion events; a frustration peak raises a staff alert) */
+/* records the peaks of a frame (emotion events; a frustration peak raises a staff alert) and
+ * lists them in w ("peaks"), unless w is NULL (others can see the screen) */
 static void record_peaks(struct api_ctx *c, const struct mirror_step *step, int64_t customer,
                          int64_t session, struct jsonw *w)
 {
     struct alerts_context ac = {.customer_id = customer, .session_id = session};
     snprintf(ac.mirror, sizeof(ac.mirror), "%s", c->who.device.name);
     snprintf(ac.location, sizeof(ac.location), "%s", c->who.device.location);
-    jw_key(w, "peaks");
-    jw_arr(w);
+    if (w) {
+        jw_key(w, "peaks");
+        jw_arr(w);
+    }
     for (int i = 0; i < step->npeaks; i++) {
         int64_t ev = 0, al = 0;
         int rc = alerts_record_peak(c->st, c->app->hub, &ac, &step->peaks[i], c->now, &ev, &al);
@@ -404,6 +407,8 @@ static void record_peaks(struct api_ctx *c, const struct mirror_step *step, int6
         }
         if (al)
             metrics_add(c->app->metrics, METRICS_ALERTS_RAISED, 1);
+        if (!w)
+            continue;
         jw_obj(w);
         jw_key(w, "group");
         jw_str(w, emotion_group_names[step->peaks[i].group]);
@@ -418,7 +423,8 @@ static void record_peaks(struct api_ctx *c, const struct mirror_step *step, int6
             jw_null(w);
         jw_end(w);
     }
-    jw_end(w);
+    if (w)
+        jw_end(w);
 }
 
 static int post_frame(struct api_ctx *c)
@@ -436,10 +442,12 @@ static int post_frame(struct api_ctx *c)
     if (enrol && (phase < ENROL_STRAIGHT || phase > ENROL_RIGHT))
         return api_error(c, shop_fail(SHOP_EINVAL, "an enrolment frame needs "
                                                    "phase=straight, left or right"));
+    double t0 = frame_time();
     struct image img;
     int status = read_frame(c, &img);
     if (status)
         return status;
+    double t1 = frame_time();
     if (enrol) {
         status = enrol_frame(c, &img, (enum enrol_phase)phase);
         image_release(&img);
@@ -453,9 +461,12 @@ static int post_frame(struct api_ctx *c)
     struct face_ws *ws = face_pool_get(c->app);
     rc = mirror_analyse(ws, c->app->gallery, &img, &o, faces, MIRROR_MAX_FACES, &n, &r);
     face_pool_put(c->app, ws);
+    int fw = img.w, fh = img.h;
     image_release(&img);
     if (rc != SHOP_OK)
         return api_error(c, rc);
+    log_debug("api: frame %dx%d decoded in %.1f ms, %d face(s) in %.1f ms", fw, fh,
+              (t1 - t0) * 1e3, n, (frame_time() - t1) * 1e3);
     metrics_add(c->app->metrics, METRICS_FRAMES, 1);
     /* the login rule, the peak detector and the idle logout of this mirror */
     struct mirror_step step;
@@ -470,8 +481,12 @@ static int post_frame(struct api_ctx *c)
         return api_error(c, rc);
     if (step.login) {
         rc = app_mirror_login(c, step.login, "face");
-        if (rc != SHOP_OK)
+        if (rc != SHOP_OK) {
+            s = state_lock(c->app, &c->who.device);
+            mirror_logout(s->face); /* the rule starts again on the next frames */
+            pthread_mutex_unlock(&s->mu);
             return api_error(c, rc);
+        }
         metrics_add(c->app->metrics, METRICS_FACE_LOGINS, 1);
         log_info("api: customer %lld logged in by face at '%s'", (long long)step.login,
                  c->who.device.name);
@@ -493,7 +508,8 @@ static int post_frame(struct api_ctx *c)
     jw_bool(w, step.login != 0);
     jw_key(w, "logout");
     jw_bool(w, step.logout != 0);
-    if (customer && !step.logout && n > 1) {
+    int private = customer && !step.logout && n > 1;
+    if (private) {
         /* somebody else can see the screen: no name, no expressions, no personal content */
         jw_key(w, "logged_in");
         jw_bool(w, 1);
@@ -507,7 +523,7 @@ static int post_frame(struct api_ctx *c)
             write_expressions(w, r.face.expressions);
     }
     if (customer && !step.logout)
-        record_peaks(c, &step, customer, session, w);
+        record_peaks(c, &step, customer, session, private ? NULL : w);
     jw_end(w);
     jw_finish(w);
     return 200;

@@ -162,6 +162,7 @@ test('logged in with two faces in the frame: no personal data in the answer', as
   assert.equal(r.json.customer, null);
   assert.equal(r.json.privacy, 'several_faces');
   assert.equal(r.json.expressions, undefined);
+  assert.equal(r.json.peaks, undefined);
   assert.ok(!r.text.includes(A.name) && !r.text.includes(A.email));
   const one = await postFrame(m, frame('a'));
   assert.equal(one.json.customer.name, A.name);
