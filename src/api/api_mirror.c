@@ -1,6 +1,10 @@
 /* api/api_mirror.c - what each paired mirror has on the server: who is logged in and
- * their shopping session. Logging in by e-mail and PIN, and out. (Face login, enrolment
- * and emotions build on the same per-device state.) */
+ * their shopping session, and the face state of identity/mirror.h (the login rule, the
+ * emotion peak detector, an enrolment in progress). Routes: logging in by e-mail and PIN
+ * and out, camera frames (face login, expressions, peaks -> staff alerts; enrolment
+ * frames), enrolment start / finish / cancel, and erasing the customer's face data.
+ * Frames are decoded, analysed and dropped: never stored, logged or returned, and no
+ * answer carries a descriptor. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -15,9 +19,9 @@
 #include "identity/alerts.h"
 #include "identity/mirror.h"
 #include "identity/privacy.h"
+#include "shop/shop.h"
 #include "vision/face.h"
 #include "vision/image.h"
-#include "shop/shop.h"
 
 struct mirror_state {
     pthread_mutex_t mu;  /* the fields below; taken after mirrors.mu, never before */
