@@ -18,8 +18,8 @@ TESTOBJ  := $(TESTSRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/suites.o
 
 ALL_CFLAGS = $(CFLAGS_BASE) $(WARN) $(OPT) $(SAN) $(PKG_CFLAGS) $(CFLAGS)
 
-.PHONY: all deps run test check asan bench clean format models fuzz vision-ref
-all: $(BUILD)/shopper $(BUILD)/test_runner $(BUILD)/vision_topng
+.PHONY: all deps run test check asan bench clean format models fuzz vision-ref web browser-ref
+all: $(BUILD)/shopper $(BUILD)/test_runner $(BUILD)/vision_topng $(BUILD)/y4m
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -60,25 +60,29 @@ $(BUILD)/test_runner: $(OBJ) $(TESTOBJ)
 $(BUILD)/vision_topng: $(BUILD)/tests/vision/topng.o $(OBJ)
 	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)
 
+# the browser tests' fake camera video builder (tests/browser/)
+$(BUILD)/y4m: $(BUILD)/tests/browser/y4m.o $(OBJ)
+	$(CC) $(SAN) $^ -o $@ $(LIBS) $(LDFLAGS)
+
 deps:
 	@sh scripts/deps.sh build
 
 # make run: packages, build, the face models, the demo store when there is none, then the
 # server on http://localhost:8080 (it prints the admin password and a mirror pairing link
 # on the first start)
-run: deps models
+run: deps models web
 	@$(MAKE) --no-print-directory all
 	@test -f shopper.db || ./$(BUILD)/shopper demo --db shopper.db
 	@./$(BUILD)/shopper serve --db shopper.db --port 8080
 
-test: deps models vision-ref
+test: deps models web vision-ref browser-ref
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@sh scripts/test.sh $(BUILD)
 
 check: test
 
-asan: deps models vision-ref
+asan: deps models web vision-ref browser-ref
 	@sh scripts/deps.sh test
 	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined" all
@@ -88,6 +92,10 @@ bench: deps models vision-ref
 	@sh scripts/deps.sh bench
 	@$(MAKE) --no-print-directory all
 	@sh bench/run.sh $(BUILD)
+
+# the web apps' third-party browser code (ECharts), pinned and sha256-checked, into web/vendor
+web:
+	@sh scripts/fetch-web.sh
 
 # the face-api weights and demo photos, checked against src/vision/models.sha256
 models:
@@ -99,6 +107,13 @@ vision-ref: tests/vision/node_modules/.installed
 tests/vision/node_modules/.installed: tests/vision/package-lock.json
 	@echo "installing the vision reference (npm ci in tests/vision)"
 	@cd tests/vision && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+# the browser tests' driver (playwright-core; the browser is Debian's chromium)
+browser-ref: tests/browser/node_modules/.installed
+tests/browser/node_modules/.installed: tests/browser/package-lock.json
+	@echo "installing the browser test driver (npm ci in tests/browser)"
+	@cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
 # libFuzzer harnesses of the image decoder and the weight loader, FUZZ_SECONDS each

@@ -39,6 +39,19 @@ if command -v node >/dev/null 2>&1 && [ -d tests/http ]; then
     grep -E '^not ok|^# (pass|fail|skipped) ' "$out" | sed 's/^/  /'
     grep -q '^not ok' "$out" && grep -B2 -A30 '^not ok' "$out" | head -n 120
     add http
+    # the web apps in Debian's chromium (playwright-core from tests/browser)
+    if [ -x /usr/bin/chromium ] && [ -d tests/browser/node_modules/playwright-core ]; then
+        SHOPPER_TEST_DEMO_DB="$SHOPPER_TEST_DEMO_DB" SHOPPER="$build/shopper" \
+            node --test --test-concurrency=1 tests/browser/ > "$out" 2>&1
+        node_line
+        grep -E '^# (pass|fail|skipped) ' "$out" | sed 's/^/  browser /'
+        grep -q '^not ok' "$out" && grep -B2 -A30 '^not ok' "$out" | head -n 120
+        add browser
+        echo "  browser screenshots: tests/browser/artifacts/"
+    else
+        echo "  browser tests skipped: no /usr/bin/chromium or tests/browser/node_modules"
+        skip=$((skip + 1))
+    fi
     rm -rf "$demo"
 fi
 if [ $skip -gt 0 ]; then

@@ -1,6 +1,8 @@
+#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/floor.h"
 #include "analytics/kpi.h"
 #include "store/store.h"
 #include "test.h"
@@ -121,8 +123,182 @@ static void empty_store_has_no_nan(void)
     free(path);
 }
 
+/* every number of two KPI results, field by field; returns how many differ */
+static int kpi_diff(const struct store_kpi *a, const struct store_kpi *b)
+{
+    int d = 0;
+    d += a->sessions != b->sessions;
+    d += a->converted_sessions != b->converted_sessions;
+    d += a->purchases != b->purchases;
+    d += a->items_sold != b->items_sold;
+    d += a->revenue_cents != b->revenue_cents;
+    d += a->customers_buying != b->customers_buying;
+    d += a->avg_item_price_cents != b->avg_item_price_cents;
+    d += a->avg_basket_cents != b->avg_basket_cents;
+    d += a->conversion != b->conversion;
+    for (int g = 0; g < 4; g++) {
+        d += a->ngroups[g] != b->ngroups[g];
+        for (int i = 0; i < a->ngroups[g] && i < b->ngroups[g]; i++) {
+            d += strcmp(a->groups[g][i].key, b->groups[g][i].key) != 0;
+            d += a->groups[g][i].units != b->groups[g][i].units;
+            d += a->groups[g][i].revenue_cents != b->groups[g][i].revenue_cents;
+        }
+    }
+    d += a->nproducts != b->nproducts;
+    for (size_t i = 0; i < a->nproducts && i < b->nproducts; i++) {
+        const struct store_kpi_product *x = &a->products[i], *y = &b->products[i];
+        d += x->id != y->id || x->units != y->units || x->revenue_cents != y->revenue_cents;
+        d += x->tries != y->tries || x->stock != y->stock;
+    }
+    for (int i = 0; i < 3; i++)
+        d += a->emotions[i] != b->emotions[i];
+    for (int i = 0; i < 7; i++)
+        d += a->dominant[i] != b->dominant[i];
+    d += a->alerts_open != b->alerts_open || a->alerts_acknowledged != b->alerts_acknowledged;
+    d += a->alerts_resolved != b->alerts_resolved;
+    return d;
+}
+
+/* the aggregated answer and the one from the rows, for ranges of whole days, parts of days
+ * at either end, inside one day, and beyond the data; also that they are not trivially 0 */
+static void agree_on_ranges(struct store *st, int64_t first_day, int64_t days)
+{
+    int64_t t0 = first_day * 86400;
+    const int64_t r[][2] = {
+        {0, KPI_OPEN_END},
+        {t0 + 3 * 86400, t0 + 10 * 86400},
+        {t0 + 5 * 3600, t0 + 9 * 86400 + 7 * 3600},
+        {t0 + 86400 + 3600, t0 + 86400 + 20 * 3600},
+        {t0 + 2 * 86400 - 1, t0 + 4 * 86400 + 1},
+        {t0 + (days + 5) * 86400, t0 + (days + 9) * 86400},
+        {t0 - 86400 * 30, t0},
+    };
+    for (size_t i = 0; i < sizeof(r) / sizeof(*r); i++) {
+        struct store_kpi a, b;
+        CHECK(store_kpi_get(st, r[i][0], r[i][1], &a) == SHOP_OK);
+        CHECK(store_kpi_scan(st, r[i][0], r[i][1], &b) == SHOP_OK);
+        int d = kpi_diff(&a, &b);
+        if (d)
+            fprintf(stderr, "  kpi range %zu: %d numbers differ\n", i, d);
+        CHECK(d == 0);
+        if (i < 3)
+            CHECK(a.items_sold > 0 && a.sessions > 0 && a.customers_buying > 0);
+        store_kpi_release(&a);
+        store_kpi_release(&b);
+    }
+}
+
+static int64_t revenue_all(struct store *st)
+{
+    struct store_kpi k;
+    CHECK(store_kpi_get(st, 0, KPI_OPEN_END, &k) == SHOP_OK);
+    int64_t r = k.revenue_cents;
+    store_kpi_release(&k);
+    return r;
+}
+
+static void aggregates_agree_with_the_rows(void)
+{
+    struct store *st = test_simulated_store("kagg.db", 150, 24, 21, 5, 0.2, NULL);
+    int64_t first = store_meta_int(st, "sim.first_day", -1);
+    CHECK(first > 0);
+    agree_on_ranges(st, first, 21);
+
+    /* new sales, live: a purchase on a session that started two days earlier (it converts
+     * that day), a new session with a try-on, a purchase and an emotion event on the next
+     * day after the simulation, each through the store's own functions */
+    struct store_item *items;
+    size_t n;
+    CHECK(store_items_in_stock(st, &items, &n) == SHOP_OK && n >= 2);
+    int64_t before = revenue_all(st);
+    int64_t day = first + 21;
+    struct store_session old = {.customer_id = 1, .started_at = (day - 2) * 86400 + 36000,
+                                .ended_at = (day - 2) * 86400 + 37000};
+    CHECK(store_session_add(st, &old) == SHOP_OK);
+    struct store_session s = {.customer_id = 2, .started_at = day * 86400 + 40000,
+                              .ended_at = day * 86400 + 41000};
+    CHECK(store_session_add(st, &s) == SHOP_OK);
+    CHECK(store_tryon_add(st, s.id, items[0].id, s.started_at + 60) == SHOP_OK);
+    struct store_line l1[1] = {{items[0].id, items[0].product_id, 5000, 4500, 0.1}};
+    struct store_line l2[1] = {{items[1].id, items[1].product_id, 3000, 3000, 0}};
+    int64_t pid;
+    CHECK(store_begin(st) == SHOP_OK); /* a checkout: sold items and the purchase together */
+    for (int i = 0; i < 2; i++) {
+        struct store_item it = items[i];
+        it.sold = 1;
+        it.sold_at = s.started_at + 600;
+        CHECK(store_item_update(st, &it) == SHOP_OK);
+    }
+    CHECK(store_purchase_add(st, s.id, 2, s.started_at + 600, l1, 1, &pid) == SHOP_OK);
+    CHECK(store_purchase_add(st, old.id, 1, s.started_at + 700, l2, 1, &pid) == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK);
+    struct store_emotion_event e = {.session_id = s.id, .customer_id = 2, .at = s.started_at + 90,
+                                    .score = 70};
+    snprintf(e.grp, sizeof(e.grp), "frustration");
+    snprintf(e.dominant, sizeof(e.dominant), "angry");
+    CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
+    free(items);
+    CHECK(revenue_all(st) == before + 7500);
+    agree_on_ranges(st, first, 22);
+    /* a failed purchase (item already sold) changes no aggregate */
+    CHECK(store_purchase_add(st, s.id, 2, s.started_at + 800, l1, 1, &pid) == SHOP_ECONFLICT);
+    CHECK(revenue_all(st) == before + 7500);
+    agree_on_ranges(st, first, 22);
+    store_close(st);
+}
+
+/* a version-1 database (no aggregates) upgrades and gets them built from its rows */
+static void old_database_gets_its_aggregates(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("kold.db", 80, 16, 14, 9, 0.2, &path);
+    int64_t first = store_meta_int(st, "sim.first_day", -1);
+    store_close(st);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "DROP TABLE kpi_days; DROP TABLE kpi_product_days; "
+                       "DROP TABLE kpi_emotion_days; DROP TABLE floor_days; "
+                       "DROP TABLE floor_zone_days; DROP TABLE floor_transition_days; "
+                       "DELETE FROM heatmaps; DROP INDEX purchases_session; "
+                       "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
+                       "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
+                       "CREATE INDEX purchases_time ON purchases(purchased_at); "
+                       "DROP TABLE auth_sessions; DROP TABLE devices; DROP TABLE customer_pins; "
+                       "DROP TABLE cart_items; DROP TABLE carts; DROP TABLE assoc_rules; "
+                       "PRAGMA user_version = 1",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM kpi_days") > 0);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM floor_days WHERE stale = 1") > 0);
+    agree_on_ranges(st, first, 14);
+    /* the floor days are built on the first whole-store heatmap, equal to the rows' answer */
+    struct floor_params p;
+    floor_params_default(&p);
+    struct floor_result a, b;
+    CHECK(floor_heatmap(st, &p, &a) == SHOP_OK);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM floor_days WHERE stale = 1") == 0);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM heatmaps WHERE scope = 'day'") > 0);
+    floor_result_release(&a);
+    CHECK(floor_heatmap(st, &p, &a) == SHOP_OK); /* now from the saved days */
+    p.from_rows = 1;
+    CHECK(floor_heatmap(st, &p, &b) == SHOP_OK);
+    CHECK(a.positions == b.positions && a.positions > 0 && a.sessions == b.sessions);
+    CHECK_NEAR(heatmap_sum(a.hm), heatmap_sum(b.hm), 1e-6 * heatmap_sum(b.hm));
+    for (int z = 0; z < a.stats.nzones; z++)
+        CHECK(a.stats.visits[z] == b.stats.visits[z]);
+    floor_result_release(&a);
+    floor_result_release(&b);
+    store_close(st);
+    free(path);
+}
+
 void test_kpi(void)
 {
     RUN(numbers_are_exact);
     RUN(empty_store_has_no_nan);
+    RUN(aggregates_agree_with_the_rows);
+    RUN(old_database_gets_its_aggregates);
 }

@@ -10,6 +10,9 @@
 #include "store/store.h"
 #include "test.h"
 
+/* the clock the pricing calls are given (2026-06-01) */
+#define NOW ((int64_t)1780272000)
+
 /* 100 customers x 16 products x 90 days: about 1,100 sales, enough for the model to find the
  * price response; seconds to simulate and train */
 static struct store *simulated(const char *name, int64_t customers, int64_t days, uint64_t seed)
@@ -30,7 +33,7 @@ static struct store *trained(const char *name)
     struct store *st = simulated(name, 100, 90, 7);
     struct demand_params p = fast_params();
     struct pricing_train_report rep;
-    CHECK(pricing_train(st, &p, 0.2, &rep) == SHOP_OK);
+    CHECK(pricing_train(st, &p, 0.2, NOW, &rep) == SHOP_OK);
     CHECK(rep.metrics.rows > 1000 && rep.metrics.rows_test > 0 && rep.metrics.zero_rows > 0);
     CHECK(rep.metrics.rounds > 0 && rep.version == 1);
     CHECK(isfinite(rep.metrics.mae) && isfinite(rep.metrics.rmse));
@@ -156,7 +159,7 @@ static void save_load_round_trip(void)
     pricing_rules_default(&r);
     struct pricing_suggestion *s = NULL;
     size_t ns = 0;
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &ns) == SHOP_EMODEL && s == NULL);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &ns) == SHOP_EMODEL && s == NULL);
     CHECK(strstr(pricing_errmsg(), "corrupt") != NULL);
     log_set_level(level);
     free(blob);
@@ -317,12 +320,12 @@ static void apply_in_one_transaction(void)
     CHECK(sim_run(st, &c, &rep) == SHOP_OK);
     struct demand_params p = fast_params();
     struct pricing_train_report tr;
-    CHECK(pricing_train(st, &p, 0.2, &tr) == SHOP_OK);
+    CHECK(pricing_train(st, &p, 0.2, NOW, &tr) == SHOP_OK);
     struct pricing_rules r;
     pricing_rules_default(&r);
     struct pricing_suggestion *s;
     size_t n;
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &n) == SHOP_OK);
     CHECK(n == 16);
     int changes = 0;
     for (size_t i = 0; i < n; i++) {
@@ -367,7 +370,7 @@ static void apply_in_one_transaction(void)
     /* the next suggestion starts from the applied prices: max change is relative to them */
     struct pricing_suggestion *s2;
     size_t n2;
-    CHECK(pricing_suggest(st, &r, s[0].product_id, 28, &s2, &n2) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, s[0].product_id, 28, NOW, &s2, &n2) == SHOP_OK);
     CHECK(n2 == 1 && s2[0].current_cents == s[0].suggested_cents);
     free(s2);
     free(s);
@@ -384,7 +387,7 @@ static void eval_captures_oracle_profit(void)
     struct pricing_rules r;
     pricing_rules_default(&r);
     struct pricing_eval ev;
-    CHECK(pricing_evaluate(st, &r, 28, &ev) == SHOP_OK);
+    CHECK(pricing_evaluate(st, &r, 28, NOW, &ev) == SHOP_OK);
     CHECK(ev.products == 16 && ev.days == 28);
     CHECK(ev.profit_oracle > 0 && isfinite(ev.profit_oracle));
     /* the oracle is the best on the grid under the rules: nothing beats it */
@@ -406,15 +409,15 @@ static void bad_input(void)
     CHECK(store_open(path, STORE_CREATE | STORE_WRITE, &st) == SHOP_OK);
     struct demand_params p = fast_params();
     struct pricing_train_report tr;
-    CHECK(pricing_train(st, &p, 0.2, &tr) == SHOP_ENOTFOUND);
+    CHECK(pricing_train(st, &p, 0.2, NOW, &tr) == SHOP_ENOTFOUND);
     CHECK(strstr(pricing_errmsg(), "no sales") != NULL);
     struct pricing_rules r;
     pricing_rules_default(&r);
     struct pricing_suggestion *s;
     size_t n;
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_ENOTFOUND);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &n) == SHOP_ENOTFOUND);
     struct pricing_eval ev;
-    CHECK(pricing_evaluate(st, &r, 28, &ev) == SHOP_ENOTFOUND);
+    CHECK(pricing_evaluate(st, &r, 28, NOW, &ev) == SHOP_ENOTFOUND);
     CHECK(strstr(pricing_errmsg(), "not simulated") != NULL);
     store_close(st);
     free(path);
@@ -422,11 +425,11 @@ static void bad_input(void)
     /* a simulated store without a model, then with one, an unknown product, a product whose
      * cost is above its price */
     st = simulated("bad.db", 60, 45, 3);
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_ENOTFOUND);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &n) == SHOP_ENOTFOUND);
     CHECK(strstr(pricing_errmsg(), "train demand") != NULL);
-    CHECK(pricing_evaluate(st, &r, 28, &ev) == SHOP_ENOTFOUND);
-    CHECK(pricing_train(st, &p, 0.2, &tr) == SHOP_OK);
-    CHECK(pricing_suggest(st, &r, 999999, 28, &s, &n) == SHOP_ENOTFOUND);
+    CHECK(pricing_evaluate(st, &r, 28, NOW, &ev) == SHOP_ENOTFOUND);
+    CHECK(pricing_train(st, &p, 0.2, NOW, &tr) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 999999, 28, NOW, &s, &n) == SHOP_ENOTFOUND);
     CHECK(strstr(pricing_errmsg(), "999999") != NULL);
     struct store_product x;
     CHECK(store_product_get(st, 1, &x) == SHOP_OK);
@@ -434,13 +437,13 @@ static void bad_input(void)
     snprintf(x.name, sizeof(x.name), "Loss leader");
     x.cost_cents = x.base_price_cents * 2;
     CHECK(store_product_add(st, &x) == SHOP_OK);
-    CHECK(pricing_suggest(st, &r, x.id, 28, &s, &n) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, x.id, 28, NOW, &s, &n) == SHOP_OK);
     CHECK(n == 1 && strcmp(s[0].rule, "kept") == 0);
     CHECK(s[0].suggested_cents == s[0].current_cents && s[0].why[0]);
     CHECK(isfinite(s[0].profit_current) && isfinite(s[0].demand_current));
     free(s);
     /* all products: finite numbers, margins respected where a price is suggested */
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &n) == SHOP_OK);
     CHECK(n == 17);
     for (size_t i = 0; i < n; i++) {
         CHECK(isfinite(s[i].profit_suggested) && isfinite(s[i].demand_suggested));
@@ -451,10 +454,10 @@ static void bad_input(void)
     free(s);
     /* bad rules and periods */
     r.max_change = 0;
-    CHECK(pricing_suggest(st, &r, 0, 28, &s, &n) == SHOP_EINVAL);
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &s, &n) == SHOP_EINVAL);
     pricing_rules_default(&r);
-    CHECK(pricing_suggest(st, &r, 0, 0, &s, &n) == SHOP_EINVAL);
-    CHECK(pricing_train(st, &p, 1.5, &tr) == SHOP_EINVAL);
+    CHECK(pricing_suggest(st, &r, 0, 0, NOW, &s, &n) == SHOP_EINVAL);
+    CHECK(pricing_train(st, &p, 1.5, NOW, &tr) == SHOP_EINVAL);
     store_close(st);
     log_set_level(level);
 }
@@ -478,14 +481,14 @@ static void keeps_prices_without_evidence(void)
     pricing_rules_default(&r);
     struct pricing_suggestion *s;
     size_t n;
-    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, &s, &n) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, NOW, &s, &n) == SHOP_OK);
     int moved = 0;
     for (size_t i = 0; i < n; i++)
         moved += s[i].suggested_cents != s[i].current_cents;
     CHECK(moved > 0); /* a useful model moves prices */
     free(s);
     CHECK(store_meta_set(st, "demand.beats_baseline", "0") == SHOP_OK);
-    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, &s, &n) == SHOP_OK);
+    CHECK(pricing_suggest(st, &r, 0, PRICING_DAYS, NOW, &s, &n) == SHOP_OK);
     CHECK(n == 16);
     for (size_t i = 0; i < n; i++)
         CHECK(s[i].suggested_cents == s[i].current_cents && strcmp(s[i].rule, "kept") == 0 &&
@@ -494,8 +497,47 @@ static void keeps_prices_without_evidence(void)
     store_close(st);
 }
 
+/* the cache loads the model once, answers as pricing_suggest, and reloads a retrained one */
+static void model_cache_loads_once(void)
+{
+    struct store *st = simulated("pcache.db", 100, 60, 11);
+    struct demand_params p = fast_params();
+    struct pricing_train_report tr;
+    CHECK(pricing_train(st, &p, 0.2, NOW, &tr) == SHOP_OK);
+    struct pricing_rules r;
+    pricing_rules_default(&r);
+    struct pricing_cache *c = pricing_cache_new();
+    struct pricing_suggestion *a = NULL, *b = NULL, *d = NULL;
+    size_t na = 0, nb = 0, nd = 0;
+    CHECK(pricing_suggest(st, &r, 0, 28, NOW, &a, &na) == SHOP_OK);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 28, NOW, &b, &nb) == SHOP_OK);
+    CHECK(pricing_cache_loads(c) == 1);
+    CHECK(na == nb && na == 16);
+    int same = 1;
+    for (size_t i = 0; i < na && i < nb; i++)
+        same &= a[i].product_id == b[i].product_id &&
+                a[i].suggested_cents == b[i].suggested_cents &&
+                a[i].demand_suggested == b[i].demand_suggested;
+    CHECK(same);
+    free(b);
+    CHECK(pricing_suggest_cached(c, st, &r, a[0].product_id, 28, NOW, &b, &nb) == SHOP_OK);
+    CHECK(nb == 1 && pricing_cache_loads(c) == 1); /* no reload: nothing changed */
+    free(b);
+    /* a new model (another seed, a later time): loaded once more */
+    p.seed = 99;
+    CHECK(pricing_train(st, &p, 0.2, NOW + 60, &tr) == SHOP_OK);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 28, NOW, &d, &nd) == SHOP_OK);
+    CHECK(pricing_cache_loads(c) == 2 && nd == 16);
+    CHECK(pricing_suggest_cached(c, st, &r, 0, 0, NOW, &b, &nb) == SHOP_EINVAL);
+    free(a);
+    free(d);
+    pricing_cache_free(c);
+    store_close(st);
+}
+
 void test_pricing(void)
 {
+    RUN(model_cache_loads_once);
     RUN(keeps_prices_without_evidence);
     RUN(rules_respected);
     RUN(demand_falls_with_price);

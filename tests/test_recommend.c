@@ -1,3 +1,4 @@
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -233,10 +234,204 @@ static void beats_popularity_offline(void)
     store_close(st);
 }
 
+struct ticks {
+    int64_t calls, last_done, last_total;
+};
+
+static void tick(void *ctx, int64_t done, int64_t total)
+{
+    struct ticks *t = ctx;
+    t->calls++;
+    t->last_done = done;
+    t->last_total = total;
+}
+
+/* everyone's lists in one transaction, progress through the caller's callback */
+static void saves_all_with_progress(void)
+{
+    struct store *st = simulated("all.db", 300, 30, 30);
+    struct reco_params p;
+    reco_params_default(&p);
+    struct reco_engine *e;
+    CHECK(reco_build(st, &p, &e) == SHOP_OK);
+    struct ticks t = {0};
+    CHECK(reco_save_all(st, e, 1000, tick, &t) == SHOP_OK);
+    CHECK(t.calls == 2 && t.last_done == 300 && t.last_total == 300);
+    struct store_reco gp[8], gr[8];
+    int np = 0, nr = 0;
+    CHECK(store_reco_get(st, 300, gp, &np, gr, &nr, 8) == SHOP_OK && nr > 0);
+    CHECK(reco_save_all(st, e, 1001, NULL, NULL) == SHOP_OK);
+    reco_free(e);
+    store_close(st);
+}
+
+static int listed(const struct reco_list *l, int64_t product)
+{
+    for (int i = 0; i < l->npromos; i++)
+        if (l->promos[i].product_id == product)
+            return 1;
+    for (int i = 0; i < l->nrecs; i++)
+        if (l->recs[i].product_id == product)
+            return 1;
+    return 0;
+}
+
+/* the first listed product that is not bought again (not a T-Shirt); 0 when none */
+static int64_t one_off_product(struct store *st, const struct reco_list *l)
+{
+    for (int i = 0; i < l->npromos + l->nrecs; i++) {
+        int64_t id = i < l->npromos ? l->promos[i].product_id : l->recs[i - l->npromos].product_id;
+        struct store_product p;
+        CHECK(store_product_get(st, id, &p) == SHOP_OK);
+        if (strcmp(p.category, "T-Shirt") != 0)
+            return id;
+    }
+    return 0;
+}
+
+/* marks every in-stock item of product (of size when not NULL) sold; returns the first one */
+static int64_t sell_out(struct store *st, int64_t product, const char *size, int64_t at)
+{
+    struct store_item *items;
+    size_t n;
+    int64_t first = 0;
+    CHECK(store_items_in_stock(st, &items, &n) == SHOP_OK);
+    for (size_t i = 0; i < n; i++) {
+        if (items[i].product_id != product || (size && strcmp(items[i].size, size) != 0))
+            continue;
+        struct store_item it = items[i];
+        it.sold = 1;
+        it.sold_at = at;
+        CHECK(store_item_update(st, &it) == SHOP_OK);
+        if (!first)
+            first = it.id;
+        if (!size)
+            break; /* one is enough for a sale */
+    }
+    free(items);
+    return first;
+}
+
+static void cache_follows_the_store(void)
+{
+    struct store *st = simulated("rcache.db", 200, 30, 40);
+    struct reco_cache *c = reco_cache_new(NULL);
+    struct reco_engine *e1, *e2, *e3;
+    CHECK(reco_cache_get(c, st, &e1) == SHOP_OK);
+    CHECK(reco_cache_get(c, st, &e2) == SHOP_OK);
+    CHECK(e1 == e2 && reco_cache_builds(c) == 1); /* nothing changed: no rebuild */
+    reco_free(e2);
+
+    /* stock is read live: sold out in the customer's size, a product leaves the live list
+     * without a rebuild (stock is not part of the generation) */
+    int64_t cust = 7;
+    struct store_customer cu;
+    CHECK(store_customer_get(st, cust, &cu) == SHOP_OK);
+    struct reco_list l;
+    CHECK(reco_for_live(e1, st, cust, NULL, 0, &l) == SHOP_OK && l.npromos + l.nrecs > 0);
+    int64_t gone = l.npromos ? l.promos[0].product_id : l.recs[0].product_id;
+    CHECK(sell_out(st, gone, cu.size, 1000) > 0);
+    CHECK(reco_for_live(e1, st, cust, NULL, 0, &l) == SHOP_OK && !listed(&l, gone));
+    CHECK(reco_for(e1, cust, NULL, 0, &l) == SHOP_OK && listed(&l, gone)); /* as built */
+    CHECK(reco_cache_get(c, st, &e2) == SHOP_OK && e2 == e1 && reco_cache_builds(c) == 1);
+    reco_free(e2);
+
+    /* a new sale: the customer buys a listed product; the cache rebuilds and the engine no
+     * longer recommends what was just bought, while the old engine stays usable */
+    CHECK(reco_for_live(e1, st, cust, NULL, 0, &l) == SHOP_OK);
+    int64_t bought = one_off_product(st, &l);
+    CHECK(bought > 0);
+    int64_t item = sell_out(st, bought, NULL, 2000);
+    CHECK(item > 0);
+    struct store_session s = {.customer_id = cust, .started_at = 1900, .ended_at = 2100};
+    CHECK(store_session_add(st, &s) == SHOP_OK);
+    struct store_line line = {item, bought, 1000, 1000, 0};
+    int64_t pid;
+    CHECK(store_purchase_add(st, s.id, cust, 2000, &line, 1, &pid) == SHOP_OK);
+    CHECK(reco_cache_get(c, st, &e3) == SHOP_OK);
+    CHECK(e3 != e1 && reco_cache_builds(c) == 2);
+    CHECK(reco_for_live(e3, st, cust, NULL, 0, &l) == SHOP_OK && !listed(&l, bought));
+    CHECK(reco_for(e1, cust, NULL, 0, &l) == SHOP_OK); /* still valid: we hold it */
+    reco_free(e1);
+    reco_free(e3);
+    /* a customer registered after the build: found after the rebuild */
+    struct store_customer nc = cu;
+    nc.id = 0;
+    snprintf(nc.email, sizeof(nc.email), "new@example.com");
+    CHECK(store_customer_add(st, &nc) == SHOP_OK);
+    CHECK(reco_cache_get(c, st, &e3) == SHOP_OK && reco_cache_builds(c) == 3);
+    CHECK(reco_for_live(e3, st, nc.id, NULL, 0, &l) == SHOP_OK);
+    reco_free(e3);
+    reco_cache_free(c);
+    store_close(st);
+}
+
+struct reader {
+    const char *path;
+    struct reco_cache *c;
+    int ok;
+};
+
+static void *read_many(void *arg)
+{
+    struct reader *r = arg;
+    struct store *st;
+    if (store_open(r->path, STORE_SHORT_BUSY, &st) != SHOP_OK)
+        return NULL;
+    for (int i = 0; i < 20; i++) {
+        struct reco_engine *e;
+        struct reco_list l;
+        if (reco_cache_get(r->c, st, &e) != SHOP_OK)
+            continue;
+        r->ok += reco_for_live(e, st, 1 + i % 50, NULL, 0, &l) == SHOP_OK;
+        reco_free(e);
+    }
+    store_close(st);
+    return NULL;
+}
+
+/* threads with a handle each share the cache while the store gets new customers */
+static void cache_shared_by_threads(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("rthreads.db", 60, 20, 20, 3, 0, &path);
+    struct reco_cache *c = reco_cache_new(NULL);
+    enum { T = 4 };
+    pthread_t th[T];
+    struct reader r[T];
+    for (int i = 0; i < T; i++) {
+        r[i] = (struct reader){path, c, 0};
+        CHECK(pthread_create(&th[i], NULL, read_many, &r[i]) == 0);
+    }
+    for (int i = 0; i < 5; i++) {
+        struct store_customer nc = {0};
+        snprintf(nc.name, sizeof(nc.name), "N%d", i);
+        snprintf(nc.gender, sizeof(nc.gender), "female");
+        snprintf(nc.size, sizeof(nc.size), "M");
+        int rc;
+        while ((rc = store_customer_add(st, &nc)) == SHOP_EBUSY)
+            ;
+        CHECK(rc == SHOP_OK);
+    }
+    int ok = 0;
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        ok += r[i].ok;
+    }
+    CHECK(ok == T * 20);
+    CHECK(reco_cache_builds(c) >= 1);
+    reco_cache_free(c);
+    store_close(st);
+    free(path);
+}
+
 void test_recommend(void)
 {
     RUN(lists_respect_the_rules);
     RUN(bought_together_and_margins);
     RUN(saves_and_reads_back);
+    RUN(saves_all_with_progress);
+    RUN(cache_follows_the_store);
+    RUN(cache_shared_by_threads);
     RUN(beats_popularity_offline);
 }

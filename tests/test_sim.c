@@ -239,6 +239,34 @@ static void bad_config_refused(void)
     CHECK(sim_config_check(&c, msg, sizeof(msg)) == SHOP_EINVAL);
 }
 
+struct ticks {
+    int64_t calls, last_done, last_total, backwards;
+};
+
+static void tick(void *ctx, int64_t done, int64_t total)
+{
+    struct ticks *t = ctx;
+    t->backwards += done < t->last_done;
+    t->calls++;
+    t->last_done = done;
+    t->last_total = total;
+}
+
+/* the library reports progress through the caller's callback and draws nothing itself */
+static void reports_progress(void)
+{
+    char *path = test_tmp_path("progress.db");
+    struct sim_config c = small(5);
+    struct ticks t = {0};
+    c.progress = tick;
+    c.progress_ctx = &t;
+    struct sim_report r;
+    struct store *st = sim_into(path, &c, &r);
+    CHECK(t.calls == 5 && t.last_done == 5 && t.last_total == 5 && t.backwards == 0);
+    store_close(st);
+    free(path);
+}
+
 void test_sim(void)
 {
     RUN(invariants_hold);
@@ -249,4 +277,5 @@ void test_sim(void)
     RUN(demand_is_known);
     RUN(failure_leaves_store_unchanged);
     RUN(bad_config_refused);
+    RUN(reports_progress);
 }

@@ -1,9 +1,12 @@
+#include <pthread.h>
 #include <sqlite3.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "store/store.h"
+#include "store/store_int.h"
 #include "test.h"
 
 static void exec_sql(const char *path, const char *sql)
@@ -143,10 +146,284 @@ static void purchase_rules(void)
     free(path);
 }
 
+/* a customer, a product with three items and a session; returns the session id */
+static int64_t small_shop(struct store *st)
+{
+    struct store_customer c = {0};
+    snprintf(c.name, sizeof(c.name), "Ann");
+    snprintf(c.gender, sizeof(c.gender), "female");
+    snprintf(c.size, sizeof(c.size), "M");
+    c.created_at = 1;
+    CHECK(store_customer_add(st, &c) == SHOP_OK);
+    struct store_product p = {0};
+    snprintf(p.name, sizeof(p.name), "Tee");
+    snprintf(p.category, sizeof(p.category), "T-Shirt");
+    snprintf(p.gender, sizeof(p.gender), "women");
+    snprintf(p.fabric, sizeof(p.fabric), "Cotton");
+    snprintf(p.season, sizeof(p.season), "Summer");
+    snprintf(p.zone, sizeof(p.zone), "back_wall");
+    p.base_price_cents = p.price_cents = 1999;
+    p.cost_cents = 900;
+    CHECK(store_product_add(st, &p) == SHOP_OK);
+    for (int i = 1; i <= 3; i++) {
+        struct store_item it = {.id = i, .product_id = p.id, .received_at = 1};
+        snprintf(it.size, sizeof(it.size), "M");
+        snprintf(it.rfid, sizeof(it.rfid), "TAG%d", i);
+        snprintf(it.zone, sizeof(it.zone), "back_wall");
+        CHECK(store_item_add(st, &it) == SHOP_OK);
+    }
+    struct store_session s = {.customer_id = c.id, .started_at = 10, .ended_at = 20};
+    CHECK(store_session_add(st, &s) == SHOP_OK);
+    return s.id;
+}
+
+static int64_t count(struct store *st, const char *table)
+{
+    struct store_stats s;
+    CHECK(store_stats(st, &s) == SHOP_OK);
+    for (int i = 0; i < s.ntables; i++)
+        if (strcmp(s.table[i], table) == 0)
+            return s.rows[i];
+    return -1;
+}
+
+static void transactions_nest(void)
+{
+    char *path = test_tmp_path("nest.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    CHECK(store_txn_depth(st) == 0);
+    store_rollback(st); /* outside a transaction: nothing to do */
+
+    /* an inner rollback drops only the inner part; the outer commit keeps the rest */
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_meta_set(st, "outer", "1") == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK && store_txn_depth(st) == 2);
+    CHECK(store_meta_set(st, "inner", "1") == SHOP_OK);
+    store_rollback(st);
+    CHECK(store_txn_depth(st) == 1);
+    CHECK(store_meta_set(st, "after", "1") == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK && store_txn_depth(st) == 0);
+    CHECK(store_meta_int(st, "outer", 0) == 1 && store_meta_int(st, "after", 0) == 1);
+    CHECK(store_meta_int(st, "inner", 0) == 0);
+
+    /* an outer rollback drops a committed inner level too, three levels deep */
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK && store_txn_depth(st) == 3);
+    CHECK(store_meta_set(st, "deep", "1") == SHOP_OK);
+    CHECK(store_end(st, SHOP_OK) == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(store_meta_int(st, "deep", 0) == 1); /* visible inside */
+    store_rollback(st);
+    CHECK(store_txn_depth(st) == 0 && store_meta_int(st, "deep", 0) == 0);
+
+    /* store_end with an error rolls its level back and returns the error */
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_meta_set(st, "gone", "1") == SHOP_OK);
+    CHECK(store_end(st, SHOP_EINVAL) == SHOP_EINVAL && store_txn_depth(st) == 0);
+    CHECK(store_meta_int(st, "gone", 0) == 0);
+
+    /* bulk loading inside an inner level: indexes dropped, then back on commit or rollback */
+    const char *nidx = "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND sql IS NOT "
+                       "NULL AND tbl_name = 'positions'";
+    double before = test_sql_num(path, nidx);
+    CHECK(before > 0);
+    CHECK(store_bulk_begin(st) == SHOP_EINVAL); /* needs a transaction */
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_bulk_begin(st) == SHOP_OK);
+    CHECK(store_bulk_end(st) == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_bulk_begin(st) == SHOP_OK);
+    store_rollback(st);
+    CHECK(store_bulk_begin(st) == SHOP_OK); /* forgotten by the rollback: may begin again */
+    CHECK(store_bulk_end(st) == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(test_sql_num(path, nidx) == before);
+    store_close(st);
+    free(path);
+}
+
+static void domain_writes_are_atomic_inside_a_caller(void)
+{
+    char *path = test_tmp_path("atomic.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    int64_t session = small_shop(st);
+    struct store_line ok[1] = {{1, 1, 1999, 1999, 0}};
+    int64_t pid = 0;
+    CHECK(store_purchase_add(st, session, 1, 15, ok, 1, &pid) == SHOP_OK && pid > 0);
+
+    /* a caller's transaction: the purchase's second line conflicts (item 1 is sold), so the
+     * purchase row and its first line go, the caller's own earlier write stays */
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_meta_set(st, "caller", "1") == SHOP_OK);
+    struct store_line bad[2] = {{2, 1, 1999, 1999, 0}, {1, 1, 1999, 1999, 0}};
+    CHECK(store_purchase_add(st, session, 1, 16, bad, 2, &pid) == SHOP_ECONFLICT);
+    CHECK(store_txn_depth(st) == 1);
+    CHECK(count(st, "purchases") == 1 && count(st, "purchase_lines") == 1);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(store_meta_int(st, "caller", 0) == 1);
+    CHECK(count(st, "purchases") == 1 && count(st, "purchase_lines") == 1);
+
+    /* resolving an alert: the status and the resolution row or neither */
+    struct store_alert a = {.customer_id = 1, .session_id = session, .created_at = 30};
+    snprintf(a.location, sizeof(a.location), "mirror-1");
+    CHECK(store_alert_add(st, &a) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_alert_resolve(st, a.id, "Bo", "helped", 40) == SHOP_OK);
+    CHECK(store_alert_resolve(st, a.id, "Bo", "again", 41) == SHOP_ENOTFOUND);
+    store_rollback(st); /* the caller gives up: the resolution goes with it */
+    struct store_alert_row r;
+    CHECK(store_alert_get(st, a.id, &r) == SHOP_OK && strcmp(r.a.status, "open") == 0);
+    CHECK(count(st, "alert_resolutions") == 0);
+    CHECK(store_alert_resolve(st, a.id, "Bo", "helped", 40) == SHOP_OK);
+    CHECK(count(st, "alert_resolutions") == 1);
+
+    /* recommendations replace the old ones inside the caller's transaction, all or nothing */
+    struct store_reco rec[2] = {{.product_id = 1, .score = 1, .reason = "a"},
+                                {.product_id = 1, .score = 0.5, .reason = "b"}};
+    CHECK(store_reco_save(st, 1, NULL, 0, rec, 1, 50, 60) == SHOP_OK);
+    CHECK(count(st, "recommendations") == 1);
+    CHECK(store_begin(st) == SHOP_OK);
+    /* product 99 does not exist: the foreign key fails on the second row */
+    rec[1].product_id = 99;
+    CHECK(store_reco_save(st, 1, NULL, 0, rec, 2, 51, 60) != SHOP_OK);
+    CHECK(count(st, "recommendations") == 1); /* the old one is back */
+    CHECK(store_commit(st) == SHOP_OK);
+    struct store_reco pr[8], re[8];
+    int np = 0, nr = 0;
+    CHECK(store_reco_get(st, 1, pr, &np, re, &nr, 8) == SHOP_OK && nr == 1);
+    struct store_check chk;
+    CHECK(store_check_run(st, &chk) == SHOP_OK && chk.integrity_ok && chk.empty_purchases == 0);
+    store_close(st);
+    free(path);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void statement_cache_grows(void)
+{
+    struct store *st;
+    char *path = test_tmp_path("cache.db");
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    enum { N = 3 * STMT_SLOTS_MIN };
+    static char sql[N][48]; /* static texts: their addresses are the cache keys */
+    for (int i = 0; i < N; i++)
+        snprintf(sql[i], sizeof(sql[i]), "SELECT %d", i);
+    int ok = 1;
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < N; i++) {
+            int64_t v = -1;
+            ok &= query_int(st, sql[i], 0, &v) == SHOP_OK && v == i;
+        }
+    CHECK(ok);
+    CHECK(st->cache_used >= N && st->cache_cap >= 2 * st->cache_used);
+    store_close(st);
+    free(path);
+}
+
+static void short_busy_timeout(void)
+{
+    char *path = test_tmp_path("busy.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    store_close(st);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(store_open(path, STORE_WRITE | STORE_SHORT_BUSY, &st) == SHOP_OK);
+    double t0 = now_s();
+    CHECK(store_begin(st) == SHOP_EBUSY);
+    double waited = now_s() - t0;
+    CHECK(waited >= STORE_SHORT_BUSY_MS / 2000.0 && waited < 2.0);
+    /* readers are not blocked by the writer (WAL) */
+    char buf[8];
+    CHECK(store_meta_get(st, "x", buf, sizeof(buf)) == SHOP_ENOTFOUND);
+    store_close(st);
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    sqlite3_close(db);
+    free(path);
+}
+
+/* one handle per thread, as the server does: every write lands exactly once */
+struct writer {
+    const char *path;
+    int id, written, busy;
+};
+
+static void *write_many(void *arg)
+{
+    struct writer *w = arg;
+    struct store *st;
+    if (store_open(w->path, STORE_WRITE | STORE_SHORT_BUSY, &st) != SHOP_OK)
+        return NULL;
+    for (int i = 0; i < 50; i++) {
+        char key[32];
+        snprintf(key, sizeof(key), "w%d.%d", w->id, i);
+        int rc;
+        while ((rc = store_begin(st)) == SHOP_EBUSY)
+            w->busy++;
+        if (rc != SHOP_OK)
+            break;
+        rc = store_meta_set(st, key, "1");
+        if (store_end(st, rc) == SHOP_OK)
+            w->written++;
+    }
+    store_close(st);
+    return NULL;
+}
+
+static void handles_per_thread(void)
+{
+    char *path = test_tmp_path("threads.db");
+    struct store *st;
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    /* opening is cheap: many handles on one file at once */
+    struct store *many[64];
+    double t0 = now_s();
+    int opened = 0;
+    for (int i = 0; i < 64; i++)
+        opened += store_open(path, STORE_SHORT_BUSY, &many[i]) == SHOP_OK;
+    double per_open = (now_s() - t0) / 64;
+    CHECK(opened == 64);
+    for (int i = 0; i < opened; i++)
+        store_close(many[i]);
+    CHECK(per_open < 0.01);
+    enum { T = 4 };
+    pthread_t th[T];
+    struct writer w[T];
+    for (int i = 0; i < T; i++) {
+        w[i] = (struct writer){.path = path, .id = i};
+        CHECK(pthread_create(&th[i], NULL, write_many, &w[i]) == 0);
+    }
+    int total = 0;
+    for (int i = 0; i < T; i++) {
+        pthread_join(th[i], NULL);
+        total += w[i].written;
+    }
+    CHECK(total == T * 50);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM meta WHERE key LIKE 'w%'") == T * 50);
+    store_close(st);
+    free(path);
+}
+
 void test_store(void)
 {
     RUN(creates_and_reopens);
     RUN(refuses_newer_foreign_and_corrupt);
     RUN(read_only_and_locked);
     RUN(purchase_rules);
+    RUN(transactions_nest);
+    RUN(statement_cache_grows);
+    RUN(short_busy_timeout);
+    RUN(handles_per_thread);
+    RUN(domain_writes_are_atomic_inside_a_caller);
 }

@@ -8,7 +8,6 @@
 
 #include "analytics/demand.h"
 #include "core/log.h"
-#include "core/progress.h"
 #include "core/xalloc.h"
 
 /* blob header: magic, format version, feature count, payload length, payload checksum */
@@ -358,7 +357,6 @@ int demand_train(const struct demand_params *pr, const struct demand_product *pr
                  size_t nprod, const struct demand_obs *obs, size_t n, int64_t split_day,
                  struct demand_metrics *mt, struct demand **out)
 {
-    double t0 = progress_now();
     *out = NULL;
     memset(mt, 0, sizeof(*mt));
     mt->rows = (int64_t)n;
@@ -437,7 +435,6 @@ out:
     free(pred);
     free(test);
     free(train);
-    mt->seconds = progress_now() - t0;
     return rc;
 }
 

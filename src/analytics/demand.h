@@ -74,7 +74,6 @@ struct demand_metrics {
     double mae, rmse;  /* held-out, the model */
     double mae_base, rmse_base; /* held-out, the baseline: each product's training mean */
     double deviance, deviance_base; /* held-out mean Poisson deviance */
-    double seconds;
 };
 
 void demand_params_default(struct demand_params *p);

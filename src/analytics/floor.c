@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/xalloc.h"
 
 void floor_params_default(struct floor_params *p)
@@ -16,9 +17,9 @@ void floor_params_default(struct floor_params *p)
     p->to = INT64_MAX;
 }
 
-int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_result *r)
+/* the floor plan: zones, their heatmap twins and the plan's size */
+static int plan_load(struct store *st, struct floor_result *r)
 {
-    memset(r, 0, sizeof(*r));
     int rc = store_zones(st, &r->zones, &r->nzones);
     if (rc != SHOP_OK)
         return rc;
@@ -33,24 +34,420 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
         if (z->y1 > r->height)
             r->height = z->y1;
     }
-    if ((rc = heatmap_new(r->width, r->height, p->cell, &r->hm)) != SHOP_OK)
-        return rc;
+    return SHOP_OK;
+}
+
+static void stats_alloc(struct heatmap_zone_stats *s, int nz)
+{
+    memset(s, 0, sizeof(*s));
+    s->nzones = nz;
+    s->visits = xcalloc((size_t)nz, sizeof(int64_t));
+    s->sessions = xcalloc((size_t)nz, sizeof(int64_t));
+    s->dwell = xcalloc((size_t)nz, sizeof(double));
+    s->mean_dwell = xcalloc((size_t)nz, sizeof(double));
+    s->transitions = xcalloc((size_t)nz * (size_t)nz, sizeof(int64_t));
+}
+
+/* d += sign * s (same zones) */
+static void stats_add(struct heatmap_zone_stats *d, const struct heatmap_zone_stats *s, int sign)
+{
+    size_t nz = (size_t)d->nzones;
+    for (size_t i = 0; i < nz; i++) {
+        d->visits[i] += sign * s->visits[i];
+        d->sessions[i] += sign * s->sessions[i];
+        d->dwell[i] += sign * s->dwell[i];
+    }
+    for (size_t i = 0; i < nz * nz; i++)
+        d->transitions[i] += sign * s->transitions[i];
+    d->outside = sign > 0 ? d->outside + s->outside : d->outside - s->outside;
+}
+
+static void stats_finish(struct heatmap_zone_stats *s)
+{
+    for (int i = 0; i < s->nzones; i++)
+        s->mean_dwell[i] = s->visits[i] ? s->dwell[i] / (double)s->visits[i] : 0;
+}
+
+/* what a set of tracks adds up to: a dwell grid, zone statistics, samples and sessions */
+struct acc {
+    struct heatmap *hm;
+    struct heatmap_zone_stats stats;
+    int64_t positions, sessions;
+};
+
+static int acc_new(const struct floor_result *plan, double cell, struct acc *a)
+{
+    memset(a, 0, sizeof(*a));
+    stats_alloc(&a->stats, (int)plan->nzones);
+    return heatmap_new(plan->width, plan->height, cell, &a->hm);
+}
+
+static void acc_release(struct acc *a)
+{
+    heatmap_free(a->hm);
+    heatmap_zone_stats_release(&a->stats);
+    memset(a, 0, sizeof(*a));
+}
+
+/* adds the tracks (grouped by session, t ascending) to a */
+static int acc_tracks(const struct floor_result *plan, struct acc *a, const struct store_track *t,
+                      double max_gap)
+{
+    int rc = heatmap_add_tracks(a->hm, t->session, t->t, t->x, t->y, t->n, max_gap, NULL);
+    struct heatmap_zone_stats zs = {0};
+    if (rc == SHOP_OK)
+        rc = heatmap_zone_stats(plan->hz, (int)plan->nzones, t->session, t->t, t->x, t->y, t->n,
+                                max_gap, &zs);
+    if (rc == SHOP_OK)
+        stats_add(&a->stats, &zs, 1);
+    heatmap_zone_stats_release(&zs);
+    if (rc == SHOP_OK) {
+        a->positions += (int64_t)t->n;
+        for (size_t i = 0; i < t->n; i++)
+            a->sessions += i == 0 || t->session[i] != t->session[i - 1];
+    }
+    return rc;
+}
+
+/* r += a (the grid and statistics of one part of the range) */
+static void result_add(struct floor_result *r, const struct acc *a)
+{
+    heatmap_accumulate(r->hm, heatmap_values(a->hm), 1.0);
+    stats_add(&r->stats, &a->stats, 1);
+    r->positions += (size_t)a->positions;
+    r->sessions += a->sessions;
+}
+
+/* the rows of sessions started in [from, to) (customer / session filters of p) into r */
+static int add_scan(struct store *st, const struct floor_params *p, int64_t from, int64_t to,
+                    struct floor_result *r)
+{
     struct store_track t;
-    rc = store_tracks(st, p->customer_id, p->session_id, p->from, p->to, &t);
+    int rc = store_tracks(st, p->customer_id, p->session_id, from, to, &t);
     if (rc != SHOP_OK)
         return rc;
-    size_t added = 0;
-    rc = heatmap_add_tracks(r->hm, t.session, t.t, t.x, t.y, t.n, p->max_gap, &added);
+    struct acc a;
+    rc = acc_new(r, p->cell, &a);
     if (rc == SHOP_OK)
-        rc = heatmap_zone_stats(r->hz, (int)r->nzones, t.session, t.t, t.x, t.y, t.n,
-                                p->max_gap, &r->stats);
-    if (rc == SHOP_OK) {
-        heatmap_smooth(r->hm, p->sigma);
-        r->positions = t.n;
-        for (size_t i = 0; i < t.n; i++)
-            r->sessions += i == 0 || t.session[i] != t.session[i - 1];
-    }
+        rc = acc_tracks(r, &a, &t, p->max_gap);
+    if (rc == SHOP_OK)
+        result_add(r, &a);
+    acc_release(&a);
     store_track_release(&t);
+    return rc;
+}
+
+/* ---- daily aggregates ---- */
+
+static int zone_index(const struct floor_result *plan, const char *name)
+{
+    for (size_t i = 0; i < plan->nzones; i++)
+        if (strcmp(plan->zones[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+static void put_zone(void *ctx, const char *zone, int64_t visits, int64_t sessions, double dwell)
+{
+    void **c = ctx;
+    const struct floor_result *plan = c[0];
+    struct heatmap_zone_stats *s = c[1];
+    int z = zone_index(plan, zone);
+    if (z >= 0) {
+        s->visits[z] += visits;
+        s->sessions[z] += sessions;
+        s->dwell[z] += dwell;
+    }
+}
+
+static void put_transition(void *ctx, const char *from, const char *to, int64_t n)
+{
+    void **c = ctx;
+    const struct floor_result *plan = c[0];
+    struct heatmap_zone_stats *s = c[1];
+    int a = zone_index(plan, from), b = zone_index(plan, to);
+    if (a >= 0 && b >= 0)
+        s->transitions[(size_t)a * plan->nzones + (size_t)b] += n;
+}
+
+/* the zone sums of days [d0, d1) added into s */
+static int add_zone_sums(struct store *st, const struct floor_result *plan, int64_t d0,
+                         int64_t d1, struct heatmap_zone_stats *s)
+{
+    void *ctx[2] = {(void *)plan, s};
+    int rc = store_floor_zone_sums(st, d0, d1, put_zone, ctx);
+    if (rc == SHOP_OK)
+        rc = store_floor_transition_sums(st, d0, d1, put_transition, ctx);
+    return rc;
+}
+
+/* saves a's numbers as the aggregate of `day` */
+static int day_save(struct store *st, const struct floor_result *plan, int64_t day,
+                    const struct acc *a)
+{
+    struct store_floor_day d = {
+        .day = day,
+        .positions = a->positions,
+        .sessions = a->sessions,
+        .outside = (int64_t)a->stats.outside,
+        .cell = heatmap_cell(a->hm),
+        .rows = heatmap_rows(a->hm),
+        .cols = heatmap_cols(a->hm),
+        .grid = heatmap_values(a->hm),
+    };
+    const char **names = xcalloc(plan->nzones, sizeof(char *));
+    for (size_t i = 0; i < plan->nzones; i++)
+        names[i] = plan->zones[i].name;
+    struct store_floor_zones z = {(int)plan->nzones, names, a->stats.visits, a->stats.sessions,
+                                  a->stats.dwell, a->stats.transitions};
+    int rc = store_floor_day_put(st, &d, &z, day * 86400 + 86400);
+    free(names);
+    return rc;
+}
+
+/* the aggregate of one day computed from its rows */
+static int day_compute(struct store *st, const struct floor_result *plan, int64_t day,
+                       struct acc *a)
+{
+    int rc = acc_new(plan, FLOOR_AGG_CELL, a);
+    struct store_track t = {0};
+    if (rc == SHOP_OK)
+        rc = store_tracks(st, 0, 0, day * 86400, day * 86400 + 86400, &t);
+    if (rc == SHOP_OK)
+        rc = acc_tracks(plan, a, &t, FLOOR_AGG_MAX_GAP);
+    store_track_release(&t);
+    return rc;
+}
+
+int floor_days_rebuild(struct store *st, int64_t d0, int64_t d1)
+{
+    struct floor_result plan;
+    memset(&plan, 0, sizeof(plan));
+    int rc = plan_load(st, &plan);
+    if (rc == SHOP_ENOTFOUND) {
+        floor_result_release(&plan);
+        return SHOP_OK; /* no floor plan: no paths to aggregate */
+    }
+    if (rc == SHOP_OK)
+        rc = store_begin(st);
+    if (rc != SHOP_OK) {
+        floor_result_release(&plan);
+        return rc;
+    }
+    for (int64_t day = d0; day < d1 && rc == SHOP_OK; day++) {
+        struct acc a;
+        rc = day_compute(st, &plan, day, &a);
+        if (rc == SHOP_OK)
+            rc = day_save(st, &plan, day, &a);
+        acc_release(&a);
+    }
+    floor_result_release(&plan);
+    return store_end(st, rc);
+}
+
+struct day_walk {
+    struct store *st;
+    struct floor_result *r;
+    int64_t *redo; /* days to recompute from the rows */
+    size_t nredo, cap;
+};
+
+static int take_day(void *ctx, const struct store_floor_day *d)
+{
+    struct day_walk *w = ctx;
+    struct heatmap *hm = w->r->hm;
+    if (d->stale || (d->positions > 0 &&
+                     (!d->grid || d->rows != heatmap_rows(hm) || d->cols != heatmap_cols(hm) ||
+                      d->cell != heatmap_cell(hm)))) {
+        if (w->nredo == w->cap) {
+            w->cap = w->cap ? w->cap * 2 : 16;
+            w->redo = xreallocarray(w->redo, w->cap, sizeof(int64_t));
+        }
+        w->redo[w->nredo++] = d->day;
+        return SHOP_OK;
+    }
+    if (d->grid)
+        heatmap_accumulate(hm, d->grid, 1.0);
+    w->r->positions += (size_t)d->positions;
+    w->r->sessions += d->sessions;
+    w->r->stats.outside += (size_t)d->outside;
+    return SHOP_OK;
+}
+
+/* whole days [d0, d1) from the daily aggregates into r; a stale day (or one of another
+ * plan) is computed from its rows and saved again when the handle can write */
+static int add_days(struct store *st, int64_t d0, int64_t d1, struct floor_result *r)
+{
+    struct day_walk w = {st, r, NULL, 0, 0};
+    int rc = store_floor_days(st, d0, d1, take_day, &w);
+    if (rc == SHOP_OK) {
+        /* the redo days have no zone rows, or rows of another plan: sum the others */
+        struct heatmap_zone_stats zs;
+        stats_alloc(&zs, r->stats.nzones);
+        rc = add_zone_sums(st, r, d0, d1, &zs);
+        if (rc == SHOP_OK)
+            for (size_t i = 0; i < w.nredo && rc == SHOP_OK; i++) {
+                struct heatmap_zone_stats old;
+                stats_alloc(&old, r->stats.nzones);
+                rc = add_zone_sums(st, r, w.redo[i], w.redo[i] + 1, &old);
+                stats_add(&zs, &old, -1);
+                heatmap_zone_stats_release(&old);
+            }
+        if (rc == SHOP_OK) {
+            size_t outside = r->stats.outside;
+            stats_add(&r->stats, &zs, 1);
+            r->stats.outside = outside;
+        }
+        heatmap_zone_stats_release(&zs);
+    }
+    for (size_t i = 0; i < w.nredo && rc == SHOP_OK; i++) {
+        struct acc a;
+        rc = day_compute(st, r, w.redo[i], &a);
+        if (rc == SHOP_OK) {
+            result_add(r, &a);
+            /* best effort: a read-only or busy handle answers from the rows next time too */
+            if (day_save(st, r, w.redo[i], &a) != SHOP_OK)
+                log_debug("floor: day %lld recomputed but not saved: %s",
+                          (long long)w.redo[i], shop_errmsg());
+        }
+        acc_release(&a);
+    }
+    free(w.redo);
+    return rc;
+}
+
+int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_result *r)
+{
+    memset(r, 0, sizeof(*r));
+    int rc = plan_load(st, r);
+    if (rc != SHOP_OK)
+        return rc;
+    if ((rc = heatmap_new(r->width, r->height, p->cell, &r->hm)) != SHOP_OK)
+        return rc;
+    stats_alloc(&r->stats, (int)r->nzones);
+    /* the whole store with the aggregates' cell and gap: whole days from the daily
+     * aggregates, the parts of a day at either end from the rows */
+    int64_t from = p->from, to = p->to;
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    int aggregated = p->customer_id == 0 && p->session_id == 0 && p->cell == FLOOR_AGG_CELL &&
+                     p->max_gap == FLOOR_AGG_MAX_GAP && !p->from_rows && d0 < d1;
+    if (aggregated) {
+        if (from < d0 * 86400)
+            rc = add_scan(st, p, from, d0 * 86400, r);
+        if (rc == SHOP_OK)
+            rc = add_days(st, d0, d1, r);
+        if (rc == SHOP_OK && d1 * 86400 < to)
+            rc = add_scan(st, p, d1 * 86400, to, r);
+    } else {
+        rc = add_scan(st, p, from, to, r);
+    }
+    if (rc == SHOP_OK) {
+        stats_finish(&r->stats);
+        heatmap_smooth(r->hm, p->sigma);
+    }
+    return rc;
+}
+
+/* what one session's samples add up to (grid, statistics, samples, 1 session) */
+static int session_part(struct store *st, const struct floor_result *plan, int64_t session,
+                        struct acc *a)
+{
+    struct store_track t;
+    int rc = acc_new(plan, FLOOR_AGG_CELL, a);
+    if (rc != SHOP_OK)
+        return rc;
+    if ((rc = store_session_track(st, session, &t)) != SHOP_OK)
+        return rc;
+    rc = acc_tracks(plan, a, &t, FLOOR_AGG_MAX_GAP);
+    store_track_release(&t);
+    return rc;
+}
+
+struct day_read {
+    struct floor_result *plan;
+    struct acc *a;
+    int found, usable;
+};
+
+static int read_day(void *ctx, const struct store_floor_day *d)
+{
+    struct day_read *w = ctx;
+    struct heatmap *hm = w->a->hm;
+    w->found = 1;
+    w->usable = !d->stale && (d->positions == 0 || (d->grid && d->rows == heatmap_rows(hm) &&
+                                                    d->cols == heatmap_cols(hm) &&
+                                                    d->cell == heatmap_cell(hm)));
+    if (w->usable) {
+        if (d->grid)
+            heatmap_accumulate(hm, d->grid, 1.0);
+        w->a->positions = d->positions;
+        w->a->sessions = d->sessions;
+        w->a->stats.outside = (size_t)d->outside;
+    }
+    return SHOP_OK;
+}
+
+/* position + the day's aggregate minus the session's old part plus its new part */
+static int position_add(struct store *st, struct floor_result *plan, int64_t session, int64_t t,
+                        double x, double y)
+{
+    int64_t started;
+    int rc = store_session_started(st, session, &started);
+    if (rc != SHOP_OK)
+        return rc;
+    int64_t day = store_day_of(started);
+    struct acc before, after, agg;
+    memset(&before, 0, sizeof(before));
+    memset(&after, 0, sizeof(after));
+    rc = acc_new(plan, FLOOR_AGG_CELL, &agg);
+    if (rc == SHOP_OK)
+        rc = session_part(st, plan, session, &before);
+    if (rc == SHOP_OK)
+        rc = store_position_add(st, session, t, x, y);
+    if (rc == SHOP_OK)
+        rc = session_part(st, plan, session, &after);
+    struct day_read w = {plan, &agg, 0, 1};
+    if (rc == SHOP_OK)
+        rc = store_floor_days(st, day, day + 1, read_day, &w);
+    if (rc == SHOP_OK && w.found && !w.usable) {
+        rc = store_floor_day_stale(st, day); /* recomputed when read */
+    } else if (rc == SHOP_OK) {
+        rc = add_zone_sums(st, plan, day, day + 1, &agg.stats);
+        if (rc == SHOP_OK) {
+            heatmap_accumulate(agg.hm, heatmap_values(before.hm), -1.0);
+            stats_add(&agg.stats, &before.stats, -1);
+            agg.positions -= before.positions;
+            agg.sessions -= before.sessions;
+            heatmap_accumulate(agg.hm, heatmap_values(after.hm), 1.0);
+            stats_add(&agg.stats, &after.stats, 1);
+            agg.positions += after.positions;
+            agg.sessions += after.sessions;
+            rc = day_save(st, plan, day, &agg);
+        }
+    }
+    acc_release(&before);
+    acc_release(&after);
+    acc_release(&agg);
+    return rc;
+}
+
+int floor_position_add(struct store *st, int64_t session_id, int64_t t, double x, double y)
+{
+    struct floor_result plan;
+    memset(&plan, 0, sizeof(plan));
+    int rc = plan_load(st, &plan);
+    if (rc == SHOP_ENOTFOUND) {
+        floor_result_release(&plan);
+        return store_position_add(st, session_id, t, x, y); /* no plan: nothing to count */
+    }
+    if (rc == SHOP_OK)
+        rc = store_begin(st);
+    if (rc == SHOP_OK)
+        rc = store_end(st, position_add(st, &plan, session_id, t, x, y));
+    floor_result_release(&plan);
     return rc;
 }
 

@@ -57,6 +57,13 @@ void heatmap_clear(struct heatmap *hm)
     hm->dropped = 0;
 }
 
+void heatmap_accumulate(struct heatmap *hm, const double *values, double scale)
+{
+    size_t n = (size_t)hm->rows * (size_t)hm->cols;
+    for (size_t i = 0; i < n; i++)
+        hm->v[i] += scale * values[i];
+}
+
 /* the cell index of (x, y), or -1 outside the plan (NaN fails every comparison) */
 static inline long cell_of(const struct heatmap *hm, double x, double y)
 {

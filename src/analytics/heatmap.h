@@ -44,6 +44,9 @@ int heatmap_new(double width, double height, double cell, struct heatmap **out);
 void heatmap_free(struct heatmap *hm); /* NULL is a no-op */
 /* all cells back to 0, the dropped count too */
 void heatmap_clear(struct heatmap *hm);
+/* adds scale * values cell by cell: values is a grid of this one's shape ([rows, cols]), e.g.
+ * a stored daily aggregate */
+void heatmap_accumulate(struct heatmap *hm, const double *values, double scale);
 
 /* Adds n positions, each weighing w[i] (w NULL: 1, i.e. a count; a dwell grid of evenly
  * sampled positions passes the sampling interval as every weight). Returns how many landed in

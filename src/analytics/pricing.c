@@ -1,11 +1,11 @@
 /* analytics/pricing.c - demand-model training data, the price search under business rules,
  * suggestions recorded and applied, and the score against the simulator's true demand. */
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "analytics/pricing.h"
 #include "core/jsonw.h"
@@ -375,7 +375,7 @@ static char *info_json(const struct pricing_train_report *rep)
 }
 
 int pricing_train(struct store *st, const struct demand_params *params, double holdout,
-                  struct pricing_train_report *rep)
+                  int64_t now, struct pricing_train_report *rep)
 {
     memset(rep, 0, sizeof(*rep));
     rep->params = *params;
@@ -439,11 +439,17 @@ int pricing_train(struct store *st, const struct demand_params *params, double h
         goto out;
     }
     info = info_json(rep);
-    rc = store_demand_model_save(st, blob, len, info, (int64_t)time(NULL), &rep->version);
-    /* a model that predicts the held-out days no better than each product's average has
-     * learnt nothing about price that can be trusted: pricing then keeps the prices */
-    if (rc == SHOP_OK)
-        rc = store_meta_set(st, META_USEFUL, pricing_model_useful(&rep->metrics) ? "1" : "0");
+    /* the model and its verdict together */
+    rc = store_begin(st);
+    if (rc == SHOP_OK) {
+        rc = store_demand_model_save(st, blob, len, info, now, &rep->version);
+        /* a model that predicts the held-out days no better than each product's average has
+         * learnt nothing about price that can be trusted: pricing then keeps the prices */
+        if (rc == SHOP_OK)
+            rc = store_meta_set(st, META_USEFUL,
+                                pricing_model_useful(&rep->metrics) ? "1" : "0");
+        rc = store_end(st, rc);
+    }
     if (rc != SHOP_OK)
         rc = fail_store(st, rc);
 out:
@@ -627,10 +633,10 @@ static int load_model(struct store *st, struct demand **m)
  * the same promotion rate looks like them (an undiscounted future would not: discounted
  * products draw the most price-sensitive buyers away, so the others face less elastic
  * demand on a typical day than on a day without promotions). */
-static int reference_start(struct store *st, int days, int64_t *first)
+static int reference_start(struct store *st, int days, int64_t now, int64_t *first)
 {
     int64_t last;
-    int rc = store_demand_last_day(st, (int64_t)time(NULL) / 86400 - 1, &last);
+    int rc = store_demand_last_day(st, now / 86400 - 1, &last);
     if (rc != SHOP_OK)
         return fail_store(st, rc);
     *first = last - days + 1;
@@ -647,8 +653,10 @@ static int check_rules(const struct pricing_rules *r, int days)
     return SHOP_OK;
 }
 
-int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t product_id,
-                    int days, struct pricing_suggestion **out, size_t *n)
+/* the suggestions with model m (NULL: loaded from the store for this call) */
+static int suggest(struct store *st, struct demand *given, const struct pricing_rules *r,
+                   int64_t product_id, int days, int64_t now, struct pricing_suggestion **out,
+                   size_t *n)
 {
     *out = NULL;
     *n = 0;
@@ -660,7 +668,7 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
     struct demand_product *dp = NULL;
     struct demand *m = NULL;
     size_t *idx = NULL, np = 0, k = 0;
-    int64_t first;
+    int64_t first = 0;
     rc = load_products(st, &sp, &dp, &np);
     if (rc != SHOP_OK)
         goto out;
@@ -672,15 +680,15 @@ int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t pro
         rc = fail(SHOP_ENOTFOUND, "no product %lld", (long long)product_id);
         goto out;
     }
-    rc = load_model(st, &m);
+    rc = given ? SHOP_OK : load_model(st, &m);
     if (rc == SHOP_OK)
-        rc = reference_start(st, days, &first);
+        rc = reference_start(st, days, now, &first);
     if (rc != SHOP_OK)
         goto out;
     struct combos cb;
     combos_of(first, days, &cb);
     *out = xcalloc(k ? k : 1, sizeof(**out));
-    rc = search(m, r, sp, dp, idx, k, &cb, *out);
+    rc = search(given ? given : m, r, sp, dp, idx, k, &cb, *out);
     if (rc != SHOP_OK) {
         rc = fail_model(rc);
         free(*out);
@@ -705,6 +713,123 @@ out:
     free(sp);
     free(dp);
     return rc;
+}
+
+int pricing_suggest(struct store *st, const struct pricing_rules *r, int64_t product_id,
+                    int days, int64_t now, struct pricing_suggestion **out, size_t *n)
+{
+    return suggest(st, NULL, r, product_id, days, now, out, n);
+}
+
+/* ---- the model cache ---- */
+
+/* one loaded model, shared by reference; XGBoost's predictions on it are serialised */
+struct cached_model {
+    struct demand *m;
+    int64_t version, trained_at;
+    int refs; /* under the cache's lock */
+    pthread_mutex_t use;
+};
+
+struct pricing_cache {
+    pthread_mutex_t mu;
+    struct cached_model *cur;
+    int64_t loads;
+};
+
+struct pricing_cache *pricing_cache_new(void)
+{
+    struct pricing_cache *c = xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->mu, NULL);
+    return c;
+}
+
+static void model_drop(struct pricing_cache *c, struct cached_model *cm)
+{
+    if (!cm)
+        return;
+    pthread_mutex_lock(&c->mu);
+    int last = --cm->refs == 0;
+    pthread_mutex_unlock(&c->mu);
+    if (last) {
+        demand_free(cm->m);
+        pthread_mutex_destroy(&cm->use);
+        free(cm);
+    }
+}
+
+void pricing_cache_free(struct pricing_cache *c)
+{
+    if (!c)
+        return;
+    model_drop(c, c->cur);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+/* a reference to the model of the stored version, loaded when the cache has another */
+static int model_get(struct pricing_cache *c, struct store *st, struct cached_model **out)
+{
+    *out = NULL;
+    int64_t version, trained_at;
+    int rc = store_demand_model_stamp(st, &version, &trained_at);
+    if (rc == SHOP_ENOTFOUND)
+        return fail(rc, "no demand model in this store: run `shopper train demand` first");
+    if (rc != SHOP_OK)
+        return fail_store(st, rc);
+    pthread_mutex_lock(&c->mu);
+    struct cached_model *cm = c->cur;
+    if (cm && cm->version == version && cm->trained_at == trained_at) {
+        cm->refs++;
+        pthread_mutex_unlock(&c->mu);
+        *out = cm;
+        return SHOP_OK;
+    }
+    pthread_mutex_unlock(&c->mu);
+    /* loaded outside the lock; two threads may both load a new version, one is kept */
+    struct demand *m;
+    if ((rc = load_model(st, &m)) != SHOP_OK)
+        return rc;
+    cm = xcalloc(1, sizeof(*cm));
+    cm->m = m;
+    cm->version = version;
+    cm->trained_at = trained_at;
+    cm->refs = 2; /* the cache's and the caller's */
+    pthread_mutex_init(&cm->use, NULL);
+    pthread_mutex_lock(&c->mu);
+    struct cached_model *old = c->cur;
+    c->cur = cm;
+    c->loads++;
+    pthread_mutex_unlock(&c->mu);
+    model_drop(c, old);
+    *out = cm;
+    return SHOP_OK;
+}
+
+int pricing_suggest_cached(struct pricing_cache *c, struct store *st,
+                           const struct pricing_rules *r, int64_t product_id, int days,
+                           int64_t now, struct pricing_suggestion **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    shop_err_clear();
+    struct cached_model *cm;
+    int rc = model_get(c, st, &cm);
+    if (rc != SHOP_OK)
+        return rc;
+    pthread_mutex_lock(&cm->use);
+    rc = suggest(st, cm->m, r, product_id, days, now, out, n);
+    pthread_mutex_unlock(&cm->use);
+    model_drop(c, cm);
+    return rc;
+}
+
+int64_t pricing_cache_loads(struct pricing_cache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t n = c->loads;
+    pthread_mutex_unlock(&c->mu);
+    return n;
 }
 
 int pricing_record(struct store *st, const struct pricing_suggestion *s, size_t n, int apply,
@@ -754,7 +879,7 @@ static int64_t highest_allowed(const struct pricing_rules *r, const struct prici
     return s->current_cents;
 }
 
-int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
+int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days, int64_t now,
                      struct pricing_eval *ev)
 {
     memset(ev, 0, sizeof(*ev));
@@ -778,7 +903,7 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         rc = fail_store(st, rc);
         goto out;
     }
-    rc = pricing_suggest(st, r, 0, days, &sug, &n);
+    rc = pricing_suggest(st, r, 0, days, now, &sug, &n);
     if (rc != SHOP_OK)
         goto out;
     rc = store_products(st, &sp, &np);
@@ -786,8 +911,8 @@ int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
         rc = fail_store(st, rc != SHOP_OK ? rc : SHOP_EDB);
         goto out;
     }
-    int64_t first;
-    rc = reference_start(st, days, &first);
+    int64_t first = 0;
+    rc = reference_start(st, days, now, &first);
     if (rc != SHOP_OK)
         goto out;
     ev->days = days;

@@ -4,9 +4,9 @@
  *
  *     struct pricing_rules r; pricing_rules_default(&r);
  *     struct pricing_train_report tr;
- *     pricing_train(st, &params, &tr);                     -- model saved in the store
+ *     pricing_train(st, &params, 0.2, now, &tr);           -- model saved in the store
  *     struct pricing_suggestion *s; size_t n;
- *     pricing_suggest(st, &r, 0, PRICING_DAYS, &s, &n);    -- every product
+ *     pricing_suggest(st, &r, 0, PRICING_DAYS, now, &s, &n); -- every product
  *     pricing_record(st, s, n, 1, now);                    -- apply + history, one transaction
  *     free(s);
  *
@@ -96,15 +96,31 @@ struct pricing_train_report {
  * (Poisson deviance); pricing keeps the current prices after a model that does not */
 int pricing_model_useful(const struct demand_metrics *m);
 
+/* now: the training time recorded with the model */
 SHOP_MUST_CHECK int pricing_train(struct store *st, const struct demand_params *params,
-                                  double holdout, struct pricing_train_report *rep);
+                                  double holdout, int64_t now, struct pricing_train_report *rep);
 
 /* Suggests a price for one product (product_id > 0; SHOP_ENOTFOUND when unknown) or all,
  * with the stored model over a reference period of `days` days. SHOP_ENOTFOUND when no model
- * was trained, SHOP_EMODEL when it is corrupt. Caller frees *out. */
+ * was trained, SHOP_EMODEL when it is corrupt. A store without daily prices takes the
+ * day before `now` as its last day. Caller frees *out. */
 SHOP_MUST_CHECK int pricing_suggest(struct store *st, const struct pricing_rules *r,
-                                    int64_t product_id, int days,
+                                    int64_t product_id, int days, int64_t now,
                                     struct pricing_suggestion **out, size_t *n);
+
+/* A server's cache of the demand model: loaded once, and again only when the stored model
+ * changes (a new version or training); pricing_suggest_cached is pricing_suggest without
+ * deserialising the model per call. Thread-safe (predictions on one model are serialised).
+ *     struct pricing_cache *c = pricing_cache_new();   ...   pricing_cache_free(c);     */
+struct pricing_cache;
+struct pricing_cache *pricing_cache_new(void); /* never NULL */
+void pricing_cache_free(struct pricing_cache *c); /* NULL is a no-op */
+SHOP_MUST_CHECK int pricing_suggest_cached(struct pricing_cache *c, struct store *st,
+                                           const struct pricing_rules *r, int64_t product_id,
+                                           int days, int64_t now,
+                                           struct pricing_suggestion **out, size_t *n);
+/* how many times the cache has loaded a model (for tests and metrics) */
+int64_t pricing_cache_loads(struct pricing_cache *c);
 
 /* In one transaction: a price_history row per suggestion and, when apply is set, the
  * suggested prices as the products' list prices (applied = 1). */
@@ -129,6 +145,6 @@ struct pricing_eval {
 /* SHOP_ENOTFOUND when the store was not simulated or has no model (message in
  * pricing_errmsg). */
 SHOP_MUST_CHECK int pricing_evaluate(struct store *st, const struct pricing_rules *r, int days,
-                                     struct pricing_eval *out);
+                                     int64_t now, struct pricing_eval *out);
 
 #endif

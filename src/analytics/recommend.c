@@ -2,13 +2,14 @@
 #include "analytics/recommend.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analytics/rules.h"
 #include "core/log.h"
-#include "core/progress.h"
 #include "core/xalloc.h"
 
 #define MAXV 32 /* distinct categories, fabrics, seasons, genders, sizes kept apart */
@@ -69,6 +70,7 @@ struct rcustomer {
 };
 
 struct reco_engine {
+    atomic_int refs; /* reco_ref / reco_free; freed with the last */
     struct reco_params p;
     struct vocab cats, fabs, seasons, genders, sizes;
     struct rproduct *prod;
@@ -309,6 +311,7 @@ int reco_build(struct store *st, const struct reco_params *p, struct reco_engine
 {
     *out = NULL;
     struct reco_engine *e = xcalloc(1, sizeof(*e));
+    atomic_init(&e->refs, 1);
     e->p = *p;
     if (e->p.n_promos < 0 || e->p.n_recs < 0 || e->p.n_promos + e->p.n_recs > RECO_MAX)
         return reco_free(e), SHOP_EINVAL;
@@ -380,9 +383,15 @@ out:
     return SHOP_OK;
 }
 
+struct reco_engine *reco_ref(struct reco_engine *e)
+{
+    atomic_fetch_add(&e->refs, 1);
+    return e;
+}
+
 void reco_free(struct reco_engine *e)
 {
-    if (!e)
+    if (!e || atomic_fetch_sub(&e->refs, 1) > 1)
         return;
     rules_free(e->rules);
     free(e->prod);
@@ -495,8 +504,9 @@ static void promote(const struct reco_engine *e, const struct rcustomer *c, stru
     it->price_cents = price;
 }
 
-int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *cart, int ncart,
-             struct reco_list *out)
+/* live: the stock of the customer's size now, [np] (NULL: the engine's stock) */
+static int recommend(const struct reco_engine *e, int64_t customer_id, const int64_t *cart,
+                     int ncart, const int *live, struct reco_list *out)
 {
     memset(out, 0, sizeof(*out));
     size_t ci = customer_index(e, customer_id);
@@ -537,7 +547,8 @@ int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *ca
             in_cart |= cart[i] == p->id;
         if (in_cart)
             continue;
-        if (!e->p.ignore_stock && (c->size < 0 || e->stock[pi * MAXV + (size_t)c->size] <= 0))
+        int stock = c->size < 0 ? 0 : live ? live[pi] : e->stock[pi * MAXV + (size_t)c->size];
+        if (!e->p.ignore_stock && stock <= 0)
             continue;
         struct cand k = {(int)pi, 0, {0}, -1};
         double g;
@@ -588,6 +599,127 @@ int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *ca
     return SHOP_OK;
 }
 
+int reco_for(const struct reco_engine *e, int64_t customer_id, const int64_t *cart, int ncart,
+             struct reco_list *out)
+{
+    return recommend(e, customer_id, cart, ncart, NULL, out);
+}
+
+struct live_stock {
+    const struct reco_engine *e;
+    int *count; /* [np] */
+};
+
+static void take_stock(void *ctx, int64_t product_id, int64_t count)
+{
+    struct live_stock *l = ctx;
+    size_t pi = product_index(l->e, product_id);
+    if (pi != SIZE_MAX)
+        l->count[pi] = count > INT32_MAX ? INT32_MAX : (int)count;
+}
+
+int reco_for_live(const struct reco_engine *e, struct store *st, int64_t customer_id,
+                  const int64_t *cart, int ncart, struct reco_list *out)
+{
+    memset(out, 0, sizeof(*out));
+    size_t ci = customer_index(e, customer_id);
+    if (ci == SIZE_MAX)
+        return SHOP_ENOTFOUND;
+    struct live_stock l = {e, xcalloc(e->np ? e->np : 1, sizeof(int))};
+    int size = e->cust[ci].size, rc = SHOP_OK;
+    if (size >= 0)
+        rc = store_stock_of_size(st, e->sizes.s[size], take_stock, &l);
+    if (rc == SHOP_OK)
+        rc = recommend(e, customer_id, cart, ncart, l.count, out);
+    free(l.count);
+    return rc;
+}
+
+/* ---- the cache ---- */
+
+struct reco_cache {
+    pthread_mutex_t mu;
+    pthread_cond_t built;
+    struct reco_params p;
+    struct reco_engine *e; /* the cache's reference; NULL before the first build */
+    int64_t generation;    /* the store's generation e was built at */
+    int building;
+    int64_t builds;
+};
+
+struct reco_cache *reco_cache_new(const struct reco_params *p)
+{
+    struct reco_cache *c = xcalloc(1, sizeof(*c));
+    pthread_mutex_init(&c->mu, NULL);
+    pthread_cond_init(&c->built, NULL);
+    if (p)
+        c->p = *p;
+    else
+        reco_params_default(&c->p);
+    return c;
+}
+
+void reco_cache_free(struct reco_cache *c)
+{
+    if (!c)
+        return;
+    reco_free(c->e);
+    pthread_cond_destroy(&c->built);
+    pthread_mutex_destroy(&c->mu);
+    free(c);
+}
+
+int reco_cache_get(struct reco_cache *c, struct store *st, struct reco_engine **out)
+{
+    *out = NULL;
+    int64_t gen;
+    int rc = store_generation(st, &gen);
+    if (rc != SHOP_OK)
+        return rc;
+    pthread_mutex_lock(&c->mu);
+    for (;;) {
+        if (c->e && c->generation == gen) {
+            *out = reco_ref(c->e);
+            pthread_mutex_unlock(&c->mu);
+            return SHOP_OK;
+        }
+        if (!c->building)
+            break;
+        if (c->e) { /* another thread rebuilds: the previous engine meanwhile */
+            *out = reco_ref(c->e);
+            pthread_mutex_unlock(&c->mu);
+            return SHOP_OK;
+        }
+        pthread_cond_wait(&c->built, &c->mu);
+    }
+    c->building = 1;
+    pthread_mutex_unlock(&c->mu);
+    /* built outside the lock: readers keep the old engine, a rebuild takes seconds */
+    struct reco_engine *e = NULL, *old = NULL;
+    rc = reco_build(st, &c->p, &e);
+    pthread_mutex_lock(&c->mu);
+    c->building = 0;
+    if (rc == SHOP_OK) {
+        old = c->e;
+        c->e = e;
+        c->generation = gen;
+        c->builds++;
+        *out = reco_ref(e);
+    }
+    pthread_cond_broadcast(&c->built);
+    pthread_mutex_unlock(&c->mu);
+    reco_free(old); /* freed here only when no request holds it */
+    return rc;
+}
+
+int64_t reco_cache_builds(struct reco_cache *c)
+{
+    pthread_mutex_lock(&c->mu);
+    int64_t n = c->builds;
+    pthread_mutex_unlock(&c->mu);
+    return n;
+}
+
 static void to_store(const struct reco_item *it, struct store_reco *out)
 {
     out->product_id = it->product_id;
@@ -608,7 +740,7 @@ int reco_save(struct store *st, int64_t customer_id, const struct reco_list *l, 
 }
 
 int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
-                  struct progress *bar)
+                  void (*progress)(void *ctx, int64_t done, int64_t total), void *ctx)
 {
     int rc = store_begin(st);
     for (size_t i = 0; i < e->nc && rc == SHOP_OK; i++) {
@@ -616,8 +748,8 @@ int reco_save_all(struct store *st, const struct reco_engine *e, int64_t now,
         rc = reco_for(e, e->cust[i].id, NULL, 0, &l);
         if (rc == SHOP_OK)
             rc = reco_save(st, e->cust[i].id, &l, now);
-        if (bar && i % 256 == 0)
-            progress_update(bar, (int64_t)i);
+        if (progress && (i % 256 == 255 || i + 1 == e->nc))
+            progress(ctx, (int64_t)i + 1, (int64_t)e->nc);
     }
     if (rc == SHOP_OK)
         return store_commit(st);

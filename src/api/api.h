@@ -87,6 +87,9 @@ void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64
 /* tells long-lived streams to end (shutdown) */
 void app_stop_streams(struct app *a);
 
+/* every route, one line each: "GET /api/v1/products/{id} mirror staff" */
+void app_routes_write(FILE *f);
+
 /* the HTTP status of a SHOP_E* code (the one mapping), and its short code name
  * ("not_found") */
 int api_status_of(int rc);

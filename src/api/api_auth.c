@@ -92,13 +92,7 @@ static int get_users(struct api_ctx *c)
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct jsonw *w = api_json(c);
-    jw_obj(w);
-    jw_key(w, "users");
-    jw_arr(w);
-    for (size_t i = 0; i < n; i++)
-        auth_user_write_json(w, &u[i]);
-    jw_end(w);
-    jw_end(w);
+    auth_users_write_json(w, u, n);
     jw_finish(w);
     free(u);
     return 200;
@@ -160,13 +154,7 @@ static int get_mirrors(struct api_ctx *c)
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct jsonw *w = api_json(c);
-    jw_obj(w);
-    jw_key(w, "mirrors");
-    jw_arr(w);
-    for (size_t i = 0; i < n; i++)
-        auth_device_write_json(w, &d[i]);
-    jw_end(w);
-    jw_end(w);
+    auth_devices_write_json(w, d, n);
     jw_finish(w);
     free(d);
     return 200;

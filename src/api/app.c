@@ -357,6 +357,11 @@ static int dispatch(struct api_ctx *c)
         if (!t || strlen(t) != n || !n || !crypto_equal(t, c->who.csrf, n))
             return api_fail(c, 403, "csrf", "missing or wrong X-CSRF-Token header");
     }
+    /* a JSON route's body is JSON: anything else is refused before parsing */
+    if (c->req->body_len && hit->max_body != API_BODY_FRAME &&
+        !api_content_type_is(c, "application/json"))
+        return api_fail(c, 415, "unsupported_media_type",
+                        "the body must be JSON (Content-Type: application/json)");
     return hit->fn(c);
 }
 
@@ -409,6 +414,19 @@ void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64
     /* the path only: query strings may hold e-mails; bodies (frames, passwords) never */
     log_info("%s %s %s %d %llu %.1fms", req->client, req->method, req->path, status,
              (unsigned long long)bytes, seconds * 1e3);
+}
+
+void app_routes_write(FILE *f)
+{
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++) {
+            fprintf(f, "%s %s", r->method, r->pattern);
+            static const char *const names[] = {"public", "mirror", "staff", "manager"};
+            for (int b = 0; b < 4; b++)
+                if (r->allow & (1u << b))
+                    fprintf(f, " %s", names[b]);
+            fputc('\n', f);
+        }
 }
 
 const char *app_route_label(void *ctx, int i)

@@ -273,6 +273,18 @@ static void make_dummy(void)
         dummy_hash[0] = '\0';
 }
 
+/* 1 when secret matches hash; with no hash (unknown account) it spends the same time on
+ * the dummy hash and says no */
+static int verify(const char *hash, const char *secret)
+{
+    if (hash)
+        return crypto_password_verify(hash, secret) == SHOP_OK;
+    pthread_once(&dummy_once, make_dummy);
+    int spent = crypto_password_verify(dummy_hash, secret);
+    (void)spent;
+    return 0;
+}
+
 static int limited(struct auth_limiter *lim, const char *kind, const char *who,
                    const char *address, int64_t now)
 {
@@ -313,14 +325,7 @@ int auth_login(struct store *st, struct auth_limiter *lim, const char *username,
     rc = store_user_by_name(st, username, &u, hash, sizeof(hash));
     if (rc != SHOP_OK && rc != SHOP_ENOTFOUND)
         return rc;
-    int ok;
-    if (rc == SHOP_ENOTFOUND) {
-        pthread_once(&dummy_once, make_dummy);
-        int spent = crypto_password_verify(dummy_hash, password); /* time only */
-        (void)spent;
-        ok = 0;
-    } else
-        ok = crypto_password_verify(hash, password) == SHOP_OK;
+    int ok = verify(rc == SHOP_OK ? hash : NULL, password);
     crypto_wipe(hash, sizeof(hash));
     if (!ok) {
         failed(lim, "user", username, address, now);
@@ -474,14 +479,7 @@ int auth_pin_login(struct store *st, struct auth_limiter *lim, const char *email
         rc = store_customer_pin_get(st, id, hash, sizeof(hash));
     if (rc != SHOP_OK && rc != SHOP_ENOTFOUND)
         return rc;
-    int ok;
-    if (rc == SHOP_ENOTFOUND) {
-        pthread_once(&dummy_once, make_dummy);
-        int spent = crypto_password_verify(dummy_hash, pin); /* time only */
-        (void)spent;
-        ok = 0;
-    } else
-        ok = crypto_password_verify(hash, pin) == SHOP_OK;
+    int ok = verify(rc == SHOP_OK ? hash : NULL, pin);
     crypto_wipe(hash, sizeof(hash));
     if (!ok) {
         failed(lim, "pin", email, address, now);
@@ -529,5 +527,27 @@ void auth_device_write_json(struct jsonw *w, const struct store_device *d)
     time_or_null(w, "created_at", d->created_at);
     time_or_null(w, "revoked_at", d->revoked_at);
     time_or_null(w, "last_seen_at", d->last_seen_at);
+    jw_end(w);
+}
+
+void auth_users_write_json(struct jsonw *w, const struct store_user *u, size_t n)
+{
+    jw_obj(w);
+    jw_key(w, "users");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        auth_user_write_json(w, &u[i]);
+    jw_end(w);
+    jw_end(w);
+}
+
+void auth_devices_write_json(struct jsonw *w, const struct store_device *d, size_t n)
+{
+    jw_obj(w);
+    jw_key(w, "mirrors");
+    jw_arr(w);
+    for (size_t i = 0; i < n; i++)
+        auth_device_write_json(w, &d[i]);
+    jw_end(w);
     jw_end(w);
 }

@@ -113,5 +113,8 @@ void auth_user_write_json(struct jsonw *w, const struct store_user *u);
 /* {"id", "name", "location", "created_at", "revoked_at", "last_seen_at"} (times ISO, or
  * null) */
 void auth_device_write_json(struct jsonw *w, const struct store_device *d);
+/* {"users": [...]} and {"mirrors": [...]} */
+void auth_users_write_json(struct jsonw *w, const struct store_user *u, size_t n);
+void auth_devices_write_json(struct jsonw *w, const struct store_device *d, size_t n);
 
 #endif

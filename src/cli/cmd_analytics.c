@@ -362,7 +362,7 @@ int cmd_recommend(int argc, char **argv)
         int64_t n = reco_customers(e);
         struct progress bar;
         progress_start(&bar, "recommend", n);
-        rc = reco_save_all(st, e, now, &bar);
+        rc = reco_save_all(st, e, now, progress_cb, &bar);
         progress_finish(&bar);
         double t2 = progress_now();
         if (rc != SHOP_OK) {

@@ -1,6 +1,7 @@
 /* cli/cmd_serve.c - `shopper serve` (the HTTP server), `shopper users` (dashboard
  * accounts) and `shopper mirrors` (paired Smart Mirrors). */
 #include <pthread.h>
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,16 @@ static int first_start(const char *db, int port, const char *host)
     return 0;
 }
 
-struct warm_arg {
-    struct app *app;
-};
+/* SIGINT / SIGTERM write their number to this pipe (async-signal-safe) wherever they land,
+ * and the main thread reads it: no reliance on which thread a signal is delivered to */
+static int sig_pipe[2] = {-1, -1};
+
+static void on_signal(int sig)
+{
+    unsigned char b = (unsigned char)sig;
+    ssize_t n = write(sig_pipe[1], &b, 1);
+    (void)n;
+}
 
 static void *warm_thread(void *p)
 {
@@ -76,7 +84,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *bind = "127.0.0.1", *models = NULL, *web = "web";
     int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256, idle = 30;
-    int no_faces = 0, quiet = 0;
+    int no_faces = 0, quiet = 0, routes = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
         CLI_INT("port", "N", "port to listen on (default 8080; 0 picks a free one)", &port, 0,
@@ -94,6 +102,7 @@ int cmd_serve(int argc, char **argv)
         CLI_INT("idle-logout", "S", "a mirror logs out after S seconds without a face (30)",
                 &idle, 1, 86400),
         CLI_FLAG("quiet", "no access log", &quiet),
+        CLI_FLAG("routes", "print the API's routes and who may call them, and exit", &routes),
         CLI_END,
     };
     int rc = cli_parse(argc, argv,
@@ -107,6 +116,10 @@ int cmd_serve(int argc, char **argv)
                        opts, NULL);
     if (rc >= 0)
         return rc;
+    if (routes) {
+        app_routes_write(stdout);
+        return 0;
+    }
     if (crypto_init() != SHOP_OK)
         return cli_fail_rc(SHOP_EINTERNAL, NULL);
     if (!quiet && log_level_current == LOG_OFF && !getenv("SHOPPER_LOG"))
@@ -126,12 +139,12 @@ int cmd_serve(int argc, char **argv)
         .max_frame_pixels = 1920 * 1080,
         .idle_logout = (double)idle,
     };
-    /* signals go to sigwait below, not to whichever thread happens to run */
-    sigset_t sigs;
-    sigemptyset(&sigs);
-    sigaddset(&sigs, SIGINT);
-    sigaddset(&sigs, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    if (pipe(sig_pipe) != 0)
+        return cli_fail("cannot create a pipe for signals");
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     struct app *app;
     rc = app_open(&cfg, &app);
@@ -158,17 +171,27 @@ int cmd_serve(int argc, char **argv)
     int actual = http_port(srv);
     rc = first_start(db, actual, host);
     if (rc == 0) {
-        printf("\n  SHOPPER is serving http://%s:%d/\n"
-               "    Manager Dashboard  http://%s:%d/manager/\n"
-               "    Smart Mirror       http://%s:%d/mirror/\n"
-               "    API                http://%s:%d/api/v1/  (health: /healthz, metrics: "
-               "/metrics)\n  Stop with Ctrl-C.\n\n",
-               host, actual, host, actual, host, actual, host, actual);
+        printf("\n  SHOPPER is serving http://%s:%d/\n", host, actual);
+        static const char *const apps[][2] = {{"Manager Dashboard", "manager"},
+                                              {"Smart Mirror", "mirror"}};
+        for (int i = 0; i < 2; i++) {
+            char index[1024];
+            snprintf(index, sizeof(index), "%s/%s/index.html", web, apps[i][1]);
+            if (access(index, R_OK) == 0)
+                printf("    %-18s http://%s:%d/%s/\n", apps[i][0], host, actual, apps[i][1]);
+            else
+                printf("    %-18s (not in %s/%s/ yet)\n", apps[i][0], web, apps[i][1]);
+        }
+        printf("    API                http://%s:%d/api/v1/  (described in api/openapi.yaml; "
+               "health: /healthz, metrics: /metrics)\n  Stop with Ctrl-C.\n\n",
+               host, actual);
         fflush(stdout);
         pthread_t warm;
         int warming = pthread_create(&warm, NULL, warm_thread, app) == 0;
-        int sig = 0;
-        sigwait(&sigs, &sig);
+        unsigned char b = 0;
+        while (read(sig_pipe[0], &b, 1) < 0 && errno == EINTR)
+            ;
+        int sig = b;
         log_info("serve: signal %d: finishing requests in flight", sig);
         app_stop_streams(app);
         http_stop(srv);
@@ -177,6 +200,8 @@ int cmd_serve(int argc, char **argv)
     } else
         http_stop(srv);
     app_close(app);
+    close(sig_pipe[0]);
+    close(sig_pipe[1]);
     if (rc == 0)
         log_info("serve: stopped");
     return rc;
@@ -255,13 +280,7 @@ int cmd_users(int argc, char **argv)
         if (rc == SHOP_OK && json) {
             struct jsonw w;
             jw_init(&w, stdout, 0);
-            jw_obj(&w);
-            jw_key(&w, "users");
-            jw_arr(&w);
-            for (size_t i = 0; i < n; i++)
-                auth_user_write_json(&w, &u[i]);
-            jw_end(&w);
-            jw_end(&w);
+            auth_users_write_json(&w, u, n);
             jw_finish(&w);
         } else if (rc == SHOP_OK) {
             printf("%-4s %-24s %s\n", "id", "username", "role");
@@ -353,13 +372,7 @@ int cmd_mirrors(int argc, char **argv)
         if (r == SHOP_OK && json) {
             struct jsonw w;
             jw_init(&w, stdout, 0);
-            jw_obj(&w);
-            jw_key(&w, "mirrors");
-            jw_arr(&w);
-            for (size_t i = 0; i < n; i++)
-                auth_device_write_json(&w, &d[i]);
-            jw_end(&w);
-            jw_end(&w);
+            auth_devices_write_json(&w, d, n);
             jw_finish(&w);
         } else if (r == SHOP_OK) {
             printf("%-4s %-16s %-24s %s\n", "id", "name", "location", "status");

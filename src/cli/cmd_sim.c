@@ -12,10 +12,11 @@
 #include "cli/cli.h"
 #include "core/jsonw.h"
 #include "core/parse.h"
+#include "core/progress.h"
 #include "sim/sim.h"
 #include "store/store.h"
 
-static void print_report(const struct sim_report *r, int json, const char *db)
+static void print_report(const struct sim_report *r, double seconds, int json, const char *db)
 {
     char from[16], to[16];
     format_date(r->first_day * 86400, from, sizeof(from));
@@ -45,12 +46,12 @@ static void print_report(const struct sim_report *r, int json, const char *db)
             jw_int(&w, f[i].v);
         }
         jw_key(&w, "seconds");
-        jw_num(&w, r->seconds);
+        jw_num(&w, seconds);
         jw_end(&w);
         jw_finish(&w);
         return;
     }
-    printf("simulated %s .. %s into %s in %.2f s\n", from, to, db, r->seconds);
+    printf("simulated %s .. %s into %s in %.2f s\n", from, to, db, seconds);
     printf("  %lld customers and %lld products added, %lld items received\n",
            (long long)r->customers_added, (long long)r->products_added,
            (long long)r->items_added);
@@ -62,7 +63,7 @@ static void print_report(const struct sim_report *r, int json, const char *db)
            (long long)r->positions, (long long)r->events, (long long)r->alerts,
            (long long)r->lost_sales);
     printf("  %lld rows written (%.0f rows/s)\n", (long long)r->rows_written,
-           r->seconds > 0 ? (double)r->rows_written / r->seconds : 0.0);
+           seconds > 0 ? (double)r->rows_written / seconds : 0.0);
 }
 
 int cmd_simulate(int argc, char **argv)
@@ -112,13 +113,21 @@ int cmd_simulate(int argc, char **argv)
     char msg[128];
     if (sim_config_check(&cfg, msg, sizeof(msg)) != SHOP_OK)
         return cli_fail("simulate: %s", msg), 2;
-    cfg.progress = !json;
+    struct progress bar;
+    progress_start(&bar, "simulate", cfg.days);
+    if (json)
+        bar.enabled = 0;
+    cfg.progress = progress_cb;
+    cfg.progress_ctx = &bar;
     struct store *st;
     const char *path = cli_db_path(db);
     if (store_open(path, STORE_CREATE | STORE_WRITE, &st) != SHOP_OK)
         return cli_fail("%s", store_open_error());
     struct sim_report rep;
+    double t0 = progress_now();
     rc = sim_run(st, &cfg, &rep);
+    double seconds = progress_now() - t0;
+    progress_finish(&bar);
     if (rc != SHOP_OK) {
         cli_fail("simulate failed, the store is unchanged: %s",
                  rc == SHOP_EINVAL ? "invalid configuration" : store_errmsg(st));
@@ -126,7 +135,7 @@ int cmd_simulate(int argc, char **argv)
         return 1;
     }
     store_close(st);
-    print_report(&rep, json, path);
+    print_report(&rep, seconds, json, path);
     return 0;
 }
 
@@ -146,19 +155,19 @@ static int train_all(const char *path)
     if (rc == SHOP_OK)
         rc = reco_build(st, &rp, &e);
     if (rc == SHOP_OK)
-        rc = reco_save_all(st, e, now, NULL);
+        rc = reco_save_all(st, e, now, NULL, NULL);
     reco_free(e);
     struct demand_params dp;
     demand_params_default(&dp);
     struct pricing_train_report tr;
     if (rc == SHOP_OK)
-        rc = pricing_train(st, &dp, 0.2, &tr);
+        rc = pricing_train(st, &dp, 0.2, now, &tr);
     struct pricing_rules pr;
     pricing_rules_default(&pr);
     struct pricing_suggestion *sug = NULL;
     size_t n = 0;
     if (rc == SHOP_OK)
-        rc = pricing_suggest(st, &pr, 0, PRICING_DAYS, &sug, &n);
+        rc = pricing_suggest(st, &pr, 0, PRICING_DAYS, now, &sug, &n);
     if (rc == SHOP_OK)
         rc = pricing_record(st, sug, n, 0, now);
     free(sug);

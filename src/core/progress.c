@@ -50,3 +50,11 @@ void progress_finish(struct progress *p)
     progress_update(p, p->total);
     fputc('\n', stderr);
 }
+
+void progress_cb(void *bar, int64_t done, int64_t total)
+{
+    struct progress *p = bar;
+    if (total > 0)
+        p->total = total;
+    progress_update(p, done);
+}

@@ -19,6 +19,9 @@ struct progress {
 void progress_start(struct progress *p, const char *label, int64_t total);
 void progress_update(struct progress *p, int64_t done);
 void progress_finish(struct progress *p);
+/* the shape of a library's progress callback, for a struct progress as ctx: library code
+ * reports (done, total) and the CLI draws, e.g. sim_config.progress = progress_cb */
+void progress_cb(void *bar, int64_t done, int64_t total);
 /* monotonic seconds */
 double progress_now(void);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/floor.h"
 #include "core/log.h"
 #include "core/parse.h"
-#include "core/progress.h"
 #include "core/xalloc.h"
 #include "sim/sim_int.h"
 
@@ -1096,7 +1096,6 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
         log_error("sim: %s", msg);
         return SHOP_EINVAL;
     }
-    double t0 = progress_now();
     struct run r = {0};
     r.st = st;
     r.cfg = cfg;
@@ -1116,19 +1115,18 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
         rc = load_world(&r, first);
     if (rc == SHOP_OK)
         rc = load_inventory(&r, first);
-    struct progress bar;
-    progress_start(&bar, "simulate", cfg->progress ? cfg->days : 0);
-    if (!cfg->progress)
-        bar.enabled = 0;
     for (int64_t d = 0; d < cfg->days && rc == SHOP_OK; d++) {
         rc = simulate_day(&r, first + d, opening && d == 0, d == 0);
-        progress_update(&bar, d + 1);
+        if (cfg->progress)
+            cfg->progress(cfg->progress_ctx, d + 1, cfg->days);
     }
-    progress_finish(&bar);
     if (rc == SHOP_OK)
         rc = flush(&r);
     if (rc == SHOP_OK && opening)
         rc = store_bulk_end(st);
+    /* the floor aggregates of the new days, in the same transaction as their positions */
+    if (rc == SHOP_OK)
+        rc = floor_days_rebuild(st, rep->first_day, rep->last_day + 1);
     char buf[32];
     if (rc == SHOP_OK) {
         snprintf(buf, sizeof(buf), "%lld", (long long)rep->last_day);
@@ -1150,7 +1148,6 @@ int sim_run(struct store *st, const struct sim_config *cfg, struct sim_report *r
     if (rc != SHOP_OK)
         store_rollback(st);
     run_release(&r);
-    rep->seconds = progress_now() - t0;
     return rc;
 }
 

@@ -49,7 +49,9 @@ struct sim_config {
     double discount_share;   /* share of products discounted on a day (default 0.15) */
     double price_test_share; /* share of product-days with a test list price ±25 % (0.2) */
     double emotion_share;    /* share of sessions logged in at a mirror (default 0.3) */
-    int progress;            /* show a progress bar (on a terminal) */
+    /* called after each simulated day when not NULL (the CLI draws a bar from it) */
+    void (*progress)(void *ctx, int64_t done, int64_t total);
+    void *progress_ctx;
 };
 
 struct sim_report {
@@ -59,7 +61,6 @@ struct sim_report {
     int64_t rows_written;
     int64_t revenue_cents;
     int64_t lost_sales; /* picks that found no item in stock */
-    double seconds;
 };
 
 void sim_config_default(struct sim_config *cfg);

@@ -1,4 +1,4 @@
--- SHOPPER store schema, version 2. The whole schema lives here; store/migrate.c upgrades
+-- SHOPPER store schema, version 3. The whole schema lives here; store/migrate.c upgrades
 -- older databases step by step. Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
@@ -88,6 +88,8 @@ CREATE TABLE items (
     sold_at     INTEGER
 );
 CREATE INDEX items_product_size ON items(product_id, size, status);
+-- stock now, covering (status in the key: sqlite then needs no row)
+CREATE INDEX items_in_stock ON items(product_id, size, status) WHERE status = 'in_stock';
 
 -- the price and stock of each product on each simulated or real day (demand-model data)
 CREATE TABLE daily_prices (
@@ -119,6 +121,7 @@ CREATE TABLE tryons (
     tried_at   INTEGER NOT NULL
 );
 CREATE INDEX tryons_session ON tryons(session_id);
+CREATE INDEX tryons_time ON tryons(tried_at);
 
 CREATE TABLE purchases (
     id           INTEGER PRIMARY KEY,
@@ -128,7 +131,8 @@ CREATE TABLE purchases (
     total_cents  INTEGER NOT NULL CHECK (total_cents >= 0)
 );
 CREATE INDEX purchases_customer ON purchases(customer_id);
-CREATE INDEX purchases_time ON purchases(purchased_at);
+CREATE INDEX purchases_time ON purchases(purchased_at, customer_id); -- covers buyers in a range
+CREATE INDEX purchases_session ON purchases(session_id);
 
 CREATE TABLE purchase_lines (
     id           INTEGER PRIMARY KEY,
@@ -151,10 +155,10 @@ CREATE TABLE positions (
 );
 CREATE INDEX positions_session ON positions(session_id, t);
 
--- rendered density grids (cached)
+-- density grids: scope 'day' is the daily aggregate of the whole store (see floor_days)
 CREATE TABLE heatmaps (
     id          INTEGER PRIMARY KEY,
-    scope       TEXT NOT NULL,                 -- 'store', 'customer', 'session'
+    scope       TEXT NOT NULL,                 -- 'day', 'store', 'customer', 'session'
     customer_id INTEGER REFERENCES customers(id) ON DELETE CASCADE,
     session_id  INTEGER REFERENCES sessions(id) ON DELETE CASCADE,
     from_t      INTEGER,
@@ -162,9 +166,10 @@ CREATE TABLE heatmaps (
     cell_m      REAL NOT NULL,
     cols        INTEGER NOT NULL,
     rows        INTEGER NOT NULL,
-    grid        BLOB NOT NULL,                 -- rows*cols float32, row-major
+    grid        BLOB NOT NULL,                 -- rows*cols float64 (little-endian), row-major
     created_at  INTEGER NOT NULL
 );
+CREATE INDEX heatmaps_scope ON heatmaps(scope, from_t);
 
 CREATE TABLE emotion_events (
     id          INTEGER PRIMARY KEY,
@@ -349,4 +354,62 @@ CREATE TABLE assoc_rules (
     lift        REAL NOT NULL,
     count       INTEGER NOT NULL,              -- baskets with both sides
     mined_at    INTEGER NOT NULL
+);
+
+-- ==== version 3: daily aggregates ====
+-- What the dashboards read for whole days instead of scanning the rows. The store keeps them
+-- current in the same transaction as the rows they summarise (a session, try-on, purchase or
+-- emotion event); the floor aggregates are written by analytics/floor.c (live positions, the
+-- simulator's load). A "day" is unix time / 86400; sessions count on the day they started.
+CREATE TABLE kpi_days (
+    day           INTEGER PRIMARY KEY,
+    sessions      INTEGER NOT NULL DEFAULT 0,  -- sessions started that day
+    converted     INTEGER NOT NULL DEFAULT 0,  -- of those, sessions with a purchase (any day)
+    purchases     INTEGER NOT NULL DEFAULT 0,  -- purchases made that day
+    lines         INTEGER NOT NULL DEFAULT 0,  -- items sold that day
+    revenue_cents INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE kpi_product_days (
+    day           INTEGER NOT NULL,
+    product_id    INTEGER NOT NULL REFERENCES products(id),
+    units         INTEGER NOT NULL DEFAULT 0,  -- purchase lines that day
+    revenue_cents INTEGER NOT NULL DEFAULT 0,
+    tries         INTEGER NOT NULL DEFAULT 0,  -- try-ons that day
+    PRIMARY KEY (day, product_id)
+);
+
+CREATE TABLE kpi_emotion_days (
+    day      INTEGER NOT NULL,
+    grp      TEXT NOT NULL,
+    dominant TEXT NOT NULL,
+    events   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (day, grp, dominant)
+);
+
+-- one row per day with walking paths; its grid is the heatmaps row (scope 'day', from_t =
+-- day * 86400): dwell seconds per cell, unsmoothed, of the sessions started that day
+CREATE TABLE floor_days (
+    day       INTEGER PRIMARY KEY,
+    stale     INTEGER NOT NULL DEFAULT 0,      -- 1: positions not folded in yet (recompute)
+    positions INTEGER NOT NULL DEFAULT 0,      -- samples of the day's sessions
+    sessions  INTEGER NOT NULL DEFAULT 0,      -- sessions with samples
+    outside   INTEGER NOT NULL DEFAULT 0       -- samples in no zone
+);
+
+CREATE TABLE floor_zone_days (
+    day      INTEGER NOT NULL,
+    zone     TEXT NOT NULL,                    -- a zones.name
+    visits   INTEGER NOT NULL,
+    sessions INTEGER NOT NULL,
+    dwell_s  REAL NOT NULL,
+    PRIMARY KEY (day, zone)
+);
+
+CREATE TABLE floor_transition_days (
+    day       INTEGER NOT NULL,
+    from_zone TEXT NOT NULL,
+    to_zone   TEXT NOT NULL,
+    n         INTEGER NOT NULL,
+    PRIMARY KEY (day, from_zone, to_zone)
 );

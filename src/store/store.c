@@ -16,6 +16,55 @@
 /* 'SHOP': marks a database as ours, so that another program's file is refused */
 #define STORE_APPLICATION_ID 0x53484F50
 
+/* Daily aggregates for the dashboards (schema.sql, "daily aggregates"): the tables, the
+ * indexes the live updates and the buyers count need, and the aggregates of the rows already
+ * there. Floor days with paths are only marked stale: their grids need the dwell computation
+ * of analytics/floor.c, which recomputes a stale day when it is first read. Self-contained,
+ * so that it can take any place in migrations[]. */
+static const char MIGRATE_DAILY_AGGREGATES[] =
+    "DROP INDEX IF EXISTS purchases_time;"
+    "CREATE INDEX purchases_time ON purchases(purchased_at, customer_id);"
+    "CREATE INDEX purchases_session ON purchases(session_id);"
+    "CREATE INDEX items_in_stock ON items(product_id, size, status) WHERE status = 'in_stock';"
+    "CREATE INDEX tryons_time ON tryons(tried_at);"
+    "CREATE INDEX heatmaps_scope ON heatmaps(scope, from_t);"
+    "CREATE TABLE kpi_days (day INTEGER PRIMARY KEY, sessions INTEGER NOT NULL DEFAULT 0,"
+    " converted INTEGER NOT NULL DEFAULT 0, purchases INTEGER NOT NULL DEFAULT 0,"
+    " lines INTEGER NOT NULL DEFAULT 0, revenue_cents INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE kpi_product_days (day INTEGER NOT NULL,"
+    " product_id INTEGER NOT NULL REFERENCES products(id), units INTEGER NOT NULL DEFAULT 0,"
+    " revenue_cents INTEGER NOT NULL DEFAULT 0, tries INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, product_id));"
+    "CREATE TABLE kpi_emotion_days (day INTEGER NOT NULL, grp TEXT NOT NULL,"
+    " dominant TEXT NOT NULL, events INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (day, grp, dominant));"
+    "CREATE TABLE floor_days (day INTEGER PRIMARY KEY, stale INTEGER NOT NULL DEFAULT 0,"
+    " positions INTEGER NOT NULL DEFAULT 0, sessions INTEGER NOT NULL DEFAULT 0,"
+    " outside INTEGER NOT NULL DEFAULT 0);"
+    "CREATE TABLE floor_zone_days (day INTEGER NOT NULL, zone TEXT NOT NULL,"
+    " visits INTEGER NOT NULL, sessions INTEGER NOT NULL, dwell_s REAL NOT NULL,"
+    " PRIMARY KEY (day, zone));"
+    "CREATE TABLE floor_transition_days (day INTEGER NOT NULL, from_zone TEXT NOT NULL,"
+    " to_zone TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (day, from_zone, to_zone));"
+    "INSERT INTO kpi_days(day, sessions, converted) SELECT s.started_at / 86400, count(*),"
+    " sum(CASE WHEN EXISTS (SELECT 1 FROM purchases p WHERE p.session_id = s.id) THEN 1"
+    " ELSE 0 END) FROM sessions s GROUP BY 1;"
+    "INSERT INTO kpi_days(day, purchases, lines, revenue_cents) SELECT p.purchased_at / 86400,"
+    " count(DISTINCT p.id), count(*), sum(l.price_cents) FROM purchases p JOIN purchase_lines l"
+    " ON l.purchase_id = p.id WHERE true GROUP BY 1 ON CONFLICT(day) DO UPDATE SET"
+    " purchases = excluded.purchases, lines = excluded.lines,"
+    " revenue_cents = excluded.revenue_cents;"
+    "INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)"
+    " SELECT p.purchased_at / 86400, l.product_id, count(*), sum(l.price_cents)"
+    " FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id GROUP BY 1, 2;"
+    "INSERT INTO kpi_product_days(day, product_id, tries) SELECT t.tried_at / 86400,"
+    " i.product_id, count(*) FROM tryons t JOIN items i ON i.id = t.item_id WHERE true"
+    " GROUP BY 1, 2 ON CONFLICT(day, product_id) DO UPDATE SET tries = excluded.tries;"
+    "INSERT INTO kpi_emotion_days(day, grp, dominant, events)"
+    " SELECT at / 86400, grp, dominant, count(*) FROM emotion_events GROUP BY 1, 2, 3;"
+    "INSERT INTO floor_days(day, stale) SELECT DISTINCT s.started_at / 86400, 1 FROM sessions s"
+    " WHERE EXISTS (SELECT 1 FROM positions p WHERE p.session_id = s.id);";
+
 /* Upgrades: migrations[v] takes a database from version v to v + 1. The schema file is
  * always the newest version; a new database gets it whole. */
 static const char *const migrations[STORE_SCHEMA_VERSION] = {
@@ -73,6 +122,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     "    count       INTEGER NOT NULL, "
     "    mined_at    INTEGER NOT NULL "
     "); ",
+    /* 2 -> 3: daily aggregates for the dashboards */
+    [2] = MIGRATE_DAILY_AGGREGATES,
 };
 
 static void bulk_forget(struct store *st);
@@ -138,27 +189,44 @@ static int map_code(struct store *st, int rc, const char *what)
 
 /* ---- statement cache ---- */
 
+static size_t slot_of(const struct stmt_slot *cache, size_t cap, const char *sql)
+{
+    size_t k = ((uintptr_t)sql >> 4) % cap;
+    while (cache[k].sql && cache[k].sql != sql)
+        k = (k + 1) % cap;
+    return k;
+}
+
+/* doubles the table: a handle never runs out of statement slots */
+static void cache_grow(struct store *st)
+{
+    size_t cap = st->cache_cap ? st->cache_cap * 2 : STMT_SLOTS_MIN;
+    struct stmt_slot *c = xcalloc(cap, sizeof(*c));
+    for (size_t i = 0; i < st->cache_cap; i++)
+        if (st->cache[i].sql)
+            c[slot_of(c, cap, st->cache[i].sql)] = st->cache[i];
+    free(st->cache);
+    st->cache = c;
+    st->cache_cap = cap;
+}
+
 sqlite3_stmt *stmt_get(struct store *st, const char *sql)
 {
-    size_t h = ((uintptr_t)sql >> 4) % STMT_SLOTS;
-    for (size_t i = 0; i < STMT_SLOTS; i++) {
-        size_t k = (h + i) % STMT_SLOTS;
-        if (st->cache[k].sql == sql)
-            return st->cache[k].stmt;
-        if (!st->cache[k].sql) {
-            sqlite3_stmt *s = NULL;
-            int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
-            if (rc != SQLITE_OK) {
-                store_fail(st, rc, "prepare");
-                return NULL;
-            }
-            st->cache[k].sql = sql;
-            st->cache[k].stmt = s;
-            return s;
-        }
+    if (2 * (st->cache_used + 1) > st->cache_cap)
+        cache_grow(st);
+    size_t k = slot_of(st->cache, st->cache_cap, sql);
+    if (st->cache[k].sql)
+        return st->cache[k].stmt;
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        store_fail(st, rc, "prepare");
+        return NULL;
     }
-    assert(!"statement cache full: raise STMT_SLOTS");
-    return NULL;
+    st->cache[k].sql = sql;
+    st->cache[k].stmt = s;
+    st->cache_used++;
+    return s;
 }
 
 void stmt_done(sqlite3_stmt *s)
@@ -341,7 +409,7 @@ int store_open(const char *path, int flags, struct store **out)
         ret = store_fail(st, rc, "open");
         goto fail;
     }
-    sqlite3_busy_timeout(st->db, 5000);
+    sqlite3_busy_timeout(st->db, flags & STORE_SHORT_BUSY ? STORE_SHORT_BUSY_MS : 5000);
     sqlite3_extended_result_codes(st->db, 1);
     /* WAL for concurrent readers; NORMAL sync is safe in WAL (a crash loses at most the last
      * commits, never consistency) */
@@ -367,9 +435,10 @@ void store_close(struct store *st)
 {
     if (!st)
         return;
-    for (int i = 0; i < STMT_SLOTS; i++)
+    for (size_t i = 0; i < st->cache_cap; i++)
         if (st->cache[i].stmt)
             sqlite3_finalize(st->cache[i].stmt);
+    free(st->cache);
     if (st->db)
         sqlite3_close(st->db);
     bulk_forget(st);
@@ -391,44 +460,110 @@ int store_schema_version(struct store *st)
 
 /* ---- transactions ---- */
 
+/* Level 1 is BEGIN IMMEDIATE ... COMMIT; level d > 1 is SAVEPOINT "t<d>" ... RELEASE, so that
+ * a domain function can open its own level whoever calls it, and roll back only its part.
+ * The statements of the first levels are static texts, prepared once (a bulk load opens a
+ * savepoint per row). */
+#define TXN_STATIC_DEPTH 8
+static const char *const SQL_SAVEPOINT[TXN_STATIC_DEPTH + 1] = {
+    NULL, "BEGIN IMMEDIATE", "SAVEPOINT t2", "SAVEPOINT t3", "SAVEPOINT t4",
+    "SAVEPOINT t5", "SAVEPOINT t6", "SAVEPOINT t7", "SAVEPOINT t8",
+};
+static const char *const SQL_RELEASE[TXN_STATIC_DEPTH + 1] = {
+    NULL, "COMMIT", "RELEASE t2", "RELEASE t3", "RELEASE t4",
+    "RELEASE t5", "RELEASE t6", "RELEASE t7", "RELEASE t8",
+};
+static const char *const SQL_ROLLBACK_TO[TXN_STATIC_DEPTH + 1] = {
+    NULL, "ROLLBACK", "ROLLBACK TO t2", "ROLLBACK TO t3", "ROLLBACK TO t4",
+    "ROLLBACK TO t5", "ROLLBACK TO t6", "ROLLBACK TO t7", "ROLLBACK TO t8",
+};
+
+/* runs the level's statement: verb "SAVEPOINT", "RELEASE" or "ROLLBACK TO" */
+static int level_exec(struct store *st, const char *const *table, const char *verb, int depth,
+                      const char *what)
+{
+    if (depth <= TXN_STATIC_DEPTH) {
+        sqlite3_stmt *s = stmt_get(st, table[depth]);
+        return s ? stmt_exec(st, s, what) : SHOP_EDB;
+    }
+    char sql[48];
+    snprintf(sql, sizeof(sql), "%s t%d", verb, depth);
+    return exec(st, sql, what);
+}
+
 int store_begin(struct store *st)
 {
-    assert(!st->in_txn);
-    int rc = exec(st, "BEGIN IMMEDIATE", "begin");
+    if (st->depth > 0 && sqlite3_get_autocommit(st->db)) {
+        /* sqlite rolled the outer transaction back by itself (I/O error, full disk):
+         * writing on would commit row by row */
+        store_msg(st, "begin: the enclosing transaction was already rolled back");
+        return SHOP_EDB;
+    }
+    int rc = level_exec(st, SQL_SAVEPOINT, "SAVEPOINT", st->depth + 1, "begin");
     if (rc == SHOP_OK)
-        st->in_txn = 1;
+        st->depth++;
     return rc;
 }
 
 int store_commit(struct store *st)
 {
-    assert(st->in_txn);
-    int rc = exec(st, "COMMIT", "commit");
+    assert(st->depth > 0 && "store_commit without store_begin");
+    if (sqlite3_get_autocommit(st->db)) {
+        store_msg(st, "commit: the transaction was already rolled back");
+        return SHOP_EDB;
+    }
+    /* on failure the level stays open: the caller rolls it back */
+    int rc = level_exec(st, SQL_RELEASE, "RELEASE", st->depth, "commit");
     if (rc == SHOP_OK)
-        st->in_txn = 0;
+        st->depth--;
     return rc;
 }
 
 void store_rollback(struct store *st)
 {
-    bulk_forget(st); /* the rollback brings the dropped indexes back */
-    if (!st->in_txn)
+    if (st->depth == 0) {
+        bulk_forget(st);
         return;
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-    st->in_txn = 0;
+    }
+    if (st->nbulk && st->bulk_depth >= st->depth)
+        bulk_forget(st); /* the rollback brings the dropped indexes back */
+    if (st->depth == 1) {
+        (void)level_exec(st, SQL_ROLLBACK_TO, "ROLLBACK", 1, "rollback");
+    } else if (!sqlite3_get_autocommit(st->db)) {
+        /* ROLLBACK TO undoes the level's work but keeps the savepoint: release it too */
+        (void)level_exec(st, SQL_ROLLBACK_TO, "ROLLBACK TO", st->depth, "rollback");
+        (void)level_exec(st, SQL_RELEASE, "RELEASE", st->depth, "rollback");
+    }
+    st->depth--;
+}
+
+int store_end(struct store *st, int rc)
+{
+    if (rc == SHOP_OK)
+        rc = store_commit(st);
+    if (rc != SHOP_OK)
+        store_rollback(st);
+    return rc;
+}
+
+int store_txn_depth(const struct store *st)
+{
+    return st->depth;
 }
 
 /* ---- bulk loading ---- */
 
+/* purchases_session stays: each purchase looks up its session's earlier purchases */
 static const char *const SQL_BULK_INDEXES =
     "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
     "('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', 'emotion_events', "
-    "'items') ORDER BY name";
+    "'items') AND name <> 'purchases_session' ORDER BY name";
 
 int store_bulk_begin(struct store *st)
 {
-    if (!st->in_txn || st->nbulk)
+    if (st->depth == 0 || st->nbulk)
         return SHOP_EINVAL;
+    st->bulk_depth = st->depth;
     sqlite3_stmt *s = stmt_get(st, SQL_BULK_INDEXES);
     if (!s)
         return SHOP_EDB;
@@ -504,6 +639,23 @@ int store_meta_set(struct store *st, const char *key, const char *value)
     bind_text(s, ":key", key);
     bind_text(s, ":value", value);
     return stmt_exec(st, s, "write setting");
+}
+
+static const char *const SQL_GENERATION_BUMP =
+    "INSERT INTO meta(key, value) VALUES ('store.generation', '1') ON CONFLICT(key) DO UPDATE "
+    "SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)";
+static const char *const SQL_GENERATION =
+    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'store.generation'";
+
+int store_generation_bump(struct store *st)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_GENERATION_BUMP);
+    return s ? stmt_exec(st, s, "bump generation") : SHOP_EDB;
+}
+
+int store_generation(struct store *st, int64_t *out)
+{
+    return query_int(st, SQL_GENERATION, 0, out);
 }
 
 int64_t store_meta_int(struct store *st, const char *key, int64_t def)

@@ -5,7 +5,9 @@
  *     if (store_open("shopper.db", STORE_CREATE, &st) != SHOP_OK) -> store_open_error()
  *     store_begin(st); ... store_customer_add(st, &c) ...; store_commit(st);
  *     store_close(st);
- * A handle is used by one thread at a time. Every fallible call returns SHOP_OK or a
+ * A handle is used by one thread at a time; a server opens one per worker thread (opening
+ * is cheap: statements are prepared on first use, the database is in WAL mode so readers
+ * never wait for the writer). Every fallible call returns SHOP_OK or a
  * SHOP_E* code; the handle keeps the last message (store_errmsg). Money is integer cents,
  * times unix seconds UTC, a "day" is days since 1970-01-01.                              */
 #ifndef SHOP_STORE_STORE_H
@@ -16,12 +18,16 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
     STORE_WRITE = 2,  /* the caller will write: a read-only file is an error */
+    /* wait at most STORE_SHORT_BUSY_MS for another connection's lock, then SHOP_EBUSY (a
+     * server worker answers 503 instead of stalling); the default waits 5 s */
+    STORE_SHORT_BUSY = 4,
 };
+#define STORE_SHORT_BUSY_MS 250
 
 struct store;
 
@@ -37,14 +43,29 @@ int store_schema_version(struct store *st);
 /* how long to wait for another process's lock before SHOP_EBUSY (default 5000 ms) */
 void store_set_busy_timeout(struct store *st, int ms);
 
-/* Transactions: one at a time (no nesting). begin takes the write lock at once. */
+/* Transactions compose. The outermost store_begin is BEGIN IMMEDIATE (takes the write lock at
+ * once; SHOP_EBUSY after the busy timeout); a store_begin inside it opens a savepoint. Each
+ * level ends with exactly one store_commit or store_rollback:
+ *   - store_commit of an inner level releases the savepoint: its work becomes part of the
+ *     enclosing level and is written only when the outermost level commits;
+ *   - store_rollback of an inner level undoes that level's work only; the enclosing level
+ *     stays open and decides (its caller usually rolls back too on the error it gets);
+ *   - store_rollback of the outermost level undoes everything, inner levels included.
+ * A failed store_commit leaves its level open: roll it back. So a domain function that writes
+ * several rows wraps them in begin ... store_end(st, rc) and is atomic whoever calls it. */
 SHOP_MUST_CHECK int store_begin(struct store *st);
 SHOP_MUST_CHECK int store_commit(struct store *st);
-void store_rollback(struct store *st);
+void store_rollback(struct store *st); /* no-op outside a transaction */
+/* commits the level when rc is SHOP_OK, else (or when the commit fails) rolls it back;
+ * returns rc or the commit's error */
+SHOP_MUST_CHECK int store_end(struct store *st, int rc);
+/* open levels (0: none) */
+int store_txn_depth(const struct store *st);
 
 /* Bulk loading inside a transaction: drops the secondary indexes of the tables a simulation
  * fills and store_bulk_end recreates them from their saved definitions (one sort each
- * instead of a random B-tree insert per row). Both must run inside the same transaction. */
+ * instead of a random B-tree insert per row). Both must run inside the same transaction
+ * level; rolling that level (or an enclosing one) back restores the indexes. */
 SHOP_MUST_CHECK int store_bulk_begin(struct store *st);
 SHOP_MUST_CHECK int store_bulk_end(struct store *st);
 
@@ -53,6 +74,11 @@ SHOP_MUST_CHECK int store_meta_get(struct store *st, const char *key, char *buf,
 SHOP_MUST_CHECK int store_meta_set(struct store *st, const char *key, const char *value);
 /* get an integer setting; returns def when missing or not a number */
 int64_t store_meta_int(struct store *st, const char *key, int64_t def);
+/* The store's generation: a counter raised in the same transaction as every change of what
+ * the cached engines (the recommender, the demand model) are built from: a purchase, a
+ * customer, a product or its price, a profile, a model. Equal generations, same inputs
+ * (stock is not counted: read it live). 0 for a store never written. */
+SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
 
 /* ---- the floor plan ---- */
 struct store_zone {
@@ -138,10 +164,14 @@ struct store_line {
     double discount;
 };
 /* Records a purchase and its lines as they are (the caller has marked the items sold);
- * total = sum of line prices. Sets *purchase_id. */
+ * total = sum of line prices. Sets *purchase_id. Atomic (its own transaction level): on an
+ * error nothing of it stays. SHOP_ECONFLICT when an item is already in a purchase line. */
 SHOP_MUST_CHECK int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id,
                                        int64_t at, const struct store_line *lines, int n,
                                        int64_t *purchase_id);
+/* Writes a position and nothing else: the floor aggregates are analytics/floor.c's
+ * (floor_position_add for a live position; a bulk loader rebuilds its days with
+ * floor_days_rebuild in the same transaction, or marks them stale). */
 SHOP_MUST_CHECK int store_position_add(struct store *st, int64_t session_id, int64_t t, double x,
                                        double y);
 SHOP_MUST_CHECK int store_daily_price_add(struct store *st, int64_t day, int64_t product_id,
@@ -298,8 +328,15 @@ struct store_kpi {
     int64_t dominant[7];    /* events by dominant emotion: neutral .. surprised */
     int64_t alerts_open, alerts_acknowledged, alerts_resolved; /* raised in range */
 };
-/* Fills *out for times in [from, to) (unix seconds). Caller releases. */
+/* Fills *out for times in [from, to) (unix seconds). Whole days come from the daily
+ * aggregates, the parts of a day at either end from the rows; the buyers count, the stock
+ * and the alerts are read from the rows (indexed). Caller releases. */
 SHOP_MUST_CHECK int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *out);
+/* the same computed from the rows only (slow on a big store: for checks and tests) */
+SHOP_MUST_CHECK int store_kpi_scan(struct store *st, int64_t from, int64_t to,
+                                   struct store_kpi *out);
+/* the day of a unix time, as the daily aggregates count it (times after 1970) */
+int64_t store_day_of(int64_t t);
 void store_kpi_release(struct store_kpi *k);
 /* ---- baskets (analytics/rules) ---- */
 /* Calls fn for each purchase made in [from, to), by purchase id, with its distinct product
@@ -318,6 +355,11 @@ SHOP_MUST_CHECK int store_lines_foreach(struct store *st,
                                                    int64_t customer_id, int64_t at,
                                                    int64_t product_id, double discount),
                                         void *ctx);
+/* items in stock of one size, per product (now: for what a request shows) */
+SHOP_MUST_CHECK int store_stock_of_size(struct store *st, const char *size,
+                                        void (*fn)(void *ctx, int64_t product_id,
+                                                   int64_t count),
+                                        void *ctx);
 /* items in stock per (product, size) */
 SHOP_MUST_CHECK int store_stock_foreach(struct store *st,
                                         void (*fn)(void *ctx, int64_t product_id,
@@ -331,8 +373,8 @@ struct store_reco {
     double discount;     /* promotions only, 0..1 */
     int64_t price_cents; /* promotions: the promotion price */
 };
-/* Replaces a customer's stored promotions and recommendations (one transaction is the
- * caller's). Promotions are valid until valid_until. */
+/* Replaces a customer's stored promotions and recommendations, atomically (its own
+ * transaction level). Promotions are valid until valid_until. */
 SHOP_MUST_CHECK int store_reco_save(struct store *st, int64_t customer_id,
                                     const struct store_reco *promos, int npromos,
                                     const struct store_reco *recs, int nrecs, int64_t now,
@@ -353,6 +395,55 @@ struct store_track {
 SHOP_MUST_CHECK int store_tracks(struct store *st, int64_t customer_id, int64_t session_id,
                                  int64_t from, int64_t to, struct store_track *out);
 void store_track_release(struct store_track *t);
+/* one session's positions ordered by t (an index lookup); caller releases */
+SHOP_MUST_CHECK int store_session_track(struct store *st, int64_t session_id,
+                                        struct store_track *out);
+/* SHOP_ENOTFOUND when there is no such session */
+SHOP_MUST_CHECK int store_session_started(struct store *st, int64_t session_id,
+                                          int64_t *started_at);
+
+/* ---- daily floor aggregates (written by analytics/floor.c) ---- */
+/* A day with walking paths: the samples of the sessions started that day, their dwell grid
+ * (seconds per cell, unsmoothed) and zone statistics. A stale day has been marked for
+ * recomputation from the positions: its numbers are 0 and it has no grid or zone rows. */
+struct store_floor_day {
+    int64_t day;
+    int stale;
+    int64_t positions, sessions, outside;
+    double cell; /* the grid's cell, metres */
+    int rows, cols;
+    const double *grid; /* [rows * cols]; NULL when none. Borrowed: valid during the call */
+};
+/* the days in [d0, d1) that have a row, in day order; a non-zero return of fn stops the walk
+ * and is returned */
+SHOP_MUST_CHECK int store_floor_days(struct store *st, int64_t d0, int64_t d1,
+                                     int (*fn)(void *ctx, const struct store_floor_day *d),
+                                     void *ctx);
+/* zone visits, sessions and dwell summed over [d0, d1), one call per zone name */
+SHOP_MUST_CHECK int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
+                                          void (*fn)(void *ctx, const char *zone,
+                                                     int64_t visits, int64_t sessions,
+                                                     double dwell),
+                                          void *ctx);
+/* zone-to-zone transitions summed over [d0, d1) */
+SHOP_MUST_CHECK int store_floor_transition_sums(struct store *st, int64_t d0, int64_t d1,
+                                                void (*fn)(void *ctx, const char *from,
+                                                           const char *to, int64_t n),
+                                                void *ctx);
+/* the zone statistics of a day: n zones, transitions [n * n] as [from * n + to] */
+struct store_floor_zones {
+    int n;
+    const char *const *name;
+    const int64_t *visits, *sessions;
+    const double *dwell;
+    const int64_t *transitions;
+};
+/* Replaces a day's aggregate (not stale any more), atomically; a day with 0 positions is
+ * removed. `at` is recorded as the grid's time. */
+SHOP_MUST_CHECK int store_floor_day_put(struct store *st, const struct store_floor_day *d,
+                                        const struct store_floor_zones *z, int64_t at);
+/* marks a day for recomputation (positions written without updating its aggregate) */
+SHOP_MUST_CHECK int store_floor_day_stale(struct store *st, int64_t day);
 /* ==== dynamic pricing (store_pricing.c; used by analytics/pricing.c) ==== */
 /* one product-day for the demand model: a daily_prices row with the units sold that day */
 struct store_demand_row {
@@ -379,6 +470,10 @@ SHOP_MUST_CHECK int store_demand_model_save(struct store *st, const void *data, 
  * info is not NULL. SHOP_ENOTFOUND when no model was trained. */
 SHOP_MUST_CHECK int store_demand_model_load(struct store *st, void **data, size_t *n,
                                             char **info, int64_t *version, int64_t *trained_at);
+/* the stored model's version and training time without its blob (a cache's key);
+ * SHOP_ENOTFOUND when no model was trained */
+SHOP_MUST_CHECK int store_demand_model_stamp(struct store *st, int64_t *version,
+                                             int64_t *trained_at);
 
 struct store_price_change {
     int64_t id; /* assigned on add */
@@ -438,7 +533,8 @@ SHOP_MUST_CHECK int store_face_counts(struct store *st, int64_t customer_id, int
 /* Right to erasure: deletes the customer's templates, photos and consent in one transaction
  * with secure_delete on (freed bytes are zeroed), writes an audit row (action 'delete' or
  * 'purge', counts only, no biometric data), then checkpoints the WAL with TRUNCATE so that
- * no copy stays in the -wal file. Not inside a caller's transaction. Counts go to
+ * no copy stays in the -wal file (inside a caller's transaction the deletes nest, but the
+ * checkpoint cannot truncate before the outermost commit: call it outside). Counts go to
  * *templates and *photos (either may be NULL). SHOP_ENOTFOUND for an unknown customer.
  * A checkpoint that cannot finish (a reader holds the WAL) is logged, not an error: the
  * next checkpoint overwrites the frames. */

@@ -81,7 +81,7 @@ static const char *const SQL_CUSTOMER_SEEN =
     "UPDATE customers SET last_seen_at = :at WHERE id = :id AND "
     "(last_seen_at IS NULL OR last_seen_at < :at)";
 
-int store_customer_add(struct store *st, struct store_customer *c)
+static int customer_add(struct store *st, struct store_customer *c)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMER_ADD);
     if (!s)
@@ -108,6 +108,18 @@ int store_customer_add(struct store *st, struct store_customer *c)
     if (rc == SHOP_OK)
         c->id = sqlite3_last_insert_rowid(st->db);
     return rc;
+}
+
+int store_customer_add(struct store *st, struct store_customer *c)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = customer_add(st, c);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 static void read_customer(sqlite3_stmt *s, struct store_customer *c)
@@ -186,7 +198,7 @@ static const char *const SQL_PRODUCTS = PRODUCT_COLS "ORDER BY p.id";
 static const char *const SQL_PRODUCT_PRICE =
     "UPDATE products SET price_cents = :price WHERE id = :id";
 
-int store_product_add(struct store *st, struct store_product *p)
+static int product_add(struct store *st, struct store_product *p)
 {
     if (p->base_price_cents <= 0 || p->price_cents <= 0 || p->cost_cents < 0) {
         store_msg(st, "product '%s': prices must be positive",
@@ -217,6 +229,18 @@ int store_product_add(struct store *st, struct store_product *p)
     if (rc == SHOP_OK)
         p->id = sqlite3_last_insert_rowid(st->db);
     return rc;
+}
+
+int store_product_add(struct store *st, struct store_product *p)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = product_add(st, p);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 static void read_product(sqlite3_stmt *s, struct store_product *p)
@@ -257,7 +281,7 @@ int store_product_get(struct store *st, int64_t id, struct store_product *out)
     return ret;
 }
 
-int store_product_set_price(struct store *st, int64_t id, int64_t price_cents)
+static int product_set_price(struct store *st, int64_t id, int64_t price_cents)
 {
     if (price_cents <= 0)
         return SHOP_EINVAL;
@@ -272,6 +296,18 @@ int store_product_set_price(struct store *st, int64_t id, int64_t price_cents)
         return SHOP_ENOTFOUND;
     }
     return rc;
+}
+
+int store_product_set_price(struct store *st, int64_t id, int64_t price_cents)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = product_set_price(st, id, price_cents);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 int store_products(struct store *st, struct store_product **out, size_t *n)

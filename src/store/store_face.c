@@ -166,18 +166,24 @@ int store_face_consent_set(struct store *st, int64_t customer_id, const char *ve
         store_msg(st, "no customer %lld", (long long)customer_id);
         return SHOP_ENOTFOUND;
     }
-    sqlite3_stmt *s = stmt_get(st, SQL_CONSENT_SET);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":customer", customer_id);
-    bind_text(s, ":version", version);
-    bind_int(s, ":at", at);
-    rc = stmt_exec(st, s, "record consent");
+    /* the consent and its audit row together */
+    rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
-    char detail[96];
-    snprintf(detail, sizeof(detail), "consent version %s", version);
-    return store_privacy_audit_add(st, customer_id, "consent", actor, at, detail);
+    sqlite3_stmt *s = stmt_get(st, SQL_CONSENT_SET);
+    rc = s ? SHOP_OK : SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":customer", customer_id);
+        bind_text(s, ":version", version);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "record consent");
+    }
+    if (rc == SHOP_OK) {
+        char detail[96];
+        snprintf(detail, sizeof(detail), "consent version %s", version);
+        rc = store_privacy_audit_add(st, customer_id, "consent", actor, at, detail);
+    }
+    return store_end(st, rc);
 }
 
 int store_face_consent_get(struct store *st, int64_t customer_id, char *version, size_t n,

@@ -7,24 +7,29 @@
 
 #include "store/store.h"
 
-#define STMT_SLOTS 256
+/* the statement cache starts with this many slots and doubles when half full */
+#define STMT_SLOTS_MIN 256
+
+struct stmt_slot {
+    const char *sql; /* the static SQL text; its address is the key */
+    sqlite3_stmt *stmt;
+};
 
 struct store {
     sqlite3 *db;
     char path[512];
     char errmsg[512];
-    int in_txn;
+    int depth;       /* open transaction levels: 0 none, 1 BEGIN, more are savepoints */
     char **bulk_sql; /* index definitions dropped by store_bulk_begin */
     int nbulk;
-    struct {
-        const char *sql; /* the static SQL text; its address is the key */
-        sqlite3_stmt *stmt;
-    } cache[STMT_SLOTS];
+    int bulk_depth;  /* the level store_bulk_begin ran at */
+    struct stmt_slot *cache; /* open addressing by the SQL text's address */
+    size_t cache_cap, cache_used;
 };
 
 /* The prepared statement for a static SQL text, prepared on first use and kept for the
- * handle's life. Returns NULL (message in st->errmsg) when it cannot be prepared. Reset it
- * with stmt_done() after use. */
+ * handle's life (the cache grows as needed). Returns NULL (message in st->errmsg) when it
+ * cannot be prepared. Reset it with stmt_done() after use. */
 sqlite3_stmt *stmt_get(struct store *st, const char *sql);
 void stmt_done(sqlite3_stmt *s);
 
@@ -49,6 +54,17 @@ int stmt_exec(struct store *st, sqlite3_stmt *s, const char *what);
 
 /* single-value query helper: first column of the first row as int64 (def when no row) */
 int query_int(struct store *st, const char *sql, int64_t def, int64_t *out);
+
+/* daily aggregates (store_kpi.c): each counts its row in the caller's transaction level */
+int kpi_session_added(struct store *st, int64_t started_at);
+int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at);
+int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
+                       const struct store_line *lines, int n, int64_t total);
+int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *dominant);
+
+/* counts a change of what cached engines are built from (store_generation), in the
+ * caller's transaction level */
+int store_generation_bump(struct store *st);
 
 extern const char store_schema_sql[];
 /* the sizes items come in, in garment order (XS, S, M, L, XL, XXL, then others) */

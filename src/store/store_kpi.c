@@ -1,4 +1,6 @@
-/* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range. */
+/* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range, and the
+ * daily aggregates (kpi_days, kpi_product_days, kpi_emotion_days) that answer whole days
+ * without scanning: kept current here, in the transaction level of the row they count. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,25 +12,11 @@ static const char *const SQL_SESSIONS =
     "SELECT count(*), count(DISTINCT p.session_id) FROM sessions s LEFT JOIN purchases p "
     "ON p.session_id = s.id WHERE s.started_at >= :from AND s.started_at < :to";
 static const char *const SQL_TOTALS =
-    "SELECT count(DISTINCT p.id), count(l.id), coalesce(sum(l.price_cents), 0), "
-    "count(DISTINCT p.customer_id) FROM purchases p JOIN purchase_lines l ON l.purchase_id = p.id "
+    "SELECT count(DISTINCT p.id), count(l.id), coalesce(sum(l.price_cents), 0) "
+    "FROM purchases p JOIN purchase_lines l ON l.purchase_id = p.id "
     "WHERE p.purchased_at >= :from AND p.purchased_at < :to";
-/* one statement per dimension: the column name is part of the SQL text, never a value */
-static const char *const SQL_GROUP[4] = {
-    "SELECT pr.category, count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p ON "
-    "p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at >= :from "
-    "AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1",
-    "SELECT pr.fabric, count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p ON "
-    "p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at >= :from "
-    "AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1",
-    "SELECT pr.gender, count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p ON "
-    "p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at >= :from "
-    "AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1",
-    "SELECT pr.season, count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p ON "
-    "p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at >= :from "
-    "AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1",
-};
-static const char *const SQL_PRODUCT_LIST = "SELECT id, name FROM products ORDER BY id";
+static const char *const SQL_PRODUCT_LIST =
+    "SELECT id, name, category, fabric, gender, season FROM products ORDER BY id";
 static const char *const SQL_PRODUCT_SALES =
     "SELECT l.product_id, count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "
     "ON p.id = l.purchase_id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
@@ -38,13 +26,118 @@ static const char *const SQL_PRODUCT_TRIES =
     "WHERE t.tried_at >= :from AND t.tried_at < :to GROUP BY i.product_id";
 static const char *const SQL_STOCK =
     "SELECT product_id, size, count(*) FROM items WHERE status = 'in_stock' "
-    "GROUP BY product_id, size";
+    "GROUP BY product_id, size"; /* the partial index items_in_stock */
 static const char *const SQL_EMOTIONS =
     "SELECT grp, dominant, count(*) FROM emotion_events WHERE at >= :from AND at < :to "
     "GROUP BY grp, dominant";
 static const char *const SQL_ALERTS =
     "SELECT status, count(*) FROM alerts WHERE created_at >= :from AND created_at < :to "
     "GROUP BY status";
+/* distinct in a bitmap of customer ids: a walk of the covering index purchases_time */
+static const char *const SQL_BUYERS =
+    "SELECT customer_id FROM purchases WHERE purchased_at >= :from AND purchased_at < :to "
+    "AND customer_id IS NOT NULL";
+static const char *const SQL_MAX_CUSTOMER = "SELECT max(id) FROM customers";
+
+/* whole days [:d0, :d1) from the daily aggregates */
+static const char *const SQL_AGG_DAYS =
+    "SELECT coalesce(sum(sessions), 0), coalesce(sum(converted), 0), "
+    "coalesce(sum(purchases), 0), coalesce(sum(lines), 0), coalesce(sum(revenue_cents), 0) "
+    "FROM kpi_days WHERE day >= :d0 AND day < :d1";
+/* summed here, not with GROUP BY: the rows come in key order (day, product), no sort */
+static const char *const SQL_AGG_PRODUCTS =
+    "SELECT product_id, units, revenue_cents, tries FROM kpi_product_days "
+    "WHERE day >= :d0 AND day < :d1";
+static const char *const SQL_AGG_EMOTIONS =
+    "SELECT grp, dominant, sum(events) FROM kpi_emotion_days WHERE day >= :d0 AND day < :d1 "
+    "GROUP BY grp, dominant";
+
+/* upkeep */
+static const char *const SQL_UP_SESSION =
+    "INSERT INTO kpi_days(day, sessions) VALUES (:day, 1) "
+    "ON CONFLICT(day) DO UPDATE SET sessions = sessions + 1";
+static const char *const SQL_UP_TRYON =
+    "INSERT INTO kpi_product_days(day, product_id, tries) SELECT :day, product_id, 1 FROM items "
+    "WHERE id = :item ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + 1";
+static const char *const SQL_UP_PURCHASE =
+    "INSERT INTO kpi_days(day, purchases, lines, revenue_cents) VALUES (:day, 1, :lines, :rev) "
+    "ON CONFLICT(day) DO UPDATE SET purchases = purchases + 1, lines = lines + excluded.lines, "
+    "revenue_cents = revenue_cents + excluded.revenue_cents";
+static const char *const SQL_UP_LINE =
+    "INSERT INTO kpi_product_days(day, product_id, units, revenue_cents) "
+    "VALUES (:day, :product, 1, :rev) ON CONFLICT(day, product_id) DO UPDATE SET "
+    "units = units + 1, revenue_cents = revenue_cents + excluded.revenue_cents";
+/* a session converts with its first purchase, on the day it started */
+static const char *const SQL_UP_CONVERTED =
+    "INSERT INTO kpi_days(day, converted) SELECT started_at / 86400, 1 FROM sessions "
+    "WHERE id = :session AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
+    "ON CONFLICT(day) DO UPDATE SET converted = converted + 1";
+static const char *const SQL_UP_EVENT =
+    "INSERT INTO kpi_emotion_days(day, grp, dominant, events) VALUES (:day, :grp, :dom, 1) "
+    "ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1";
+
+int64_t store_day_of(int64_t t)
+{
+    return t / 86400; /* as SQL's integer division: times are after 1970 */
+}
+
+int kpi_session_added(struct store *st, int64_t started_at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_UP_SESSION);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":day", store_day_of(started_at));
+    return stmt_exec(st, s, "count session");
+}
+
+int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_UP_TRYON);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":day", store_day_of(at));
+    bind_int(s, ":item", item_id);
+    return stmt_exec(st, s, "count try-on");
+}
+
+int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
+                       const struct store_line *lines, int n, int64_t total)
+{
+    int64_t day = store_day_of(at);
+    sqlite3_stmt *s = stmt_get(st, SQL_UP_PURCHASE);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":day", day);
+    bind_int(s, ":lines", n);
+    bind_int(s, ":rev", total);
+    int rc = stmt_exec(st, s, "count purchase");
+    for (int i = 0; i < n && rc == SHOP_OK; i++) {
+        if (!(s = stmt_get(st, SQL_UP_LINE)))
+            return SHOP_EDB;
+        bind_int(s, ":day", day);
+        bind_int(s, ":product", lines[i].product_id);
+        bind_int(s, ":rev", lines[i].price_cents);
+        rc = stmt_exec(st, s, "count sale");
+    }
+    if (rc == SHOP_OK && (s = stmt_get(st, SQL_UP_CONVERTED)) == NULL)
+        return SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":session", session_id);
+        rc = stmt_exec(st, s, "count conversion");
+    }
+    return rc;
+}
+
+int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *dominant)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_UP_EVENT);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":day", store_day_of(at));
+    bind_text(s, ":grp", grp);
+    bind_text(s, ":dom", dominant);
+    return stmt_exec(st, s, "count emotion event");
+}
 
 static void bind_range(sqlite3_stmt *s, int64_t from, int64_t to)
 {
@@ -73,61 +166,214 @@ static int index_of(const char *const *names, int n, const char *s)
     return -1;
 }
 
-int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *k)
+static const char *const emo_groups[3] = {"frustration", "happiness", "surprise"};
+static const char *const emo_names[7] = {"neutral", "happy", "sad", "angry",
+                                         "fearful", "disgusted", "surprised"};
+
+/* adds the (group, dominant, count) rows of s to k */
+static int add_emotions(struct store *st, sqlite3_stmt *s, struct store_kpi *k)
 {
-    memset(k, 0, sizeof(*k));
-    k->from = from;
-    k->to = to;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char g[24], d[24];
+        col_text(s, 0, g, sizeof(g));
+        col_text(s, 1, d, sizeof(d));
+        int64_t n = sqlite3_column_int64(s, 2);
+        int gi = index_of(emo_groups, 3, g), di = index_of(emo_names, 7, d);
+        if (gi >= 0)
+            k->emotions[gi] += n;
+        if (di >= 0)
+            k->dominant[di] += n;
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "kpi emotions");
+}
+
+/* adds to k what the rows of [from, to) hold: sessions, totals, product sales and tries,
+ * emotions */
+static int scan_range(struct store *st, int64_t from, int64_t to, struct store_kpi *k)
+{
     int rc;
     sqlite3_stmt *s = stmt_get(st, SQL_SESSIONS);
     if (!s)
         return SHOP_EDB;
     bind_range(s, from, to);
     if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        k->sessions = sqlite3_column_int64(s, 0);
-        k->converted_sessions = sqlite3_column_int64(s, 1);
+        k->sessions += sqlite3_column_int64(s, 0);
+        k->converted_sessions += sqlite3_column_int64(s, 1);
     }
     stmt_done(s);
     if (rc != SQLITE_ROW)
         return store_fail(st, rc, "kpi sessions");
 
-    s = stmt_get(st, SQL_TOTALS);
-    if (!s)
+    if (!(s = stmt_get(st, SQL_TOTALS)))
         return SHOP_EDB;
     bind_range(s, from, to);
     if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        k->purchases = sqlite3_column_int64(s, 0);
-        k->items_sold = sqlite3_column_int64(s, 1);
-        k->revenue_cents = sqlite3_column_int64(s, 2);
-        k->customers_buying = sqlite3_column_int64(s, 3);
+        k->purchases += sqlite3_column_int64(s, 0);
+        k->items_sold += sqlite3_column_int64(s, 1);
+        k->revenue_cents += sqlite3_column_int64(s, 2);
     }
     stmt_done(s);
     if (rc != SQLITE_ROW)
         return store_fail(st, rc, "kpi totals");
-    if (k->items_sold)
-        k->avg_item_price_cents = (double)k->revenue_cents / (double)k->items_sold;
-    if (k->purchases)
-        k->avg_basket_cents = (double)k->revenue_cents / (double)k->purchases;
-    if (k->sessions)
-        k->conversion = (double)k->converted_sessions / (double)k->sessions;
 
-    for (int d = 0; d < 4; d++) {
-        s = stmt_get(st, SQL_GROUP[d]);
-        if (!s)
-            return SHOP_EDB;
-        bind_range(s, from, to);
-        while ((rc = sqlite3_step(s)) == SQLITE_ROW && k->ngroups[d] < STORE_KPI_MAX_GROUPS) {
-            struct store_kpi_group *g = &k->groups[d][k->ngroups[d]++];
-            col_text(s, 0, g->key, sizeof(g->key));
-            g->units = sqlite3_column_int64(s, 1);
-            g->revenue_cents = sqlite3_column_int64(s, 2);
+    if (!(s = stmt_get(st, SQL_PRODUCT_SALES)))
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_kpi_product *p = find(k, sqlite3_column_int64(s, 0));
+        if (p) {
+            p->units += sqlite3_column_int64(s, 1);
+            p->revenue_cents += sqlite3_column_int64(s, 2);
         }
-        stmt_done(s);
-        if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-            return store_fail(st, rc, "kpi groups");
     }
+    stmt_done(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "kpi product sales");
 
-    s = stmt_get(st, store_sql_sizes);
+    if (!(s = stmt_get(st, SQL_PRODUCT_TRIES)))
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_kpi_product *p = find(k, sqlite3_column_int64(s, 0));
+        if (p)
+            p->tries += sqlite3_column_int64(s, 1);
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "kpi tries");
+
+    if (!(s = stmt_get(st, SQL_EMOTIONS)))
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    return add_emotions(st, s, k);
+}
+
+/* adds to k the daily aggregates of the whole days [d0, d1) */
+static int agg_range(struct store *st, int64_t d0, int64_t d1, struct store_kpi *k)
+{
+    int rc;
+    sqlite3_stmt *s = stmt_get(st, SQL_AGG_DAYS);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":d0", d0);
+    bind_int(s, ":d1", d1);
+    if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        k->sessions += sqlite3_column_int64(s, 0);
+        k->converted_sessions += sqlite3_column_int64(s, 1);
+        k->purchases += sqlite3_column_int64(s, 2);
+        k->items_sold += sqlite3_column_int64(s, 3);
+        k->revenue_cents += sqlite3_column_int64(s, 4);
+    }
+    stmt_done(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, "kpi days");
+
+    if (!(s = stmt_get(st, SQL_AGG_PRODUCTS)))
+        return SHOP_EDB;
+    bind_int(s, ":d0", d0);
+    bind_int(s, ":d1", d1);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        struct store_kpi_product *p = find(k, sqlite3_column_int64(s, 0));
+        if (p) {
+            p->units += sqlite3_column_int64(s, 1);
+            p->revenue_cents += sqlite3_column_int64(s, 2);
+            p->tries += sqlite3_column_int64(s, 3);
+        }
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "kpi product days");
+
+    if (!(s = stmt_get(st, SQL_AGG_EMOTIONS)))
+        return SHOP_EDB;
+    bind_int(s, ":d0", d0);
+    bind_int(s, ":d1", d1);
+    return add_emotions(st, s, k);
+}
+
+/* customers with a purchase in [from, to) */
+static int count_buyers(struct store *st, int64_t from, int64_t to, int64_t *out)
+{
+    int64_t max_id = 0;
+    int rc = query_int(st, SQL_MAX_CUSTOMER, 0, &max_id);
+    if (rc != SHOP_OK)
+        return rc;
+    sqlite3_stmt *s = stmt_get(st, SQL_BUYERS);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    size_t nbits = max_id > 0 ? (size_t)max_id + 1 : 1;
+    uint64_t *seen = xcalloc((nbits + 63) / 64, sizeof(uint64_t));
+    int64_t n = 0;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        if (id < 0 || id > max_id)
+            continue; /* a purchase's customer exists (foreign key): cannot happen */
+        uint64_t bit = 1ULL << (id & 63);
+        n += !(seen[id >> 6] & bit);
+        seen[id >> 6] |= bit;
+    }
+    stmt_done(s);
+    free(seen);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "kpi buyers");
+    *out = n;
+    return SHOP_OK;
+}
+
+/* a product's category, fabric, gender and season: the four group dimensions */
+struct attrs {
+    char v[4][24];
+};
+
+static int by_revenue_then_key(const void *a, const void *b)
+{
+    const struct store_kpi_group *x = a, *y = b;
+    if (x->revenue_cents != y->revenue_cents)
+        return x->revenue_cents > y->revenue_cents ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* units and revenue by each dimension from the per-product sums; the STORE_KPI_MAX_GROUPS
+ * best by revenue, ties by key (as SQL's ORDER BY revenue DESC, key) */
+static void groups_from_products(struct store_kpi *k, const struct attrs *at)
+{
+    struct store_kpi_group *g = xcalloc(k->nproducts ? k->nproducts : 1, sizeof(*g));
+    for (int d = 0; d < 4; d++) {
+        size_t n = 0;
+        for (size_t i = 0; i < k->nproducts; i++) {
+            const struct store_kpi_product *p = &k->products[i];
+            if (p->units == 0)
+                continue; /* no line in the range: not a group member */
+            size_t j = 0;
+            while (j < n && strcmp(g[j].key, at[i].v[d]) != 0)
+                j++;
+            if (j == n) {
+                memset(&g[n], 0, sizeof(g[n]));
+                snprintf(g[n].key, sizeof(g[n].key), "%s", at[i].v[d]);
+                n++;
+            }
+            g[j].units += p->units;
+            g[j].revenue_cents += p->revenue_cents;
+        }
+        qsort(g, n, sizeof(*g), by_revenue_then_key);
+        k->ngroups[d] = n < STORE_KPI_MAX_GROUPS ? (int)n : STORE_KPI_MAX_GROUPS;
+        memcpy(k->groups[d], g, (size_t)k->ngroups[d] * sizeof(*g));
+    }
+    free(g);
+}
+
+static int kpi_get(struct store *st, int64_t from, int64_t to, int scan_only,
+                   struct store_kpi *k)
+{
+    memset(k, 0, sizeof(*k));
+    k->from = from;
+    k->to = to;
+    struct attrs *at = NULL;
+    int rc, ret = SHOP_OK;
+    sqlite3_stmt *s = stmt_get(st, store_sql_sizes);
     if (!s)
         return SHOP_EDB;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW && k->nsizes < 8)
@@ -136,55 +382,60 @@ int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *
     if (rc != SQLITE_DONE && rc != SQLITE_ROW)
         return store_fail(st, rc, "kpi sizes");
 
-    s = stmt_get(st, SQL_PRODUCT_LIST);
-    if (!s)
+    if (!(s = stmt_get(st, SQL_PRODUCT_LIST)))
         return SHOP_EDB;
     size_t cap = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (k->nproducts == cap) {
             cap = cap ? cap * 2 : 64;
             k->products = xreallocarray(k->products, cap, sizeof(*k->products));
+            at = xreallocarray(at, cap, sizeof(*at));
         }
-        struct store_kpi_product *p = &k->products[k->nproducts++];
+        struct store_kpi_product *p = &k->products[k->nproducts];
         memset(p, 0, sizeof(*p));
         p->id = sqlite3_column_int64(s, 0);
         col_text(s, 1, p->name, sizeof(p->name));
+        for (int d = 0; d < 4; d++)
+            col_text(s, 2 + d, at[k->nproducts].v[d], sizeof(at[0].v[0]));
+        k->nproducts++;
     }
     stmt_done(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi products");
-
-    s = stmt_get(st, SQL_PRODUCT_SALES);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_kpi_product *p = find(k, sqlite3_column_int64(s, 0));
-        if (p) {
-            p->units = sqlite3_column_int64(s, 1);
-            p->revenue_cents = sqlite3_column_int64(s, 2);
-        }
+    if (rc != SQLITE_DONE) {
+        ret = store_fail(st, rc, "kpi products");
+        goto out;
     }
-    stmt_done(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi product sales");
 
-    s = stmt_get(st, SQL_PRODUCT_TRIES);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        struct store_kpi_product *p = find(k, sqlite3_column_int64(s, 0));
-        if (p)
-            p->tries = sqlite3_column_int64(s, 1);
+    /* whole days from the daily aggregates, the parts of a day at either end from the rows */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    if (d0 < d1 && !scan_only) {
+        if (from < d0 * 86400)
+            ret = scan_range(st, from, d0 * 86400, k);
+        if (ret == SHOP_OK)
+            ret = agg_range(st, d0, d1, k);
+        if (ret == SHOP_OK && d1 * 86400 < to)
+            ret = scan_range(st, d1 * 86400, to, k);
+    } else {
+        ret = scan_range(st, from, to, k);
     }
-    stmt_done(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi tries");
+    if (ret != SHOP_OK)
+        goto out;
+    groups_from_products(k, at);
+    if ((ret = count_buyers(st, from, to, &k->customers_buying)) != SHOP_OK)
+        goto out;
+    if (k->items_sold)
+        k->avg_item_price_cents = (double)k->revenue_cents / (double)k->items_sold;
+    if (k->purchases)
+        k->avg_basket_cents = (double)k->revenue_cents / (double)k->purchases;
+    if (k->sessions)
+        k->conversion = (double)k->converted_sessions / (double)k->sessions;
 
-    s = stmt_get(st, SQL_STOCK);
-    if (!s)
-        return SHOP_EDB;
+    if (!(s = stmt_get(st, SQL_STOCK))) {
+        ret = SHOP_EDB;
+        goto out;
+    }
     const char *sizes[8];
     for (int i = 0; i < k->nsizes; i++)
         sizes[i] = k->sizes[i];
@@ -201,34 +452,15 @@ int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *
         }
     }
     stmt_done(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi stock");
-
-    static const char *const groups[3] = {"frustration", "happiness", "surprise"};
-    static const char *const emo[7] = {"neutral", "happy", "sad", "angry",
-                                       "fearful", "disgusted", "surprised"};
-    s = stmt_get(st, SQL_EMOTIONS);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        char g[24], d[24];
-        col_text(s, 0, g, sizeof(g));
-        col_text(s, 1, d, sizeof(d));
-        int64_t n = sqlite3_column_int64(s, 2);
-        int gi = index_of(groups, 3, g), di = index_of(emo, 7, d);
-        if (gi >= 0)
-            k->emotions[gi] += n;
-        if (di >= 0)
-            k->dominant[di] += n;
+    if (rc != SQLITE_DONE) {
+        ret = store_fail(st, rc, "kpi stock");
+        goto out;
     }
-    stmt_done(s);
-    if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi emotions");
 
-    s = stmt_get(st, SQL_ALERTS);
-    if (!s)
-        return SHOP_EDB;
+    if (!(s = stmt_get(st, SQL_ALERTS))) {
+        ret = SHOP_EDB;
+        goto out;
+    }
     bind_range(s, from, to);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         char status[24];
@@ -243,8 +475,20 @@ int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *
     }
     stmt_done(s);
     if (rc != SQLITE_DONE)
-        return store_fail(st, rc, "kpi alerts");
-    return SHOP_OK;
+        ret = store_fail(st, rc, "kpi alerts");
+out:
+    free(at);
+    return ret;
+}
+
+int store_kpi_get(struct store *st, int64_t from, int64_t to, struct store_kpi *k)
+{
+    return kpi_get(st, from, to, 0, k);
+}
+
+int store_kpi_scan(struct store *st, int64_t from, int64_t to, struct store_kpi *k)
+{
+    return kpi_get(st, from, to, 1, k);
 }
 
 void store_kpi_release(struct store_kpi *k)

@@ -74,8 +74,8 @@ int store_demand_sales_count(struct store *st, int64_t *out)
     return query_int(st, SQL_SALES_COUNT, 0, out);
 }
 
-int store_demand_model_save(struct store *st, const void *data, size_t n, const char *info,
-                            int64_t at, int64_t *version)
+static int demand_model_save(struct store *st, const void *data, size_t n, const char *info,
+                             int64_t at, int64_t *version)
 {
     if (n == 0 || n > 1000000000) {
         store_msg(st, "demand model of %zu bytes refused", n);
@@ -91,6 +91,41 @@ int store_demand_model_save(struct store *st, const void *data, size_t n, const 
     if (rc == SHOP_OK && version)
         rc = query_int(st, SQL_MODEL_VERSION, 0, version);
     return rc;
+}
+
+int store_demand_model_save(struct store *st, const void *data, size_t n, const char *info,
+                            int64_t at, int64_t *version)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = demand_model_save(st, data, n, info, at, version);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
+}
+
+static const char *const SQL_MODEL_STAMP =
+    "SELECT version, trained_at FROM models WHERE name = 'demand'";
+
+int store_demand_model_stamp(struct store *st, int64_t *version, int64_t *trained_at)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_MODEL_STAMP);
+    if (!s)
+        return SHOP_EDB;
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW) {
+        *version = sqlite3_column_int64(s, 0);
+        *trained_at = sqlite3_column_int64(s, 1);
+    } else if (rc == SQLITE_DONE) {
+        store_msg(st, "no demand model");
+        ret = SHOP_ENOTFOUND;
+    } else {
+        ret = store_fail(st, rc, "demand model version");
+    }
+    stmt_done(s);
+    return ret;
 }
 
 int store_demand_model_load(struct store *st, void **data, size_t *n, char **info,

@@ -196,7 +196,7 @@ void store_features_release(struct store_features *f)
     memset(f, 0, sizeof(*f));
 }
 
-int store_profile_put(struct store *st, const struct store_profile *p)
+static int profile_put(struct store *st, const struct store_profile *p)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_PUT);
     if (!s)
@@ -217,6 +217,18 @@ int store_profile_put(struct store *st, const struct store_profile *p)
     bind_text(s, ":size", p->pref_size);
     bind_int(s, ":at", p->updated_at);
     return stmt_exec(st, s, "write profile");
+}
+
+int store_profile_put(struct store *st, const struct store_profile *p)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = profile_put(st, p);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 static void read_profile(sqlite3_stmt *s, struct store_profile *p)
@@ -273,8 +285,8 @@ int store_profiles(struct store *st, struct store_profile **out, size_t *n)
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list profiles");
 }
 
-int store_model_put(struct store *st, const char *name, int version, const void *data, size_t n,
-                    const char *info_json, int64_t at)
+static int model_put(struct store *st, const char *name, int version, const void *data, size_t n,
+                     const char *info_json, int64_t at)
 {
     if (n > 1u << 30)
         return SHOP_ETOOBIG;
@@ -287,6 +299,19 @@ int store_model_put(struct store *st, const char *name, int version, const void 
     bind_text(s, ":info", info_json);
     bind_int(s, ":at", at);
     return stmt_exec(st, s, "save model");
+}
+
+int store_model_put(struct store *st, const char *name, int version, const void *data, size_t n,
+                    const char *info_json, int64_t at)
+{
+    /* the row and the store's generation (what cached engines depend on) together */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = model_put(st, name, version, data, n, info_json, at);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 int store_model_get(struct store *st, const char *name, int *version, void **data, size_t *n,

@@ -41,6 +41,24 @@ int store_lines_foreach(struct store *st,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "purchase lines");
 }
 
+static const char *const SQL_STOCK_OF_SIZE =
+    "SELECT product_id, count(*) FROM items WHERE status = 'in_stock' AND size = :size "
+    "GROUP BY product_id";
+
+int store_stock_of_size(struct store *st, const char *size,
+                        void (*fn)(void *ctx, int64_t product_id, int64_t count), void *ctx)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_STOCK_OF_SIZE);
+    if (!s)
+        return SHOP_EDB;
+    bind_text(s, ":size", size);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        fn(ctx, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "stock");
+}
+
 int store_stock_foreach(struct store *st,
                         void (*fn)(void *ctx, int64_t product_id, const char *size,
                                    int64_t count),
@@ -59,9 +77,9 @@ int store_stock_foreach(struct store *st,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "stock");
 }
 
-int store_reco_save(struct store *st, int64_t customer_id, const struct store_reco *promos,
-                    int npromos, const struct store_reco *recs, int nrecs, int64_t now,
-                    int64_t valid_until)
+static int reco_replace(struct store *st, int64_t customer_id, const struct store_reco *promos,
+                        int npromos, const struct store_reco *recs, int nrecs, int64_t now,
+                        int64_t valid_until)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_DEL_PROMOS);
     if (!s)
@@ -97,6 +115,18 @@ int store_reco_save(struct store *st, int64_t customer_id, const struct store_re
         rc = stmt_exec(st, s, "add recommendation");
     }
     return rc;
+}
+
+int store_reco_save(struct store *st, int64_t customer_id, const struct store_reco *promos,
+                    int npromos, const struct store_reco *recs, int nrecs, int64_t now,
+                    int64_t valid_until)
+{
+    /* never a customer with the old promotions cleared and the new ones half written */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = reco_replace(st, customer_id, promos, npromos, recs, nrecs, now, valid_until);
+    return store_end(st, rc);
 }
 
 int store_reco_get(struct store *st, int64_t customer_id, struct store_reco *promos, int *np,

@@ -54,21 +54,29 @@ static void bind_id_or_null(sqlite3_stmt *s, const char *name, int64_t id)
         bind_null(s, name);
 }
 
+/* each add below writes its row and counts it in the daily aggregates, as one level */
+
 int store_session_add(struct store *st, struct store_session *x)
 {
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
     sqlite3_stmt *s = stmt_get(st, SQL_SESSION_ADD);
-    if (!s)
-        return SHOP_EDB;
-    bind_id_or_null(s, ":customer", x->customer_id);
-    bind_int(s, ":start", x->started_at);
-    bind_int(s, ":end", x->ended_at);
-    bind_text(s, ":mirror", x->mirror);
-    bind_int(s, ":tracked", x->tracked);
-    bind_int(s, ":sim", x->simulated);
-    int rc = stmt_exec(st, s, "add session");
-    if (rc == SHOP_OK)
+    rc = s ? SHOP_OK : SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_id_or_null(s, ":customer", x->customer_id);
+        bind_int(s, ":start", x->started_at);
+        bind_int(s, ":end", x->ended_at);
+        bind_text(s, ":mirror", x->mirror);
+        bind_int(s, ":tracked", x->tracked);
+        bind_int(s, ":sim", x->simulated);
+        rc = stmt_exec(st, s, "add session");
+    }
+    if (rc == SHOP_OK) {
         x->id = sqlite3_last_insert_rowid(st->db);
-    return rc;
+        rc = kpi_session_added(st, x->started_at);
+    }
+    return store_end(st, rc);
 }
 
 static const char *const SQL_SESSION_END =
@@ -86,26 +94,26 @@ int store_session_end(struct store *st, int64_t session_id, int64_t at)
 
 int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id, int64_t at)
 {
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
     sqlite3_stmt *s = stmt_get(st, SQL_TRYON_ADD);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":session", session_id);
-    bind_int(s, ":item", item_id);
-    bind_int(s, ":at", at);
-    return stmt_exec(st, s, "add try-on");
+    rc = s ? SHOP_OK : SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":session", session_id);
+        bind_int(s, ":item", item_id);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "add try-on");
+    }
+    if (rc == SHOP_OK)
+        rc = kpi_tryon_added(st, item_id, at);
+    return store_end(st, rc);
 }
 
-int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
-                       const struct store_line *lines, int n, int64_t *purchase_id)
+static int purchase_insert(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
+                           const struct store_line *lines, int n, int64_t total,
+                           int64_t *purchase_id)
 {
-    if (n <= 0)
-        return SHOP_EINVAL;
-    int64_t total = 0;
-    for (int i = 0; i < n; i++) {
-        if (lines[i].price_cents < 0)
-            return SHOP_EINVAL;
-        total += lines[i].price_cents;
-    }
     sqlite3_stmt *s = stmt_get(st, SQL_PURCHASE_ADD);
     if (!s)
         return SHOP_EDB;
@@ -132,6 +140,29 @@ int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id
     if (rc == SHOP_OK)
         *purchase_id = pid;
     return rc;
+}
+
+int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id, int64_t at,
+                       const struct store_line *lines, int n, int64_t *purchase_id)
+{
+    if (n <= 0)
+        return SHOP_EINVAL;
+    int64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        if (lines[i].price_cents < 0)
+            return SHOP_EINVAL;
+        total += lines[i].price_cents;
+    }
+    /* the purchase and its lines together or not at all, whoever calls */
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
+    rc = purchase_insert(st, session_id, customer_id, at, lines, n, total, purchase_id);
+    if (rc == SHOP_OK)
+        rc = kpi_purchase_added(st, session_id, at, lines, n, total);
+    if (rc == SHOP_OK)
+        rc = store_generation_bump(st);
+    return store_end(st, rc);
 }
 
 int store_position_add(struct store *st, int64_t session_id, int64_t t, double x, double y)
@@ -199,9 +230,12 @@ int store_daily_prices(struct store *st,
 int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
 {
     static const char *const pn[7] = {":p0", ":p1", ":p2", ":p3", ":p4", ":p5", ":p6"};
+    int rc = store_begin(st);
+    if (rc != SHOP_OK)
+        return rc;
     sqlite3_stmt *s = stmt_get(st, SQL_EVENT_ADD);
     if (!s)
-        return SHOP_EDB;
+        return store_end(st, SHOP_EDB);
     bind_id_or_null(s, ":session", e->session_id);
     bind_id_or_null(s, ":customer", e->customer_id);
     bind_int(s, ":at", e->at);
@@ -212,10 +246,12 @@ int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
         bind_double(s, pn[i], e->p[i]);
     bind_text(s, ":mirror", e->mirror);
     bind_int(s, ":sim", e->simulated);
-    int rc = stmt_exec(st, s, "add emotion event");
-    if (rc == SHOP_OK)
+    rc = stmt_exec(st, s, "add emotion event");
+    if (rc == SHOP_OK) {
         e->id = sqlite3_last_insert_rowid(st->db);
-    return rc;
+        rc = kpi_event_added(st, e->at, e->grp, e->dominant);
+    }
+    return store_end(st, rc);
 }
 
 int store_alert_add(struct store *st, struct store_alert *a)
@@ -243,27 +279,32 @@ int store_alert_resolve(struct store *st, int64_t alert_id, const char *staff, c
         store_msg(st, "resolving an alert needs a staff name and a note");
         return SHOP_EINVAL;
     }
-    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":id", alert_id);
-    bind_text(s, ":staff", staff);
-    bind_int(s, ":at", at);
-    int rc = stmt_exec(st, s, "resolve alert");
+    /* the status and the resolution row together */
+    int rc = store_begin(st);
     if (rc != SHOP_OK)
         return rc;
-    if (sqlite3_changes(st->db) == 0) {
-        store_msg(st, "no open alert %lld", (long long)alert_id);
-        return SHOP_ENOTFOUND;
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_RESOLVE);
+    rc = s ? SHOP_OK : SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":id", alert_id);
+        bind_text(s, ":staff", staff);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "resolve alert");
     }
-    s = stmt_get(st, SQL_RESOLUTION_ADD);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":id", alert_id);
-    bind_text(s, ":staff", staff);
-    bind_text(s, ":note", note);
-    bind_int(s, ":at", at);
-    return stmt_exec(st, s, "add alert resolution");
+    if (rc == SHOP_OK && sqlite3_changes(st->db) == 0) {
+        store_msg(st, "no open alert %lld", (long long)alert_id);
+        rc = SHOP_ENOTFOUND;
+    }
+    if (rc == SHOP_OK && !(s = stmt_get(st, SQL_RESOLUTION_ADD)))
+        rc = SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":id", alert_id);
+        bind_text(s, ":staff", staff);
+        bind_text(s, ":note", note);
+        bind_int(s, ":at", at);
+        rc = stmt_exec(st, s, "add alert resolution");
+    }
+    return store_end(st, rc);
 }
 
 static const char *const SQL_TRACKS =

@@ -187,3 +187,31 @@ test('a mirror starts with nobody logged in; a wrong PIN is 401', async () => {
   assert.equal(bad.status, 401);
   assert.equal((await (await srv.login()).get('/api/v1/mirror/state')).status, 403);
 });
+
+test('the CLI and the API print the same users and mirrors objects', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const { SHOPPER } = await import('./lib.mjs');
+  const mgr = await srv.login();
+  const api = await mgr.get('/api/v1/users');
+  const cli = JSON.parse(execFileSync(SHOPPER, ['users', 'list', '--json', '--db', srv.db], { encoding: 'utf8' }));
+  assert.deepEqual(cli, api.json);
+  const apiM = await mgr.get('/api/v1/mirrors');
+  const cliM = JSON.parse(execFileSync(SHOPPER, ['mirrors', 'list', '--json', '--db', srv.db], { encoding: 'utf8' }));
+  assert.deepEqual(cliM, apiM.json);
+});
+
+test('shopper users: add from standard input, refuse weak passwords in one line', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { SHOPPER } = await import('./lib.mjs');
+  const ok = spawnSync(SHOPPER, ['users', 'add', 'cli-user', '--role', 'staff', '--db', srv.db], { input: 'cli-password-1\n', encoding: 'utf8' });
+  assert.equal(ok.status, 0, ok.stderr);
+  const staff = await srv.login('cli-user', 'cli-password-1');
+  assert.equal(staff.me.role, 'staff');
+  const weak = spawnSync(SHOPPER, ['users', 'add', 'weak', '--db', srv.db], { input: 'short\n', encoding: 'utf8' });
+  assert.notEqual(weak.status, 0);
+  assert.match(weak.stderr, /^shopper: .*10 to 256 characters\n$/);
+  const role = spawnSync(SHOPPER, ['users', 'add', 'boss', '--role', 'owner', '--db', srv.db], { input: 'cli-password-2\n', encoding: 'utf8' });
+  assert.notEqual(role.status, 0);
+  const dup = spawnSync(SHOPPER, ['users', 'add', 'cli-user', '--db', srv.db], { input: 'cli-password-3\n', encoding: 'utf8' });
+  assert.equal(dup.status, 4); // conflict
+});
