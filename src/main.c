@@ -47,6 +47,7 @@ static const struct command commands[] = {
     {"serve", cmd_serve, "the server: JSON API, Smart Mirror and Manager Dashboard"},
     {"users", cmd_users, "dashboard accounts: add, list, passwd, remove"},
     {"mirrors", cmd_mirrors, "paired Smart Mirrors: add (prints the pairing link), list, revoke"},
+    {"pin", cmd_pin, "a customer's PIN for logging in at a mirror without a face"},
     {NULL, NULL, NULL},
 };
 

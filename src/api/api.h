@@ -65,6 +65,8 @@ struct app_config {
     int vision_threads;     /* face workspaces (frames analysed at once) */
     size_t max_frame_bytes; /* the largest camera frame accepted */
     int max_frame_pixels;   /* and its largest width x height */
+    double idle_logout;     /* seconds without a face before a mirror logs out (0: 30) */
+    int max_streams;        /* live alert streams at once (0: 16) */
     int secure_cookies;     /* mark cookies Secure (behind TLS) */
     int64_t cart_hold_seconds; /* how long a cart holds an item (0: SHOP_CART_HOLD) */
 };

@@ -86,6 +86,15 @@ extern const struct api_route products_routes[];
 extern const struct api_route customers_routes[];
 extern const struct api_route cart_routes[];
 extern const struct api_route foryou_routes[];
+extern const struct api_route alerts_routes[];
+
+/* ---- live alert streams (api_alerts.c) ---- */
+/* subscribes to the hub and starts the poller of changes made by other processes */
+int app_streams_open(struct app *a);
+/* wakes every stream waiting for a note (they end when a->stopping is set) */
+void app_streams_wake(struct app *a);
+/* stops the poller (sets a->stopping) and unsubscribes */
+void app_streams_close(struct app *a);
 
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {

@@ -15,6 +15,7 @@
 #include "core/xalloc.h"
 #include "identity/alerts.h"
 #include "identity/gallery.h"
+#include "identity/identify.h"
 #include "vision/face.h"
 
 /* every resource's routes; a route's number (for metrics) is its place in this order */
@@ -33,6 +34,7 @@ static const struct api_route *const route_tables[] = {
     customers_routes,
     cart_routes,
     foryou_routes,
+    alerts_routes,
 };
 #define NTABLES (sizeof(route_tables) / sizeof(*route_tables))
 
@@ -185,28 +187,20 @@ void app_warm_up(struct app *a)
 {
     if (!a->wss)
         return;
-    /* a grey camera-sized frame through both detectors builds their runtimes in every
-     * workspace; the networks after detection are built on the first real face */
-    struct image img = {.w = 640, .h = 480};
-    img.rgb = xmalloc((size_t)img.w * (size_t)img.h * 3);
-    memset(img.rgb, 128, (size_t)img.w * (size_t)img.h * 3);
+    /* every network the mirror's frames use, built and sized for a camera frame in every
+     * workspace (face_ws_warm), so that no shopper waits for a first-frame build */
+    struct face_opts o;
+    identify_face_opts(&o);
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR | FACE_WANT_EXPRESSIONS;
     struct face_ws **taken = xcalloc((size_t)a->wss->n, sizeof(*taken));
     for (int i = 0; i < a->wss->n; i++) {
         taken[i] = face_pool_get(a);
-        for (int d = 0; d < 2; d++) {
-            struct face_opts o;
-            face_opts_default(&o);
-            o.detector = d ? FACE_DETECT_TINY : FACE_DETECT_SSD;
-            struct face f;
-            int n;
-            if (face_detect(taken[i], &img, &o, &f, 1, &n) != SHOP_OK)
-                log_warn("api: warm-up of a face workspace failed: %s", shop_errmsg());
-        }
+        if (face_ws_warm(taken[i], 640, 480, &o) != SHOP_OK)
+            log_warn("api: warm-up of a face workspace failed: %s", shop_errmsg());
     }
     for (int i = 0; i < a->wss->n; i++)
         face_pool_put(a, taken[i]);
     free(taken);
-    free(img.rgb);
     log_info("api: %d face workspaces ready", a->wss->n);
 }
 
@@ -232,6 +226,8 @@ int app_open(const struct app_config *cfg, struct app **out)
     store_pool_put(&a->pool, st);
     if (rc == SHOP_OK)
         rc = app_mirrors_open(a);
+    if (rc == SHOP_OK)
+        rc = app_streams_open(a);
     if (rc == SHOP_OK && cfg->models_dir) {
         rc = face_engine_load(cfg->models_dir, FACE_NET_ALL, &a->faces);
         if (rc != SHOP_OK)
@@ -252,6 +248,7 @@ void app_close(struct app *a)
 {
     if (!a)
         return;
+    app_streams_close(a); /* joins the alert poller */
     faces_release(a);
     app_mirrors_close(a);
     face_engine_free(a->faces);
@@ -266,6 +263,7 @@ void app_close(struct app *a)
 void app_stop_streams(struct app *a)
 {
     atomic_store(&a->stopping, 1);
+    app_streams_wake(a); /* streams waiting for a note end now */
 }
 
 /* ---- routing ---- */

@@ -107,6 +107,7 @@ int cmd_bench_identity(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
 int cmd_users(int argc, char **argv);
 int cmd_mirrors(int argc, char **argv);
+int cmd_pin(int argc, char **argv);
 /* `shopper eval faces DIR`, dispatched by cmd_eval (argv[0] is "faces") */
 int cli_eval_faces(int argc, char **argv);
 

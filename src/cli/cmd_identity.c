@@ -17,6 +17,7 @@
 #include "core/parse.h"
 #include "core/xalloc.h"
 #include "identity/alerts.h"
+#include "identity/alerts_json.h"
 #include "identity/emotion.h"
 #include "identity/enrol.h"
 #include "identity/evalfaces.h"
@@ -650,32 +651,7 @@ int cmd_purge(int argc, char **argv)
 
 static void json_alert(struct jsonw *w, const struct store_alert_row *r)
 {
-    jw_obj(w);
-    jw_key(w, "id");
-    jw_int(w, r->a.id);
-    jw_key(w, "status");
-    jw_str(w, r->a.status);
-    jw_key(w, "location");
-    jw_str(w, r->a.location);
-    jw_key(w, "created_at");
-    jw_int(w, r->a.created_at);
-    jw_key(w, "customer");
-    if (r->a.customer_id)
-        jw_int(w, r->a.customer_id);
-    else
-        jw_null(w);
-    jw_key(w, "event");
-    if (r->a.event_id)
-        jw_int(w, r->a.event_id);
-    else
-        jw_null(w);
-    jw_key(w, "acknowledged_by");
-    jw_str(w, r->acknowledged_by[0] ? r->acknowledged_by : NULL);
-    jw_key(w, "resolved_by");
-    jw_str(w, r->resolved_by[0] ? r->resolved_by : NULL);
-    jw_key(w, "note");
-    jw_str(w, r->note[0] ? r->note : NULL);
-    jw_end(w);
+    alerts_row_write_json(w, r); /* the API's shape too */
 }
 
 int cmd_alerts(int argc, char **argv)

@@ -83,7 +83,7 @@ static void *warm_thread(void *p)
 int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *bind = "127.0.0.1", *models = NULL, *web = "web";
-    int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256, hold = 900;
+    int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256, hold = 900, idle = 30;
     int no_faces = 0, quiet = 0, routes = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
@@ -101,6 +101,8 @@ int cmd_serve(int argc, char **argv)
         CLI_INT("max-connections", "N", "connections at once (default 256)", &conns, 4, 10000),
         CLI_INT("cart-hold", "SECONDS", "how long a cart holds an item, renewed when the cart "
                 "is used (default 900)", &hold, 1, 86400),
+        CLI_INT("idle-logout", "S", "a mirror logs out after S seconds without a face (30)",
+                &idle, 1, 86400),
         CLI_FLAG("quiet", "no access log", &quiet),
         CLI_FLAG("routes", "print the API's routes and who may call them, and exit", &routes),
         CLI_END,
@@ -138,6 +140,7 @@ int cmd_serve(int argc, char **argv)
         .max_frame_bytes = (size_t)max_frame,
         .max_frame_pixels = 1920 * 1080,
         .cart_hold_seconds = hold,
+        .idle_logout = (double)idle,
     };
     if (pipe(sig_pipe) != 0)
         return cli_fail("cannot create a pipe for signals");
@@ -420,4 +423,50 @@ int cmd_mirrors(int argc, char **argv)
     store_close(st);
     free(pos);
     return rc;
+}
+
+/* ---- customers' PINs ---- */
+
+int cmd_pin(int argc, char **argv)
+{
+    const char *db = NULL;
+    int64_t customer = 0;
+    struct cli_opt opts[] = {
+        CLI_INT("customer", "ID", "the customer", &customer, 1, 1e15),
+        CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_END,
+    };
+    int rc = cli_parse(argc, argv, "shopper pin --customer ID   (the PIN from $SHOPPER_PIN or "
+                       "standard input)",
+                       "Sets (or replaces) the PIN with which a customer logs in at a mirror "
+                       "by e-mail instead of by face: 4 to 8 digits, stored as a slow salted "
+                       "hash.",
+                       opts, NULL);
+    if (rc >= 0)
+        return rc;
+    if (!customer) {
+        cli_fail("pin: --customer ID is required");
+        return 2;
+    }
+    if (crypto_init() != SHOP_OK)
+        return cli_fail_rc(SHOP_EINTERNAL, NULL);
+    char pin[32];
+    const char *env = getenv("SHOPPER_PIN");
+    if (env && *env)
+        snprintf(pin, sizeof(pin), "%s", env);
+    else if (!fgets(pin, (int)sizeof(pin), stdin))
+        return cli_fail("no PIN given (standard input or $SHOPPER_PIN)");
+    pin[strcspn(pin, "\r\n")] = '\0';
+    struct store *st = cli_open_store(db, STORE_WRITE);
+    if (!st) {
+        crypto_wipe(pin, sizeof(pin));
+        return 1;
+    }
+    rc = auth_pin_set(st, customer, pin, (int64_t)time(NULL));
+    crypto_wipe(pin, sizeof(pin));
+    store_close(st);
+    if (rc != SHOP_OK)
+        return cli_fail_rc(rc, NULL);
+    printf("PIN of customer %lld set\n", (long long)customer);
+    return 0;
 }

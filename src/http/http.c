@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <poll.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
@@ -128,6 +129,15 @@ static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
     struct stream_ctx *s = cls;
     if (atomic_load(&s->srv->stopping))
         return MHD_CONTENT_READER_END_OF_STREAM;
+    /* a client that went away is noticed now, not at the stream's next write (a quiet
+     * stream writes only its heartbeat): its slot is freed at once */
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(s->cr->req.conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+    if (ci) {
+        struct pollfd p = {.fd = ci->connect_fd, .events = POLLRDHUP};
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)))
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+    }
     ssize_t n = s->read(s->ctx, buf, max);
     if (n < 0)
         return MHD_CONTENT_READER_END_OF_STREAM;

@@ -628,6 +628,25 @@ SHOP_MUST_CHECK int store_alerts_list(struct store *st, const char *status, size
                                       struct store_alert_row **out, size_t *n);
 SHOP_MUST_CHECK int store_alert_get(struct store *st, int64_t alert_id,
                                     struct store_alert_row *out);
+/* What changed in the alerts since a cursor, for a process that shows them live while
+ * another process (the CLI) may raise, acknowledge or resolve them: alerts with an id over
+ * alert_id (raised), alerts acknowledged at or after ack_at, resolutions with an id over
+ * resolution_id. store_alert_cursor_now gives the cursor of the store as it is. */
+struct store_alert_cursor {
+    int64_t alert_id, resolution_id, ack_at;
+};
+enum store_alert_change_kind { STORE_ALERT_RAISED = 0, STORE_ALERT_ACKED, STORE_ALERT_RESOLVED };
+struct store_alert_change {
+    enum store_alert_change_kind kind;
+    struct store_alert_row row;
+};
+SHOP_MUST_CHECK int store_alert_cursor_now(struct store *st, struct store_alert_cursor *out);
+/* at most max changes, raised first; *cur moves past what was returned; caller frees *out */
+SHOP_MUST_CHECK int store_alert_changes(struct store *st, struct store_alert_cursor *cur,
+                                        size_t max, struct store_alert_change **out,
+                                        size_t *n);
+/* SQLite's data_version: changes when another connection commits (a cheap "anything new?") */
+SHOP_MUST_CHECK int store_data_version(struct store *st, int64_t *out);
 /* ==== end identity ==== */
 
 /* ==== accounts: dashboard users, login sessions, mirror devices, PINs (store_auth.c) ==== */

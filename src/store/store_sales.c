@@ -457,3 +457,134 @@ int store_alert_get(struct store *st, int64_t alert_id, struct store_alert_row *
     stmt_done(s);
     return ret;
 }
+
+/* ---- alert changes made by any process (the live feed's poller) ---- */
+
+static const char *const SQL_ALERT_CURSOR =
+    "SELECT (SELECT coalesce(max(id), 0) FROM alerts), "
+    "(SELECT coalesce(max(id), 0) FROM alert_resolutions), "
+    "(SELECT coalesce(max(acknowledged_at), 0) FROM alerts)";
+static const char *const SQL_ALERTS_NEW = ALERT_COLS "WHERE a.id > :id ORDER BY a.id LIMIT :limit";
+static const char *const SQL_ALERTS_ACKED =
+    ALERT_COLS "WHERE a.acknowledged_at >= :at ORDER BY a.acknowledged_at, a.id LIMIT :limit";
+static const char *const SQL_RESOLUTIONS_NEW =
+    "SELECT id, alert_id FROM alert_resolutions WHERE id > :id ORDER BY id LIMIT :limit";
+
+int store_alert_cursor_now(struct store *st, struct store_alert_cursor *out)
+{
+    memset(out, 0, sizeof(*out));
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERT_CURSOR);
+    if (!s)
+        return SHOP_EDB;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        out->alert_id = sqlite3_column_int64(s, 0);
+        out->resolution_id = sqlite3_column_int64(s, 1);
+        out->ack_at = sqlite3_column_int64(s, 2);
+    }
+    stmt_done(s);
+    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "alert cursor");
+}
+
+static void change_push(struct store_alert_change **out, size_t *n, size_t *cap,
+                        enum store_alert_change_kind kind, const struct store_alert_row *r)
+{
+    if (*n == *cap) {
+        *cap = *cap ? 2 * *cap : 8;
+        *out = xreallocarray(*out, *cap, sizeof(**out));
+    }
+    (*out)[*n].kind = kind;
+    (*out)[*n].row = *r;
+    (*n)++;
+}
+
+int store_alert_changes(struct store *st, struct store_alert_cursor *cur, size_t max,
+                        struct store_alert_change **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    int64_t lim = max > 1000 ? 1000 : (int64_t)max;
+    struct store_alert_row r;
+    int rc;
+    sqlite3_stmt *s = stmt_get(st, SQL_ALERTS_NEW);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":id", cur->alert_id);
+    bind_int(s, ":limit", lim);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_alert_row(s, &r);
+        change_push(out, n, &cap, STORE_ALERT_RAISED, &r);
+        cur->alert_id = r.a.id;
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    if (!(s = stmt_get(st, SQL_ALERTS_ACKED)))
+        goto fail_db;
+    bind_int(s, ":at", cur->ack_at);
+    bind_int(s, ":limit", lim);
+    int64_t ack_at = cur->ack_at;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        read_alert_row(s, &r);
+        change_push(out, n, &cap, STORE_ALERT_ACKED, &r);
+        if (r.acknowledged_at > ack_at)
+            ack_at = r.acknowledged_at;
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE)
+        goto fail;
+    cur->ack_at = ack_at; /* rows of that second come again: the caller skips repeats */
+    if (!(s = stmt_get(st, SQL_RESOLUTIONS_NEW)))
+        goto fail_db;
+    bind_int(s, ":id", cur->resolution_id);
+    bind_int(s, ":limit", lim);
+    int64_t ids[64][2];
+    int k = 0;
+    while (k < 64 && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+        ids[k][0] = sqlite3_column_int64(s, 0);
+        ids[k][1] = sqlite3_column_int64(s, 1);
+        k++;
+    }
+    stmt_done(s);
+    if (k < 64 && rc != SQLITE_DONE)
+        goto fail;
+    for (int i = 0; i < k; i++) {
+        int g = store_alert_get(st, ids[i][1], &r);
+        if (g == SHOP_ENOTFOUND)
+            continue;
+        if (g != SHOP_OK) {
+            free(*out);
+            *out = NULL;
+            *n = 0;
+            return g;
+        }
+        change_push(out, n, &cap, STORE_ALERT_RESOLVED, &r);
+        cur->resolution_id = ids[i][0];
+    }
+    return SHOP_OK;
+fail:
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return store_fail(st, rc, "alert changes");
+fail_db:
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return SHOP_EDB;
+}
+
+static const char *const SQL_DATA_VERSION = "PRAGMA data_version";
+
+int store_data_version(struct store *st, int64_t *out)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_DATA_VERSION);
+    if (!s)
+        return SHOP_EDB;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "data version");
+}

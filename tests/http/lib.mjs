@@ -28,8 +28,10 @@ export function demoStore() {
 export async function startServer({ faces = false, args = [], db = null, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'shopper-srv-'));
   const file = join(dir, 'shop.db');
-  if (db) copyFileSync(db, file);
-  else copyFileSync(demoStore(), file);
+  const src = db || demoStore();
+  copyFileSync(src, file);
+  // the face key file travels with the store (sealed templates are unreadable without it)
+  if (existsSync(`${src}-keys`)) copyFileSync(`${src}-keys`, `${file}-keys`);
   const argv = ['serve', '--db', file, '--port', '0', '--web', join(ROOT, 'web'), ...args];
   if (faces) argv.push('--models', join(ROOT, 'models'));
   else argv.push('--no-faces');

@@ -1,12 +1,18 @@
 /* tests/vision/topng.c - makes the lossless inputs of the reference comparison: decodes an
  * image with our own src/vision/image.c, optionally edits it, and writes PNG, so that
- * `shopper faces` and face-api see exactly the same pixels.
- *     vision_topng IN OUT.png [crop X Y W H] [flip] [scale W H] ...   (applied in order)
+ * `shopper faces` and face-api see exactly the same pixels. Also makes the camera frames of
+ * the server's tests: OUT ending in .jpg is written as a JPEG (quality 90).
+ *     vision_topng IN OUT.png [crop X Y W H] [flip] [scale W H] [canvas W H]
+ *                             [warpx A N B] ...   (applied in order)
+ * canvas centres the image on a grey W x H frame, scaled down to fit when larger; warpx
+ * moves column N to the middle of columns A..B by stretching one side and squeezing the
+ * other (turns a face's apparent pose towards straight: the nose between the jaw ends).
  * scale is a plain bilinear resample (half-pixel centres): any resampler will do, as both
  * sides read its output. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <turbojpeg.h>
 
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -79,6 +85,66 @@ static void scale(struct image *img, int w, int h)
     img->h = h;
 }
 
+static void canvas(struct image *img, int w, int h)
+{
+    if (img->w > w || img->h > h) {
+        double f = (double)w / img->w < (double)h / img->h ? (double)w / img->w
+                                                           : (double)h / img->h;
+        int nw = (int)(img->w * f), nh = (int)(img->h * f);
+        scale(img, nw < 1 ? 1 : nw, nh < 1 ? 1 : nh);
+    }
+    uint8_t *out = xmalloc((size_t)w * h * 3);
+    memset(out, 128, (size_t)w * h * 3);
+    int x0 = (w - img->w) / 2, y0 = (h - img->h) / 2;
+    for (int r = 0; r < img->h; r++)
+        memcpy(out + ((size_t)(y0 + r) * w + x0) * 3, img->rgb + (size_t)r * img->w * 3,
+               (size_t)img->w * 3);
+    free(img->rgb);
+    img->rgb = out;
+    img->w = w;
+    img->h = h;
+}
+
+static void warpx(struct image *img, int a, int n, int b)
+{
+    uint8_t *out = xmalloc((size_t)img->w * img->h * 3);
+    memcpy(out, img->rgb, (size_t)img->w * img->h * 3);
+    double m = (a + b) / 2.0;
+    for (int x = a; x <= b; x++) {
+        /* the source column of output column x */
+        double fx = x <= m ? a + (x - a) * (n - a) / (m - a) : n + (x - m) * (b - n) / (b - m);
+        int x0 = (int)fx, x1 = x0 + 1 < img->w ? x0 + 1 : x0;
+        double wx = fx - x0;
+        for (int y = 0; y < img->h; y++)
+            for (int c = 0; c < 3; c++) {
+                const uint8_t *row = img->rgb + (size_t)y * img->w * 3;
+                out[((size_t)y * img->w + x) * 3 + c] =
+                    (uint8_t)(row[x0 * 3 + c] * (1 - wx) + row[x1 * 3 + c] * wx + 0.5);
+            }
+    }
+    free(img->rgb);
+    img->rgb = out;
+}
+
+static int write_jpeg(const char *path, const struct image *img)
+{
+    tjhandle tj = tjInitCompress();
+    unsigned char *jpg = NULL;
+    unsigned long n = 0;
+    int ok = tj && tjCompress2(tj, img->rgb, img->w, 0, img->h, TJPF_RGB, &jpg, &n, TJSAMP_420,
+                               90, 0) == 0;
+    FILE *f = ok ? fopen(path, "wb") : NULL;
+    ok = f && fwrite(jpg, 1, n, f) == n;
+    if (f && fclose(f) != 0)
+        ok = 0;
+    tjFree(jpg);
+    if (tj)
+        tjDestroy(tj);
+    if (!ok)
+        fprintf(stderr, "vision_topng: cannot write '%s'\n", path);
+    return ok;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
@@ -108,12 +174,31 @@ int main(int argc, char **argv)
                 goto out;
             scale(&img, w, h);
             i += 2;
+        } else if (strcmp(argv[i], "canvas") == 0) {
+            if (!arg_int(argv, i + 1, argc, 1, 8000, &w) || !arg_int(argv, i + 2, argc, 1, 8000, &h))
+                goto out;
+            canvas(&img, w, h);
+            i += 2;
+        } else if (strcmp(argv[i], "warpx") == 0) {
+            int a, n, b;
+            if (!arg_int(argv, i + 1, argc, 0, img.w - 3, &a) ||
+                !arg_int(argv, i + 3, argc, a + 2, img.w - 1, &b) ||
+                !arg_int(argv, i + 2, argc, a + 1, b - 1, &n))
+                goto out;
+            warpx(&img, a, n, b);
+            i += 3;
         } else {
             fprintf(stderr, "vision_topng: unknown operation '%s'\n", argv[i]);
             goto out;
         }
     }
     rc = 1;
+    size_t ol = strlen(argv[2]);
+    if (ol > 4 && strcmp(argv[2] + ol - 4, ".jpg") == 0) {
+        if (write_jpeg(argv[2], &img))
+            rc = 0;
+        goto out;
+    }
     if (image_write_png(argv[2], img.rgb, img.w, img.h) != SHOP_OK) {
         fprintf(stderr, "vision_topng: %s\n", image_errmsg());
         goto out;

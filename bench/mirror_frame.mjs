@@ -1,0 +1,38 @@
+// bench/mirror_frame.mjs - POST /api/v1/mirror/frame over HTTP (one client, keep-alive, a
+// 640x480 JPEG with one face) against the engine in process (`shopper bench-faces` on the
+// same JPEG, SSD detector as the server), alternating rounds so both see the same load.
+//   SHOPPER=build/shopper node bench/mirror_frame.mjs [FRAMES] [ROUNDS]
+import { execFileSync } from 'node:child_process';
+import { startServer, SHOPPER, ROOT } from '../tests/http/lib.mjs';
+import { frame, framePath, postFrame } from '../tests/http/frames.mjs';
+import { join } from 'node:path';
+
+const N = Number(process.argv[2] || 60), ROUNDS = Number(process.argv[3] || 3);
+const q = (a, p) => a[Math.min(a.length - 1, Math.floor(p * a.length))];
+const jpeg = frame('b');
+const srv = await startServer({ faces: true, args: ['--quiet', '--threads', '1'] });
+const m = srv.mirror();
+const http = [], engine = [];
+try {
+for (let i = 0; i < 5; i++) await postFrame(m, jpeg); // warm-up: runtimes built
+for (let r = 0; r < ROUNDS; r++) {
+  for (let i = 0; i < N; i++) {
+    const t0 = process.hrtime.bigint();
+    const res = await postFrame(m, jpeg);
+    http.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (res.status !== 200 || res.json.faces.length !== 1) throw new Error(res.text);
+  }
+  const out = JSON.parse(execFileSync(SHOPPER, ['bench-faces', framePath('b'), '--detector', 'ssd',
+    '--frames', String(N), '--threads', '1', '--models', join(ROOT, 'models'), '--json'], { encoding: 'utf8' }));
+  engine.push(out.frame_ms);
+}
+} catch (e) {
+  console.error(srv.stderr().slice(-2000));
+  throw e;
+}
+await srv.stop();
+http.sort((a, b) => a - b);
+const eng = engine.reduce((a, b) => a + b, 0) / engine.length;
+console.log(`mirror frame over HTTP (${http.length} frames): p50 ${q(http, 0.5).toFixed(1)} ms, p99 ${q(http, 0.99).toFixed(1)} ms, mean ${(http.reduce((a, b) => a + b, 0) / http.length).toFixed(1)} ms`);
+console.log(`bench-faces in process (ssd, mean of ${engine.length} runs of ${N}): ${eng.toFixed(1)} ms per frame [${engine.map((x) => x.toFixed(1)).join(', ')}]`);
+console.log(`HTTP p50 / engine: ${(q(http, 0.5) / eng).toFixed(3)}`);
