@@ -7,11 +7,11 @@
 /* The recommender engine for this request. Building it reads the whole store; a shared,
  * refreshed cache (reco_cache) replaces these two functions, the only place the engine is
  * made and dropped. */
+/* the server's cached engine (rebuilt only when purchases, products, prices, profiles or
+ * models changed); a reference the caller drops with engine_put */
 static int engine_get(struct api_ctx *c, struct reco_engine **e)
 {
-    struct reco_params p;
-    reco_params_default(&p);
-    return reco_build(c->st, &p, e);
+    return reco_cache_get(c->app->reco, c->st, e);
 }
 
 static void engine_put(struct api_ctx *c, struct reco_engine *e)
@@ -38,7 +38,7 @@ static int get_foryou(struct api_ctx *c)
     struct reco_list l;
     rc = engine_get(c, &e);
     if (rc == SHOP_OK)
-        rc = reco_for(e, who.customer_id, products, n, &l);
+        rc = reco_for_live(e, c->st, who.customer_id, products, n, &l); /* stock read now */
     /* what is shown is what the cart and the checkout will charge */
     if (rc == SHOP_OK)
         rc = shop_offer_promotions(c->st, who.customer_id, &l, &cart, c->now);

@@ -42,6 +42,8 @@ struct app {
     struct metrics *metrics;
     struct mirrors *mirrors;
     struct streams *streams;
+    struct reco_cache *reco;    /* the recommender engine, rebuilt when the store changes */
+    struct pricing_cache *pricing; /* the demand model, loaded once per trained version */
     atomic_int stopping;
 };
 

@@ -37,7 +37,8 @@ static int get_suggestions(struct api_ctx *c)
     struct pricing_suggestion *s = NULL;
     size_t n = 0;
     if (rc == SHOP_OK)
-        rc = pricing_suggest(c->st, &r, product, PRICING_DAYS, c->now, &s, &n);
+        rc = pricing_suggest_cached(c->app->pricing, c->st, &r, product, PRICING_DAYS, c->now, &s,
+                                    &n);
     if (rc != SHOP_OK) {
         free(s);
         return api_error(c, rc);

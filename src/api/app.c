@@ -10,6 +10,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "analytics/pricing.h"
+#include "analytics/recommend.h"
 #include "api/metrics.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -220,6 +222,8 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->gallery = gallery_new();
     a->hub = alerts_new(256);
     a->limiter = auth_limiter_new();
+    a->reco = reco_cache_new(NULL);
+    a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
@@ -255,6 +259,8 @@ void app_close(struct app *a)
     gallery_free(a->gallery);
     alerts_free(a->hub);
     auth_limiter_free(a->limiter);
+    reco_cache_free(a->reco);
+    pricing_cache_free(a->pricing);
     metrics_free(a->metrics);
     pool_release(&a->pool);
     free(a);
