@@ -44,20 +44,8 @@ void profiles_summary_release(struct profiles_summary *s)
     memset(s, 0, sizeof(*s));
 }
 
-void profiles_row_write_json(struct jsonw *w, const struct store_profile_row *r)
+void profiles_fields_write_json(struct jsonw *w, const struct store_profile *p)
 {
-    const struct store_profile *p = &r->p;
-    jw_obj(w);
-    jw_key(w, "id");
-    jw_int(w, p->customer_id);
-    jw_key(w, "name");
-    jw_str(w, r->name);
-    str_or_null(w, "email", r->email);
-    jw_key(w, "segment");
-    if (p->segment >= 0)
-        jw_int(w, p->segment);
-    else
-        jw_null(w);
     jw_key(w, "purchases");
     jw_int(w, p->purchases);
     jw_key(w, "items");
@@ -73,6 +61,23 @@ void profiles_row_write_json(struct jsonw *w, const struct store_profile_row *r)
     str_or_null(w, "pref_category", p->pref_category);
     str_or_null(w, "pref_fabric", p->pref_fabric);
     str_or_null(w, "pref_size", p->pref_size);
+}
+
+void profiles_row_write_json(struct jsonw *w, const struct store_profile_row *r)
+{
+    const struct store_profile *p = &r->p;
+    jw_obj(w);
+    jw_key(w, "id");
+    jw_int(w, p->customer_id);
+    jw_key(w, "name");
+    jw_str(w, r->name);
+    str_or_null(w, "email", r->email);
+    jw_key(w, "segment");
+    if (p->segment >= 0)
+        jw_int(w, p->segment);
+    else
+        jw_null(w);
+    profiles_fields_write_json(w, p);
     jw_end(w);
 }
 

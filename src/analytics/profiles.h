@@ -52,6 +52,10 @@ void profiles_points_write_json(struct jsonw *w, const struct profiles_points *p
 
 /* a profile row (customer, name, e-mail, segment, numbers, preferences) */
 void profiles_row_write_json(struct jsonw *w, const struct store_profile_row *r);
+/* a profile's numbers and preferences as keys of the object being written ("purchases",
+ * "items", "spend_cents", "mean_price_cents", "mean_discount", "times_tried",
+ * "pref_category", "pref_fabric", "pref_size"): the one shape of a profile */
+void profiles_fields_write_json(struct jsonw *w, const struct store_profile *p);
 /* {"total","profiles":[row...]} */
 void profiles_list_write_json(struct jsonw *w, const struct store_profile_row *r, size_t n,
                               int64_t total);

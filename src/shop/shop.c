@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/profiles.h"
 #include "analytics/recommend.h"
 #include "auth/auth.h"
 #include "core/jsonw.h"
@@ -447,21 +448,7 @@ void shop_customer_view_write_json(struct jsonw *w, const struct shop_customer_v
     jw_key(w, "profile");
     if (v->has_profile) {
         jw_obj(w);
-        jw_key(w, "purchases");
-        jw_int(w, p->purchases);
-        jw_key(w, "items");
-        jw_int(w, p->items);
-        jw_key(w, "spend_cents");
-        jw_int(w, p->spend_cents);
-        jw_key(w, "mean_price_cents");
-        jw_int(w, p->mean_price_cents);
-        jw_key(w, "mean_discount");
-        jw_num(w, p->mean_discount);
-        jw_key(w, "times_tried");
-        jw_int(w, p->times_tried);
-        str_or_null(w, "pref_category", p->pref_category);
-        str_or_null(w, "pref_fabric", p->pref_fabric);
-        str_or_null(w, "pref_size", p->pref_size);
+        profiles_fields_write_json(w, p);
         time_or_null(w, "updated_at", p->updated_at);
         jw_end(w);
     } else
