@@ -243,7 +243,7 @@ int store_product_add(struct store *st, struct store_product *p)
     return store_end(st, rc);
 }
 
-static void read_product(sqlite3_stmt *s, struct store_product *p)
+void store_read_product(sqlite3_stmt *s, struct store_product *p)
 {
     memset(p, 0, sizeof(*p));
     p->id = sqlite3_column_int64(s, 0);
@@ -271,7 +271,7 @@ int store_product_get(struct store *st, int64_t id, struct store_product *out)
     bind_int(s, ":id", id);
     int rc = sqlite3_step(s), ret = SHOP_OK;
     if (rc == SQLITE_ROW)
-        read_product(s, out);
+        store_read_product(s, out);
     else if (rc == SQLITE_DONE) {
         store_msg(st, "no product %lld", (long long)id);
         ret = SHOP_ENOTFOUND;
@@ -320,7 +320,7 @@ int store_products(struct store *st, struct store_product **out, size_t *n)
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        read_product(s, grow((void **)out, n, &cap, sizeof(**out)));
+        store_read_product(s, grow((void **)out, n, &cap, sizeof(**out)));
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list products");
 }

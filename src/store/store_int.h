@@ -52,6 +52,10 @@ void col_text(sqlite3_stmt *s, int i, char *buf, size_t n);
 /* Sets the handle's message and this thread's shop_errmsg() (the error convention). */
 void store_msg(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* a product from the columns of PRODUCT_COLS (store_catalog.c): id, name, category, gender,
+ * fabric, season, base, cost and current price, popularity, zone, x, y, simulated, stock */
+void store_read_product(sqlite3_stmt *s, struct store_product *p);
+
 /* Records sqlite's message for rc and maps it to a SHOP_E* code. */
 int store_fail(struct store *st, int rc, const char *what);
 

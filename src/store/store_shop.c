@@ -69,23 +69,7 @@ int store_products_find(struct store *st, const struct store_product_filter *f,
             cap = cap ? cap * 2 : 32;
             *out = xreallocarray(*out, cap, sizeof(**out));
         }
-        struct store_product *p = &(*out)[(*n)++];
-        memset(p, 0, sizeof(*p));
-        p->id = sqlite3_column_int64(s, 0);
-        col_text(s, 1, p->name, sizeof(p->name));
-        col_text(s, 2, p->category, sizeof(p->category));
-        col_text(s, 3, p->gender, sizeof(p->gender));
-        col_text(s, 4, p->fabric, sizeof(p->fabric));
-        col_text(s, 5, p->season, sizeof(p->season));
-        p->base_price_cents = sqlite3_column_int64(s, 6);
-        p->cost_cents = sqlite3_column_int64(s, 7);
-        p->price_cents = sqlite3_column_int64(s, 8);
-        p->popularity = sqlite3_column_double(s, 9);
-        col_text(s, 10, p->zone, sizeof(p->zone));
-        p->x = sqlite3_column_double(s, 11);
-        p->y = sqlite3_column_double(s, 12);
-        p->simulated = sqlite3_column_int(s, 13);
-        p->stock = sqlite3_column_int64(s, 14);
+        store_read_product(s, &(*out)[(*n)++]);
     }
     stmt_done(s);
     if (rc != SQLITE_DONE) {
