@@ -174,6 +174,7 @@ int cmd_faces(int argc, char **argv)
             status = 1;
             continue;
         }
+        shop_err_clear(); /* not every failure inside says why: no stale reason */
         rc = face_detect(ws, &img, &o, faces, (int)max_faces, &n);
         /* a cap that cuts the result says so (--largest is a choice, not a cap) */
         int found = largest ? n : face_ws_found(ws);
@@ -228,6 +229,7 @@ static int largest_descriptor(struct face_ws *ws, const struct face_opts *o, con
     int n = 0;
     if (image_load(path, IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK)
         return cli_fail("cannot read '%s': %s", path, image_errmsg());
+    shop_err_clear();
     int rc = face_detect(ws, &img, o, f, 1, &n);
     image_release(&img);
     if (rc != SHOP_OK)
@@ -512,7 +514,7 @@ int cmd_bench_faces(int argc, char **argv)
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     if (one.rc != SHOP_OK) {
-        cli_fail("inference failed: %s", shop_errmsg_or(one.rc));
+        cli_fail("inference failed: %s", shop_strerror(one.rc));
         goto out;
     }
     if (json) {
