@@ -122,7 +122,7 @@ int store_customer_add(struct store *st, struct store_customer *c)
     return store_end(st, rc);
 }
 
-static void read_customer(sqlite3_stmt *s, struct store_customer *c)
+void store_read_customer(sqlite3_stmt *s, struct store_customer *c)
 {
     memset(c, 0, sizeof(*c));
     c->id = sqlite3_column_int64(s, 0);
@@ -147,7 +147,7 @@ int store_customer_get(struct store *st, int64_t id, struct store_customer *out)
     bind_int(s, ":id", id);
     int rc = sqlite3_step(s), ret = SHOP_OK;
     if (rc == SQLITE_ROW)
-        read_customer(s, out);
+        store_read_customer(s, out);
     else if (rc == SQLITE_DONE) {
         store_msg(st, "no customer %lld", (long long)id);
         ret = SHOP_ENOTFOUND;
@@ -177,7 +177,7 @@ int store_customers(struct store *st, struct store_customer **out, size_t *n)
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        read_customer(s, grow((void **)out, n, &cap, sizeof(**out)));
+        store_read_customer(s, grow((void **)out, n, &cap, sizeof(**out)));
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list customers");
 }

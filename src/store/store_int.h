@@ -52,6 +52,9 @@ void col_text(sqlite3_stmt *s, int i, char *buf, size_t n);
 /* Sets the handle's message and this thread's shop_errmsg() (the error convention). */
 void store_msg(struct store *st, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* a customer from the columns of CUSTOMER_COLS (store_catalog.c): id, name, email, gender,
+ * size, persona, preferred category, fabric and season, created, last seen, simulated */
+void store_read_customer(sqlite3_stmt *s, struct store_customer *c);
 /* a product from the columns of PRODUCT_COLS (store_catalog.c): id, name, category, gender,
  * fabric, season, base, cost and current price, popularity, zone, x, y, simulated, stock */
 void store_read_product(sqlite3_stmt *s, struct store_product *p);

@@ -160,20 +160,7 @@ int store_customers_find(struct store *st, const char *q, int64_t limit, int64_t
             cap = cap ? cap * 2 : 32;
             *out = xreallocarray(*out, cap, sizeof(**out));
         }
-        struct store_customer *c = &(*out)[(*n)++];
-        memset(c, 0, sizeof(*c));
-        c->id = sqlite3_column_int64(s, 0);
-        col_text(s, 1, c->name, sizeof(c->name));
-        col_text(s, 2, c->email, sizeof(c->email));
-        col_text(s, 3, c->gender, sizeof(c->gender));
-        col_text(s, 4, c->size, sizeof(c->size));
-        col_text(s, 5, c->persona, sizeof(c->persona));
-        col_text(s, 6, c->pref_category, sizeof(c->pref_category));
-        col_text(s, 7, c->pref_fabric, sizeof(c->pref_fabric));
-        col_text(s, 8, c->pref_season, sizeof(c->pref_season));
-        c->created_at = sqlite3_column_int64(s, 9);
-        c->last_seen_at = sqlite3_column_int64(s, 10);
-        c->simulated = sqlite3_column_int(s, 11);
+        store_read_customer(s, &(*out)[(*n)++]);
     }
     stmt_done(s);
     if (rc != SQLITE_DONE) {
