@@ -169,6 +169,7 @@ struct search_job {
     const float *probe;
     int64_t want;
     int wrong;
+    int mean; /* gallery_search_mean (whose first search after additions rebuilds) */
 };
 
 static void *search_loop(void *arg)
@@ -176,7 +177,10 @@ static void *search_loop(void *arg)
     struct search_job *j = arg;
     for (int i = 0; i < 300; i++) {
         struct gallery_match m;
-        gallery_search(j->g, j->probe, &m);
+        if (j->mean)
+            gallery_search_mean(j->g, j->probe, &m);
+        else
+            gallery_search(j->g, j->probe, &m);
         if (m.n == 0 || m.best[0].customer_id != j->want || m.best[0].distance != 0)
             j->wrong++;
     }
@@ -192,9 +196,9 @@ static void gallery_is_thread_safe(void)
     struct gallery *g = gallery_new();
     int64_t id = 42;
     gallery_add(g, &id, probe, 1);
-    struct search_job jobs[2] = {{g, probe, 42, 0}, {g, probe, 42, 0}};
-    pthread_t t[2];
-    for (int i = 0; i < 2; i++)
+    struct search_job jobs[3] = {{g, probe, 42, 0, 0}, {g, probe, 42, 0, 1}, {g, probe, 42, 0, 1}};
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, search_loop, &jobs[i]);
     for (int i = 0; i < 300; i++) {
         random_desc(&seed, other);
@@ -203,9 +207,9 @@ static void gallery_is_thread_safe(void)
         if (i % 5 == 4)
             gallery_remove(g, 100 + (i / 5) % 7);
     }
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         pthread_join(t[i], NULL);
-    CHECK(jobs[0].wrong == 0 && jobs[1].wrong == 0);
+    CHECK(jobs[0].wrong == 0 && jobs[1].wrong == 0 && jobs[2].wrong == 0);
     gallery_free(g);
 }
 

@@ -21,7 +21,10 @@ struct gallery {
     size_t n, cap;
     float *rows;  /* [cap x 128], the first n in use */
     int64_t *ids; /* [cap] */
-    /* one row per customer: the mean of their rows, rebuilt by every change */
+    /* one row per customer: the mean of their rows, rebuilt by removal, replacement and
+     * load at once (no erased customer's mean stays behind) and after additions by the next
+     * gallery_search_mean (dirty: so that adding in chunks costs one rebuild) */
+    int dirty;
     size_t nc, ccap;
     float *cent;
     int64_t *cent_ids;
@@ -124,6 +127,7 @@ static void centroids_locked(struct gallery *g)
     }
     wipe(sum, sizeof(sum));
     free(order);
+    g->dirty = 0;
 }
 
 void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_t n)
@@ -133,7 +137,7 @@ void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_
     memcpy(g->rows + g->n * GALLERY_DIM, rows, n * GALLERY_DIM * sizeof(float));
     memcpy(g->ids + g->n, ids, n * sizeof(*ids));
     g->n += n;
-    centroids_locked(g);
+    g->dirty = 1;
     pthread_rwlock_unlock(&g->lock);
 }
 
@@ -351,6 +355,14 @@ static void search_rows(const float *rows, const int64_t *ids, size_t n, const f
 void gallery_search_mean(struct gallery *g, const float *q, struct gallery_match *out)
 {
     pthread_rwlock_rdlock(&g->lock);
+    while (g->dirty) { /* rows were added: rebuild the means under the write lock */
+        pthread_rwlock_unlock(&g->lock);
+        pthread_rwlock_wrlock(&g->lock);
+        if (g->dirty)
+            centroids_locked(g);
+        pthread_rwlock_unlock(&g->lock);
+        pthread_rwlock_rdlock(&g->lock);
+    }
     search_rows(g->cent, g->cent_ids, g->nc, q, out);
     pthread_rwlock_unlock(&g->lock);
 }

@@ -1,5 +1,6 @@
 /* identity/gallery.h - the enrolled face templates in memory, for 1:N identification: one
- * contiguous float array [n x 128] with the customer id of each row, shared by every mirror
+ * contiguous float array [n x 128] with the customer id of each row (and the mean of each
+ * customer's rows, for gallery_search_mean), shared by every mirror
  * of the server behind a readers-writer lock (searches run in parallel; enrolment and
  * erasure take the write lock briefly). Brute force: squared L2 against every row, an
  * AVX2 kernel when the CPU has it; memory-bandwidth bound (~512 bytes per template).
@@ -53,8 +54,9 @@ size_t gallery_size(struct gallery *g);
 /* the nearest GALLERY_TOPK distinct customers to q (128 floats), each at the distance of
  * their nearest template; thread-safe */
 void gallery_search(struct gallery *g, const float *q, struct gallery_match *out);
-/* the same, each customer at the distance to the mean of their templates (kept up to date
- * by every change; the login rule's search, see identify.h); rows = customers searched */
+/* the same, each customer at the distance to the mean of their templates (always up to
+ * date; the first search after additions rebuilds the means; the login rule's search, see
+ * identify.h); rows = customers searched */
 void gallery_search_mean(struct gallery *g, const float *q, struct gallery_match *out);
 
 /* squared Euclidean distance of two 128-float vectors (the search kernel, for tests) */
