@@ -48,7 +48,9 @@
  * on those frames only; always padding halves the resolution left for distant faces) */
 #define IDENTIFY_FALLBACK 1
 /* descriptors averaged with the mirrored crop's (face_opts.mirror): one more recognition
- * pass; on the held-out half one photo right 82.7 -> 89.8 %, pair EER 0.99 -> 0.81 % (all) */
+ * pass; on the held-out half one photo right 82.7 -> 89.8 % (the 0.45 streak rule), pair
+ * EER 0.99 -> 0.81 % (all, on the padded canvas; with the padded retry that login uses,
+ * 1.00 % - bench/descnets/README.md) */
 #define IDENTIFY_MIRROR 1
 
 /* the face pipeline of login and enrolment (the same for both, so that templates and frames
