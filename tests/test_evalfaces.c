@@ -28,7 +28,7 @@ static void counts_known_by_construction(void)
     for (int q = 0; q < 3; q++)
         for (int j = 0; j < 4; j++)
             photo(&ph[q * 4 + j], q, j, 0.1, !(q == 1 && j == 2));
-    struct evalfaces_protocol p = {1, 1, EVALFACES_CONFIRM, 3};
+    struct evalfaces_protocol p = {1, 1, EVALFACES_CONFIRM, 3, 0};
     struct evalfaces_login *L = evalfaces_login_new(ph, 12, 3, NULL, &p);
     struct evalfaces_rates r;
     /* each fold: 1 stranger (4 attempts), 2 enrolled with 3 attempts each */
@@ -71,7 +71,7 @@ static void templates_and_people_mask(void)
     unsigned char use[4];
     evalfaces_split(4, 1, use);
     CHECK(!use[0] && use[1] && !use[2] && use[3]);
-    struct evalfaces_protocol p = {2, 1, EVALFACES_CONFIRM, 2};
+    struct evalfaces_protocol p = {2, 1, EVALFACES_CONFIRM, 2, 0};
     struct evalfaces_login *L = evalfaces_login_new(ph, 20, 4, use, &p);
     struct evalfaces_rates r;
     evalfaces_login_rates(L, 0.5, 0.03, &r);
@@ -94,7 +94,7 @@ static void frames_in_a_row(void)
         for (int j = 0; j < 5; j++)
             photo(&ph[q * 5 + j], q, j, 0.1, !(q == 1 && j == 2));
     ph[9].d[64 + 4] = 0.6f; /* 0.61 from the template: rejected alone, fine on average */
-    struct evalfaces_protocol p = {1, 2, EVALFACES_CONFIRM, 2};
+    struct evalfaces_protocol p = {1, 2, EVALFACES_CONFIRM, 2, 0};
     struct evalfaces_rates r;
     struct evalfaces_login *L = evalfaces_login_new(ph, 10, 2, NULL, &p);
     evalfaces_login_rates(L, 0.5, 0.0, &r);
@@ -113,6 +113,29 @@ static void frames_in_a_row(void)
     CHECK(evalfaces_combine_parse("confirm") == EVALFACES_CONFIRM);
     CHECK(evalfaces_combine_parse("vote") == -1);
     CHECK(strcmp(evalfaces_combine_name(EVALFACES_AVERAGE), "average") == 0);
+}
+
+static void mean_template(void)
+{
+    /* 2 people x 4 photos, 2 templates each; a photo is 0.4 * sqrt(2) = 0.57 from either
+     * template of its person, but 0.4 * sqrt(1.5) = 0.49 from their mean */
+    struct evalfaces_photo ph[8];
+    for (int q = 0; q < 2; q++)
+        for (int j = 0; j < 4; j++)
+            photo(&ph[q * 4 + j], q, j, 0.4, 1);
+    struct evalfaces_protocol p = {2, 1, EVALFACES_CONFIRM, 2, 0};
+    struct evalfaces_rates r;
+    struct evalfaces_login *L = evalfaces_login_new(ph, 8, 2, NULL, &p);
+    evalfaces_login_rates(L, 0.5, 0.0, &r);
+    CHECK(r.enrolled == 4 && r.right == 0 && r.rejected == 4);
+    evalfaces_login_free(L);
+    p.mean_template = 1;
+    L = evalfaces_login_new(ph, 8, 2, NULL, &p);
+    evalfaces_login_rates(L, 0.5, 0.0, &r);
+    CHECK(r.enrolled == 4 && r.right == 4 && r.strangers == 8 && r.stranger_in == 0);
+    evalfaces_login_rates(L, 0.48, 0.0, &r);
+    CHECK(r.right == 0);
+    evalfaces_login_free(L);
 }
 
 static int cmp_f(const void *a, const void *b)
@@ -196,6 +219,7 @@ void test_evalfaces(void)
     RUN(counts_known_by_construction);
     RUN(templates_and_people_mask);
     RUN(frames_in_a_row);
+    RUN(mean_template);
     RUN(eer_matches_a_naive_sweep);
     RUN(eer_zero_when_separated);
 }

@@ -121,11 +121,55 @@ static void gallery_matches_a_naive_scan(void)
     free(ids);
 }
 
+static void gallery_mean_per_customer(void)
+{
+    /* customer 1: rows at +0.2 and -0.2 on axis 0 (mean 0); customer 2: 0.3 on axis 1 */
+    float rows[3][128] = {{0}}, q[128] = {0};
+    rows[0][0] = 0.2f;
+    rows[1][0] = -0.2f;
+    rows[2][1] = 0.3f;
+    int64_t ids[3] = {1, 2, 1};
+    float tmp[128];
+    memcpy(tmp, rows[1], sizeof(tmp)); /* rows in the order 1, 2, 1 */
+    memcpy(rows[1], rows[2], sizeof(tmp));
+    memcpy(rows[2], tmp, sizeof(tmp));
+    struct gallery *g = gallery_new();
+    gallery_add(g, ids, &rows[0][0], 3);
+    struct gallery_match m;
+    gallery_search_mean(g, q, &m);
+    CHECK(m.n == 2 && m.rows == 2);
+    CHECK(m.best[0].customer_id == 1 && m.best[0].distance == 0);
+    CHECK(m.best[1].customer_id == 2 && fabsf(m.best[1].distance - 0.3f) < 1e-6f);
+    gallery_search(g, q, &m); /* the nearest template instead: 0.2 */
+    CHECK(m.best[0].customer_id == 1 && fabsf(m.best[0].distance - 0.2f) < 1e-6f);
+    /* another row moves the mean: (0.2 - 0.2 + 0.6) / 3 = 0.2 */
+    float more[128] = {0};
+    more[0] = 0.6f;
+    int64_t one = 1;
+    gallery_add(g, &one, more, 1);
+    gallery_search_mean(g, q, &m);
+    CHECK(m.best[0].customer_id == 1 && fabsf(m.best[0].distance - 0.2f) < 1e-6f);
+    /* erasure and replacement update the means */
+    CHECK(gallery_remove(g, 2) == 1);
+    gallery_search_mean(g, q, &m);
+    CHECK(m.n == 1 && m.rows == 1 && m.best[0].customer_id == 1);
+    more[0] = 0;
+    more[1] = 0.5f;
+    gallery_replace(g, 1, more, 1);
+    gallery_search_mean(g, q, &m);
+    CHECK(m.n == 1 && fabsf(m.best[0].distance - 0.5f) < 1e-6f);
+    gallery_remove(g, 1);
+    gallery_search_mean(g, q, &m);
+    CHECK(m.n == 0 && m.rows == 0);
+    gallery_free(g);
+}
+
 struct search_job {
     struct gallery *g;
     const float *probe;
     int64_t want;
     int wrong;
+    int mean; /* gallery_search_mean (whose first search after additions rebuilds) */
 };
 
 static void *search_loop(void *arg)
@@ -133,7 +177,10 @@ static void *search_loop(void *arg)
     struct search_job *j = arg;
     for (int i = 0; i < 300; i++) {
         struct gallery_match m;
-        gallery_search(j->g, j->probe, &m);
+        if (j->mean)
+            gallery_search_mean(j->g, j->probe, &m);
+        else
+            gallery_search(j->g, j->probe, &m);
         if (m.n == 0 || m.best[0].customer_id != j->want || m.best[0].distance != 0)
             j->wrong++;
     }
@@ -149,9 +196,9 @@ static void gallery_is_thread_safe(void)
     struct gallery *g = gallery_new();
     int64_t id = 42;
     gallery_add(g, &id, probe, 1);
-    struct search_job jobs[2] = {{g, probe, 42, 0}, {g, probe, 42, 0}};
-    pthread_t t[2];
-    for (int i = 0; i < 2; i++)
+    struct search_job jobs[3] = {{g, probe, 42, 0, 0}, {g, probe, 42, 0, 1}, {g, probe, 42, 0, 1}};
+    pthread_t t[3];
+    for (int i = 0; i < 3; i++)
         pthread_create(&t[i], NULL, search_loop, &jobs[i]);
     for (int i = 0; i < 300; i++) {
         random_desc(&seed, other);
@@ -160,9 +207,9 @@ static void gallery_is_thread_safe(void)
         if (i % 5 == 4)
             gallery_remove(g, 100 + (i / 5) % 7);
     }
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 3; i++)
         pthread_join(t[i], NULL);
-    CHECK(jobs[0].wrong == 0 && jobs[1].wrong == 0);
+    CHECK(jobs[0].wrong == 0 && jobs[1].wrong == 0 && jobs[2].wrong == 0);
     gallery_free(g);
 }
 
@@ -251,7 +298,7 @@ static void login_rules_on_frames(void)
     int64_t got = 0;
     for (int i = 0; i < 5; i++) {
         frame_at(g, &o, confirm[i], 1, &r);
-        got = identify_login_feed_frame(&l, g, &r, &o);
+        got = identify_login_feed_frame(&l, &r, &o);
         CHECK(got == (i == 4 ? 1 : 0));
     }
     /* averaged: the same frames log in on the third, whose mean is under the threshold */
@@ -259,19 +306,19 @@ static void login_rules_on_frames(void)
     identify_login_init(&l, 3);
     for (int i = 0; i < 3; i++) {
         frame_at(g, &o, confirm[i], 1, &r);
-        got = identify_login_feed_frame(&l, g, &r, &o);
+        got = identify_login_feed_frame(&l, &r, &o);
         CHECK(got == (i == 2 ? 1 : 0));
     }
     CHECK(l.logged_in == 1 && l.held == 0);
     frame_at(g, &o, 0.0f, 1, &r);
-    CHECK(identify_login_feed_frame(&l, g, &r, &o) == 0); /* logged in: ignored */
+    CHECK(identify_login_feed_frame(&l, &r, &o) == 0); /* logged in: ignored */
     identify_login_logout(&l);
     /* a frame without a face empties the window; the mean slides over the last 3 */
     float slide[] = {0.95f, 0.9f, 0.0f, 0.0f, 0.55f, 0.95f, 1.0f};
     int face[] = {1, 1, 0, 1, 1, 1, 1};
     for (int i = 0; i < 7; i++) {
         frame_at(g, &o, slide[i], face[i], &r);
-        got = identify_login_feed_frame(&l, g, &r, &o);
+        got = identify_login_feed_frame(&l, &r, &o);
         /* frames 3, 4, 5 (0, 0.55, 0.95): mean 0.5, as far from both - nobody; frames 4, 5,
          * 6: mean 0.83 - customer 2 */
         CHECK(got == (i == 6 ? 2 : 0));
@@ -956,7 +1003,7 @@ static void enrol_then_identify(void)
     free(dc.rgb);
     CHECK(enrol_register(&dup, st, g, newcomer, "v1", NULL, 0, "test", 1700000000, &res) ==
           SHOP_ECONFLICT);
-    CHECK(res.other_customer == ids[0] && res.other_distance < IDENTIFY_THRESHOLD);
+    CHECK(res.other_customer == ids[0] && res.other_distance < ENROL_DUPLICATE);
     /* the same face under its own customer is a re-registration, not a duplicate */
     CHECK(enrol_register(&dup, st, g, ids[0], NULL, NULL, 0, "test", 1700000000, &res) == SHOP_OK);
     CHECK(res.saved == 1 && gallery_size(g) == 4);
@@ -1024,6 +1071,7 @@ void test_identity(void)
 {
     RUN(gallery_matches_a_naive_scan);
     RUN(gallery_is_thread_safe);
+    RUN(gallery_mean_per_customer);
     RUN(login_needs_three_in_a_row);
     RUN(login_rules_on_frames);
     RUN(templates_need_consent);

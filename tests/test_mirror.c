@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "identity/gallery.h"
 #include "identity/mirror.h"
 #include "test.h"
 
@@ -24,17 +25,37 @@ static struct identify_result res(enum identify_verdict v, int64_t id, int frust
     return r;
 }
 
+/* a frame whose main face has the descriptor (x, y, 0, ...), identified against g */
+static struct identify_result seen(struct gallery *g, float x, float y)
+{
+    struct identify_result r = res(IDENTIFY_UNKNOWN, 0, 0);
+    r.face.descriptor[0] = x;
+    r.face.descriptor[1] = y;
+    struct identify_opts o;
+    identify_opts_default(&o);
+    identify_descriptor(g, r.face.descriptor, &o, &r);
+    return r;
+}
+
 static void login_after_three_frames_in_a_row(void)
 {
+    /* customer 7 at 0, customer 8 at 2 on axis 0; the rule: the mean of 3 frames in a row */
+    struct gallery *g = gallery_new();
+    float rows[2][128] = {{0}};
+    rows[1][0] = 2;
+    int64_t ids[2] = {7, 8};
+    gallery_add(g, ids, &rows[0][0], 2);
     struct mirror *m = mirror_new(NULL);
     struct mirror_step s;
-    struct identify_result a = res(IDENTIFY_MATCH, 7, 0), b = res(IDENTIFY_MATCH, 8, 0);
-    struct identify_result unk = res(IDENTIFY_UNKNOWN, 0, 0);
+    struct identify_result a = seen(g, 0.05f, 0), b = seen(g, 1.95f, 0);
+    struct identify_result unk = seen(g, 0, 1.5f), none = res(IDENTIFY_NO_FACE, 0, 0);
+    CHECK(a.verdict == IDENTIFY_MATCH && b.verdict == IDENTIFY_MATCH && unk.customer_id == 0);
     CHECK(mirror_feed(m, 1.0, &a, 1, &s) == SHOP_OK && s.login == 0);
     CHECK(mirror_feed(m, 1.1, &a, 1, &s) == SHOP_OK && s.login == 0);
-    CHECK(mirror_feed(m, 1.2, &unk, 1, &s) == SHOP_OK && s.login == 0); /* breaks the streak */
+    CHECK(mirror_feed(m, 1.2, &none, 0, &s) == SHOP_OK && s.login == 0); /* starts over */
     CHECK(mirror_feed(m, 1.3, &a, 1, &s) == SHOP_OK && s.login == 0);
     CHECK(mirror_feed(m, 1.4, &b, 1, &s) == SHOP_OK && s.login == 0); /* another person */
+    /* windows (a, b, a) and (b, a, a): their mean is 0.68 from customer 7 - nobody */
     CHECK(mirror_feed(m, 1.5, &a, 1, &s) == SHOP_OK && s.login == 0);
     CHECK(mirror_feed(m, 1.6, &a, 1, &s) == SHOP_OK && s.login == 0);
     CHECK(mirror_feed(m, 1.7, &a, 1, &s) == SHOP_OK && s.login == 7);
@@ -45,7 +66,20 @@ static void login_after_three_frames_in_a_row(void)
         CHECK(mirror_feed(m, 2.0 + i * 0.1, &b, 1, &s) == SHOP_OK && s.login == 0);
     mirror_logout(m);
     CHECK(mirror_customer(m) == 0);
+    /* an unknown face in the window: (a, a, unk) is 0.5 from customer 7 - nobody */
+    CHECK(mirror_feed(m, 3.0, &a, 1, &s) == SHOP_OK && s.login == 0);
+    CHECK(mirror_feed(m, 3.1, &a, 1, &s) == SHOP_OK && s.login == 0);
+    CHECK(mirror_feed(m, 3.2, &unk, 1, &s) == SHOP_OK && s.login == 0);
+    /* a frame not identified against a gallery (as a test's made-up result) never counts */
+    struct identify_result lone = a;
+    lone.gallery = NULL;
+    for (int i = 0; i < 4; i++)
+        CHECK(mirror_feed(m, 3.3 + i * 0.1, i == 2 ? &lone : &a, 1, &s) == SHOP_OK &&
+              s.login == 0);
+    CHECK(mirror_feed(m, 3.7, &a, 1, &s) == SHOP_OK && s.login == 0);
+    CHECK(mirror_feed(m, 3.8, &a, 1, &s) == SHOP_OK && s.login == 7);
     mirror_free(m);
+    gallery_free(g);
 }
 
 static void emotions_only_from_the_customers_face(void)
@@ -77,6 +111,9 @@ static void idle_logout_and_time_going_back(void)
     struct mirror_opts o;
     mirror_opts_default(&o);
     CHECK(o.idle_logout == MIRROR_IDLE_LOGOUT && o.confirmations == IDENTIFY_CONFIRMATIONS);
+    /* the login rule is identify's, the one `shopper eval faces` measures by default */
+    CHECK(o.login.average == IDENTIFY_AVERAGE && o.login.mean_template == IDENTIFY_MEAN_TEMPLATE &&
+          o.login.threshold == IDENTIFY_THRESHOLD && o.login.margin == IDENTIFY_MARGIN);
     o.idle_logout = 5;
     CHECK(mirror_opts_check(&o) == SHOP_OK);
     struct mirror *m = mirror_new(&o);

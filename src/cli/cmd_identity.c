@@ -1092,6 +1092,7 @@ static void print_rates(const char *what, const struct evalfaces_rates *r)
 int cli_eval_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL, *people_s = "all", *combine_s = NULL;
+    const char *match_s = NULL;
     double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
     int64_t templates = IDENTIFY_TEMPLATES, frames = IDENTIFY_CONFIRMATIONS, folds = 5;
     int json = 0, align = 0, pad_canvas = 0, reference = 0, sweep_login = 0;
@@ -1105,10 +1106,12 @@ int cli_eval_faces(int argc, char **argv)
                 1, 20),
         CLI_STR("combine", "HOW", "frames in a row: confirm (each matches) or average "
                 "(identify's default)", &combine_s),
+        CLI_STR("match", "HOW", "a frame against each person's mean template or nearest "
+                "template (identify's default)", &match_s),
         CLI_INT("folds", "F", "one person in F is a stranger, in turn (5)", &folds, 2, 100),
         CLI_STR("people", "SET", "all (default), tune (1st, 3rd, ... person) or held-out (2nd, "
                 "4th, ...)", &people_s),
-        CLI_FLAG("sweep-login", "also the login rates at thresholds 0.40 .. 0.70", &sweep_login),
+        CLI_FLAG("sweep-login", "also the login rates at thresholds 0.30 .. 0.60", &sweep_login),
         CLI_FLAG("reference", "face-api's exact pipeline (no fallback, no mirror)", &reference),
         CLI_STR("detector", "NAME", "ssd (default) or tiny", &detector),
         CLI_FLAG("align", "descriptors from similarity-aligned crops (beyond the reference)",
@@ -1133,6 +1136,9 @@ int cli_eval_faces(int argc, char **argv)
     int status = 2, tiny = 0, npeople = 0, n = 0, cap = 0, noface = 0, unreadable = 0, half = -1;
     int combine = combine_s ? evalfaces_combine_parse(combine_s)
                           : IDENTIFY_AVERAGE ? EVALFACES_AVERAGE : EVALFACES_CONFIRM;
+    int mean_template = !match_s ? IDENTIFY_MEAN_TEMPLATE
+                        : strcmp(match_s, "mean") == 0 ? 1 : strcmp(match_s, "nearest") == 0 ? 0
+                                                                                             : -1;
     char **people = NULL;
     struct evalfaces_photo *ph = NULL;
     struct eval_img *im = NULL;
@@ -1147,9 +1153,9 @@ int cli_eval_faces(int argc, char **argv)
     else if (strcmp(people_s, "held-out") == 0)
         half = 1;
     if (!pos[0] || pos[1] || cli_parse_detector(detector, &tiny) < 0 || combine < 0 ||
-        (half < 0 && strcmp(people_s, "all") != 0)) {
+        mean_template < 0 || (half < 0 && strcmp(people_s, "all") != 0)) {
         cli_fail("usage: shopper eval faces DIR [--threshold D] [--people all|tune|held-out] "
-                 "[--combine confirm|average] [--json]");
+                 "[--combine confirm|average] [--match mean|nearest] [--json]");
         goto out;
     }
     status = 1;
@@ -1238,7 +1244,8 @@ int cli_eval_faces(int argc, char **argv)
     evalfaces_pairs(ph, nph, npeople, use, &pairs);
     int64_t genuine = pairs.genuine, impostor = pairs.impostor;
     /* the login protocol: one photo, and N photos in a row */
-    struct evalfaces_protocol proto = {(int)templates, 1, EVALFACES_CONFIRM, (int)folds};
+    struct evalfaces_protocol proto = {(int)templates, 1, EVALFACES_CONFIRM, (int)folds,
+                                       mean_template};
     L1 = evalfaces_login_new(ph, nph, npeople, use, &proto);
     proto.frames = (int)frames;
     proto.combine = (enum evalfaces_combine)combine;
@@ -1249,8 +1256,8 @@ int cli_eval_faces(int argc, char **argv)
     enum { NLOGIN = 31 };
     struct evalfaces_rates lsweep[2][NLOGIN];
     for (int k = 0; k < NLOGIN && sweep_login; k++) {
-        evalfaces_login_rates(L1, 0.40 + 0.01 * k, margin, &lsweep[0][k]);
-        evalfaces_login_rates(LN, 0.40 + 0.01 * k, margin, &lsweep[1][k]);
+        evalfaces_login_rates(L1, 0.30 + 0.01 * k, margin, &lsweep[0][k]);
+        evalfaces_login_rates(LN, 0.30 + 0.01 * k, margin, &lsweep[1][k]);
     }
 #define RATE(a, b) ((b) ? (double)(a) / (double)(b) : 0.0)
     if (json) {
@@ -1297,6 +1304,8 @@ int cli_eval_faces(int argc, char **argv)
         jw_int(&w, frames);
         jw_key(&w, "combine");
         jw_str(&w, evalfaces_combine_name((enum evalfaces_combine)combine));
+        jw_key(&w, "match");
+        jw_str(&w, mean_template ? "mean" : "nearest");
         json_rates(&w, "single", &one);
         json_rates(&w, "in_a_row", &row);
         if (sweep_login) {
@@ -1343,8 +1352,9 @@ int cli_eval_faces(int argc, char **argv)
                persons_used, people_s, nph, noface, reference ? "reference" : "login",
                unreadable);
         printf("login: %lld templates per person, 1 person in %lld a stranger, threshold %.3f, "
-               "margin %.3f\n",
-               (long long)templates, (long long)folds, threshold, margin);
+               "margin %.3f, against the %s template\n",
+               (long long)templates, (long long)folds, threshold, margin,
+               mean_template ? "mean" : "nearest");
         char what[64];
         snprintf(what, sizeof(what), "%lld in a row (%s):", (long long)frames,
                  evalfaces_combine_name((enum evalfaces_combine)combine));

@@ -240,11 +240,11 @@ static int check_one_person(const struct enrol_session *s, struct gallery *g,
             }
     }
     r->other_distance = best;
-    if (best < IDENTIFY_THRESHOLD)
+    if (best < ENROL_DUPLICATE)
         return shop_fail(SHOP_ECONFLICT,
-                         "this face is already enrolled as customer %lld (distance %.3f, login "
-                         "accepts under %.2f): one person, one customer",
-                         (long long)r->other_customer, best, IDENTIFY_THRESHOLD);
+                         "this face is already enrolled as customer %lld (distance %.3f, under "
+                         "%.2f): one person, one customer",
+                         (long long)r->other_customer, best, ENROL_DUPLICATE);
     r->other_customer = 0;
     return SHOP_OK;
 }

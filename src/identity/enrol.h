@@ -46,6 +46,10 @@ enum enrol_gate {
 const char *enrol_gate_reason(enum enrol_gate g);
 
 #define ENROL_MAX_KEEP 8
+/* a new face nearer than this to another customer's template (nearest, not mean) is
+ * refused as already enrolled: the login threshold on nearest templates until issue 11's
+ * mean rule (IDENTIFY_THRESHOLD 0.39 on means), kept because stricter is safer here */
+#define ENROL_DUPLICATE 0.45
 
 struct enrol_opts {
     struct face_opts face; /* detector etc.; want and largest_only are set by enrol_check */
@@ -121,7 +125,7 @@ struct enrol_result {
 /* The whole registration as one transaction: records the consent (consent_version; NULL
  * = the customer must have consented already), checks that every kept frame shows one
  * person (pairwise distance under ENROL_MAX_SPREAD) and that the face does not already
- * match another enrolled customer in g (under IDENTIFY_THRESHOLD, which would make both
+ * match another enrolled customer in g (under ENROL_DUPLICATE, which would make both
  * logins ambiguous or wrong), replaces the customer's templates with the kept frames,
  * stores the photos (sealed), writes an 'enrol' audit row, commits, then updates g.
  * g must hold the store's templates (the server's gallery; a CLI loads it first).

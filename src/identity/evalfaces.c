@@ -47,7 +47,8 @@ struct evalfaces_login {
     int na, capa;
 };
 
-static int add_frame(struct evalfaces_login *L, struct gallery *g, const float *d)
+static int add_frame(struct evalfaces_login *L, struct gallery *g, int mean_template,
+                     const float *d)
 {
     if (L->nf == L->capf) {
         L->capf = L->capf ? 2 * L->capf : 256;
@@ -59,7 +60,10 @@ static int add_frame(struct evalfaces_login *L, struct gallery *g, const float *
     f->d1 = f->d2 = INFINITY;
     if (d) {
         struct gallery_match m;
-        gallery_search(g, d, &m);
+        if (mean_template)
+            gallery_search_mean(g, d, &m);
+        else
+            gallery_search(g, d, &m);
         f->found = 1;
         if (m.n > 0) {
             f->p1 = (int)(m.best[0].customer_id - 1);
@@ -143,7 +147,8 @@ struct evalfaces_login *evalfaces_login_new(const struct evalfaces_photo *photos
                 /* each photo searched once; the windows share the frames */
                 int first = L->nf;
                 for (int k = 0; k < m; k++)
-                    add_frame(L, g, photos[seq[k]].found ? photos[seq[k]].d : NULL);
+                    add_frame(L, g, p.mean_template,
+                              photos[seq[k]].found ? photos[seq[k]].d : NULL);
                 for (int k = 0; k + p.frames <= m; k++)
                     add_attempt(L, q, stranger, first + k, p.frames);
                 continue;
@@ -159,7 +164,8 @@ struct evalfaces_login *evalfaces_login_new(const struct evalfaces_photo *photos
                     }
                 for (int c = 0; c < FACE_DESCRIPTOR; c++)
                     mean[c] /= found ? (float)found : 1.0f;
-                add_attempt(L, q, stranger, add_frame(L, g, found ? mean : NULL), 1);
+                int fr = add_frame(L, g, p.mean_template, found ? mean : NULL);
+                add_attempt(L, q, stranger, fr, 1);
             }
         }
         gallery_free(g);

@@ -13,8 +13,8 @@
  * Over all folds each person is a stranger once and enrolled folds-1 times. An attempt is
  * one photo (frames = 1) or `frames` photos in a row of one person (every window of the
  * attempt photos, sliding by one). Each frame is decided as identify_descriptor does: the
- * nearest person's closest template under the threshold and ahead of the next person by
- * the margin (the real gallery search). A multi-frame attempt logs in when
+ * nearest person's mean template (or closest template) under the threshold and ahead of
+ * the next person by the margin (the real gallery search). A multi-frame attempt logs in when
  *   EVALFACES_CONFIRM: every frame matches the same person (the mirror's streak rule);
  *   EVALFACES_AVERAGE: the mean descriptor of its frames with a face matches.
  *
@@ -51,6 +51,8 @@ struct evalfaces_protocol {
     int frames;    /* photos per attempt, >= 1 */
     enum evalfaces_combine combine;
     int folds; /* one person in `folds` is a stranger in each fold, >= 2 (5: 40 of 50 enrolled) */
+    int mean_template; /* 1: frames against each person's mean template (gallery_search_mean),
+                          0: against their nearest template (gallery_search) */
 };
 
 struct evalfaces_rates {

@@ -21,6 +21,13 @@ struct gallery {
     size_t n, cap;
     float *rows;  /* [cap x 128], the first n in use */
     int64_t *ids; /* [cap] */
+    /* one row per customer: the mean of their rows, rebuilt by removal, replacement and
+     * load at once (no erased customer's mean stays behind) and after additions by the next
+     * gallery_search_mean (dirty: so that adding in chunks costs one rebuild) */
+    int dirty;
+    size_t nc, ccap;
+    float *cent;
+    int64_t *cent_ids;
 };
 
 struct gallery *gallery_new(void)
@@ -46,6 +53,9 @@ void gallery_free(struct gallery *g)
     wipe(g->rows, g->cap * GALLERY_DIM * sizeof(float));
     free(g->rows);
     free(g->ids);
+    wipe(g->cent, g->ccap * GALLERY_DIM * sizeof(float));
+    free(g->cent);
+    free(g->cent_ids);
     pthread_rwlock_destroy(&g->lock);
     free(g);
 }
@@ -69,6 +79,57 @@ static void reserve(struct gallery *g, size_t need)
     g->cap = cap;
 }
 
+struct id_row {
+    int64_t id;
+    size_t row;
+};
+
+static int cmp_id_row(const void *a, const void *b)
+{
+    const struct id_row *x = a, *y = b;
+    if (x->id != y->id)
+        return (x->id > y->id) - (x->id < y->id);
+    return (x->row > y->row) - (x->row < y->row);
+}
+
+/* rebuilds the centroids from the rows: per customer the mean of their rows, summed in row
+ * order in double; the caller holds the write lock */
+static void centroids_locked(struct gallery *g)
+{
+    struct id_row *order = xmalloc((g->n + 1) * sizeof(*order));
+    for (size_t i = 0; i < g->n; i++)
+        order[i] = (struct id_row){g->ids[i], i};
+    qsort(order, g->n, sizeof(*order), cmp_id_row);
+    size_t nc = 0;
+    for (size_t i = 0; i < g->n; i++)
+        nc += i == 0 || order[i].id != order[i - 1].id;
+    if (nc > g->ccap) {
+        wipe(g->cent, g->ccap * GALLERY_DIM * sizeof(float));
+        free(g->cent);
+        g->ccap = nc;
+        g->cent = xmalloc(g->ccap * GALLERY_DIM * sizeof(float));
+        g->cent_ids = xreallocarray(g->cent_ids, g->ccap, sizeof(*g->cent_ids));
+    }
+    wipe(g->cent, g->ccap * GALLERY_DIM * sizeof(float));
+    g->nc = 0;
+    double sum[GALLERY_DIM];
+    for (size_t i = 0; i < g->n;) {
+        size_t j = i;
+        memset(sum, 0, sizeof(sum));
+        for (; j < g->n && order[j].id == order[i].id; j++)
+            for (int k = 0; k < GALLERY_DIM; k++)
+                sum[k] += g->rows[order[j].row * GALLERY_DIM + k];
+        float *c = g->cent + g->nc * GALLERY_DIM;
+        for (int k = 0; k < GALLERY_DIM; k++)
+            c[k] = (float)(sum[k] / (double)(j - i));
+        g->cent_ids[g->nc++] = order[i].id;
+        i = j;
+    }
+    wipe(sum, sizeof(sum));
+    free(order);
+    g->dirty = 0;
+}
+
 void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_t n)
 {
     pthread_rwlock_wrlock(&g->lock);
@@ -76,6 +137,7 @@ void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_
     memcpy(g->rows + g->n * GALLERY_DIM, rows, n * GALLERY_DIM * sizeof(float));
     memcpy(g->ids + g->n, ids, n * sizeof(*ids));
     g->n += n;
+    g->dirty = 1;
     pthread_rwlock_unlock(&g->lock);
 }
 
@@ -107,6 +169,7 @@ size_t gallery_remove(struct gallery *g, int64_t customer_id)
 {
     pthread_rwlock_wrlock(&g->lock);
     size_t removed = remove_locked(g, customer_id);
+    centroids_locked(g);
     pthread_rwlock_unlock(&g->lock);
     return removed;
 }
@@ -120,6 +183,7 @@ void gallery_replace(struct gallery *g, int64_t customer_id, const float *rows, 
     for (size_t i = 0; i < n; i++)
         g->ids[g->n + i] = customer_id;
     g->n += n;
+    centroids_locked(g);
     pthread_rwlock_unlock(&g->lock);
 }
 
@@ -170,6 +234,7 @@ int gallery_load(struct gallery *g, struct store *st)
         g->ids = c.ids;
         g->n = c.n;
         g->cap = c.cap;
+        centroids_locked(g);
         pthread_rwlock_unlock(&g->lock);
         c.rows = old_rows;
         c.ids = old_ids;
@@ -268,21 +333,43 @@ static void offer(struct gallery_match *m, int64_t id, float d2)
     }
 }
 
-void gallery_search(struct gallery *g, const float *q, struct gallery_match *out)
+/* the search over n rows with their ids; the caller holds the read lock */
+static void search_rows(const float *rows, const int64_t *ids, size_t n, const float *q,
+                        struct gallery_match *out)
 {
     pthread_once(&kernel_once, pick_kernel);
     memset(out, 0, sizeof(*out));
     float d[BLOCK];
-    pthread_rwlock_rdlock(&g->lock);
-    for (size_t r0 = 0; r0 < g->n; r0 += BLOCK) {
-        size_t nb = g->n - r0 < BLOCK ? g->n - r0 : BLOCK;
-        kernel(q, g->rows + r0 * GALLERY_DIM, nb, d);
+    for (size_t r0 = 0; r0 < n; r0 += BLOCK) {
+        size_t nb = n - r0 < BLOCK ? n - r0 : BLOCK;
+        kernel(q, rows + r0 * GALLERY_DIM, nb, d);
         for (size_t r = 0; r < nb; r++)
             if (out->n < GALLERY_TOPK || d[r] < out->best[GALLERY_TOPK - 1].distance)
-                offer(out, g->ids[r0 + r], d[r]);
+                offer(out, ids[r0 + r], d[r]);
     }
-    out->rows = g->n;
-    pthread_rwlock_unlock(&g->lock);
+    out->rows = n;
     for (int i = 0; i < out->n; i++)
         out->best[i].distance = sqrtf(out->best[i].distance);
+}
+
+void gallery_search_mean(struct gallery *g, const float *q, struct gallery_match *out)
+{
+    pthread_rwlock_rdlock(&g->lock);
+    while (g->dirty) { /* rows were added: rebuild the means under the write lock */
+        pthread_rwlock_unlock(&g->lock);
+        pthread_rwlock_wrlock(&g->lock);
+        if (g->dirty)
+            centroids_locked(g);
+        pthread_rwlock_unlock(&g->lock);
+        pthread_rwlock_rdlock(&g->lock);
+    }
+    search_rows(g->cent, g->cent_ids, g->nc, q, out);
+    pthread_rwlock_unlock(&g->lock);
+}
+
+void gallery_search(struct gallery *g, const float *q, struct gallery_match *out)
+{
+    pthread_rwlock_rdlock(&g->lock);
+    search_rows(g->rows, g->ids, g->n, q, out);
+    pthread_rwlock_unlock(&g->lock);
 }

@@ -1,5 +1,6 @@
 /* identity/gallery.h - the enrolled face templates in memory, for 1:N identification: one
- * contiguous float array [n x 128] with the customer id of each row, shared by every mirror
+ * contiguous float array [n x 128] with the customer id of each row (and the mean of each
+ * customer's rows, for gallery_search_mean), shared by every mirror
  * of the server behind a readers-writer lock (searches run in parallel; enrolment and
  * erasure take the write lock briefly). Brute force: squared L2 against every row, an
  * AVX2 kernel when the CPU has it; memory-bandwidth bound (~512 bytes per template).
@@ -7,6 +8,7 @@
  *     if (gallery_load(g, st) != SHOP_OK) ...          -- at start, from the store
  *     struct gallery_match m;
  *     gallery_search(g, face.descriptor, &m);         -- any thread, any time
+ *     gallery_search_mean(g, face.descriptor, &m);    -- against each customer's mean
  *     if (m.n && m.best[0].distance < IDENTIFY_THRESHOLD) ... m.best[0].customer_id ...
  *     gallery_remove(g, customer_id);                 -- right to erasure (rows zeroed)
  *     gallery_free(g);
@@ -49,8 +51,13 @@ size_t gallery_remove(struct gallery *g, int64_t customer_id);
 /* replaces a customer's rows by n new ones, atomically for searches (re-registration) */
 void gallery_replace(struct gallery *g, int64_t customer_id, const float *rows, size_t n);
 size_t gallery_size(struct gallery *g);
-/* the nearest GALLERY_TOPK distinct customers to q (128 floats); thread-safe */
+/* the nearest GALLERY_TOPK distinct customers to q (128 floats), each at the distance of
+ * their nearest template; thread-safe */
 void gallery_search(struct gallery *g, const float *q, struct gallery_match *out);
+/* the same, each customer at the distance to the mean of their templates (always up to
+ * date; the first search after additions rebuilds the means; the login rule's search, see
+ * identify.h); rows = customers searched */
+void gallery_search_mean(struct gallery *g, const float *q, struct gallery_match *out);
 
 /* squared Euclidean distance of two 128-float vectors (the search kernel, for tests) */
 float gallery_l2sq(const float *a, const float *b);

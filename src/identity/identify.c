@@ -18,6 +18,8 @@ void identify_opts_default(struct identify_opts *o)
     o->margin = IDENTIFY_MARGIN;
     o->min_face_px = 60;
     o->average = IDENTIFY_AVERAGE;
+    o->mean_template = IDENTIFY_MEAN_TEMPLATE;
+    o->frames = IDENTIFY_CONFIRMATIONS;
 }
 
 const char *identify_verdict_name(enum identify_verdict v)
@@ -31,7 +33,11 @@ void identify_descriptor(struct gallery *g, const float *descriptor, const struc
                          struct identify_result *r)
 {
     struct gallery_match m;
-    gallery_search(g, descriptor, &m);
+    if (o->mean_template)
+        gallery_search_mean(g, descriptor, &m);
+    else
+        gallery_search(g, descriptor, &m);
+    r->gallery = g;
     r->customer_id = 0;
     r->nearest_id = m.n ? m.best[0].customer_id : 0;
     r->distance = m.n ? m.best[0].distance : INFINITY;
@@ -82,14 +88,14 @@ void identify_login_init(struct identify_login *l, int need)
     l->need = need < 1 ? 1 : need > IDENTIFY_MAX_FRAMES ? IDENTIFY_MAX_FRAMES : need;
 }
 
-int64_t identify_login_feed_frame(struct identify_login *l, struct gallery *g,
-                                  const struct identify_result *r, const struct identify_opts *o)
+int64_t identify_login_feed_frame(struct identify_login *l, const struct identify_result *r,
+                                  const struct identify_opts *o)
 {
     if (!o->average)
         return identify_login_feed(l, r->verdict == IDENTIFY_MATCH ? r->customer_id : 0);
     if (l->logged_in)
         return 0;
-    if (r->verdict == IDENTIFY_NO_FACE || r->verdict == IDENTIFY_TOO_SMALL) {
+    if (r->verdict == IDENTIFY_NO_FACE || r->verdict == IDENTIFY_TOO_SMALL || !r->gallery) {
         wipe_recent(l);
         return 0;
     }
@@ -98,12 +104,15 @@ int64_t identify_login_feed_frame(struct identify_login *l, struct gallery *g,
     l->held += l->held < l->need;
     if (l->held < l->need)
         return 0;
+    /* summed oldest first, then divided: the arithmetic of evalfaces (eval faces) */
     float mean[FACE_DESCRIPTOR] = {0};
     for (int i = 0; i < l->need; i++)
         for (int k = 0; k < FACE_DESCRIPTOR; k++)
-            mean[k] += l->recent[i][k] / (float)l->need;
+            mean[k] += l->recent[(l->next + i) % l->need][k];
+    for (int k = 0; k < FACE_DESCRIPTOR; k++)
+        mean[k] /= (float)l->need;
     struct identify_result m;
-    identify_descriptor(g, mean, o, &m);
+    identify_descriptor(r->gallery, mean, o, &m);
     memset(mean, 0, sizeof(mean));
     __asm__ __volatile__("" : : "r"(mean) : "memory");
     if (m.verdict != IDENTIFY_MATCH)

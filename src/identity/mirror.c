@@ -24,6 +24,7 @@ struct mirror {
 void mirror_opts_default(struct mirror_opts *o)
 {
     o->confirmations = IDENTIFY_CONFIRMATIONS;
+    identify_opts_default(&o->login);
     o->idle_logout = MIRROR_IDLE_LOGOUT;
     emotion_opts_default(&o->emotion);
     enrol_opts_default(&o->enrol);
@@ -149,8 +150,7 @@ int mirror_feed(struct mirror *m, double t, const struct identify_result *r, int
     int face = r->verdict != IDENTIFY_NO_FACE;
     if (!m->customer) {
         if (!m->enrolling)
-            out->login = identify_login_feed(&m->login, r->verdict == IDENTIFY_MATCH
-                                                            ? r->customer_id : 0);
+            out->login = identify_login_feed_frame(&m->login, r, &m->o.login);
         return SHOP_OK;
     }
     /* a customer is logged in: whose face is this? */

@@ -31,6 +31,7 @@ struct gallery;
 
 struct mirror_opts {
     int confirmations;           /* frames in a row before a face login (IDENTIFY_CONFIRMATIONS) */
+    struct identify_opts login;  /* the login rule over them (identify_opts_default) */
     double idle_logout;          /* seconds without a face, > 0 (MIRROR_IDLE_LOGOUT) */
     struct emotion_opts emotion; /* the peak rules (emotion_opts_default) */
     struct enrol_opts enrol;     /* the enrolment gates (enrol_opts_default) */
@@ -65,11 +66,13 @@ struct mirror_step {
 };
 
 /* Feeds one analysed frame at time t: r is identify_frame's result for the main face, faces
- * the number of faces in the frame. Nobody logged in: the login rule (a match counts, any
- * other verdict breaks the streak). A customer logged in: the main face's expressions go
- * to the peak detector unless the face is identified as another customer or there are
- * several faces and the main one is not the customer's; a frame without a face breaks the
- * streaks and, idle_logout seconds after the last face, asks for a logout. An enrolment in
+ * the number of faces in the frame. Nobody logged in: the login rule
+ * (identify_login_feed_frame with o->login: the mean descriptor of the last
+ * `confirmations` frames with a face, against r's gallery; a frame without one starts
+ * over). A customer logged in: the main face's expressions go to the peak detector unless
+ * the face is identified as another customer or there are several faces and the main one
+ * is not the customer's; a frame without a face breaks the streaks and, idle_logout
+ * seconds after the last face, asks for a logout. An enrolment in
  * progress takes no login. SHOP_EINVAL when t goes back by more than a second (an earlier
  * frame that arrived late is clamped to the last time). */
 SHOP_MUST_CHECK int mirror_feed(struct mirror *m, double t, const struct identify_result *r,
