@@ -120,16 +120,23 @@ test('enrolment with consent, then face login after three frames greets the righ
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.accepted, false);
   assert.equal(r.json.reason, 'no face');
+  assert.equal(r.json.hint, 'step_in');
   r = await postFrame(m, frame('two'), '?mode=enrol&phase=straight');
   assert.equal(r.json.reason, 'several faces');
+  assert.equal(r.json.hint, 'one_person');
   r = await postFrame(m, frame('aLeft'), '?mode=enrol&phase=right');
   assert.equal(r.json.accepted, false);
   assert.match(r.json.reason, /pose/);
+  assert.equal(r.json.hint, 'turn_other_way'); // turned left (yaw > 0) when right was asked
+  assert.ok(r.json.yaw > 0.15, r.text);
+  r = await postFrame(m, frame('aLeft'), '?mode=enrol&phase=straight');
+  assert.equal(r.json.hint, 'look_straight');
   assert.equal((await m.post('/api/v1/mirror/enrol/finish')).status, 409); // nothing kept yet
   for (const [name, phase] of [['aStraight', 'straight'], ['aLeft', 'left'], ['aRight', 'right']]) {
     r = await postFrame(m, frame(name), `?mode=enrol&phase=${phase}`);
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.accepted, true, `${name}: ${r.json.reason}`);
+    assert.equal(r.json.hint, 'ok');
     assert.equal(r.json.progress[phase], 1);
   }
   assert.equal(r.json.progress.complete, true);
