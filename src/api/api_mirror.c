@@ -444,8 +444,11 @@ static int enrol_frame(struct api_ctx *c, const struct image *img, enum enrol_ph
     struct mirror_enrol_progress p;
     if (rc == SHOP_OK) {
         s = state_lock(c->app, &c->who.device);
-        if (mirror_enrol_customer(s->face) == enrolling)
+        if (mirror_enrol_customer(s->face) == enrolling) {
             rc = mirror_enrol_offer(s->face, phase, &fr, &p);
+            if (fr.faces == 1) /* the customer registering is here: no idle logout */
+                mirror_present(s->face, frame_time());
+        }
         else
             rc = shop_fail(SHOP_ECONFLICT, "the enrolment ended while the frame was analysed");
         pthread_mutex_unlock(&s->mu);

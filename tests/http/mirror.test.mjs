@@ -189,7 +189,7 @@ test('a different person is not logged in as the enrolled customer', async () =>
   }
 });
 
-test('a customer logged in shows no face for the idle time: logged out', async () => {
+test('a customer logged in shows no face for the idle time: logged out (enrolment frames count)', async () => {
   const s2 = await startServer({ faces: true, db, args: ['--idle-logout', '1'] });
   try {
     const m = s2.mirror();
@@ -202,6 +202,15 @@ test('a customer logged in shows no face for the idle time: logged out', async (
     assert.equal(r.json.logged_in, false);
     // a mirror that stopped sending frames is logged out when asked for its state
     assert.equal((await pinLogin(m, C)).status, 200);
+    await new Promise((res) => setTimeout(res, 1100));
+    assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, false);
+    // registering one's face (enrolment frames, no login frames) is being there
+    assert.equal((await pinLogin(m, A)).status, 200);
+    assert.equal((await m.post('/api/v1/mirror/enrol/start', { customer_id: A.id })).status, 200);
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal((await postFrame(m, frame('aStraight'), '?mode=enrol&phase=straight')).status, 200);
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, true);
     await new Promise((res) => setTimeout(res, 1100));
     assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, false);
   } finally { await s2.stop(); }
