@@ -61,7 +61,7 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
   before(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'shopper-mirror-video-'));
     const video = join(dir, 'camera.y4m');
-    // one woman (sample2, right) straight, turned left and right, then two men (sample6)
+    // one woman (sample2, right) straight, turned left and right, then two others (sample6)
     execFileSync(Y4M, [video, `${framePath('aStraight')}:2.5`, `${framePath('aLeft')}:2.5`,
       `${framePath('aRight')}:2.5`, `${framePath('a')}:2`, `${framePath('two')}:2.5`]);
     srv = await startServer({ faces: true, args: ['--idle-logout', '20'] });
@@ -121,7 +121,7 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
     await page.check('#consent');
     await page.click('#register-form [type=submit]');
     await page.waitForSelector('.phases');
-    await until(async () => (await text(page, '#capture-hint')) !== '', 'a hint');
+    await until(async () => (await text(page, '#capture-hint')) !== '', 'a hint from the server');
     await shots(page, 'capture', true);
     const hints = new Set();
     const done = await until(async () => {
@@ -165,7 +165,7 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
     const mgr = await srv.login('admin', ADMIN_PASSWORD);
     const alert = await until(async () => {
       const r = await mgr.get('/api/v1/alerts');
-      return (r.json.alerts || []).find((a) => a.customer_id === customerId);
+      return (r.json.alerts || []).find((a) => a.customer === customerId);
     }, 'a frustration alert for staff', 40000, 500);
     assert.ok(alert.id > 0);
     const seen = await page.evaluate(() => document.body.innerText);

@@ -348,7 +348,7 @@ async function boot() {
   $('#btn-logout').addEventListener('click', logout);
   $('#btn-login').addEventListener('click', () => app.askLogin());
   $('#btn-account').addEventListener('click', accountSheet);
-  window.addEventListener('resize', () => { if (S.camera !== 'on') overlay.clear(); });
+  window.addEventListener('resize', () => { if (S.camera !== 'on') overlay.clear(); else overlay.redraw(); });
   setIndicator('off', 'Camera off');
   if (!takePairing()) { unpaired(null); return; }
   try {

@@ -87,7 +87,7 @@ export async function startCapture() {
   }
   try {
     const r = await post('/mirror/enrol/start', { customer_id: S.who.id });
-    S.enrol = { customer: S.who.id, phase: 'straight', progress: r.progress, hint: 'step_in', finishing: false };
+    S.enrol = { customer: S.who.id, phase: 'straight', progress: r.progress, hint: null, finishing: false };
     captureSheet();
   } catch (e) {
     if (e.status === 409 && /consent/.test(e.message)) consentSheet();

@@ -20,11 +20,15 @@ export class Overlay {
     return { w: r.width, h: r.height, dpr };
   }
 
-  clear() { this.fit(); this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height); }
+  clear() { this.last = null; this.fit(); this.ctx.clearRect(0, 0, this.canvas.width, this.canvas.height); }
+
+  // the last drawing again, at the element's new size (after a resize or a rotation)
+  redraw() { if (this.last) this.draw(this.last); }
 
   // faces: [{box:[x,y,w,h], label, known}] in frame pixels (frame fw x fh, the video scaled);
   // bars: {groups, expressions} or null
   draw({ faces = [], fw = 640, fh = 480, bars = null }) {
+    this.last = { faces, fw, fh, bars };
     const { w, h, dpr } = this.fit();
     const c = this.ctx;
     c.setTransform(dpr, 0, 0, dpr, 0, 0);
