@@ -116,6 +116,9 @@ app.loggedOut = (reason) => {
 };
 
 async function logout() {
+  // no frames for a few seconds: whoever pressed the button is not logged in again by face
+  // while they step away
+  S.pauseUntil = performance.now() + 8000;
   try { await post('/mirror/logout'); } catch { /* logged out anyway */ }
   app.loggedOut('button');
 }
@@ -217,6 +220,13 @@ async function frameLoop() {
       if (!document.hidden) refreshState();
       continue;
     }
+    if (S.enrol && S.enrol.finishing) { await sleep(100); continue; } // saving the templates
+    if (performance.now() < S.pauseUntil) {
+      setIndicator('paused', 'Paused');
+      overlay.clear();
+      await sleep(200);
+      continue;
+    }
     const t0 = performance.now();
     let grabbed;
     try { grabbed = await camera.grab(); } catch { await sleep(200); continue; }
@@ -229,7 +239,10 @@ async function frameLoop() {
     } catch (e) {
       if (e.status === 401) { unpaired('This mirror\'s pairing is no longer valid.'); return; }
       if (e.status === 503) { setIndicator('off', 'Face login unavailable'); await sleep(5000); continue; }
-      if (e.status === 409 && S.enrol) { S.enrol = null; app.closeSheet(); app.banner('The registration was interrupted. Please try again.'); continue; }
+      if (e.status === 409 && query) { // the enrolment ended on the server (or here, meanwhile)
+        if (S.enrol && !S.enrol.finishing) { S.enrol = null; app.closeSheet(); app.banner('The registration was interrupted. Please try again.'); }
+        continue;
+      }
       setIndicator('paused', 'Reconnecting');
       await sleep(e.status === 0 ? 2000 : 1000);
       continue;
@@ -255,9 +268,9 @@ function drawEnrol(r) {
   overlay.draw({ faces, fw: S.frame.w, fh: S.frame.h });
 }
 
-function normGroups(g) { // scores may come in % (0..100) or as fractions
+function normGroups(g) { // the groups' scores come in % (0..100); the bars take 0..1
   const out = {};
-  for (const [k, v] of Object.entries(g || {})) out[k] = v > 1 ? v / 100 : v;
+  for (const [k, v] of Object.entries(g || {})) out[k] = v / 100;
   return out;
 }
 

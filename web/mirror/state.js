@@ -17,6 +17,7 @@ export const app = {
     exprUpdates: 0,
     unknownStreak: 0,
     unknownQuietUntil: 0,
+    pauseUntil: 0,         // no frames before (performance.now()): just logged out by button
     enrol: null,           // {customer, phase, progress, hint} while capturing
     tab: 'home',
     filters: { category: '', fabric: '', season: '', mysize: false },
