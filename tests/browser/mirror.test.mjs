@@ -4,7 +4,8 @@
 // the privacy notice first (no frame before it is accepted), registration with consent and
 // the guided capture, face login with a greeting by name, live expressions (frustration goes
 // to staff, never to the shopper), a second person hiding personal content, erasure of the
-// face data, and the frame latency. Without a camera: the message, e-mail + PIN login,
+// face data (after updating it), the camera unplugged and back, and the frame latency.
+// Without a camera: the message, e-mail + PIN login,
 // browsing and filters, for-you, the cart, buying, and the sold-out conflict. Screenshots of
 // every state go to tests/browser/artifacts/ (1080x1920 and 1366x768).
 import { test, describe, before, after } from 'node:test';
@@ -201,6 +202,16 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
       `p95=${pct(l, 0.95).toFixed(1)} ms (load average ${loadavg()[0].toFixed(1)} on ${cpus().length} cores)`);
   });
 
+  test('update my face photos: a new guided capture replaces the templates', async () => {
+    await page.click('#btn-account');
+    await page.click('#btn-update-face');
+    await page.waitForSelector('.phases');
+    const done = await until(() => text(page, '#enrol-done'), 'the end of the new capture', 90000, 50);
+    const n = Number(done.match(/\((\d+) templates\)/)[1]);
+    assert.equal(Number(sql(srv.db, `SELECT count(*) FROM face_templates WHERE customer_id = ${customerId}`)), n);
+    await page.click('#sheet-content button.primary');
+  });
+
   test('delete my face data: confirmed, erased, and the same face is no longer recognised', async () => {
     await page.click('#btn-account');
     await page.waitForSelector('#btn-delete-face');
@@ -220,6 +231,23 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
     assert.equal(await mirrorState(page, () => window.__mirror.who), null);
     await until(async () => (await text(page, '#sheet-title')) === 'Hello!', 'the unknown-face offer again', 30000);
     await shots(page, 'not-recognised');
+  });
+
+  test('the camera unplugged: a clear message, no frames, and a retry brings it back', async () => {
+    await page.click('#sheet-content button.ghost:last-child'); // Just browsing
+    // what Chromium does when the device goes away: the track ends
+    await page.evaluate(() => document.getElementById('video').srcObject.getVideoTracks()[0]
+      .dispatchEvent(new Event('ended')));
+    assert.match(await until(() => text(page, '#camera-problem'), 'the message'), /disconnected/);
+    assert.equal(await text(page, '#indicator-text'), 'Camera off');
+    await page.waitForTimeout(500);
+    const f0 = frames;
+    await page.waitForTimeout(1000);
+    assert.equal(frames, f0, 'no frames without a camera');
+    await shots(page, 'camera-unplugged', true);
+    await page.click('#camera-retry');
+    await until(() => frames > f0 + 1, 'frames again');
+    await page.waitForSelector('#indicator.live');
   });
 });
 
