@@ -90,7 +90,7 @@ app.loggedIn = async (customer, how) => {
 
 app.greet = (customer, how) => {
   const words = how === 'register' ? `Welcome, ${customer.name}!` : `Welcome back, ${customer.name}!`;
-  app.openSheet('Hello', [h('p', { class: 'greeting', id: 'greeting', text: words }),
+  app.openSheet('Logged in', [h('p', { class: 'greeting', id: 'greeting', text: words }),
     h('p', { class: 'lead center', text: how === 'face' ? 'You are logged in by face. Your offers are ready.' : 'You are logged in. Your offers are ready.' }),
     h('div', { class: 'actions', style: 'justify-content:center' },
       h('button', { class: 'primary big', onclick: () => { app.closeSheet(); showTab('foryou'); } }, 'See my offers'),
