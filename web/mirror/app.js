@@ -16,6 +16,9 @@ const video = $('#video');
 const overlay = new Overlay($('#overlay'), video);
 const camera = new Camera(video, () => setCamera('error', cameraProblem({ name: 'ended' })));
 let sheetName = null, greetTimer = 0, bannerTimer = 0, loop = null;
+// the dialogs that show the customer's name or data: closed when somebody else comes into view
+// (a registration or capture in progress shows neither and goes on)
+const PERSONAL_SHEETS = new Set(['greeting', 'bought', 'account', 'delete', 'enrolled']);
 
 // ---- banner and sheets ----
 
@@ -288,7 +291,7 @@ async function onLoginFrame(r, tSend) {
   }
   S.private = !!(S.who && r.privacy === 'several_faces');
   if (S.private !== wasPrivate) {
-    if (S.private && sheetName && !['notice', 'unpaired'].includes(sheetName)) app.closeSheet();
+    if (S.private && PERSONAL_SHEETS.has(sheetName)) app.closeSheet();
     renderBar();
     renderTab();
   }

@@ -143,7 +143,7 @@ export async function onEnrolFrame(r) {
       S.enrol = null;
       app.openSheet('All set', [h('p', { class: 'greeting', text: `Thank you, ${S.who ? S.who.name : ''}!` }),
         h('p', { class: 'lead center', id: 'enrol-done', text: `Your face is registered (${f.templates} templates). Next time, just look into the mirror to log in.` }),
-        h('div', { class: 'actions' }, h('button', { class: 'primary big', onclick: () => app.closeSheet() }, 'Start shopping'))]);
+        h('div', { class: 'actions' }, h('button', { class: 'primary big', onclick: () => app.closeSheet() }, 'Start shopping'))], 'enrolled');
     } catch (x) {
       S.enrol = null;
       app.closeSheet();
@@ -178,7 +178,7 @@ export function accountSheet() {
     h('div', { class: 'actions' },
       h('button', { class: 'primary big', id: 'btn-update-face', onclick: startCapture }, 'Update my face photos'),
       h('button', { class: 'danger big', id: 'btn-delete-face', onclick: confirmDelete }, 'Delete my face data'),
-      h('button', { class: 'ghost big', onclick: () => app.closeSheet() }, 'Close'))]);
+      h('button', { class: 'ghost big', onclick: () => app.closeSheet() }, 'Close'))], 'account');
 }
 
 function confirmDelete() {
@@ -195,5 +195,5 @@ function confirmDelete() {
           h('div', { class: 'actions' }, h('button', { class: 'primary big', onclick: () => app.closeSheet() }, 'OK'))]);
         } catch (x) { app.closeSheet(); app.banner(x.message); }
       } }, 'Yes, delete it'),
-      h('button', { class: 'ghost big', onclick: () => app.closeSheet() }, 'Keep it'))]);
+      h('button', { class: 'ghost big', onclick: () => app.closeSheet() }, 'Keep it'))], 'delete');
 }
