@@ -1058,6 +1058,36 @@ static void enrol_then_identify(void)
     store_close(st);
 }
 
+/* the guidance shown at the mirror while enrolling, from the gate and the yaw */
+static void hints_follow_gate_and_yaw(void)
+{
+    struct enrol_opts o;
+    enrol_opts_default(&o);
+    struct enrol_frame fr = {.gate = ENROL_OK};
+    CHECK(strcmp(enrol_hint(ENROL_LEFT, &fr, &o), "ok") == 0);
+    fr.gate = ENROL_NO_FACE;
+    CHECK(strcmp(enrol_hint(ENROL_STRAIGHT, &fr, &o), "step_in") == 0);
+    fr.gate = ENROL_SEVERAL_FACES;
+    CHECK(strcmp(enrol_hint(ENROL_STRAIGHT, &fr, &o), "one_person") == 0);
+    fr.gate = ENROL_TOO_SMALL;
+    CHECK(strcmp(enrol_hint(ENROL_RIGHT, &fr, &o), "move_closer") == 0);
+    fr.gate = ENROL_BLURRY;
+    CHECK(strcmp(enrol_hint(ENROL_RIGHT, &fr, &o), "hold_still") == 0);
+    fr.gate = ENROL_WRONG_POSE;
+    fr.yaw = 0.3;
+    CHECK(strcmp(enrol_hint(ENROL_STRAIGHT, &fr, &o), "look_straight") == 0);
+    fr.yaw = 0.05; /* left wants +0.15 .. +0.7 */
+    CHECK(strcmp(enrol_hint(ENROL_LEFT, &fr, &o), "turn_more") == 0);
+    fr.yaw = 0.9;
+    CHECK(strcmp(enrol_hint(ENROL_LEFT, &fr, &o), "turn_less") == 0);
+    fr.yaw = -0.3;
+    CHECK(strcmp(enrol_hint(ENROL_LEFT, &fr, &o), "turn_other_way") == 0);
+    fr.yaw = -0.05;
+    CHECK(strcmp(enrol_hint(ENROL_RIGHT, &fr, &o), "turn_more") == 0);
+    fr.yaw = 0.3;
+    CHECK(strcmp(enrol_hint(ENROL_RIGHT, &fr, &o), "turn_other_way") == 0);
+}
+
 static void teardown(void)
 {
     face_ws_free(ws);
@@ -1080,6 +1110,7 @@ void test_identity(void)
     RUN(purge_follows_the_last_visit);
     RUN(frustration_raises_an_alert);
     RUN(session_keeps_the_sharpest);
+    RUN(hints_follow_gate_and_yaw);
     RUN(gates_on_made_images);
     RUN(enrol_then_identify);
     teardown();

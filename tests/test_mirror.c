@@ -125,9 +125,13 @@ static void idle_logout_and_time_going_back(void)
     CHECK(mirror_feed(m, 104, &mine, 1, &s) == SHOP_OK && !s.logout); /* back: clock reset */
     CHECK(mirror_feed(m, 108.9, &none, 0, &s) == SHOP_OK && !s.logout);
     CHECK(!mirror_idle(m, 108.9) && mirror_idle(m, 109));
-    CHECK(mirror_feed(m, 109, &none, 0, &s) == SHOP_OK && s.logout);
+    mirror_present(m, 103); /* older than the last face (104): no change */
+    CHECK(mirror_idle(m, 109));
+    mirror_present(m, 106); /* a face in an enrolment frame: the clock starts again */
+    CHECK(!mirror_idle(m, 110.9) && mirror_idle(m, 111));
+    CHECK(mirror_feed(m, 111, &none, 0, &s) == SHOP_OK && s.logout);
     /* late frames: a little back is clamped, more is an error */
-    CHECK(mirror_feed(m, 108.5, &none, 0, &s) == SHOP_OK);
+    CHECK(mirror_feed(m, 110.5, &none, 0, &s) == SHOP_OK);
     CHECK(mirror_feed(m, 100, &none, 0, &s) == SHOP_EINVAL);
     CHECK(mirror_feed(m, NAN, &none, 0, &s) == SHOP_EINVAL);
     o.idle_logout = 0;

@@ -2,6 +2,7 @@
  * calling mirror: view, add an item of a size, remove, and buy. */
 #include "api/api_int.h"
 #include "api/metrics.h"
+#include "core/log.h"
 #include "shop/shop.h"
 
 /* the customer logged in at the calling mirror and their session; SHOP_EAUTH (401) when
@@ -78,6 +79,11 @@ static int post_checkout(struct api_ctx *c)
     if (rc != SHOP_OK)
         return api_error(c, rc);
     metrics_add(c->app->metrics, METRICS_CHECKOUTS, 1);
+    /* the customer shops on: the next item goes into a new session's cart */
+    rc = app_mirror_renew(c);
+    if (rc != SHOP_OK && rc != SHOP_EAUTH)
+        log_error("api: no new session after a purchase at '%s': %s", c->who.device.name,
+                  shop_errmsg_or(rc));
     return write_cart(c, &cart, 200);
 }
 

@@ -110,10 +110,13 @@ void app_mirrors_close(struct app *a);
 SHOP_MUST_CHECK int app_mirror_who(struct app *a, const struct store_device *d,
                                    struct mirror_who *out);
 /* logs a customer in at the calling mirror (c->who.device), opening a shopping session;
- * whoever was logged in there is logged out first. how: "face", "pin" */
+ * whoever was logged in there is logged out first. how: "face", "pin", "register" */
 SHOP_MUST_CHECK int app_mirror_login(struct api_ctx *c, int64_t customer_id, const char *how);
 /* ends the calling mirror's login and session; SHOP_EAUTH when nobody was logged in */
 SHOP_MUST_CHECK int app_mirror_logout(struct api_ctx *c);
+/* a new shopping session for the customer logged in at the calling mirror (after a purchase:
+ * a session holds one cart); SHOP_EAUTH when nobody is logged in */
+SHOP_MUST_CHECK int app_mirror_renew(struct api_ctx *c);
 /* "logged_in", "customer" {id, name} or null, "session_id" keys of the calling mirror */
 void app_mirror_write_who(struct api_ctx *c, struct jsonw *w);
 /* customers logged in at any mirror now */

@@ -1,11 +1,12 @@
 /* api/api_mirror.c - what each paired mirror has on the server: who is logged in and
  * their shopping session, and the face state of identity/mirror.h (the login rule, the
  * emotion peak detector, an enrolment in progress). Routes: logging in by e-mail and PIN
- * and out, camera frames (face login, expressions, peaks -> staff alerts; enrolment
+ * and out, registering at the mirror (logs the new customer in), consent, camera frames (face login, expressions, peaks -> staff alerts; enrolment
  * frames), enrolment start / finish / cancel, and erasing the customer's face data.
  * Frames are decoded, analysed and dropped: never stored, logged or returned, and no
  * answer carries a descriptor. */
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +32,7 @@ struct mirror_state {
     int64_t customer_id; /* 0: nobody logged in */
     int64_t session_id;
     int64_t since;       /* login time */
-    const char *how;     /* "face", "pin" */
+    const char *how;     /* "face", "pin", "register" */
     struct mirror *face; /* face login, emotion peaks, enrolment (identity/mirror.h) */
 };
 
@@ -165,6 +166,28 @@ int app_mirror_logout(struct api_ctx *c)
     return shop_session_close(c->st, sid, c->now);
 }
 
+int app_mirror_renew(struct api_ctx *c)
+{
+    struct mirror_state *s = state_lock(c->app, &c->who.device);
+    int64_t cid = s->customer_id, sid = s->session_id;
+    pthread_mutex_unlock(&s->mu);
+    if (!cid)
+        return shop_fail(SHOP_EAUTH, "nobody is logged in at this mirror");
+    int rc = shop_session_close(c->st, sid, c->now);
+    int64_t fresh = 0;
+    if (rc == SHOP_OK)
+        rc = shop_session_open(c->st, cid, c->who.device.name, c->now, &fresh);
+    if (rc != SHOP_OK)
+        return rc;
+    s = state_lock(c->app, &c->who.device);
+    int same = s->customer_id == cid && s->session_id == sid;
+    if (same)
+        s->session_id = fresh;
+    pthread_mutex_unlock(&s->mu);
+    /* the customer left (or another logged in) meanwhile: the new session is not theirs */
+    return same ? SHOP_OK : shop_session_close(c->st, fresh, c->now);
+}
+
 /* a mirror whose customer has shown no face for the idle time (or stopped sending frames)
  * logs out; SHOP_OK when nothing was to be done */
 static int logout_if_idle(struct api_ctx *c)
@@ -246,6 +269,76 @@ static int get_state(struct api_ctx *c)
     jw_key(w, "mirror");
     auth_device_write_json(w, &c->who.device);
     app_mirror_write_who(c, w);
+    jw_end(w);
+    jw_finish(w);
+    return 200;
+}
+
+/* registration at the mirror: the new customer (with their consent to biometric processing,
+ * when given) is logged in here, so that the face capture can follow */
+static int post_register(struct api_ctx *c)
+{
+    struct shop_registration r = {0};
+    int rc = api_body_json(c);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "name", 1, 63, &r.name);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "email", 1, 95, &r.email);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "gender", 1, 8, &r.gender);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "size", 1, 3, &r.size);
+    if (rc == SHOP_OK)
+        rc = api_body_bool(c, "biometric_consent", 1, 0, &r.biometric_consent);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "consent_version", 0, 31, &r.consent_version);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "pin", 0, 16, &r.pin);
+    if (rc != SHOP_OK)
+        return api_error(c, rc);
+    char actor[80];
+    snprintf(actor, sizeof(actor), "mirror:%s", c->who.device.name);
+    r.actor = actor;
+    int64_t id;
+    rc = shop_customer_register(c->st, &r, c->now, &id);
+    if (rc == SHOP_OK)
+        rc = app_mirror_login(c, id, "register");
+    if (rc != SHOP_OK)
+        return api_error(c, rc);
+    log_info("api: customer %lld registered at '%s'", (long long)id, c->who.device.name);
+    struct jsonw *w = api_json(c);
+    jw_obj(w);
+    app_mirror_write_who(c, w);
+    jw_key(w, "biometric_consent");
+    jw_bool(w, r.biometric_consent);
+    jw_end(w);
+    jw_finish(w);
+    return 201;
+}
+
+/* the logged-in customer agrees to biometric processing (the consent text's version): what
+ * a customer who logged in by PIN needs before registering their face */
+static int post_consent(struct api_ctx *c)
+{
+    const char *version;
+    struct mirror_who who;
+    int rc = app_mirror_who(c->app, &c->who.device, &who);
+    if (rc == SHOP_OK)
+        rc = api_body_json(c);
+    if (rc == SHOP_OK)
+        rc = api_body_str(c, "consent_version", 1, 31, &version);
+    char actor[80];
+    snprintf(actor, sizeof(actor), "mirror:%s", c->who.device.name);
+    if (rc == SHOP_OK)
+        rc = privacy_consent(c->st, who.customer_id, version, actor, c->now);
+    if (rc != SHOP_OK)
+        return api_error(c, rc);
+    struct jsonw *w = api_json(c);
+    jw_obj(w);
+    jw_key(w, "customer_id");
+    jw_int(w, who.customer_id);
+    jw_key(w, "consent_version");
+    jw_str(w, version);
     jw_end(w);
     jw_finish(w);
     return 200;
@@ -351,8 +444,11 @@ static int enrol_frame(struct api_ctx *c, const struct image *img, enum enrol_ph
     struct mirror_enrol_progress p;
     if (rc == SHOP_OK) {
         s = state_lock(c->app, &c->who.device);
-        if (mirror_enrol_customer(s->face) == enrolling)
+        if (mirror_enrol_customer(s->face) == enrolling) {
             rc = mirror_enrol_offer(s->face, phase, &fr, &p);
+            if (fr.faces == 1) /* the customer registering is here: no idle logout */
+                mirror_present(s->face, frame_time());
+        }
         else
             rc = shop_fail(SHOP_ECONFLICT, "the enrolment ended while the frame was analysed");
         pthread_mutex_unlock(&s->mu);
@@ -379,6 +475,13 @@ static int enrol_frame(struct api_ctx *c, const struct image *img, enum enrol_ph
     jw_bool(w, p.accepted);
     jw_key(w, "reason");
     jw_str(w, p.accepted ? NULL : enrol_gate_reason(fr.gate));
+    /* what to tell the shopper: "move_closer", "turn_more", ... (enrol_hint) */
+    jw_key(w, "hint");
+    jw_str(w, p.accepted ? "ok" : enrol_hint(phase, &fr, &o));
+    if (fr.faces) {
+        jw_key(w, "yaw");
+        jw_num(w, round(fr.yaw * 100) / 100);
+    }
     jw_key(w, "kept");
     jw_bool(w, p.kept);
     write_progress(w, &p);
@@ -643,6 +746,8 @@ const struct api_route mirror_routes[] = {
     {"GET", "/api/v1/mirror/state", get_state, API_MIRROR, 0},
     {"POST", "/api/v1/mirror/login", post_pin_login, API_MIRROR, 0},
     {"POST", "/api/v1/mirror/logout", post_logout, API_MIRROR, 0},
+    {"POST", "/api/v1/mirror/register", post_register, API_MIRROR, 0},
+    {"POST", "/api/v1/mirror/consent", post_consent, API_MIRROR, 0},
     {"POST", "/api/v1/mirror/frame", post_frame, API_MIRROR, API_BODY_FRAME},
     {"POST", "/api/v1/mirror/enrol/start", post_enrol_start, API_MIRROR, 0},
     {"POST", "/api/v1/mirror/enrol/finish", post_enrol_finish, API_MIRROR, 0},

@@ -125,6 +125,32 @@ static int pose_ok(const struct enrol_opts *o, enum enrol_phase phase, double ya
     }
 }
 
+const char *enrol_hint(enum enrol_phase phase, const struct enrol_frame *fr,
+                       const struct enrol_opts *o)
+{
+    switch (fr->gate) {
+    case ENROL_OK:
+        return "ok";
+    case ENROL_NO_FACE:
+        return "step_in";
+    case ENROL_SEVERAL_FACES:
+        return "one_person";
+    case ENROL_TOO_SMALL:
+        return "move_closer";
+    case ENROL_BLURRY:
+        return "hold_still";
+    case ENROL_WRONG_POSE:
+        break;
+    }
+    if (phase == ENROL_STRAIGHT)
+        return "look_straight";
+    /* the turn phases want yaw of one sign: + for left, - for right */
+    double toward = phase == ENROL_LEFT ? fr->yaw : -fr->yaw;
+    if (toward < 0 && -toward > o->straight_max)
+        return "turn_other_way";
+    return toward > o->turn_max ? "turn_less" : "turn_more";
+}
+
 int enrol_check(struct face_ws *ws, const struct image *img, enum enrol_phase phase,
                 const struct enrol_opts *o, struct enrol_frame *fr)
 {

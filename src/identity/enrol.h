@@ -83,6 +83,11 @@ SHOP_MUST_CHECK int enrol_check(struct face_ws *ws, const struct image *img,
 double enrol_sharpness(const struct image *img, const double box[4]);
 /* the yaw measure of 68 landmarks */
 double enrol_yaw(const double landmarks[68][2]);
+/* What the shopper should do next, from a judged frame of `phase`: "ok", "step_in" (no
+ * face), "one_person", "move_closer", "hold_still" (blurry), "look_straight", "turn_more",
+ * "turn_less" or "turn_other_way" (a turn phase, from the yaw's sign and size). */
+const char *enrol_hint(enum enrol_phase phase, const struct enrol_frame *fr,
+                       const struct enrol_opts *o);
 
 struct enrol_kept {
     float descriptor[FACE_DESCRIPTOR];

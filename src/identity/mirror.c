@@ -99,6 +99,12 @@ void mirror_logout(struct mirror *m)
     mirror_enrol_cancel(m);
 }
 
+void mirror_present(struct mirror *m, double t)
+{
+    if (m->customer && isfinite(t) && t > m->last_face)
+        m->last_face = t;
+}
+
 int mirror_idle(const struct mirror *m, double t)
 {
     return m->customer && t - m->last_face >= m->o.idle_logout;

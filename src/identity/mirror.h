@@ -80,6 +80,10 @@ SHOP_MUST_CHECK int mirror_feed(struct mirror *m, double t, const struct identif
 /* 1 when a customer is logged in and has been without a face for idle_logout seconds at t
  * (a mirror that stopped sending frames) */
 int mirror_idle(const struct mirror *m, double t);
+/* the customer logged in showed their face at t without a login frame (an enrolment frame
+ * with one face while they register it): the idle clock starts again; nothing when nobody
+ * is logged in or t is older than the last face */
+void mirror_present(struct mirror *m, double t);
 /* records a login (face or PIN) at time t: the peak detector starts afresh; an enrolment of
  * somebody else is cancelled */
 void mirror_login(struct mirror *m, int64_t customer_id, double t);

@@ -120,16 +120,23 @@ test('enrolment with consent, then face login after three frames greets the righ
   assert.equal(r.status, 200, r.text);
   assert.equal(r.json.accepted, false);
   assert.equal(r.json.reason, 'no face');
+  assert.equal(r.json.hint, 'step_in');
   r = await postFrame(m, frame('two'), '?mode=enrol&phase=straight');
   assert.equal(r.json.reason, 'several faces');
+  assert.equal(r.json.hint, 'one_person');
   r = await postFrame(m, frame('aLeft'), '?mode=enrol&phase=right');
   assert.equal(r.json.accepted, false);
   assert.match(r.json.reason, /pose/);
+  assert.equal(r.json.hint, 'turn_other_way'); // turned left (yaw > 0) when right was asked
+  assert.ok(r.json.yaw > 0.15, r.text);
+  r = await postFrame(m, frame('aLeft'), '?mode=enrol&phase=straight');
+  assert.equal(r.json.hint, 'look_straight');
   assert.equal((await m.post('/api/v1/mirror/enrol/finish')).status, 409); // nothing kept yet
   for (const [name, phase] of [['aStraight', 'straight'], ['aLeft', 'left'], ['aRight', 'right']]) {
     r = await postFrame(m, frame(name), `?mode=enrol&phase=${phase}`);
     assert.equal(r.status, 200, r.text);
     assert.equal(r.json.accepted, true, `${name}: ${r.json.reason}`);
+    assert.equal(r.json.hint, 'ok');
     assert.equal(r.json.progress[phase], 1);
   }
   assert.equal(r.json.progress.complete, true);
@@ -182,7 +189,7 @@ test('a different person is not logged in as the enrolled customer', async () =>
   }
 });
 
-test('a customer logged in shows no face for the idle time: logged out', async () => {
+test('a customer logged in shows no face for the idle time: logged out (enrolment frames count)', async () => {
   const s2 = await startServer({ faces: true, db, args: ['--idle-logout', '1'] });
   try {
     const m = s2.mirror();
@@ -195,6 +202,15 @@ test('a customer logged in shows no face for the idle time: logged out', async (
     assert.equal(r.json.logged_in, false);
     // a mirror that stopped sending frames is logged out when asked for its state
     assert.equal((await pinLogin(m, C)).status, 200);
+    await new Promise((res) => setTimeout(res, 1100));
+    assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, false);
+    // registering one's face (enrolment frames, no login frames) is being there
+    assert.equal((await pinLogin(m, A)).status, 200);
+    assert.equal((await m.post('/api/v1/mirror/enrol/start', { customer_id: A.id })).status, 200);
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal((await postFrame(m, frame('aStraight'), '?mode=enrol&phase=straight')).status, 200);
+    await new Promise((res) => setTimeout(res, 600));
+    assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, true);
     await new Promise((res) => setTimeout(res, 1100));
     assert.equal((await m.get('/api/v1/mirror/state')).json.logged_in, false);
   } finally { await s2.stop(); }
