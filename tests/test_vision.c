@@ -214,6 +214,39 @@ static void options_on_a_face_filling_the_frame(void)
     free(m.rgb);
 }
 
+/* skip_others: the largest face is analysed exactly as without it; the others are boxes */
+static void skip_others_analyses_only_the_largest(void)
+{
+    if (!setup())
+        return;
+    struct face_opts o;
+    face_opts_default(&o);
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR | FACE_WANT_EXPRESSIONS;
+    struct face all[8], some[8];
+    int n = 0, m = 0;
+    CHECK(face_detect(ws, &sample1, &o, all, 8, &n) == SHOP_OK);
+    o.skip_others = o.want;
+    CHECK(face_detect(ws, &sample1, &o, some, 8, &m) == SHOP_OK);
+    CHECK(n == 3 && m == 3);
+    int big = 0;
+    for (int i = 1; i < m && i < 8; i++)
+        if (some[i].box[2] * some[i].box[3] > some[big].box[2] * some[big].box[3])
+            big = i;
+    for (int i = 0; i < m && i < 8; i++) {
+        CHECK_NEAR(some[i].box[0], all[i].box[0], 1e-9);
+        CHECK_NEAR(some[i].score, all[i].score, 1e-9);
+        if (i == big) {
+            CHECK(some[i].have == all[i].have);
+            CHECK(memcmp(some[i].descriptor, all[i].descriptor, sizeof(some[i].descriptor)) == 0);
+            CHECK(memcmp(some[i].expressions, all[i].expressions,
+                         sizeof(some[i].expressions)) == 0);
+        } else {
+            CHECK(some[i].have == 0);
+            CHECK(all[i].have == o.want);
+        }
+    }
+}
+
 static void tiny_landmarks_agree_with_full(void)
 {
     if (!setup())
@@ -499,6 +532,7 @@ void test_vision(void)
     RUN(full_pipeline_matches_pinned_outputs);
     RUN(same_person_is_closer_than_threshold);
     RUN(options_on_a_face_filling_the_frame);
+    RUN(skip_others_analyses_only_the_largest);
     RUN(tiny_landmarks_agree_with_full);
     RUN(warm_up_leaves_nothing_to_build);
     RUN(warm_needs_the_networks);

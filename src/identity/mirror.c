@@ -117,6 +117,8 @@ int mirror_analyse(struct face_ws *ws, struct gallery *g, const struct image *im
     struct face_opts fo = o->face;
     fo.largest_only = 0;
     fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR | FACE_WANT_EXPRESSIONS;
+    fo.skip_others = fo.want; /* only the largest face is identified and read; the others
+                                 are boxes (the privacy rule counts them) */
     memset(r, 0, sizeof(*r));
     r->distance = r->second_distance = INFINITY;
     *n = 0;

@@ -468,6 +468,12 @@ int face_detect(struct face_ws *ws, const struct image *img, const struct face_o
                 first = i;
         count = max > 0 ? 1 : 0;
     }
+    int big = first; /* the largest of the faces reported */
+    for (int i = first + 1; i < first + count; i++)
+        if (ws->boxes[i].w * ws->boxes[i].h > ws->boxes[big].w * ws->boxes[big].h)
+            big = i;
+    struct face_opts other = *o;
+    other.want &= ~o->skip_others;
     for (int i = 0; i < count; i++) {
         const struct net_box *b = &ws->boxes[first + i];
         struct face *f = &faces[i];
@@ -477,7 +483,7 @@ int face_detect(struct face_ws *ws, const struct image *img, const struct face_o
         f->box[2] = b->w;
         f->box[3] = b->h;
         f->score = b->score;
-        int rc = analyse(ws, img, o, f);
+        int rc = analyse(ws, img, first + i == big ? o : &other, f);
         if (rc != SHOP_OK)
             return rc;
     }

@@ -60,6 +60,8 @@ struct face_opts {
     unsigned want;               /* FACE_WANT_ALL */
     int tiny_landmarks;          /* use face_landmark_68_tiny instead of the full net */
     int largest_only;            /* keep only the face with the largest box */
+    unsigned skip_others;        /* FACE_WANT_* bits not computed for the faces other than the
+                                    largest (their box and score are still reported); 0 */
     /* options beyond the reference (off by default): */
     int pad_canvas; /* detect on the image with a black border of half its size */
     int align;      /* descriptor from a similarity-aligned crop (eyes + mouth) */
