@@ -184,7 +184,7 @@ export function table(columns, rows, opts = {}) {
   }
   function sortBy(key) {
     if (state.key === key) state.desc = !state.desc;
-    else { state.key = key; state.desc = columns.find((c) => c.key === key).num !== false; }
+    else { state.key = key; state.desc = !!columns.find((c) => c.key === key).num; } // numbers: largest first
     render();
   }
   render();
