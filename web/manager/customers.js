@@ -65,7 +65,7 @@ export async function render({ params, go }) {
     }, 'tall'),
     h('p.note', pts.sampled ? `A sample of ${int(pts.points.length)} of ${int(pts.total)} customers.` : `${int(pts.total)} customers; the black stars are the segments' centres.`),
     h('ul.seg-list#segments', segs.segments.map((s) => h('li', h('span.swatch', { style: `background:${segColour(s.id)}` }),
-      h('b', `${s.label} (${int(s.customers)})`), ': ', s.description.replace(/^[^:]*:\s*/, '')))));
+      h('b', s.label), ` · ${int(s.customers)} customers: `, describe(s.centre)))));
   }
 
   const search = h('form.inline#customer-search', { role: 'search', onsubmit: (e) => { e.preventDefault(); params.set('q', e.target.elements.q.value); params.delete('customer'); go(params); } },
@@ -84,6 +84,15 @@ export async function render({ params, go }) {
   );
 }
 
+// a segment's centre in words, money in the shop's currency
+function describe(c) {
+  const parts = [`${num1(c.purchases)} purchases (${num1(c.items)} items)`, `spends ${money(c.spend_cents)}`];
+  if (c.purchases >= 0.5) parts.push(`average item ${money(c.mean_price_cents)}`, `${pct(c.mean_discount)} average discount`);
+  parts.push(`${num1(c.times_tried)} items tried`);
+  if (c.top_category) parts.push(`mostly ${c.top_category} in ${c.top_fabric}, size ${c.top_size}`);
+  return parts.join(', ');
+}
+
 async function customerDetail(id) {
   let ov, rec;
   try {
@@ -99,7 +108,7 @@ async function customerDetail(id) {
     h('h3', `${c.name} (#${c.id})`),
     h('p.muted', `${c.email} · size ${c.size || '–'} · customer since ${datetime(c.created_at)} · last seen ${datetime(c.last_seen_at)}`),
     kpis([
-      { k: 'Purchases', v: int(p.purchases ?? 0) },
+      { k: 'Purchases', v: int(p.purchases ?? 0), s: `${int(p.items ?? 0)} items` },
       { k: 'Spend', v: money(p.spend_cents ?? 0) },
       { k: 'Average discount', v: pct(p.mean_discount ?? 0) },
       { k: 'Prefers', v: p.pref_category || '–', s: [p.pref_fabric, p.pref_size].filter(Boolean).join(', ') },

@@ -14,11 +14,11 @@ export async function render({ params, go }) {
   ]);
   const rows = sug.products.map((p) => ({ ...p, change: p.suggested_cents - p.current_cents, gain: p.profit_suggested - p.profit_current }));
   const changes = rows.filter((r) => r.change !== 0);
-  const apply = async (body, text) => {
+  const apply = async (body, text, done) => {
     if (!(await confirmBox(text, 'Apply'))) return;
     try {
-      const r = await api('/pricing/apply', { method: 'POST', body });
-      toast(`${r.products.filter((p) => p.current_cents === p.suggested_cents).length} price(s) now as suggested`);
+      await api('/pricing/apply', { method: 'POST', body });
+      toast(done);
       go(params);
     } catch (e) { toast(`Cannot apply: ${e.message}`); }
   };
@@ -35,10 +35,11 @@ export async function render({ params, go }) {
     { key: 'rule', label: 'Bound by', fmt: (v) => (v === 'none' ? '–' : v.replace(/_/g, ' ')) },
     { key: 'action', label: '', nosort: true, fmt: (v, r) => (r.change === 0 ? h('span.muted', 'as suggested')
       : h('button', { type: 'button', className: 'apply-one', dataset: { product: r.id },
-        onclick: () => apply({ product_id: r.id }, `Change the price of ${r.name} from ${money(r.current_cents)} to ${money(r.suggested_cents)}?`) }, 'Apply')) },
+        onclick: () => apply({ product_id: r.id }, `Change the price of ${r.name} from ${money(r.current_cents)} to ${money(r.suggested_cents)}?`,
+          `${r.name} now costs ${money(r.suggested_cents)}`) }, 'Apply')) },
   ], rows, { sort: 'gain', id: 'pricing', rowClass: (r) => (String(r.id) === pid ? 'selected' : '') });
   const applyAll = h('button.primary#apply-all', { type: 'button', disabled: changes.length === 0,
-    onclick: () => apply({ all: true }, `Apply all ${changes.length} suggested price changes?`) }, `Apply all (${changes.length})`);
+    onclick: () => apply({ all: true }, `Apply all ${changes.length} suggested price changes?`, `${changes.length} suggested prices applied`) }, `Apply all (${changes.length})`);
 
   const sumNow = rows.reduce((a, r) => a + r.profit_current, 0), sumSug = rows.reduce((a, r) => a + r.profit_suggested, 0);
   let quality;
@@ -93,6 +94,8 @@ export async function render({ params, go }) {
       { id: 'changes', k: 'Suggested changes', v: String(changes.length), s: `of ${rows.length} products` },
       { id: 'profit_now', k: 'Predicted profit/day now', v: money(sumNow) },
       { id: 'profit_suggested', k: 'Predicted profit/day suggested', v: money(sumSug), s: `${sumSug >= sumNow ? '+' : ''}${money(sumSug - sumNow)}` },
+      { id: 'model', k: 'Demand model', v: model ? (model.beats_baseline ? 'beats baseline' : 'worse than baseline') : 'not trained',
+        s: model ? `deviance ${num2(model.metrics.deviance)} vs ${num2(model.metrics.deviance_baseline)} (baseline)` : '' },
     ]),
     card('Suggested prices', { tools: applyAll }, h('div.scroll', t),
       h('p.note', 'Predicted units and profit per day from the demand model; "Bound by" names the business rule that limited the suggestion.')),
