@@ -14,6 +14,10 @@ static const char *const SQL_DAILY =
     "coalesce(sum(l.price_cents), 0) FROM purchases p JOIN purchase_lines l ON "
     "l.purchase_id = p.id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
     "GROUP BY 1 ORDER BY 1";
+/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by every write) */
+static const char *const SQL_DAILY_AGG =
+    "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
+    "AND purchases > 0 ORDER BY day";
 /* one statement per attribute: the column name is part of the SQL text, never a value */
 #define SALES_BY(col)                                                                         \
     "SELECT pr." col ", count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "  \
@@ -165,19 +169,13 @@ static int count_of(struct store *st, sqlite3_stmt *s, int64_t *out, const char 
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
 }
 
-int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
-                      size_t *n)
+/* appends the days of one statement (rows of day, purchases, units, revenue) to *out */
+static int daily_append(struct store *st, sqlite3_stmt *s, struct store_sales_day **out,
+                        size_t *n, size_t *cap)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_DAILY);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
-    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
+        *out = grow(*out, *n, cap, sizeof(**out));
         struct store_sales_day *d = &(*out)[(*n)++];
         d->day = sqlite3_column_int64(s, 0);
         d->purchases = sqlite3_column_int64(s, 1);
@@ -186,6 +184,47 @@ int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_s
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "daily sales");
+}
+
+/* the rows of the part of a day [from, to) */
+static int daily_scan(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
+                      size_t *n, size_t *cap)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_DAILY);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    return daily_append(st, s, out, n, cap);
+}
+
+int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
+                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    /* whole days from the daily aggregates, the parts of a day at either end from the rows
+     * (as the KPIs): a big store's series no longer walks every purchase line */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    if (d0 >= d1)
+        return daily_scan(st, from, to, out, n, &cap);
+    int rc = SHOP_OK;
+    if (from < d0 * 86400)
+        rc = daily_scan(st, from, d0 * 86400, out, n, &cap);
+    if (rc == SHOP_OK) {
+        sqlite3_stmt *s = stmt_get(st, SQL_DAILY_AGG);
+        if (!s)
+            return SHOP_EDB;
+        bind_int(s, ":d0", d0);
+        bind_int(s, ":d1", d1);
+        rc = daily_append(st, s, out, n, &cap);
+    }
+    if (rc == SHOP_OK && d1 * 86400 < to)
+        rc = daily_scan(st, d1 * 86400, to, out, n, &cap);
+    return rc;
 }
 
 /* rows of (key, int, int) into groups */

@@ -54,7 +54,7 @@ export async function render({ params, go }) {
   const data = [];
   hm.values.forEach((row, y) => row.forEach((v, x) => data.push([x, y, v])));
   const W = hm.width, H = hm.height;
-  const plan = chart(h('div.chart', { style: 'height:520px', 'aria-label': `Heatmap of ${what}`, role: 'img' }), (div) => {
+  const plan = chart(h('div.chart', { style: 'height:480px', 'aria-label': `Heatmap of ${what}`, role: 'img' }), (div) => {
     // one square per cell: the floor keeps its proportions
     const left = 50, top = 12, right = 110, bottom = 40;
     const k = Math.min((div.clientWidth - left - right) / W, (div.clientHeight - top - bottom) / H);
@@ -84,12 +84,13 @@ export async function render({ params, go }) {
         itemHeight: Math.max(100, gh - 60), inRange: { color: HEAT }, formatter: (v) => seconds(v) },
       series: [
         { type: 'heatmap', data, xAxisIndex: 0, yAxisIndex: 0, progressive: 0 },
-        { type: 'scatter', z: 10, xAxisIndex: 1, yAxisIndex: 1, symbolSize: 1, itemStyle: { color: 'transparent' },
+        { type: 'scatter', zlevel: 1, z: 10, xAxisIndex: 1, yAxisIndex: 1, symbolSize: 1, itemStyle: { color: 'transparent' },
           data: hm.zones.map((z) => ({ name: z.name, value: [(z.x0 + z.x1) / 2, (z.y0 + z.y1) / 2] })),
           label: { show: true, formatter: (p) => zoneName(p.name), color: '#1d1d1f', fontWeight: 600,
-            backgroundColor: '#ffffffcc', padding: [2, 4], borderRadius: 3 },
-          markArea: { silent: true, itemStyle: { color: 'transparent', borderColor: '#1d1d1f', borderWidth: 2 },
-            data: hm.zones.map((z) => [{ coord: [z.x0, z.y0] }, { coord: [z.x1, z.y1] }]) } },
+            backgroundColor: '#ffffffcc', padding: [2, 4], borderRadius: 3 } },
+        // the zones' outlines, one closed line each
+        ...hm.zones.map((z) => ({ type: 'line', xAxisIndex: 1, yAxisIndex: 1, silent: true, showSymbol: false, zlevel: 1,
+          lineStyle: { color: '#000', width: 2 }, data: [[z.x0, z.y0], [z.x1, z.y0], [z.x1, z.y1], [z.x0, z.y1], [z.x0, z.y0]] })),
       ],
     };
   });

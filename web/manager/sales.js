@@ -5,14 +5,13 @@ import { api, query, h, card, kpis, table, chartDiv, empty, money, int, pct, day
 
 const BY = ['category', 'fabric', 'gender', 'season'];
 
-export async function render({ range, params, go }) {
-  const by = BY.includes(params.get('by')) ? params.get('by') : 'category';
-  const [k, daily, groups, top, worst] = await Promise.all([
-    api('/kpi' + query(range, { top: 5 })),
+export async function render({ range, params }) {
+  let by = BY.includes(params.get('by')) ? params.get('by') : 'category';
+  // two calls in parallel: the KPI object (cards, top and worst, sales by every attribute,
+  // from the daily aggregates) and the daily series
+  const [k, daily] = await Promise.all([
+    api('/kpi' + query(range, { top: 10 })),
     api('/sales/daily' + query(range)),
-    api('/sales/by' + query(range, { by })),
-    api('/sales/products' + query(range, { order: 'top', limit: 10 })),
-    api('/sales/products' + query(range, { order: 'worst', limit: 10 })),
   ]);
   const none = k.items_sold === 0;
   const cards = kpis([
@@ -28,14 +27,14 @@ export async function render({ range, params, go }) {
   const days = daily.days;
   const overTime = chartDiv({
     color: [OKABE_ITO[0], OKABE_ITO[1]],
-    tooltip: { trigger: 'axis', valueFormatter: null,
+    tooltip: { trigger: 'axis',
       formatter: (ps) => `${ps[0].axisValueLabel}<br>` + ps.map((p) => `${p.marker}${p.seriesName}: ${p.seriesIndex === 0 ? money(p.value) : int(p.value)}`).join('<br>') },
     legend: { top: 0 },
     grid: { left: 70, right: 50, top: 30, bottom: 30 },
     xAxis: { type: 'category', data: days.map((d) => day(d.date)) },
     yAxis: [
       { type: 'value', name: 'Revenue', axisLabel: { formatter: (v) => moneyShort(v) } },
-      { type: 'value', name: 'Units', splitLine: { show: false } },
+      { type: 'value', name: 'Units', splitLine: { show: false }, minInterval: 1 },
     ],
     series: [
       { name: 'Revenue', type: 'line', data: days.map((d) => d.revenue_cents), showSymbol: days.length < 40 },
@@ -43,31 +42,41 @@ export async function render({ range, params, go }) {
     ],
   }, 'tall');
 
-  const byChart = (g) => g.groups.length === 0 ? empty('No sales in this range') : chartDiv({
-    color: OKABE_ITO,
-    tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${money(p.value)} (${pct(p.data.share)}), ${int(p.data.units)} units` },
-    grid: { left: 110, right: 90, top: 10, bottom: 25 },
-    xAxis: { type: 'value', axisLabel: { formatter: (v) => moneyShort(v) } },
-    yAxis: { type: 'category', inverse: true, data: g.groups.map((x) => x.key) },
-    series: [{ type: 'bar', data: g.groups.map((x, i) => ({ value: x.revenue_cents, share: x.share, units: x.units, itemStyle: { color: OKABE_ITO[i % 8] } })),
-      label: { show: true, position: 'right', formatter: (p) => pct(p.data.share) } }],
-  });
-  const bySelect = h('select', { 'aria-label': 'Sales by', onchange: (e) => { params.set('by', e.target.value); go(params); } },
-    BY.map((b) => h('option', { value: b, selected: b === by }, b[0].toUpperCase() + b.slice(1))));
-  const byTable = table([
-    { key: 'key', label: by[0].toUpperCase() + by.slice(1) },
-    { key: 'units', label: 'Units', num: true, fmt: int },
-    { key: 'revenue_cents', label: 'Revenue', num: true, fmt: money },
-    { key: 'share', label: 'Share', num: true, fmt: pct },
-  ], groups.groups, { sort: 'revenue_cents' });
+  // sales by an attribute: switched here, without asking the server again
+  const byBody = h('div');
+  const drawBy = () => {
+    const groups = (k.sales_by[by] || []).map((g) => ({ ...g, share: k.revenue_cents ? g.revenue_cents / k.revenue_cents : 0 }));
+    const label = by[0].toUpperCase() + by.slice(1);
+    byBody.replaceChildren(
+      groups.length === 0 ? empty('No sales in this range') : chartDiv({
+        tooltip: { trigger: 'item', formatter: (p) => `${p.name}: ${money(p.value)} (${pct(p.data.share)}), ${int(p.data.units)} units` },
+        grid: { left: 110, right: 60, top: 10, bottom: 25 },
+        xAxis: { type: 'value', axisLabel: { formatter: (v) => moneyShort(v) } },
+        yAxis: { type: 'category', inverse: true, data: groups.map((x) => x.key) },
+        series: [{ type: 'bar', data: groups.map((x, i) => ({ value: x.revenue_cents, share: x.share, units: x.units, itemStyle: { color: OKABE_ITO[i % 8] } })),
+          label: { show: true, position: 'right', formatter: (p) => pct(p.data.share) } }],
+      }),
+      h('div.scroll', table([
+        { key: 'key', label },
+        { key: 'units', label: 'Units', num: true, fmt: int },
+        { key: 'revenue_cents', label: 'Revenue', num: true, fmt: money },
+        { key: 'share', label: 'Share', num: true, fmt: pct },
+      ], groups, { sort: 'revenue_cents', id: 'sales-by' })));
+  };
+  const bySelect = h('select', { 'aria-label': 'Sales by', onchange: (e) => {
+    by = e.target.value;
+    params.set('by', by);
+    history.replaceState(null, '', '#/sales?' + params.toString());
+    drawBy();
+  } }, BY.map((b) => h('option', { value: b, selected: b === by }, b[0].toUpperCase() + b.slice(1))));
+  drawBy();
 
   const productCols = [
     { key: 'name', label: 'Product' },
-    { key: 'category', label: 'Category' },
     { key: 'units', label: 'Units', num: true, fmt: int },
     { key: 'revenue_cents', label: 'Revenue', num: true, fmt: money },
     { key: 'tries', label: 'Tried', num: true, fmt: int },
-    { key: 'price_cents', label: 'Price', num: true, fmt: money },
+    { key: 'stock', label: 'In stock', num: true, fmt: int },
   ];
   const topChart = (list, colour) => chartDiv({
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps) => `${ps[0].name}: ${int(ps[0].value)} units` },
@@ -81,9 +90,9 @@ export async function render({ range, params, go }) {
     cards,
     h('div.grid.wide-left',
       card('Revenue and units over time', overTime),
-      card('Sales by', { tools: bySelect }, byChart(groups), h('div.scroll', byTable))),
+      card('Sales by', { tools: bySelect }, byBody)),
     h('div.grid',
-      card('Top products', topChart(top.products.slice(0, 10), OKABE_ITO[2]), h('div.scroll', table(productCols, top.products, { sort: 'units', id: 'top-products' }))),
-      card('Worst products', topChart(worst.products.slice(0, 10), OKABE_ITO[5]), h('div.scroll', table(productCols, worst.products, { sort: 'units', desc: false, id: 'worst-products' })))),
+      card('Top products', topChart(k.top_products, OKABE_ITO[2]), h('div.scroll', table(productCols, k.top_products, { sort: 'units', id: 'top-products' }))),
+      card('Worst products', topChart(k.worst_products, OKABE_ITO[5]), h('div.scroll', table(productCols, k.worst_products, { sort: 'units', desc: false, id: 'worst-products' })))),
   );
 }
