@@ -98,6 +98,33 @@ static void by_attribute_and_ranking_match_kpi(void)
     CHECK(sales_dim_parse(NULL, &d) == SHOP_EINVAL);
 }
 
+/* units, revenue and try-ons per product over a range that starts and ends mid-day (whole
+ * days from the aggregates, the ends from the rows) are the rows' own */
+static void product_sales_match_rows(void)
+{
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(purchased_at) / 86400 FROM purchases");
+    int64_t from = first * 86400 + 10 * 3600 + 13, to = (first + 30) * 86400 + 15 * 3600;
+    struct sales_products s;
+    CHECK(sales_products_get(st, from, to, &s) == SHOP_OK);
+    CHECK(s.n == (size_t)test_sql_num(path, "SELECT count(*) FROM products"));
+    int64_t units = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        char q[512];
+        snprintf(q, sizeof(q), "SELECT (SELECT count(*) * 100000000 + coalesce(sum(l.price_cents), 0) "
+                 "FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id WHERE l.product_id = "
+                 "%lld AND p.purchased_at >= %lld AND p.purchased_at < %lld)", (long long)s.p[i].id,
+                 (long long)from, (long long)to);
+        CHECK((int64_t)test_sql_num(path, q) == s.p[i].units * 100000000 + s.p[i].revenue_cents);
+        snprintf(q, sizeof(q), "SELECT count(*) FROM tryons t JOIN items i ON i.id = t.item_id "
+                 "WHERE i.product_id = %lld AND t.tried_at >= %lld AND t.tried_at < %lld",
+                 (long long)s.p[i].id, (long long)from, (long long)to);
+        CHECK((int64_t)test_sql_num(path, q) == s.p[i].tries);
+        units += s.p[i].units;
+    }
+    CHECK(units > 0 && units == s.units);
+    sales_products_release(&s);
+}
+
 static void inventory_flags_low_sizes(void)
 {
     struct inventory inv;
@@ -161,6 +188,7 @@ void test_dash(void)
 {
     st = test_simulated_store("dash.db", 60, 10, 30, 7, 0.2, &path);
     RUN(daily_series_matches_sql);
+    RUN(product_sales_match_rows);
     RUN(by_attribute_and_ranking_match_kpi);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);

@@ -12,7 +12,7 @@ export async function render({ params, go }) {
   const mode = MODES.some(([m]) => m === params.get('mode')) ? params.get('mode') : 'store';
   const cust = params.get('customer');
   const wf = params.get('wfrom'), wt = params.get('wto');
-  const q = new URLSearchParams({ cell: '0.5' });
+  const q = new URLSearchParams(); // the default quarter-metre cells: the engine keeps daily grids of them
   let who = null;
   if (mode === 'customer' && cust) q.set('customer', cust);
   if (mode === 'window') { if (wf) q.set('from', iso(wf)); if (wt) q.set('to', iso(wt)); }
@@ -97,6 +97,6 @@ export async function render({ params, go }) {
   return h('div', cards,
     h('div.grid.wide-left',
       card(`Floor plan: ${what}`, { tools: controls }, plan,
-        h('p.note', 'Seconds spent per half-metre square, smoothed; the entrance is at the bottom. Zone outlines in black; hover a square or a zone for its numbers.')),
+        h('p.note', 'Seconds spent per quarter-metre square, smoothed; the entrance is at the bottom. Zone outlines in black; hover a square or a zone for its numbers.')),
       card('Zones', h('div.scroll', zoneTable))));
 }
