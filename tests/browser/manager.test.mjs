@@ -35,9 +35,10 @@ before(async () => {
   assert.equal(u.status, 201, u.text);
   b = await openBrowser();
 });
+// a clean exit: no leak or sanitizer report under the ASan build
 after(async () => {
   if (b) await b.browser.close();
-  if (srv) await srv.stop();
+  if (srv) assert.equal((await srv.stop()).code, 0, srv.stderr().slice(-3000));
 });
 
 // the dashboard's own errors (the login page's first GET /auth/me is a 401 by design)
