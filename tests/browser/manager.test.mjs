@@ -181,7 +181,10 @@ test('every tab renders with the store\'s data; tables sort by mouse and keyboar
 
   await go(page, 'customers');
   assert.equal(await rowsOf(page, 'top-spenders'), 10);
-  assert.ok(await page.$$eval('#segments li', (l) => l.length) >= 2);
+  await page.waitForSelector('#segments li'); // drawn when the segments come
+  const segs = (await mgr.get('/api/v1/segments')).json.segments;
+  assert.equal(await page.$$eval('#segments li', (l) => l.length), segs.length);
+  assert.match(await page.textContent('#top-spenders tbody'), new RegExp(segs[1].label));
   assert.ok(await canvases(page) >= 3);
   await shot(page, 'manager-customers');
   await page.fill('#customer-search input', A.name.split(' ')[0]);
@@ -300,6 +303,20 @@ test('apply a suggested price: confirmation, then in the product list and the pr
   assert.equal(first[5], 'yes');
   assert.ok(await canvases(page) >= 1, 'history chart');
   await shot(page, 'manager-pricing-history');
+  // apply all, confirmed: every suggested change is applied and in the history
+  const before = (await mgr.get('/api/v1/pricing/suggestions')).json.products.filter((p) => p.suggested_cents !== p.current_cents);
+  assert.ok(before.length > 0);
+  assert.match(await page.textContent('#apply-all'), new RegExp(`\\(${before.length}\\)`));
+  await page.click('#apply-all');
+  await page.waitForSelector('#confirm[open]');
+  await page.evaluate(() => { delete document.body.dataset.ready; });
+  await page.click('#confirm-ok');
+  await page.waitForSelector('body[data-ready="pricing"]');
+  const hist = (await mgr.get('/api/v1/pricing/history?limit=200')).json.history;
+  for (const p of before) {
+    const last = hist.find((x) => x.product_id === p.id);
+    assert.ok(last && last.applied && last.new_cents === p.suggested_cents, `product ${p.id}`);
+  }
   assert.deepEqual(pageErrors(b), []);
 });
 

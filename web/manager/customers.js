@@ -9,13 +9,19 @@ const segColour = (i) => OKABE_ITO[i % OKABE_ITO.length];
 export async function render({ params, go }) {
   const cid = params.get('customer');
   const q = params.get('q') || '';
-  const [sum, segs, pts, found, detail] = await Promise.all([
-    api('/profiles/summary'),
+  // the segments are labelled for every customer on each request (seconds on a big store):
+  // asked in parallel with the rest, drawn into their card when they come
+  const segsP = Promise.all([
     api('/segments').catch((e) => (e.status === 404 ? null : Promise.reject(e))),
     api('/segments/points').catch((e) => (e.status === 404 ? null : Promise.reject(e))),
+  ]);
+  segsP.catch(() => {}); // (handled below)
+  const [sum, found, detail] = await Promise.all([
+    api('/profiles/summary'),
     q ? api('/customers?' + new URLSearchParams({ q, limit: 50 })) : null,
     cid ? customerDetail(cid) : null,
   ]);
+  let segs = null;
   const cards = kpis([
     { id: 'customers', k: 'Customers', v: int(sum.customers), s: `${int(sum.buyers)} have bought` },
     { id: 'avg_spend', k: 'Average spend', v: money(sum.avg_spend_cents), s: 'per buyer' },
@@ -44,29 +50,35 @@ export async function render({ params, go }) {
     }, 'short'));
   };
 
-  let segCard;
-  if (!segs || !pts) segCard = card('Segments', empty('No segments trained yet: run `shopper train segments`'));
-  else {
-    const series = segs.segments.map((s) => ({
-      name: s.label, type: 'scatter', symbolSize: 8, itemStyle: { color: segColour(s.id), opacity: 0.75 },
-      symbol: ['circle', 'rect', 'triangle', 'diamond', 'pin', 'arrow', 'roundRect'][s.id % 7],
-      data: pts.points.filter((p) => p.segment === s.id).map((p) => [p.purchases, p.spend_cents, p.id]),
-    }));
-    series.push({ name: 'centres', type: 'scatter', symbol: 'path://M0,-10L2,-2L10,0L2,2L0,10L-2,2L-10,0L-2,-2Z', symbolSize: 22,
-      itemStyle: { color: '#000' }, data: segs.segments.map((s) => ({ value: [s.centre.purchases, s.centre.spend_cents], name: s.label })),
-      tooltip: { formatter: (p) => `centre of <b>${p.name}</b>` } });
-    segCard = card('Segments: purchases vs spend', chartDiv({
-      legend: { top: 0, data: segs.segments.map((s) => s.label) },
-      tooltip: { trigger: 'item', formatter: (p) => (p.seriesName === 'centres' ? `centre of <b>${p.name}</b>` : `customer #${p.data[2]} (${p.seriesName})<br>${int(p.data[0])} purchases, ${money(p.data[1])}`) },
-      grid: { left: 80, right: 20, top: 50, bottom: 40 },
-      xAxis: { type: 'value', name: 'purchases', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
-      yAxis: { type: 'value', name: 'spend', axisLabel: { formatter: (v) => moneyShort(v) } },
-      series,
-    }, 'tall'),
-    h('p.note', pts.sampled ? `A sample of ${int(pts.points.length)} of ${int(pts.total)} customers.` : `${int(pts.total)} customers; the black stars are the segments' centres.`),
-    h('ul.seg-list#segments', segs.segments.map((s) => h('li', h('span.swatch', { style: `background:${segColour(s.id)}` }),
-      h('b', s.label), ` · ${int(s.customers)} customers: `, describe(s.centre)))));
-  }
+  const segCard = card('Segments', h('p.loading', 'Labelling the customers…'));
+  const drawSegments = (pts) => {
+    let c;
+    if (!segs || !pts) c = card('Segments', empty('No segments trained yet: run `shopper train segments`'));
+    else {
+      const series = segs.segments.map((s) => ({
+        name: s.label, type: 'scatter', symbolSize: 8, itemStyle: { color: segColour(s.id), opacity: 0.75 },
+        symbol: ['circle', 'rect', 'triangle', 'diamond', 'pin', 'arrow', 'roundRect'][s.id % 7],
+        data: pts.points.filter((p) => p.segment === s.id).map((p) => [p.purchases, p.spend_cents, p.id]),
+      }));
+      series.push({ name: 'centres', type: 'scatter', symbol: 'path://M0,-10L2,-2L10,0L2,2L0,10L-2,2L-10,0L-2,-2Z', symbolSize: 22,
+        itemStyle: { color: '#000' }, data: segs.segments.map((s) => ({ value: [s.centre.purchases, s.centre.spend_cents], name: s.label })),
+        tooltip: { formatter: (p) => `centre of <b>${p.name}</b>` } });
+      c = card('Segments: purchases vs spend', chartDiv({
+        legend: { top: 0, data: segs.segments.map((s) => s.label) },
+        tooltip: { trigger: 'item', formatter: (p) => (p.seriesName === 'centres' ? `centre of <b>${p.name}</b>` : `customer #${p.data[2]} (${p.seriesName})<br>${int(p.data[0])} purchases, ${money(p.data[1])}`) },
+        grid: { left: 80, right: 20, top: 50, bottom: 40 },
+        xAxis: { type: 'value', name: 'purchases', nameLocation: 'middle', nameGap: 25, minInterval: 1 },
+        yAxis: { type: 'value', name: 'spend', axisLabel: { formatter: (v) => moneyShort(v) } },
+        series,
+      }, 'tall'),
+      h('p.note', pts.sampled ? `A sample of ${int(pts.points.length)} of ${int(pts.total)} customers.` : `${int(pts.total)} customers; the black stars are the segments' centres.`),
+      h('ul.seg-list#segments', segs.segments.map((s) => h('li', h('span.swatch', { style: `background:${segColour(s.id)}` }),
+        h('b', s.label), ` · ${int(s.customers)} customers: `, describe(s.centre)))));
+    }
+    segCard.replaceChildren(...c.childNodes); // (this card may not be on the page yet)
+  };
+  segsP.then(([s2, p2]) => { segs = s2; spenders.setRows(sum.top_spenders.slice(0, 10)); drawSegments(p2); },
+    (e) => segCard.replaceChildren(h('p.error', `Cannot show the segments: ${e.message}`)));
 
   const search = h('form.inline#customer-search', { role: 'search', onsubmit: (e) => { e.preventDefault(); params.set('q', e.target.elements.q.value); params.delete('customer'); go(params); } },
     h('label', 'Name or e-mail', h('input', { name: 'q', type: 'search', value: q, maxLength: 100, style: 'width:16rem' })),
