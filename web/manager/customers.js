@@ -90,7 +90,9 @@ export async function render({ params, go }) {
     { key: 'last_seen_at', label: 'Last seen', fmt: datetime },
   ], found.customers, { sort: 'name', desc: false, id: 'search-results', onRow: (r) => { params.set('customer', r.id); go(params); } }))) : null;
 
-  return h('div', cards,
+  const noProfiles = sum.customers === 0
+    ? h('p.banner', { style: 'background:#7a5300' }, 'No customer profiles yet: they are built by `shopper train segments`.') : null;
+  return h('div', noProfiles, cards,
     h('div.grid.wide-left', card('Top 10 spenders', h('div.scroll', spenders)), h('div', { style: 'display:grid;gap:.8rem' }, pref('category', 'Preferred category of buyers'), pref('fabric', 'Preferred fabric of buyers'))),
     h('div.grid.wide-left', segCard, card('Find a customer', search, results, detail)),
   );
