@@ -1,5 +1,6 @@
 /* tests/test_dash.c - the dashboard's domain views (sales, inventory, stored rules) against
  * SQL run directly on the same simulated store. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,26 @@ static void daily_series_matches_sql(void)
     int64_t from = first * 86400, to = (first + 3) * 86400;
     CHECK(sales_daily_get(st, from - 86400, to, &d) == SHOP_OK);
     CHECK(d.n == 4 && d.days[0].day == first - 1 && d.days[0].units == 0);
+    sales_daily_release(&d);
+    /* whole days come from the daily aggregates, the parts of a day at either end from the
+     * rows: each day of a range that starts and ends mid-day is the rows' */
+    int64_t mid_from = first * 86400 + 12 * 3600 + 7, mid_to = (first + 20) * 86400 + 9 * 3600;
+    CHECK(sales_daily_get(st, mid_from, mid_to, &d) == SHOP_OK);
+    CHECK(d.n == 21 && d.days[0].day == first && d.days[20].day == first + 20);
+    for (size_t i = 0; i < d.n; i++) {
+        int64_t a = d.days[i].day * 86400, b = a + 86400;
+        if (a < mid_from)
+            a = mid_from;
+        if (b > mid_to)
+            b = mid_to;
+        char q[512];
+        snprintf(q, sizeof(q), "SELECT coalesce(sum(l.price_cents), 0) * 1000000 + count(l.id) * 1000 + "
+                 "count(DISTINCT p.id) FROM purchases p JOIN purchase_lines l ON l.purchase_id = p.id "
+                 "WHERE p.purchased_at >= %lld AND p.purchased_at < %lld", (long long)a, (long long)b);
+        CHECK((int64_t)test_sql_num(path, q) ==
+              d.days[i].revenue_cents * 1000000 + d.days[i].units * 1000 + d.days[i].purchases);
+    }
+    CHECK(d.units > 0);
     sales_daily_release(&d);
     /* a range without sales: no days, zero totals */
     CHECK(sales_daily_get(st, (last + 10) * 86400, (last + 20) * 86400, &d) == SHOP_OK);
@@ -75,6 +96,33 @@ static void by_attribute_and_ranking_match_kpi(void)
     CHECK(sales_dim_parse("fabric", &d) == SHOP_OK && d == STORE_DIM_FABRIC);
     CHECK(sales_dim_parse("colour", &d) == SHOP_EINVAL);
     CHECK(sales_dim_parse(NULL, &d) == SHOP_EINVAL);
+}
+
+/* units, revenue and try-ons per product over a range that starts and ends mid-day (whole
+ * days from the aggregates, the ends from the rows) are the rows' own */
+static void product_sales_match_rows(void)
+{
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(purchased_at) / 86400 FROM purchases");
+    int64_t from = first * 86400 + 10 * 3600 + 13, to = (first + 30) * 86400 + 15 * 3600;
+    struct sales_products s;
+    CHECK(sales_products_get(st, from, to, &s) == SHOP_OK);
+    CHECK(s.n == (size_t)test_sql_num(path, "SELECT count(*) FROM products"));
+    int64_t units = 0;
+    for (size_t i = 0; i < s.n; i++) {
+        char q[512];
+        snprintf(q, sizeof(q), "SELECT (SELECT count(*) * 100000000 + coalesce(sum(l.price_cents), 0) "
+                 "FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id WHERE l.product_id = "
+                 "%lld AND p.purchased_at >= %lld AND p.purchased_at < %lld)", (long long)s.p[i].id,
+                 (long long)from, (long long)to);
+        CHECK((int64_t)test_sql_num(path, q) == s.p[i].units * 100000000 + s.p[i].revenue_cents);
+        snprintf(q, sizeof(q), "SELECT count(*) FROM tryons t JOIN items i ON i.id = t.item_id "
+                 "WHERE i.product_id = %lld AND t.tried_at >= %lld AND t.tried_at < %lld",
+                 (long long)s.p[i].id, (long long)from, (long long)to);
+        CHECK((int64_t)test_sql_num(path, q) == s.p[i].tries);
+        units += s.p[i].units;
+    }
+    CHECK(units > 0 && units == s.units);
+    sales_products_release(&s);
 }
 
 static void inventory_flags_low_sizes(void)
@@ -140,6 +188,7 @@ void test_dash(void)
 {
     st = test_simulated_store("dash.db", 60, 10, 30, 7, 0.2, &path);
     RUN(daily_series_matches_sql);
+    RUN(product_sales_match_rows);
     RUN(by_attribute_and_ranking_match_kpi);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);

@@ -730,6 +730,11 @@ static void frustration_raises_an_alert(void)
     CHECK(strcmp(r.note, "brought another size") == 0);
     CHECK(store_alerts_list(st, "open", 10, &rows, &n) == SHOP_OK && n == 0);
     free(rows);
+    /* the list carries the resolution too */
+    CHECK(store_alerts_list(st, NULL, 10, &rows, &n) == SHOP_OK && n == 1);
+    CHECK(n == 1 && strcmp(rows[0].a.status, "resolved") == 0 && strcmp(rows[0].resolved_by, "sam") == 0);
+    CHECK(n == 1 && strcmp(rows[0].note, "brought another size") == 0 && rows[0].resolved_at == 1700000500);
+    free(rows);
     /* polling: 3 notes so far, a ring of 4 */
     struct alerts_note notes[8];
     CHECK(alerts_since(hub, 0, notes, 8) == 3);

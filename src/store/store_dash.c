@@ -14,6 +14,10 @@ static const char *const SQL_DAILY =
     "coalesce(sum(l.price_cents), 0) FROM purchases p JOIN purchase_lines l ON "
     "l.purchase_id = p.id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
     "GROUP BY 1 ORDER BY 1";
+/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by every write) */
+static const char *const SQL_DAILY_AGG =
+    "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
+    "AND purchases > 0 ORDER BY day";
 /* one statement per attribute: the column name is part of the SQL text, never a value */
 #define SALES_BY(col)                                                                         \
     "SELECT pr." col ", count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "  \
@@ -21,15 +25,20 @@ static const char *const SQL_DAILY =
     ">= :from AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1"
 static const char *const SQL_SALES_BY[4] = {SALES_BY("category"), SALES_BY("fabric"),
                                             SALES_BY("gender"), SALES_BY("season")};
-static const char *const SQL_PRODUCT_SALES =
-    "SELECT pr.id, pr.name, pr.category, pr.gender, pr.fabric, pr.season, pr.price_cents, "
-    "coalesce(s.units, 0), coalesce(s.revenue, 0), coalesce(t.tries, 0) FROM products pr "
-    "LEFT JOIN (SELECT l.product_id AS product_id, count(*) AS units, sum(l.price_cents) AS "
-    "revenue FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id WHERE "
-    "p.purchased_at >= :from AND p.purchased_at < :to GROUP BY l.product_id) s ON "
-    "s.product_id = pr.id LEFT JOIN (SELECT i.product_id AS product_id, count(*) AS tries FROM "
-    "tryons t JOIN items i ON i.id = t.item_id WHERE t.tried_at >= :from AND t.tried_at < :to "
-    "GROUP BY i.product_id) t ON t.product_id = pr.id ORDER BY pr.id";
+static const char *const SQL_PRODUCT_ROWS =
+    "SELECT id, name, category, gender, fabric, season, price_cents FROM products ORDER BY id";
+/* (product, units, revenue, tries): the rows of the parts of a day at either end of a range,
+ * the daily aggregates (kpi_product_days) for the whole days between */
+static const char *const SQL_PRODUCT_SOLD =
+    "SELECT l.product_id, count(*), sum(l.price_cents), 0 FROM purchase_lines l JOIN purchases p "
+    "ON p.id = l.purchase_id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
+    "GROUP BY l.product_id";
+static const char *const SQL_PRODUCT_TRIED =
+    "SELECT i.product_id, 0, 0, count(*) FROM tryons t JOIN items i ON i.id = t.item_id "
+    "WHERE t.tried_at >= :from AND t.tried_at < :to GROUP BY i.product_id";
+static const char *const SQL_PRODUCT_AGG =
+    "SELECT product_id, sum(units), sum(revenue_cents), sum(tries) FROM kpi_product_days "
+    "WHERE day >= :from AND day < :to GROUP BY product_id";
 static const char *const SQL_STOCK_SIZES =
     "SELECT product_id, size, sum(status = 'in_stock') FROM items GROUP BY product_id, size "
     "ORDER BY product_id, size";
@@ -165,19 +174,13 @@ static int count_of(struct store *st, sqlite3_stmt *s, int64_t *out, const char 
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
 }
 
-int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
-                      size_t *n)
+/* appends the days of one statement (rows of day, purchases, units, revenue) to *out */
+static int daily_append(struct store *st, sqlite3_stmt *s, struct store_sales_day **out,
+                        size_t *n, size_t *cap)
 {
-    *out = NULL;
-    *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_DAILY);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
-    size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
+        *out = grow(*out, *n, cap, sizeof(**out));
         struct store_sales_day *d = &(*out)[(*n)++];
         d->day = sqlite3_column_int64(s, 0);
         d->purchases = sqlite3_column_int64(s, 1);
@@ -186,6 +189,47 @@ int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_s
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "daily sales");
+}
+
+/* the rows of the part of a day [from, to) */
+static int daily_scan(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
+                      size_t *n, size_t *cap)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_DAILY);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    return daily_append(st, s, out, n, cap);
+}
+
+int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_sales_day **out,
+                      size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    size_t cap = 0;
+    /* whole days from the daily aggregates, the parts of a day at either end from the rows
+     * (as the KPIs): a big store's series no longer walks every purchase line */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    if (d0 >= d1)
+        return daily_scan(st, from, to, out, n, &cap);
+    int rc = SHOP_OK;
+    if (from < d0 * 86400)
+        rc = daily_scan(st, from, d0 * 86400, out, n, &cap);
+    if (rc == SHOP_OK) {
+        sqlite3_stmt *s = stmt_get(st, SQL_DAILY_AGG);
+        if (!s)
+            return SHOP_EDB;
+        bind_int(s, ":d0", d0);
+        bind_int(s, ":d1", d1);
+        rc = daily_append(st, s, out, n, &cap);
+    }
+    if (rc == SHOP_OK && d1 * 86400 < to)
+        rc = daily_scan(st, d1 * 86400, to, out, n, &cap);
+    return rc;
 }
 
 /* rows of (key, int, int) into groups */
@@ -219,15 +263,49 @@ int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t t
     return read_groups(st, s, out, n, "sales by attribute");
 }
 
+static int cmp_product_id(const void *key, const void *elem)
+{
+    int64_t id = *(const int64_t *)key, e = ((const struct store_product_sales *)elem)->id;
+    return id < e ? -1 : id > e;
+}
+
+/* adds one statement's (product, units, revenue, tries) rows for [from, to) to ps[0..n-1] */
+static int product_add(struct store *st, const char *sql, int64_t from, int64_t to,
+                       struct store_product_sales *ps, size_t n)
+{
+    sqlite3_stmt *s = stmt_get(st, sql);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        struct store_product_sales *p = bsearch(&id, ps, n, sizeof(*ps), cmp_product_id);
+        if (!p)
+            continue;
+        p->units += sqlite3_column_int64(s, 1);
+        p->revenue_cents += sqlite3_column_int64(s, 2);
+        p->tries += sqlite3_column_int64(s, 3);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "product sales");
+}
+
+static int product_scan(struct store *st, int64_t from, int64_t to,
+                        struct store_product_sales *ps, size_t n)
+{
+    int rc = product_add(st, SQL_PRODUCT_SOLD, from, to, ps, n);
+    return rc == SHOP_OK ? product_add(st, SQL_PRODUCT_TRIED, from, to, ps, n) : rc;
+}
+
 int store_sales_products(struct store *st, int64_t from, int64_t to,
                          struct store_product_sales **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_PRODUCT_SALES);
+    sqlite3_stmt *s = stmt_get(st, SQL_PRODUCT_ROWS);
     if (!s)
         return SHOP_EDB;
-    bind_range(s, from, to);
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -241,12 +319,26 @@ int store_sales_products(struct store *st, int64_t from, int64_t to,
         col_text(s, 4, p->fabric, sizeof(p->fabric));
         col_text(s, 5, p->season, sizeof(p->season));
         p->price_cents = sqlite3_column_int64(s, 6);
-        p->units = sqlite3_column_int64(s, 7);
-        p->revenue_cents = sqlite3_column_int64(s, 8);
-        p->tries = sqlite3_column_int64(s, 9);
     }
     stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "product sales");
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "product sales");
+    /* whole days from the daily aggregates, the parts of a day at either end from the rows
+     * (as the KPIs) */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    if (d0 >= d1)
+        return product_scan(st, from, to, *out, *n);
+    int ret = SHOP_OK;
+    if (from < d0 * 86400)
+        ret = product_scan(st, from, d0 * 86400, *out, *n);
+    if (ret == SHOP_OK)
+        ret = product_add(st, SQL_PRODUCT_AGG, d0, d1, *out, *n);
+    if (ret == SHOP_OK && d1 * 86400 < to)
+        ret = product_scan(st, d1 * 86400, to, *out, *n);
+    return ret;
 }
 
 int store_stock_sizes_foreach(struct store *st,
