@@ -71,6 +71,13 @@ for t in customer_profiles recommendations promotions price_history; do
 done
 expect 0 "demo again keeps it" "$S" demo --db "$T/demo.db"
 grep -q "exists" "$T/out" && ok || bad "demo reuses the store"
+# the default demo is the 90 days that end yesterday (UTC), so that "7 days" has sales
+y=$(date -u -d yesterday +%F)
+"$S" stats --db "$T/demo.db" --json >"$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["last_day"]==sys.argv[2], (d["last_day"], sys.argv[2])' "$T/out" "$y" && ok || bad "demo ends yesterday ($y)"
+expect 0 "demo --start" "$S" demo --db "$T/demo2.db" --start 2026-01-01
+"$S" stats --db "$T/demo2.db" --json >"$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["first_day"]=="2026-01-01" and d["last_day"]=="2026-03-31", d' "$T/out" && ok || bad "demo --start 2026-01-01 gives Jan-Mar"
+expect 2 "demo bad --start" "$S" demo --db "$T/demo3.db" --start 2026-02-30
+[ ! -e "$T/demo3.db" ] && ok || bad "a bad --start leaves no store"
 # images: a clear single line, never a crash (the models are fetched by make test)
 : >"$T/empty.jpg"
 printf 'GIF89a not really' >"$T/fake.png"

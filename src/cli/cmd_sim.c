@@ -196,27 +196,37 @@ static int mine_rules(const char *path)
 
 int cmd_demo(int argc, char **argv)
 {
-    const char *db = NULL;
+    const char *db = NULL, *start = NULL;
     int json = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
+        CLI_STR("start", "DATE", "first day, YYYY-MM-DD (default: the 90 days that end "
+                                 "yesterday, UTC, so that the dashboard's presets show sales)",
+                &start),
         CLI_FLAG("json", "print the report as JSON", &json),
         CLI_END,
     };
-    int rc = cli_parse(argc, argv, "shopper demo [--db FILE] [--json]",
-                       "Create the demo store (16 products, 40 customers, 90 days from "
-                       "2026-01-01, seed 42) with its segments, recommendations, demand model "
-                       "and price suggestions when the database does not exist, then print its "
-                       "statistics.",
+    int rc = cli_parse(argc, argv, "shopper demo [--db FILE] [--start DATE] [--json]",
+                       "Create the demo store (16 products, 40 customers, 90 days, seed 42) "
+                       "with its segments, recommendations, demand model and price suggestions "
+                       "when the database does not exist, then print its statistics. The same "
+                       "--start gives the same store.",
                        opts, NULL);
     if (rc >= 0)
         return rc;
+    char first[16];
+    if (!start) {
+        int64_t day = (int64_t)time(NULL) / 86400 - 90;
+        format_date(day * 86400, first, sizeof(first));
+        start = first;
+    }
     const char *path = cli_db_path(db);
     struct stat sb;
     if (stat(path, &sb) != 0) {
         char *args[] = {"simulate", "--db", (char *)path, "--customers", "40", "--products",
-                        "16", "--days", "90", "--seed", "42", json ? "--json" : NULL, NULL};
-        rc = cmd_simulate(json ? 12 : 11, args);
+                        "16", "--days", "90", "--seed", "42", "--start", (char *)start,
+                        json ? "--json" : NULL, NULL};
+        rc = cmd_simulate(json ? 14 : 13, args);
         if (rc == 0)
             rc = train_all(path);
         if (rc == 0)

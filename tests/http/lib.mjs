@@ -20,7 +20,7 @@ export function demoStore() {
   if (!demoDb || !existsSync(demoDb)) {
     const dir = mkdtempSync(join(tmpdir(), 'shopper-demo-'));
     demoDb = join(dir, 'demo.db');
-    execFileSync(SHOPPER, ['demo', '--db', demoDb], { stdio: 'ignore' });
+    execFileSync(SHOPPER, ['demo', '--db', demoDb, '--start', '2026-01-01'], { stdio: 'ignore' });
   }
   return demoDb;
 }
