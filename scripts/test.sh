@@ -34,7 +34,7 @@ done
 if command -v node >/dev/null 2>&1 && [ -d tests/http ]; then
     demo=$(mktemp -d)
     SHOPPER_TEST_DEMO_DB="$demo/demo.db"
-    "$build/shopper" demo --db "$SHOPPER_TEST_DEMO_DB" --start 2026-01-01 > /dev/null 2>"$build/shopper" demo --db "$SHOPPER_TEST_DEMO_DB" > /dev/null 2>&11
+    "$build/shopper" demo --db "$SHOPPER_TEST_DEMO_DB" --start 2026-01-01 > /dev/null 2>&1
     SHOPPER_TEST_DEMO_DB="$SHOPPER_TEST_DEMO_DB" SHOPPER="$build/shopper" \
         node --test tests/http/ > "$out" 2>&1
     node_line
