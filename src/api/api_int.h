@@ -44,6 +44,10 @@ struct app {
     struct streams *streams;
     struct reco_cache *reco;    /* the recommender engine, rebuilt when the store changes */
     struct pricing_cache *pricing; /* the demand model, loaded once per trained version */
+    struct rcache *rcache;      /* whole answers of read-only routes (app.c) */
+    /* moves whenever any connection, of this process or another, changed the store: the
+     * response cache's answers hold for one value of it */
+    atomic_uint_fast64_t data_epoch;
     atomic_int stopping;
 };
 
@@ -63,6 +67,8 @@ struct api_ctx {
     char *out_buf;
     size_t out_len;
     struct jsonw w;
+    char *cache_key;      /* set when this answer may be kept in the response cache */
+    uint64_t cache_epoch; /* the data epoch the answer was computed in */
 };
 
 /* a route's max_body that means "a camera frame": app_config.max_frame_bytes */

@@ -206,6 +206,167 @@ void app_warm_up(struct app *a)
     log_info("api: %d face workspaces ready", a->wss->n);
 }
 
+/* ---- the response cache ----
+ * Whole answers of read-only routes, valid for one data epoch: app_handle moves the epoch
+ * when the handle it lent saw a change committed by any other connection (any process:
+ * PRAGMA data_version) and after a request whose own handle wrote. An answer is computed
+ * after its epoch was read, so a commit that it may have missed moves the epoch past it.
+ * Keyed by the caller's role, the route's path and every query argument, and for routes
+ * that say so by the shopper logged in at the mirror and the request's second. */
+
+#define RCACHE_SLOTS 512
+#define RCACHE_MAX_BODY ((size_t)4 << 20)
+#define RCACHE_MAX_BYTES ((size_t)64 << 20)
+#define RCACHE_KEY_MAX 2048
+
+enum {
+    VARY_NOW = 1,     /* the handler reads c->now */
+    VARY_SHOPPER = 2, /* the answer depends on the customer logged in at the calling mirror */
+};
+
+/* the routes whose GET answers depend on the store's rows (and on what `vary` says) only */
+static const struct {
+    const char *pattern;
+    unsigned vary;
+} cached_routes[] = {
+    {"/api/v1/kpi", 0},
+    {"/api/v1/sales/daily", 0},
+    {"/api/v1/sales/by", 0},
+    {"/api/v1/sales/products", 0},
+    {"/api/v1/inventory", 0},
+    {"/api/v1/inventory/tried-sold", 0},
+    {"/api/v1/heatmap", 0},
+    {"/api/v1/segments", 0},
+    {"/api/v1/segments/points", 0},
+    {"/api/v1/profiles/summary", 0},
+    {"/api/v1/rules", 0},
+    {"/api/v1/emotions", 0},
+    {"/api/v1/emotions/sessions", 0},
+    {"/api/v1/products", VARY_NOW | VARY_SHOPPER},
+    {"/api/v1/products/{id}", VARY_NOW | VARY_SHOPPER},
+};
+
+struct rcache_entry {
+    char *key;
+    uint64_t epoch;
+    char *body;
+    size_t len;
+    int png;     /* image/png, else JSON */
+    char *extra;
+};
+
+struct rcache {
+    pthread_mutex_t mu;
+    struct rcache_entry e[RCACHE_SLOTS];
+    size_t bytes;
+};
+
+static struct rcache *rcache_new(void)
+{
+    struct rcache *r = xcalloc(1, sizeof(*r));
+    pthread_mutex_init(&r->mu, NULL);
+    return r;
+}
+
+static void entry_clear(struct rcache *r, struct rcache_entry *e)
+{
+    if (e->key)
+        r->bytes -= e->len;
+    free(e->key);
+    free(e->body);
+    free(e->extra);
+    memset(e, 0, sizeof(*e));
+}
+
+static void rcache_free(struct rcache *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < RCACHE_SLOTS; i++)
+        entry_clear(r, &r->e[i]);
+    pthread_mutex_destroy(&r->mu);
+    free(r);
+}
+
+static uint64_t key_hash(const char *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+    return h;
+}
+
+/* the cache key of this request, or NULL when the route's answers are not kept */
+static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
+{
+    if (strcmp(c->req->method, "GET") != 0 && strcmp(c->req->method, "HEAD") != 0)
+        return NULL;
+    unsigned vary = 0;
+    size_t i;
+    for (i = 0; i < sizeof(cached_routes) / sizeof(*cached_routes); i++)
+        if (strcmp(cached_routes[i].pattern, r->pattern) == 0)
+            break;
+    if (i == sizeof(cached_routes) / sizeof(*cached_routes))
+        return NULL;
+    vary = cached_routes[i].vary;
+    int64_t shopper = 0;
+    struct mirror_who mw;
+    if ((vary & VARY_SHOPPER) && c->who.role == AUTH_MIRROR &&
+        app_mirror_who(c->app, &c->who.device, &mw) == SHOP_OK)
+        shopper = mw.customer_id;
+    shop_err_clear();
+    char query[RCACHE_KEY_MAX];
+    if (!http_query_key(c->req, query, sizeof(query)))
+        return NULL;
+    char *key = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&key, &len);
+    fprintf(f, "%d|%lld|%lld|%s?%s", (int)c->who.role, (long long)shopper,
+            (long long)((vary & VARY_NOW) ? c->now : 0), c->req->path, query);
+    fclose(f);
+    return key;
+}
+
+/* fills res from the cache; 1 on a hit */
+static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct http_res *res)
+{
+    int hit = 0;
+    pthread_mutex_lock(&r->mu);
+    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
+    if (e->key && e->epoch == epoch && strcmp(e->key, key) == 0) {
+        res->body = xmalloc(e->len ? e->len : 1);
+        memcpy(res->body, e->body, e->len);
+        res->len = e->len;
+        res->ctype = e->png ? "image/png" : NULL;
+        snprintf(res->extra, sizeof(res->extra), "%s", e->extra ? e->extra : "");
+        hit = 1;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return hit;
+}
+
+/* keeps a copy of a 200 answer computed in `epoch` (dropped when it is too big) */
+static void rcache_put(struct rcache *r, char *key, uint64_t epoch, const struct http_res *res)
+{
+    int png = res->ctype && strcmp(res->ctype, "image/png") == 0;
+    if (res->len > RCACHE_MAX_BODY || (res->ctype && !png) || res->fd >= 0 || res->stream_read)
+        return;
+    pthread_mutex_lock(&r->mu);
+    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
+    entry_clear(r, e);
+    if (r->bytes + res->len <= RCACHE_MAX_BYTES) {
+        e->key = xstrdup(key);
+        e->epoch = epoch;
+        e->body = xmalloc(res->len ? res->len : 1);
+        memcpy(e->body, res->body, res->len);
+        e->len = res->len;
+        e->png = png;
+        e->extra = res->extra[0] ? xstrdup(res->extra) : NULL;
+        r->bytes += res->len;
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
 /* ---- the app ---- */
 
 int app_open(const struct app_config *cfg, struct app **out)
@@ -225,6 +386,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->reco = reco_cache_new(NULL);
     a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
+    a->rcache = rcache_new();
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
     store_pool_put(&a->pool, st);
@@ -262,6 +424,7 @@ void app_close(struct app *a)
     reco_cache_free(a->reco);
     pricing_cache_free(a->pricing);
     metrics_free(a->metrics);
+    rcache_free(a->rcache);
     pool_release(&a->pool);
     free(a);
 }
@@ -271,6 +434,7 @@ void app_stop_streams(struct app *a)
     atomic_store(&a->stopping, 1);
     app_streams_wake(a); /* streams waiting for a note end now */
 }
+
 
 /* ---- routing ---- */
 
@@ -376,6 +540,14 @@ static int dispatch(struct api_ctx *c)
         !api_content_type_is(c, "application/json"))
         return api_fail(c, 415, "unsupported_media_type",
                         "the body must be JSON (Content-Type: application/json)");
+    c->cache_key = cache_key_of(c, hit);
+    if (c->cache_key) {
+        if (store_data_moved(c->st))
+            atomic_fetch_add(&c->app->data_epoch, 1);
+        c->cache_epoch = atomic_load(&c->app->data_epoch);
+        if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res))
+            return 200;
+    }
     return hit->fn(c);
 }
 
@@ -388,8 +560,13 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
     c.st = store_pool_get(&a->pool);
     if (!c.st)
         status = api_fail(&c, 503, "unavailable", "the store cannot be opened now");
-    else
+    else {
+        int64_t changes = store_changes(c.st);
         status = dispatch(&c);
+        /* this request wrote: answers computed before it are no longer current */
+        if (store_changes(c.st) != changes)
+            atomic_fetch_add(&a->data_epoch, 1);
+    }
     store_pool_put(&a->pool, c.st);
     if (c.json_in)
         json_decref(c.json_in);
@@ -399,6 +576,9 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
         res->len = c.out_len;
     }
     res->status = status;
+    if (c.cache_key && status == 200 && c.out)
+        rcache_put(a->rcache, c.cache_key, c.cache_epoch, res);
+    free(c.cache_key);
     if (!res->ctype && res->fd < 0 && !res->stream_read)
         http_res_header(res, "Cache-Control", "no-store");
     http_res_header(res, "X-Content-Type-Options", "nosniff");

@@ -30,6 +30,9 @@ struct http_req {
 const char *http_header(const struct http_req *r, const char *name);
 const char *http_query(const struct http_req *r, const char *name);
 const char *http_cookie(const struct http_req *r, const char *name);
+/* every query argument, in order, written unambiguously into buf ("len:name=len:value;"
+ * each, NUL-terminated): equal strings, equal queries. 0 when it does not fit. */
+size_t http_query_key(const struct http_req *r, char *buf, size_t n);
 
 #define HTTP_MAX_EXTRA 1536
 

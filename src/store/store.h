@@ -97,6 +97,13 @@ int64_t store_meta_int(struct store *st, const char *key, int64_t def);
  * customer, a product or its price, a profile, a model. Equal generations, same inputs
  * (stock is not counted: read it live). 0 for a store never written. */
 SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
+/* Change detection for caches of whole answers: 1 when another connection (of this process
+ * or any other) committed a change to the file since this handle's previous call (or on the
+ * first call, or when it cannot tell), else 0. A handle's own writes are not seen here:
+ * compare store_changes before and after them. */
+int store_data_moved(struct store *st);
+/* rows this handle has inserted, updated or deleted since it was opened */
+int64_t store_changes(struct store *st);
 
 /* ---- the floor plan ---- */
 struct store_zone {
