@@ -3,7 +3,11 @@
 # GET /api/v1/products and GET /api/v1/kpi on the demo store and on a 100,000-customer store,
 # next to nginx serving a static file of the same size in the same run (the ratio is the
 # number to watch; goal >= 50 % of nginx's rate, p99 under 10 ms).
-#   sh bench/bench_http.sh BUILD_DIR        (BENCH_BIG=0 skips the 100k store)
+# Then POST /api/v1/mirror/frame (640x480 JPEG, one face) over HTTP next to the in-process
+# `shopper bench-faces` on the same JPEG, alternating rounds (bench/mirror_frame.mjs).
+#   sh bench/bench_http.sh BUILD_DIR        (BENCH_BIG=0 skips the 100k store; BENCH_BIG_DB=FILE
+#                                            uses that simulated store instead of making one;
+#                                            BENCH_FRAMES=0 skips the frames)
 set -u
 build=${1:-build}
 shopper=$build/shopper
@@ -97,9 +101,23 @@ bench_store() { # label db
 
 "$shopper" demo --db "$tmp/demo.db" > /dev/null 2>&1
 bench_store "demo store (40 customers, 16 products)" "$tmp/demo.db"
-if [ "${BENCH_BIG:-1}" != 0 ]; then
+if [ "${BENCH_BIG:-1}" != 0 ] && [ -n "${BENCH_BIG_DB:-}" ]; then
+    cp "$BENCH_BIG_DB" "$tmp/big.db"
+    bench_store "100,000 customers, 1,000 products, 30 days ($BENCH_BIG_DB)" "$tmp/big.db"
+    rm -f "$tmp/big.db"*
+elif [ "${BENCH_BIG:-1}" != 0 ]; then
     "$shopper" simulate --customers 100000 --products 1000 --days 30 --seed 7 --tracked-share 0.05 \
         --db "$tmp/big.db" > /dev/null 2>&1
     bench_store "100,000 customers, 1,000 products, 30 days" "$tmp/big.db"
     rm -f "$tmp/big.db"*
+fi
+
+if [ "${BENCH_FRAMES:-1}" != 0 ]; then
+    echo " mirror frames (HTTP vs the engine in process, same run):"
+    if ! command -v node >/dev/null 2>&1 || [ ! -f models/samples/sample2.jpg ] || [ ! -x "$build/vision_topng" ]; then
+        echo "  skipped: needs node, make models and $build/vision_topng"
+    else
+        SHOPPER="$shopper" node bench/mirror_frame.mjs "${BENCH_FRAMES_N:-40}" "${BENCH_FRAMES_ROUNDS:-2}" ||
+            echo "  (mirror_frame.mjs failed)"
+    fi
 fi
