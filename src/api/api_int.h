@@ -164,6 +164,11 @@ SHOP_MUST_CHECK int api_body_bool(struct api_ctx *c, const char *name, int requi
 /* 1 when the request's Content-Type is `type` (parameters after ';' ignored) */
 int api_content_type_is(struct api_ctx *c, const char *type);
 
+/* 1 while the login session of this cookie token is still valid (not logged out, expired,
+ * or its user removed); checked on a store handle of the pool. For long-lived answers (the
+ * alert stream) that must end when their caller's login does. */
+int app_session_valid(struct app *a, const char *token, int64_t now);
+
 /* ---- borrowed resources ---- */
 /* a face workspace (waits while all are busy); NULL without a face engine */
 struct face_ws *face_pool_get(struct app *a);

@@ -132,6 +132,21 @@ void store_pool_put(struct store_pool *p, struct store *st)
     pthread_mutex_unlock(&p->mu);
 }
 
+int app_session_valid(struct app *a, const char *token, int64_t now)
+{
+    struct store *st = store_pool_get(&a->pool);
+    if (!st)
+        return 1; /* cannot tell now: asked again at the next check */
+    int64_t changes = store_changes(st);
+    struct auth_who who;
+    int rc = auth_session_check(st, token, now, &who);
+    if (store_changes(st) != changes) /* the sliding expiry was written */
+        atomic_fetch_add(&a->data_epoch, 1);
+    store_pool_put(&a->pool, st);
+    crypto_wipe(&who, sizeof(who));
+    return rc == SHOP_OK || (rc != SHOP_EAUTH && rc != SHOP_ENOTFOUND);
+}
+
 /* ---- face workspaces ---- */
 
 static void faces_init(struct app *a)
