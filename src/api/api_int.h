@@ -48,6 +48,11 @@ struct app {
     /* moves whenever any connection, of this process or another, changed the store: the
      * response cache's answers hold for one value of it */
     atomic_uint_fast64_t data_epoch;
+    /* the maintenance thread (pending erasures) and what wakes it to stop */
+    pthread_t maint;
+    int maint_running, maint_stop;
+    pthread_mutex_t maint_mu;
+    pthread_cond_t maint_cv;
     atomic_int stopping;
 };
 

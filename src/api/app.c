@@ -18,6 +18,7 @@
 #include "identity/alerts.h"
 #include "identity/gallery.h"
 #include "identity/identify.h"
+#include "identity/privacy.h"
 #include "vision/face.h"
 
 /* every resource's routes; a route's number (for metrics) is its place in this order */
@@ -382,6 +383,71 @@ static void rcache_put(struct rcache *r, char *key, uint64_t epoch, const struct
     pthread_mutex_unlock(&r->mu);
 }
 
+/* ---- maintenance ---- */
+
+/* An erasure that a reader held back (its deleted bytes still in the WAL) is completed by
+ * the next checkpoint that can run: tried every maintenance_s seconds, not only by the next
+ * `shopper purge`. */
+static void maintain(struct app *a)
+{
+    struct store *st = store_pool_get(&a->pool);
+    if (!st)
+        return;
+    int64_t changes = store_changes(st), done = 0, left = 0;
+    int rc = privacy_complete_pending(st, (int64_t)time(NULL), &done, &left);
+    if (rc != SHOP_OK)
+        log_warn("api: completing pending erasures: %s", shop_errmsg());
+    else if (left)
+        log_info("api: %lld erasure(s) still pending (a reader holds an old snapshot)",
+                 (long long)left);
+    if (store_changes(st) != changes)
+        atomic_fetch_add(&a->data_epoch, 1);
+    store_pool_put(&a->pool, st);
+}
+
+static void *maint_thread(void *p)
+{
+    struct app *a = p;
+    int every = a->cfg.maintenance_s > 0 ? a->cfg.maintenance_s : 60;
+    pthread_mutex_lock(&a->maint_mu);
+    while (!a->maint_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += every;
+        pthread_cond_timedwait(&a->maint_cv, &a->maint_mu, &ts);
+        if (a->maint_stop)
+            break;
+        pthread_mutex_unlock(&a->maint_mu);
+        maintain(a);
+        pthread_mutex_lock(&a->maint_mu);
+    }
+    pthread_mutex_unlock(&a->maint_mu);
+    return NULL;
+}
+
+static void maint_start(struct app *a)
+{
+    pthread_mutex_init(&a->maint_mu, NULL);
+    pthread_cond_init(&a->maint_cv, NULL);
+    a->maint_running = pthread_create(&a->maint, NULL, maint_thread, a) == 0;
+    if (!a->maint_running)
+        log_warn("api: no maintenance thread: pending erasures wait for `shopper purge`");
+}
+
+static void maint_stop(struct app *a)
+{
+    if (!a->maint_running)
+        return;
+    pthread_mutex_lock(&a->maint_mu);
+    a->maint_stop = 1;
+    pthread_cond_signal(&a->maint_cv);
+    pthread_mutex_unlock(&a->maint_mu);
+    pthread_join(a->maint, NULL);
+    a->maint_running = 0;
+    pthread_mutex_destroy(&a->maint_mu);
+    pthread_cond_destroy(&a->maint_cv);
+}
+
 /* ---- the app ---- */
 
 int app_open(const struct app_config *cfg, struct app **out)
@@ -421,6 +487,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     }
     if (a->faces)
         faces_init(a);
+    maint_start(a);
     *out = a;
     return SHOP_OK;
 }
@@ -429,6 +496,7 @@ void app_close(struct app *a)
 {
     if (!a)
         return;
+    maint_stop(a);
     app_streams_close(a); /* joins the alert poller */
     faces_release(a);
     app_mirrors_close(a);
@@ -442,6 +510,19 @@ void app_close(struct app *a)
     rcache_free(a->rcache);
     pool_release(&a->pool);
     free(a);
+}
+
+void app_abandon(struct app *a)
+{
+    maint_stop(a);
+    struct store_pool *p = &a->pool;
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < p->nfree; i++)
+        store_close(p->free_list[i]);
+    p->nopen -= p->nfree;
+    p->nfree = 0;
+    p->max = 0; /* no new handle is opened from now on */
+    pthread_mutex_unlock(&p->mu);
 }
 
 void app_stop_streams(struct app *a)
