@@ -74,6 +74,7 @@ struct api_ctx {
     struct jsonw w;
     char *cache_key;      /* set when this answer may be kept in the response cache */
     uint64_t cache_epoch; /* the data epoch the answer was computed in */
+    int cache_claimed;    /* this request computes the answer others wait for */
 };
 
 /* a route's max_body that means "a camera frame": app_config.max_frame_bytes */

@@ -223,12 +223,13 @@ void app_warm_up(struct app *a)
 }
 
 /* ---- the response cache ----
- * Whole answers of read-only routes, valid for one data epoch: app_handle moves the epoch
- * when the handle it lent saw a change committed by any other connection (any process:
- * PRAGMA data_version) and after a request whose own handle wrote. An answer is computed
- * after its epoch was read, so a commit that it may have missed moves the epoch past it.
- * Keyed by the caller's role, the route's path and every query argument, and for routes
- * that say so by the shopper logged in at the mirror and the request's second. */
+ * Whole answers of read-only routes, valid for one data epoch (app->data_epoch). The epoch
+ * moves when the cache's watch handle sees a commit by any other connection, of this process
+ * or another (PRAGMA data_version, asked before every lookup), and at once after a request
+ * whose own handle wrote. An answer is computed after its epoch was read, so a commit it may
+ * have missed moves the epoch past it. Keyed by the caller's role, the route's path and
+ * every query argument, and for routes that say so by the shopper logged in at the mirror
+ * and the request's second. Concurrent misses of one key wait for one computation. */
 
 #define RCACHE_SLOTS 512
 #define RCACHE_MAX_BODY ((size_t)4 << 20)
@@ -262,34 +263,59 @@ static const struct {
     {"/api/v1/products/{id}", VARY_NOW | VARY_SHOPPER},
 };
 
+/* an answer's bytes, shared by the cache and the responses sending them */
+struct rbody {
+    atomic_int refs;
+    size_t len;
+    char data[];
+};
+
+static void rbody_unref(void *p)
+{
+    struct rbody *b = p;
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
 struct rcache_entry {
     char *key;
     uint64_t epoch;
-    char *body;
-    size_t len;
-    int png;     /* image/png, else JSON */
+    struct rbody *body; /* NULL while a request computes it */
+    int computing;      /* a request is computing this key in this epoch */
+    int png;            /* image/png, else JSON */
     char *extra;
 };
 
 struct rcache {
     pthread_mutex_t mu;
+    pthread_cond_t cv; /* an answer being computed is in (or given up) */
     struct rcache_entry e[RCACHE_SLOTS];
     size_t bytes;
+    /* a handle of its own that only asks PRAGMA data_version: it sees every commit to the
+     * file by any other connection, this process's handles included */
+    pthread_mutex_t watch_mu;
+    struct store *watch;
 };
 
-static struct rcache *rcache_new(void)
+static struct rcache *rcache_new(const char *path)
 {
     struct rcache *r = xcalloc(1, sizeof(*r));
     pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    pthread_mutex_init(&r->watch_mu, NULL);
+    if (store_open(path, 0, &r->watch) != SHOP_OK) {
+        log_warn("api: no response cache: %s", shop_errmsg());
+        r->watch = NULL;
+    }
     return r;
 }
 
 static void entry_clear(struct rcache *r, struct rcache_entry *e)
 {
-    if (e->key)
-        r->bytes -= e->len;
+    if (e->body)
+        r->bytes -= e->body->len;
     free(e->key);
-    free(e->body);
+    rbody_unref(e->body);
     free(e->extra);
     memset(e, 0, sizeof(*e));
 }
@@ -300,8 +326,23 @@ static void rcache_free(struct rcache *r)
         return;
     for (int i = 0; i < RCACHE_SLOTS; i++)
         entry_clear(r, &r->e[i]);
+    store_close(r->watch);
     pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->watch_mu);
     free(r);
+}
+
+/* the data epoch now, moved first when the store changed since the last look */
+static uint64_t data_epoch(struct app *a)
+{
+    struct rcache *r = a->rcache;
+    pthread_mutex_lock(&r->watch_mu);
+    if (!r->watch || store_data_moved(r->watch))
+        atomic_fetch_add(&a->data_epoch, 1);
+    uint64_t e = atomic_load(&a->data_epoch);
+    pthread_mutex_unlock(&r->watch_mu);
+    return e;
 }
 
 static uint64_t key_hash(const char *k)
@@ -343,43 +384,79 @@ static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
     return key;
 }
 
-/* fills res from the cache; 1 on a hit */
-static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct http_res *res)
-{
-    int hit = 0;
-    pthread_mutex_lock(&r->mu);
-    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
-    if (e->key && e->epoch == epoch && strcmp(e->key, key) == 0) {
-        res->body = xmalloc(e->len ? e->len : 1);
-        memcpy(res->body, e->body, e->len);
-        res->len = e->len;
-        res->ctype = e->png ? "image/png" : NULL;
-        snprintf(res->extra, sizeof(res->extra), "%s", e->extra ? e->extra : "");
-        hit = 1;
-    }
-    pthread_mutex_unlock(&r->mu);
-    return hit;
-}
+#define RCACHE_WAIT_S 10
 
-/* keeps a copy of a 200 answer computed in `epoch` (dropped when it is too big) */
-static void rcache_put(struct rcache *r, char *key, uint64_t epoch, const struct http_res *res)
+/* Fills res from the cache: 1 on a hit. On a miss (0) *claimed says whether this request
+ * computes the answer for the others: while it does, requests for the same key and epoch
+ * wait for it (at most RCACHE_WAIT_S) instead of computing it again. */
+static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct http_res *res,
+                      int *claimed)
 {
-    int png = res->ctype && strcmp(res->ctype, "image/png") == 0;
-    if (res->len > RCACHE_MAX_BODY || (res->ctype && !png) || res->fd >= 0 || res->stream_read)
-        return;
+    *claimed = 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += RCACHE_WAIT_S;
     pthread_mutex_lock(&r->mu);
     struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
-    entry_clear(r, e);
-    if (r->bytes + res->len <= RCACHE_MAX_BYTES) {
+    for (;;) {
+        int same = e->key && e->epoch == epoch && strcmp(e->key, key) == 0;
+        if (same && e->body) {
+            atomic_fetch_add(&e->body->refs, 1);
+            res->body = e->body->data;
+            res->len = e->body->len;
+            res->body_free = rbody_unref;
+            res->body_cls = e->body;
+            res->ctype = e->png ? "image/png" : NULL;
+            snprintf(res->extra, sizeof(res->extra), "%s", e->extra ? e->extra : "");
+            pthread_mutex_unlock(&r->mu);
+            return 1;
+        }
+        if (!(same && e->computing))
+            break;
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0) {
+            pthread_mutex_unlock(&r->mu); /* still not in: compute it too */
+            return 0;
+        }
+    }
+    if (!e->computing) {
+        entry_clear(r, e);
         e->key = xstrdup(key);
         e->epoch = epoch;
-        e->body = xmalloc(res->len ? res->len : 1);
-        memcpy(e->body, res->body, res->len);
-        e->len = res->len;
-        e->png = png;
-        e->extra = res->extra[0] ? xstrdup(res->extra) : NULL;
-        r->bytes += res->len;
+        e->computing = 1;
+        *claimed = 1;
     }
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
+/* After a miss: keeps a copy of a 200 answer computed in `epoch` (res NULL: no answer to
+ * keep), and wakes the requests waiting for it. */
+static void rcache_put(struct rcache *r, const char *key, uint64_t epoch,
+                       const struct http_res *res, int claimed)
+{
+    int png = res && res->ctype && strcmp(res->ctype, "image/png") == 0;
+    if (res && (res->len > RCACHE_MAX_BODY || (res->ctype && !png) || res->fd >= 0 ||
+                res->stream_read || res->body_free))
+        res = NULL;
+    pthread_mutex_lock(&r->mu);
+    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
+    int mine = claimed && e->computing && e->epoch == epoch && strcmp(e->key, key) == 0;
+    if (mine || (!e->computing && res)) {
+        entry_clear(r, e);
+        if (res && r->bytes + res->len <= RCACHE_MAX_BYTES) {
+            e->key = xstrdup(key);
+            e->epoch = epoch;
+            e->body = xmalloc(sizeof(*e->body) + (res->len ? res->len : 1));
+            atomic_init(&e->body->refs, 1);
+            e->body->len = res->len;
+            memcpy(e->body->data, res->body, res->len);
+            e->png = png;
+            e->extra = res->extra[0] ? xstrdup(res->extra) : NULL;
+            r->bytes += res->len;
+        }
+    }
+    if (mine)
+        pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
 }
 
@@ -467,7 +544,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->reco = reco_cache_new(NULL);
     a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
-    a->rcache = rcache_new();
+    a->rcache = rcache_new(cfg->db_path);
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
     store_pool_put(&a->pool, st);
@@ -638,10 +715,9 @@ static int dispatch(struct api_ctx *c)
                         "the body must be JSON (Content-Type: application/json)");
     c->cache_key = cache_key_of(c, hit);
     if (c->cache_key) {
-        if (store_data_moved(c->st))
-            atomic_fetch_add(&c->app->data_epoch, 1);
-        c->cache_epoch = atomic_load(&c->app->data_epoch);
-        if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res))
+        c->cache_epoch = data_epoch(c->app);
+        if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res,
+                       &c->cache_claimed))
             return 200;
     }
     return hit->fn(c);
@@ -672,8 +748,9 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
         res->len = c.out_len;
     }
     res->status = status;
-    if (c.cache_key && status == 200 && c.out)
-        rcache_put(a->rcache, c.cache_key, c.cache_epoch, res);
+    if (c.cache_key && (c.out || c.cache_claimed))
+        rcache_put(a->rcache, c.cache_key, c.cache_epoch, status == 200 && c.out ? res : NULL,
+                   c.cache_claimed);
     free(c.cache_key);
     if (!res->ctype && res->fd < 0 && !res->stream_read)
         http_res_header(res, "Cache-Control", "no-store");

@@ -206,6 +206,13 @@ static enum MHD_Result send_res(struct conn_req *cr, struct MHD_Connection *c,
             close(res->fd);
         cr->bytes = res->fd_size;
         free(res->body);
+    } else if (res->body_free) {
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body,
+                                                                      res->body_free,
+                                                                      res->body_cls);
+        if (!resp)
+            res->body_free(res->body_cls);
+        cr->bytes = res->len;
     } else {
         resp = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
         if (!resp)

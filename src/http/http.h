@@ -41,6 +41,10 @@ struct http_res {
     const char *ctype; /* "application/json" when NULL */
     char *body;        /* malloc'ed; http frees it */
     size_t len;
+    /* set: body is shared, not http's to free; body_free(body_cls) is called once the
+     * response no longer needs it (a cached answer sent without a copy) */
+    void (*body_free)(void *cls);
+    void *body_cls;
     int fd;            /* >= 0: send this open file of fd_size bytes instead (http closes) */
     size_t fd_size;
     char extra[HTTP_MAX_EXTRA]; /* more header lines, "Name: value\n" each */
