@@ -17,7 +17,7 @@ fi
 objs=$(ls "$build"/src/*/*.o)
 cc -std=c11 -D_GNU_SOURCE -O2 -I"$here/../src" "$here/bench_dashboard.c" $objs \
     $(pkg-config --libs sqlite3 libmicrohttpd jansson libturbojpeg libpng libsodium openblas \
-      xgboost) -lXNNPACK -lpthreadpool -lpthread -lm -o "$tmp/bench_dashboard"
+      xgboost) -lXNNPACK -lpthreadpool -ldnnl -lgomp -lpthread -lm -o "$tmp/bench_dashboard"
 echo "dashboard queries on $db (ms, best of 3; aggregated wall and CPU vs from the rows)"
 printf "%-26s %10s %10s %10s\n" query aggregated cpu rows
 "$tmp/bench_dashboard" "$db" 3

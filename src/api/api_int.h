@@ -45,6 +45,7 @@ struct app {
     struct reco_cache *reco;    /* the recommender engine, rebuilt when the store changes */
     struct pricing_cache *pricing; /* the demand model, loaded once per trained version */
     struct rcache *rcache;      /* whole answers of read-only routes (app.c) */
+    struct segments_cache *segments; /* the segments described, until the features change */
     /* moves whenever any connection, of this process or another, changed the store: the
      * response cache's answers hold for one value of it */
     atomic_uint_fast64_t data_epoch;

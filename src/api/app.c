@@ -12,6 +12,7 @@
 
 #include "analytics/pricing.h"
 #include "analytics/recommend.h"
+#include "analytics/segments.h"
 #include "api/metrics.h"
 #include "core/log.h"
 #include "core/xalloc.h"
@@ -545,6 +546,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
     a->rcache = rcache_new(cfg->db_path);
+    a->segments = segments_cache_new();
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
     store_pool_put(&a->pool, st);
@@ -585,6 +587,7 @@ void app_close(struct app *a)
     pricing_cache_free(a->pricing);
     metrics_free(a->metrics);
     rcache_free(a->rcache);
+    segments_cache_free(a->segments);
     pool_release(&a->pool);
     free(a);
 }

@@ -553,6 +553,23 @@ int store_begin(struct store *st)
     return rc;
 }
 
+int store_snapshot_begin(struct store *st, int *began)
+{
+    *began = 0;
+    if (st->depth > 0 || !sqlite3_get_autocommit(st->db))
+        return SHOP_OK;
+    int rc = exec(st, "BEGIN", "begin reading");
+    if (rc == SHOP_OK)
+        *began = 1;
+    return rc;
+}
+
+void store_snapshot_end(struct store *st, int began)
+{
+    if (began && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 void store_share_write_lock(struct store *st, pthread_mutex_t *mu)
 {
     assert(st->depth == 0);
