@@ -90,12 +90,29 @@ compare() { # label url header
         "$( [ "$7" != 0 ] && echo " ($7 non-2xx)")"
 }
 
+# every dashboard GET once computed (the first request; the store's aggregates are current)
+# and once from the response cache, in ms (curl's total time, one client)
+dash_times() {
+    printf "  %-44s %9s %9s\n" "dashboard endpoint (one client)" "computed" "cached"
+    for u in kpi "kpi?from=2020-01-01&to=2099-01-01" sales/daily "sales/by?by=category" \
+        sales/products inventory inventory/tried-sold heatmap "heatmap?format=png" \
+        segments segments/points profiles/summary rules emotions emotions/sessions \
+        emotions/events alerts "customers/1/overview"; do
+        t1=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: $cookie" "$base/api/v1/$u")
+        t2=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$base/api/v1/$u")
+        set -- $t1 "$t2"
+        printf "  GET /api/v1/%-32s %9.1f %9.1f%s\n" "$u" "$(awk -v t="$2" 'BEGIN{print t*1000}')" \
+            "$(awk -v t="$3" 'BEGIN{print t*1000}')" "$( [ "$1" != 200 ] && echo "  (HTTP $1)")"
+    done
+}
+
 bench_store() { # label db
     start_server "$2"
     echo " $1:"
     compare "GET /api/v1/products" "$base/api/v1/products" "Authorization: Bearer $token"
     compare "GET /api/v1/kpi" "$base/api/v1/kpi" "Cookie: $cookie"
     compare "GET /healthz" "$base/healthz" "X-None: 1"
+    dash_times
     stop_server
 }
 
@@ -108,6 +125,7 @@ if [ "${BENCH_BIG:-1}" != 0 ] && [ -n "${BENCH_BIG_DB:-}" ]; then
 elif [ "${BENCH_BIG:-1}" != 0 ]; then
     "$shopper" simulate --customers 100000 --products 1000 --days 30 --seed 7 --tracked-share 0.05 \
         --db "$tmp/big.db" > /dev/null 2>&1
+    "$shopper" train segments --db "$tmp/big.db" > /dev/null 2>&1
     bench_store "100,000 customers, 1,000 products, 30 days" "$tmp/big.db"
     rm -f "$tmp/big.db"*
 fi
