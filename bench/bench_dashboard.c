@@ -12,6 +12,7 @@
 
 #include "analytics/floor.h"
 #include "analytics/kpi.h"
+#include "analytics/segments.h"
 #include "store/store.h"
 
 static double clock_s(clockid_t id)
@@ -41,6 +42,17 @@ static int run_floor(struct store *st, int64_t from, int64_t to, int rows)
     int rc = floor_heatmap(st, &p, &r);
     floor_result_release(&r);
     return rc;
+}
+
+/* the segments described: rows = from scratch (what every request did), aggregated = the
+ * server's cache (segments_describe_cached) once it holds the answer */
+static struct segments_cache *seg_cache;
+static int run_segments(struct store *st, int64_t from, int64_t to, int rows)
+{
+    (void)from;
+    (void)to;
+    struct segments_report r;
+    return rows ? segments_describe(st, &r) : segments_describe_cached(seg_cache, st, &r);
 }
 
 /* best wall and CPU milliseconds of `repeats` calls */
@@ -94,15 +106,25 @@ int main(int argc, char **argv)
         {"heatmap_all", run_floor, 0, INT64_MAX},
         {"heatmap_last_7_days", run_floor, (last - 6) * 86400, (last + 1) * 86400},
         {"heatmap_7_days_from_noon", run_floor, (last - 7) * 86400 + 43200, last * 86400 + 43200},
+        {"heatmap_noon_to_3pm", run_floor, last * 86400 + 43200, last * 86400 + 54000},
+        {"heatmap_0030_to_2330", run_floor, last * 86400 + 1800, last * 86400 + 84600},
+        {"segments", run_segments, 0, 0},
     };
+    seg_cache = segments_cache_new();
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         double cpu;
+        struct segments_report probe;
+        if (q[i].fn == run_segments && segments_describe(st, &probe) != SHOP_OK) {
+            printf("%-26s %10s (no saved segments: shopper train segments)\n", q[i].name, "n/a");
+            continue;
+        }
         best_ms(st, q[i].fn, q[i].from, q[i].to, 0, 1, NULL); /* brings stale days up to date */
         double agg = best_ms(st, q[i].fn, q[i].from, q[i].to, 0, repeats, &cpu);
         double rows = best_ms(st, q[i].fn, q[i].from, q[i].to, 1, repeats, NULL);
         printf("%-26s %10.2f %10.2f %10.2f\n", q[i].name, agg, cpu, rows);
         fflush(stdout);
     }
+    segments_cache_free(seg_cache);
     store_close(st);
     return 0;
 }

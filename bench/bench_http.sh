@@ -3,7 +3,11 @@
 # GET /api/v1/products and GET /api/v1/kpi on the demo store and on a 100,000-customer store,
 # next to nginx serving a static file of the same size in the same run (the ratio is the
 # number to watch; goal >= 50 % of nginx's rate, p99 under 10 ms).
-#   sh bench/bench_http.sh BUILD_DIR        (BENCH_BIG=0 skips the 100k store)
+# Then POST /api/v1/mirror/frame (640x480 JPEG, one face) over HTTP next to the in-process
+# `shopper bench-faces` on the same JPEG, alternating rounds (bench/mirror_frame.mjs).
+#   sh bench/bench_http.sh BUILD_DIR        (BENCH_BIG=0 skips the 100k store; BENCH_BIG_DB=FILE
+#                                            uses that simulated store instead of making one;
+#                                            BENCH_FRAMES=0 skips the frames)
 set -u
 build=${1:-build}
 shopper=$build/shopper
@@ -86,20 +90,55 @@ compare() { # label url header
         "$( [ "$7" != 0 ] && echo " ($7 non-2xx)")"
 }
 
+# every dashboard GET once computed (a response-cache miss: a query argument no handler
+# reads makes the key new; the segments' own cache still answers) and once from the response
+# cache, in ms (curl's total time, one client)
+dash_times() {
+    nonce=$(date +%s%N)
+    printf "  %-44s %9s %9s\n" "dashboard endpoint (one client)" "computed" "cached"
+    for u in kpi "kpi?from=2020-01-01&to=2099-01-01" sales/daily "sales/by?by=category" \
+        sales/products inventory inventory/tried-sold heatmap "heatmap?format=png" \
+        segments segments/points profiles/summary rules emotions emotions/sessions \
+        emotions/events alerts "customers/1/overview"; do
+        case $u in *\?*) u="$u&nonce=$nonce" ;; *) u="$u?nonce=$nonce" ;; esac
+        t1=$(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H "Cookie: $cookie" "$base/api/v1/$u")
+        t2=$(curl -s -o /dev/null -w '%{time_total}' -H "Cookie: $cookie" "$base/api/v1/$u")
+        set -- $t1 "$t2"
+        printf "  GET /api/v1/%-32s %9.1f %9.1f%s\n" "${u%[?&]nonce=*}" "$(awk -v t="$2" 'BEGIN{print t*1000}')" \
+            "$(awk -v t="$3" 'BEGIN{print t*1000}')" "$( [ "$1" != 200 ] && echo "  (HTTP $1)")"
+    done
+}
+
 bench_store() { # label db
     start_server "$2"
     echo " $1:"
     compare "GET /api/v1/products" "$base/api/v1/products" "Authorization: Bearer $token"
     compare "GET /api/v1/kpi" "$base/api/v1/kpi" "Cookie: $cookie"
     compare "GET /healthz" "$base/healthz" "X-None: 1"
+    dash_times
     stop_server
 }
 
 "$shopper" demo --db "$tmp/demo.db" > /dev/null 2>&1
 bench_store "demo store (40 customers, 16 products)" "$tmp/demo.db"
-if [ "${BENCH_BIG:-1}" != 0 ]; then
+if [ "${BENCH_BIG:-1}" != 0 ] && [ -n "${BENCH_BIG_DB:-}" ]; then
+    cp "$BENCH_BIG_DB" "$tmp/big.db"
+    bench_store "100,000 customers, 1,000 products, 30 days ($BENCH_BIG_DB)" "$tmp/big.db"
+    rm -f "$tmp/big.db"*
+elif [ "${BENCH_BIG:-1}" != 0 ]; then
     "$shopper" simulate --customers 100000 --products 1000 --days 30 --seed 7 --tracked-share 0.05 \
         --db "$tmp/big.db" > /dev/null 2>&1
+    "$shopper" train segments --db "$tmp/big.db" > /dev/null 2>&1
     bench_store "100,000 customers, 1,000 products, 30 days" "$tmp/big.db"
     rm -f "$tmp/big.db"*
+fi
+
+if [ "${BENCH_FRAMES:-1}" != 0 ]; then
+    echo " mirror frames (HTTP vs the engine in process, same run):"
+    if ! command -v node >/dev/null 2>&1 || [ ! -f models/samples/sample2.jpg ] || [ ! -x "$build/vision_topng" ]; then
+        echo "  skipped: needs node, make models and $build/vision_topng"
+    else
+        SHOPPER="$shopper" node bench/mirror_frame.mjs "${BENCH_FRAMES_N:-40}" "${BENCH_FRAMES_ROUNDS:-2}" ||
+            echo "  (mirror_frame.mjs failed)"
+    fi
 fi

@@ -117,8 +117,63 @@ static void too_few_customers(void)
     store_close(st);
 }
 
+/* the server's cached description equals a from-scratch one after every kind of write it
+ * depends on, and moves with them */
+static void cached_description_follows_the_data(void)
+{
+    struct store *st = simulated("segcache.db", 300, 30);
+    struct segments_report r, fresh, before;
+    CHECK(segments_train(st, 4, 42, 1000, &r) == SHOP_OK);
+    struct segments_cache *c = segments_cache_new();
+    CHECK(segments_describe_cached(c, st, &before) == SHOP_OK);
+    CHECK(segments_describe(st, &fresh) == SHOP_OK);
+    CHECK(memcmp(&before, &fresh, sizeof(fresh)) == 0);
+    CHECK(segments_describe_cached(c, st, &r) == SHOP_OK); /* kept */
+    CHECK(memcmp(&r, &fresh, sizeof(fresh)) == 0);
+
+    struct store_item *items;
+    size_t nitems;
+    CHECK(store_items_in_stock(st, &items, &nitems) == SHOP_OK && nitems > 2);
+    /* a try-on in a new session of customer 1 */
+    struct store_session ses = {.customer_id = 1, .started_at = 5000, .ended_at = 5100};
+    CHECK(store_session_add(st, &ses) == SHOP_OK);
+    CHECK(store_tryon_add(st, ses.id, items[0].id, 5010) == SHOP_OK);
+    CHECK(segments_describe_cached(c, st, &r) == SHOP_OK);
+    CHECK(segments_describe(st, &fresh) == SHOP_OK);
+    CHECK(memcmp(&r, &fresh, sizeof(fresh)) == 0);
+    CHECK(memcmp(&r, &before, sizeof(r)) != 0);
+    before = r;
+    /* a purchase */
+    struct store_line line = {.item_id = items[1].id, .product_id = items[1].product_id,
+                              .list_cents = 5000, .price_cents = 2500, .discount = 0.5};
+    items[1].sold = 1;
+    items[1].sold_at = 5050;
+    int64_t pid;
+    CHECK(store_item_update(st, &items[1]) == SHOP_OK);
+    CHECK(store_purchase_add(st, ses.id, 1, 5050, &line, 1, &pid) == SHOP_OK);
+    CHECK(segments_describe_cached(c, st, &r) == SHOP_OK);
+    CHECK(segments_describe(st, &fresh) == SHOP_OK);
+    CHECK(memcmp(&r, &fresh, sizeof(fresh)) == 0);
+    CHECK(memcmp(&r, &before, sizeof(r)) != 0);
+    /* a new customer */
+    struct store_customer cu = {.created_at = 5200};
+    snprintf(cu.name, sizeof(cu.name), "New Customer");
+    snprintf(cu.email, sizeof(cu.email), "new.customer@example.com");
+    snprintf(cu.gender, sizeof(cu.gender), "female");
+    snprintf(cu.size, sizeof(cu.size), "M");
+    CHECK(store_customer_add(st, &cu) == SHOP_OK);
+    CHECK(segments_describe_cached(c, st, &r) == SHOP_OK);
+    CHECK(segments_describe(st, &fresh) == SHOP_OK);
+    CHECK(memcmp(&r, &fresh, sizeof(fresh)) == 0);
+    CHECK(r.customers == 301);
+    free(items);
+    segments_cache_free(c);
+    store_close(st);
+}
+
 void test_segments(void)
 {
+    RUN(cached_description_follows_the_data);
     RUN(every_customer_gets_a_profile);
     RUN(same_seed_same_segments);
     RUN(update_folds_in_new_sales);

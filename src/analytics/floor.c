@@ -74,7 +74,10 @@ static int zone_conversions(struct store *st, const struct floor_params *p,
         }
         if (rc == SHOP_OK)
             store_track_release(&t);
-    } else
+    } else if (rc == SHOP_OK) {
+        /* thousands of index lookups: in one snapshot, not a file lock each */
+        int began = 0;
+        rc = store_snapshot_begin(st, &began);
         for (size_t k = 0; rc == SHOP_OK && k < nids; k++) {
             rc = store_session_track(st, ids[k], &t);
             if (rc == SHOP_OK) {
@@ -82,6 +85,8 @@ static int zone_conversions(struct store *st, const struct floor_params *p,
                 store_track_release(&t);
             }
         }
+        store_snapshot_end(st, began);
+    }
     free(seen);
     free(ids);
     return rc;

@@ -52,6 +52,15 @@ SHOP_MUST_CHECK int segments_train(struct store *st, int k, uint64_t seed, int64
 SHOP_MUST_CHECK int segments_update(struct store *st, int64_t now, struct segments_report *out);
 /* The saved segments described, without changing anything; errors as segments_update. */
 SHOP_MUST_CHECK int segments_describe(struct store *st, struct segments_report *out);
+
+/* segments_describe for a server: the answer is kept and computed again only when what it
+ * reads changed (store_features_stamp: sales, customers, catalogue, try-ons, the model).
+ * Thread-safe; concurrent callers wait for one computation. */
+struct segments_cache;
+struct segments_cache *segments_cache_new(void);
+void segments_cache_free(struct segments_cache *c);
+SHOP_MUST_CHECK int segments_describe_cached(struct segments_cache *c, struct store *st,
+                                             struct segments_report *out);
 /* {"k","customers","buyers","inertia",["updated_customers",]"segments":[{"id","label",
  *  "description","customers","centre":{...}}]}: `shopper segments --json` and the API */
 void segments_write_json(struct jsonw *w, const struct segments_report *r);

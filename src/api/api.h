@@ -69,6 +69,7 @@ struct app_config {
     int max_streams;        /* live alert streams at once (0: 16) */
     int secure_cookies;     /* mark cookies Secure (behind TLS) */
     int64_t cart_hold_seconds; /* how long a cart holds an item (0: SHOP_CART_HOLD) */
+    int maintenance_s;      /* pending erasures are completed this often (0: every 60 s) */
 };
 
 struct app; /* opaque; api_int.h for the resource files */
@@ -87,6 +88,9 @@ void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64
               double seconds);
 /* tells long-lived streams to end (shutdown) */
 void app_stop_streams(struct app *a);
+/* the shutdown deadline passed with requests still running: stops the maintenance thread
+ * and closes the store handles no request holds (the process ends next) */
+void app_abandon(struct app *a);
 
 /* every route, one line each: "GET /api/v1/products/{id} mirror staff" */
 void app_routes_write(FILE *f);

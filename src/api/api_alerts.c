@@ -23,6 +23,7 @@
 #define STREAMS_DEFAULT_MAX 16
 #define STREAM_WAIT_MS 1000      /* a read waits at most this for a note */
 #define STREAM_HEARTBEAT_S 15    /* a comment line keeps proxies and the browser connected */
+#define STREAM_RECHECK_S 2       /* the caller's login is checked again this often */
 #define POLL_MS 250              /* the poller's period */
 #define SEEN_MAX 512             /* changes remembered as published */
 #define LIST_MAX 200
@@ -239,6 +240,8 @@ struct stream {
     size_t len, off;
     int hello;          /* the first read sends the retry hint (and a resync) */
     int resync;
+    char token[CRYPTO_TOKEN_CHARS + 1]; /* the caller's login cookie: the stream ends with it */
+    time_t checked;     /* when the login was last checked */
 };
 
 static void stream_release(void *ctx)
@@ -249,6 +252,7 @@ static void stream_release(void *ctx)
     ss->active--;
     pthread_mutex_unlock(&ss->mu);
     free(s->buf);
+    crypto_wipe(s->token, sizeof(s->token));
     free(s);
 }
 
@@ -298,6 +302,12 @@ static ssize_t stream_read(void *ctx, char *out, size_t max)
     struct streams *ss = s->app->streams;
     if (atomic_load(&s->app->stopping))
         return -1;
+    time_t t = time(NULL);
+    if (t - s->checked >= STREAM_RECHECK_S) {
+        s->checked = t;
+        if (!app_session_valid(s->app, s->token, (int64_t)t))
+            return -1; /* logged out, expired or removed: the feed ends */
+    }
     if (s->off == s->len) {
         pthread_mutex_lock(&ss->mu);
         if (ss->seq <= s->after && s->hello && !atomic_load(&s->app->stopping)) {
@@ -352,6 +362,9 @@ static int get_stream(struct api_ctx *c)
     s->after = after;
     s->resync = resync;
     s->last_write = time(NULL);
+    s->checked = s->last_write;
+    const char *cookie = http_cookie(c->req, "shopper_session");
+    snprintf(s->token, sizeof(s->token), "%s", cookie ? cookie : "");
     c->res->ctype = "text/event-stream";
     c->res->stream_read = stream_read;
     c->res->stream_release = stream_release;

@@ -44,6 +44,16 @@ struct app {
     struct streams *streams;
     struct reco_cache *reco;    /* the recommender engine, rebuilt when the store changes */
     struct pricing_cache *pricing; /* the demand model, loaded once per trained version */
+    struct rcache *rcache;      /* whole answers of read-only routes (app.c) */
+    struct segments_cache *segments; /* the segments described, until the features change */
+    /* moves whenever any connection, of this process or another, changed the store: the
+     * response cache's answers hold for one value of it */
+    atomic_uint_fast64_t data_epoch;
+    /* the maintenance thread (pending erasures) and what wakes it to stop */
+    pthread_t maint;
+    int maint_running, maint_stop;
+    pthread_mutex_t maint_mu;
+    pthread_cond_t maint_cv;
     atomic_int stopping;
 };
 
@@ -63,6 +73,9 @@ struct api_ctx {
     char *out_buf;
     size_t out_len;
     struct jsonw w;
+    char *cache_key;      /* set when this answer may be kept in the response cache */
+    uint64_t cache_epoch; /* the data epoch the answer was computed in */
+    int cache_claimed;    /* this request computes the answer others wait for */
 };
 
 /* a route's max_body that means "a camera frame": app_config.max_frame_bytes */
@@ -160,6 +173,11 @@ SHOP_MUST_CHECK int api_body_bool(struct api_ctx *c, const char *name, int requi
                                   int *out);
 /* 1 when the request's Content-Type is `type` (parameters after ';' ignored) */
 int api_content_type_is(struct api_ctx *c, const char *type);
+
+/* 1 while the login session of this cookie token is still valid (not logged out, expired,
+ * or its user removed); checked on a store handle of the pool. For long-lived answers (the
+ * alert stream) that must end when their caller's login does. */
+int app_session_valid(struct app *a, const char *token, int64_t now);
 
 /* ---- borrowed resources ---- */
 /* a face workspace (waits while all are busy); NULL without a face engine */

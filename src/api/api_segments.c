@@ -13,7 +13,7 @@
 static int get_segments(struct api_ctx *c)
 {
     struct segments_report r;
-    int rc = segments_describe(c->st, &r);
+    int rc = segments_describe_cached(c->app->segments, c->st, &r);
     if (rc == SHOP_ENOTFOUND)
         rc = shop_fail(rc, "no saved segments: run shopper train segments");
     else if (rc == SHOP_ECONFLICT)

@@ -2,6 +2,7 @@
  * codes to HTTP statuses, and checked inputs (path, query, JSON body). */
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +46,9 @@ struct jsonw *api_json(struct api_ctx *c)
 {
     if (!c->out) {
         c->out = open_memstream(&c->out_buf, &c->out_len);
+        /* the body is this request's alone: no stdio lock around each of its characters
+         * (fputc's lock was a quarter of a catalogue request's CPU) */
+        __fsetlocking(c->out, FSETLOCKING_BYCALLER);
         jw_init(&c->w, c->out, 0);
     }
     return &c->w;

@@ -12,12 +12,14 @@
 
 #include "analytics/pricing.h"
 #include "analytics/recommend.h"
+#include "analytics/segments.h"
 #include "api/metrics.h"
 #include "core/log.h"
 #include "core/xalloc.h"
 #include "identity/alerts.h"
 #include "identity/gallery.h"
 #include "identity/identify.h"
+#include "identity/privacy.h"
 #include "vision/face.h"
 
 /* every resource's routes; a route's number (for metrics) is its place in this order */
@@ -132,6 +134,21 @@ void store_pool_put(struct store_pool *p, struct store *st)
     pthread_mutex_unlock(&p->mu);
 }
 
+int app_session_valid(struct app *a, const char *token, int64_t now)
+{
+    struct store *st = store_pool_get(&a->pool);
+    if (!st)
+        return 1; /* cannot tell now: asked again at the next check */
+    int64_t changes = store_changes(st);
+    struct auth_who who;
+    int rc = auth_session_check(st, token, now, &who);
+    if (store_changes(st) != changes) /* the sliding expiry was written */
+        atomic_fetch_add(&a->data_epoch, 1);
+    store_pool_put(&a->pool, st);
+    crypto_wipe(&who, sizeof(who));
+    return rc == SHOP_OK || (rc != SHOP_EAUTH && rc != SHOP_ENOTFOUND);
+}
+
 /* ---- face workspaces ---- */
 
 static void faces_init(struct app *a)
@@ -206,6 +223,309 @@ void app_warm_up(struct app *a)
     log_info("api: %d face workspaces ready", a->wss->n);
 }
 
+/* ---- the response cache ----
+ * Whole answers of read-only routes, valid for one data epoch (app->data_epoch). The epoch
+ * moves when the cache's watch handle sees a commit by any other connection, of this process
+ * or another (PRAGMA data_version, asked before every lookup), and at once after a request
+ * whose own handle wrote. An answer is computed after its epoch was read, so a commit it may
+ * have missed moves the epoch past it. Keyed by the caller's role, the route's path and
+ * every query argument, and for routes that say so by the shopper logged in at the mirror
+ * and the request's second. Concurrent misses of one key wait for one computation. */
+
+#define RCACHE_SLOTS 512
+#define RCACHE_MAX_BODY ((size_t)4 << 20)
+#define RCACHE_MAX_BYTES ((size_t)64 << 20)
+#define RCACHE_KEY_MAX 2048
+
+enum {
+    VARY_NOW = 1,     /* the handler reads c->now */
+    VARY_SHOPPER = 2, /* the answer depends on the customer logged in at the calling mirror */
+};
+
+/* the routes whose GET answers depend on the store's rows (and on what `vary` says) only */
+static const struct {
+    const char *pattern;
+    unsigned vary;
+} cached_routes[] = {
+    {"/api/v1/kpi", 0},
+    {"/api/v1/sales/daily", 0},
+    {"/api/v1/sales/by", 0},
+    {"/api/v1/sales/products", 0},
+    {"/api/v1/inventory", 0},
+    {"/api/v1/inventory/tried-sold", 0},
+    {"/api/v1/heatmap", 0},
+    {"/api/v1/segments", 0},
+    {"/api/v1/segments/points", 0},
+    {"/api/v1/profiles/summary", 0},
+    {"/api/v1/rules", 0},
+    {"/api/v1/emotions", 0},
+    {"/api/v1/emotions/sessions", 0},
+    {"/api/v1/products", VARY_NOW | VARY_SHOPPER},
+    {"/api/v1/products/{id}", VARY_NOW | VARY_SHOPPER},
+};
+
+/* an answer's bytes, shared by the cache and the responses sending them */
+struct rbody {
+    atomic_int refs;
+    size_t len;
+    char data[];
+};
+
+static void rbody_unref(void *p)
+{
+    struct rbody *b = p;
+    if (b && atomic_fetch_sub(&b->refs, 1) == 1)
+        free(b);
+}
+
+struct rcache_entry {
+    char *key;
+    uint64_t epoch;
+    struct rbody *body; /* NULL while a request computes it */
+    int computing;      /* a request is computing this key in this epoch */
+    int png;            /* image/png, else JSON */
+    char *extra;
+};
+
+struct rcache {
+    pthread_mutex_t mu;
+    pthread_cond_t cv; /* an answer being computed is in (or given up) */
+    struct rcache_entry e[RCACHE_SLOTS];
+    size_t bytes;
+    /* a handle of its own that only asks PRAGMA data_version: it sees every commit to the
+     * file by any other connection, this process's handles included */
+    pthread_mutex_t watch_mu;
+    struct store *watch;
+};
+
+static struct rcache *rcache_new(const char *path)
+{
+    struct rcache *r = xcalloc(1, sizeof(*r));
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    pthread_mutex_init(&r->watch_mu, NULL);
+    if (store_open(path, 0, &r->watch) != SHOP_OK) {
+        log_warn("api: no response cache: %s", shop_errmsg());
+        r->watch = NULL;
+    }
+    return r;
+}
+
+static void entry_clear(struct rcache *r, struct rcache_entry *e)
+{
+    if (e->body)
+        r->bytes -= e->body->len;
+    free(e->key);
+    rbody_unref(e->body);
+    free(e->extra);
+    memset(e, 0, sizeof(*e));
+}
+
+static void rcache_free(struct rcache *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < RCACHE_SLOTS; i++)
+        entry_clear(r, &r->e[i]);
+    store_close(r->watch);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    pthread_mutex_destroy(&r->watch_mu);
+    free(r);
+}
+
+/* the data epoch now, moved first when the store changed since the last look */
+static uint64_t data_epoch(struct app *a)
+{
+    struct rcache *r = a->rcache;
+    pthread_mutex_lock(&r->watch_mu);
+    if (!r->watch || store_data_moved(r->watch))
+        atomic_fetch_add(&a->data_epoch, 1);
+    uint64_t e = atomic_load(&a->data_epoch);
+    pthread_mutex_unlock(&r->watch_mu);
+    return e;
+}
+
+static uint64_t key_hash(const char *k)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *k; k++)
+        h = (h ^ (unsigned char)*k) * 0x100000001b3ULL;
+    return h;
+}
+
+/* the cache key of this request, or NULL when the route's answers are not kept */
+static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
+{
+    if (strcmp(c->req->method, "GET") != 0 && strcmp(c->req->method, "HEAD") != 0)
+        return NULL;
+    unsigned vary = 0;
+    size_t i;
+    for (i = 0; i < sizeof(cached_routes) / sizeof(*cached_routes); i++)
+        if (strcmp(cached_routes[i].pattern, r->pattern) == 0)
+            break;
+    if (i == sizeof(cached_routes) / sizeof(*cached_routes))
+        return NULL;
+    vary = cached_routes[i].vary;
+    int64_t shopper = 0;
+    struct mirror_who mw;
+    if ((vary & VARY_SHOPPER) && c->who.role == AUTH_MIRROR &&
+        app_mirror_who(c->app, &c->who.device, &mw) == SHOP_OK)
+        shopper = mw.customer_id;
+    shop_err_clear();
+    char query[RCACHE_KEY_MAX];
+    if (!http_query_key(c->req, query, sizeof(query)))
+        return NULL;
+    char *key = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&key, &len);
+    fprintf(f, "%d|%lld|%lld|%s?%s", (int)c->who.role, (long long)shopper,
+            (long long)((vary & VARY_NOW) ? c->now : 0), c->req->path, query);
+    fclose(f);
+    return key;
+}
+
+#define RCACHE_WAIT_S 10
+
+/* Fills res from the cache: 1 on a hit. On a miss (0) *claimed says whether this request
+ * computes the answer for the others: while it does, requests for the same key and epoch
+ * wait for it (at most RCACHE_WAIT_S) instead of computing it again. */
+static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct http_res *res,
+                      int *claimed)
+{
+    *claimed = 0;
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += RCACHE_WAIT_S;
+    pthread_mutex_lock(&r->mu);
+    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
+    for (;;) {
+        int same = e->key && e->epoch == epoch && strcmp(e->key, key) == 0;
+        if (same && e->body) {
+            atomic_fetch_add(&e->body->refs, 1);
+            res->body = e->body->data;
+            res->len = e->body->len;
+            res->body_free = rbody_unref;
+            res->body_cls = e->body;
+            res->ctype = e->png ? "image/png" : NULL;
+            snprintf(res->extra, sizeof(res->extra), "%s", e->extra ? e->extra : "");
+            pthread_mutex_unlock(&r->mu);
+            return 1;
+        }
+        if (!(same && e->computing))
+            break;
+        if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0) {
+            pthread_mutex_unlock(&r->mu); /* still not in: compute it too */
+            return 0;
+        }
+    }
+    if (!e->computing) {
+        entry_clear(r, e);
+        e->key = xstrdup(key);
+        e->epoch = epoch;
+        e->computing = 1;
+        *claimed = 1;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return 0;
+}
+
+/* After a miss: keeps a copy of a 200 answer computed in `epoch` (res NULL: no answer to
+ * keep), and wakes the requests waiting for it. */
+static void rcache_put(struct rcache *r, const char *key, uint64_t epoch,
+                       const struct http_res *res, int claimed)
+{
+    int png = res && res->ctype && strcmp(res->ctype, "image/png") == 0;
+    if (res && (res->len > RCACHE_MAX_BODY || (res->ctype && !png) || res->fd >= 0 ||
+                res->stream_read || res->body_free))
+        res = NULL;
+    pthread_mutex_lock(&r->mu);
+    struct rcache_entry *e = &r->e[key_hash(key) % RCACHE_SLOTS];
+    int mine = claimed && e->computing && e->epoch == epoch && strcmp(e->key, key) == 0;
+    if (mine || (!e->computing && res)) {
+        entry_clear(r, e);
+        if (res && r->bytes + res->len <= RCACHE_MAX_BYTES) {
+            e->key = xstrdup(key);
+            e->epoch = epoch;
+            e->body = xmalloc(sizeof(*e->body) + (res->len ? res->len : 1));
+            atomic_init(&e->body->refs, 1);
+            e->body->len = res->len;
+            memcpy(e->body->data, res->body, res->len);
+            e->png = png;
+            e->extra = res->extra[0] ? xstrdup(res->extra) : NULL;
+            r->bytes += res->len;
+        }
+    }
+    if (mine)
+        pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+/* ---- maintenance ---- */
+
+/* An erasure that a reader held back (its deleted bytes still in the WAL) is completed by
+ * the next checkpoint that can run: tried every maintenance_s seconds, not only by the next
+ * `shopper purge`. */
+static void maintain(struct app *a)
+{
+    struct store *st = store_pool_get(&a->pool);
+    if (!st)
+        return;
+    int64_t changes = store_changes(st), done = 0, left = 0;
+    int rc = privacy_complete_pending(st, (int64_t)time(NULL), &done, &left);
+    if (rc != SHOP_OK)
+        log_warn("api: completing pending erasures: %s", shop_errmsg());
+    else if (left)
+        log_info("api: %lld erasure(s) still pending (a reader holds an old snapshot)",
+                 (long long)left);
+    if (store_changes(st) != changes)
+        atomic_fetch_add(&a->data_epoch, 1);
+    store_pool_put(&a->pool, st);
+}
+
+static void *maint_thread(void *p)
+{
+    struct app *a = p;
+    int every = a->cfg.maintenance_s > 0 ? a->cfg.maintenance_s : 60;
+    pthread_mutex_lock(&a->maint_mu);
+    while (!a->maint_stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += every;
+        pthread_cond_timedwait(&a->maint_cv, &a->maint_mu, &ts);
+        if (a->maint_stop)
+            break;
+        pthread_mutex_unlock(&a->maint_mu);
+        maintain(a);
+        pthread_mutex_lock(&a->maint_mu);
+    }
+    pthread_mutex_unlock(&a->maint_mu);
+    return NULL;
+}
+
+static void maint_start(struct app *a)
+{
+    pthread_mutex_init(&a->maint_mu, NULL);
+    pthread_cond_init(&a->maint_cv, NULL);
+    a->maint_running = pthread_create(&a->maint, NULL, maint_thread, a) == 0;
+    if (!a->maint_running)
+        log_warn("api: no maintenance thread: pending erasures wait for `shopper purge`");
+}
+
+static void maint_stop(struct app *a)
+{
+    if (!a->maint_running)
+        return;
+    pthread_mutex_lock(&a->maint_mu);
+    a->maint_stop = 1;
+    pthread_cond_signal(&a->maint_cv);
+    pthread_mutex_unlock(&a->maint_mu);
+    pthread_join(a->maint, NULL);
+    a->maint_running = 0;
+    pthread_mutex_destroy(&a->maint_mu);
+    pthread_cond_destroy(&a->maint_cv);
+}
+
 /* ---- the app ---- */
 
 int app_open(const struct app_config *cfg, struct app **out)
@@ -225,6 +545,8 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->reco = reco_cache_new(NULL);
     a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
+    a->rcache = rcache_new(cfg->db_path);
+    a->segments = segments_cache_new();
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
     store_pool_put(&a->pool, st);
@@ -244,6 +566,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     }
     if (a->faces)
         faces_init(a);
+    maint_start(a);
     *out = a;
     return SHOP_OK;
 }
@@ -252,6 +575,7 @@ void app_close(struct app *a)
 {
     if (!a)
         return;
+    maint_stop(a);
     app_streams_close(a); /* joins the alert poller */
     faces_release(a);
     app_mirrors_close(a);
@@ -262,8 +586,23 @@ void app_close(struct app *a)
     reco_cache_free(a->reco);
     pricing_cache_free(a->pricing);
     metrics_free(a->metrics);
+    rcache_free(a->rcache);
+    segments_cache_free(a->segments);
     pool_release(&a->pool);
     free(a);
+}
+
+void app_abandon(struct app *a)
+{
+    maint_stop(a);
+    struct store_pool *p = &a->pool;
+    pthread_mutex_lock(&p->mu);
+    for (int i = 0; i < p->nfree; i++)
+        store_close(p->free_list[i]);
+    p->nopen -= p->nfree;
+    p->nfree = 0;
+    p->max = 0; /* no new handle is opened from now on */
+    pthread_mutex_unlock(&p->mu);
 }
 
 void app_stop_streams(struct app *a)
@@ -271,6 +610,7 @@ void app_stop_streams(struct app *a)
     atomic_store(&a->stopping, 1);
     app_streams_wake(a); /* streams waiting for a note end now */
 }
+
 
 /* ---- routing ---- */
 
@@ -376,6 +716,13 @@ static int dispatch(struct api_ctx *c)
         !api_content_type_is(c, "application/json"))
         return api_fail(c, 415, "unsupported_media_type",
                         "the body must be JSON (Content-Type: application/json)");
+    c->cache_key = cache_key_of(c, hit);
+    if (c->cache_key) {
+        c->cache_epoch = data_epoch(c->app);
+        if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res,
+                       &c->cache_claimed))
+            return 200;
+    }
     return hit->fn(c);
 }
 
@@ -388,8 +735,13 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
     c.st = store_pool_get(&a->pool);
     if (!c.st)
         status = api_fail(&c, 503, "unavailable", "the store cannot be opened now");
-    else
+    else {
+        int64_t changes = store_changes(c.st);
         status = dispatch(&c);
+        /* this request wrote: answers computed before it are no longer current */
+        if (store_changes(c.st) != changes)
+            atomic_fetch_add(&a->data_epoch, 1);
+    }
     store_pool_put(&a->pool, c.st);
     if (c.json_in)
         json_decref(c.json_in);
@@ -399,6 +751,10 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
         res->len = c.out_len;
     }
     res->status = status;
+    if (c.cache_key && (c.out || c.cache_claimed))
+        rcache_put(a->rcache, c.cache_key, c.cache_epoch, status == 200 && c.out ? res : NULL,
+                   c.cache_claimed);
+    free(c.cache_key);
     if (!res->ctype && res->fd < 0 && !res->stream_read)
         http_res_header(res, "Cache-Control", "no-store");
     http_res_header(res, "X-Content-Type-Options", "nosniff");

@@ -74,6 +74,57 @@ static void on_signal(int sig)
     (void)n;
 }
 
+/* http_stop on its own thread, so that the main thread can give up waiting for it */
+struct stopper {
+    struct http_server *srv;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int done;
+};
+
+static void *stop_thread(void *p)
+{
+    struct stopper *s = p;
+    http_stop(s->srv);
+    pthread_mutex_lock(&s->mu);
+    s->done = 1;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
+}
+
+/* Stops the server: requests in flight finish, but for at most `deadline` seconds. Returns 1
+ * when they did; 0 when some are still running at the deadline (their threads still use the
+ * app: the caller must not free it). */
+static int stop_within(struct http_server *srv, int deadline)
+{
+    static struct stopper s; /* outlives this call when the stop thread is left running */
+    s = (struct stopper){.srv = srv};
+    pthread_mutex_init(&s.mu, NULL);
+    pthread_cond_init(&s.cv, NULL);
+    pthread_t t;
+    if (pthread_create(&t, NULL, stop_thread, &s) != 0) {
+        http_stop(srv);
+        return 1;
+    }
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += deadline;
+    pthread_mutex_lock(&s.mu);
+    while (!s.done && pthread_cond_timedwait(&s.cv, &s.mu, &ts) != ETIMEDOUT)
+        ;
+    int done = s.done;
+    pthread_mutex_unlock(&s.mu);
+    if (!done) {
+        pthread_detach(t);
+        return 0; /* the process ends now */
+    }
+    pthread_join(t, NULL);
+    pthread_mutex_destroy(&s.mu);
+    pthread_cond_destroy(&s.cv);
+    return 1;
+}
+
 static void *warm_thread(void *p)
 {
     app_warm_up(p);
@@ -84,6 +135,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *db = NULL, *bind = "127.0.0.1", *models = NULL, *web = "web";
     int64_t port = 8080, threads = 2, max_frame = 4 << 20, conns = 256, hold = 900, idle = 30;
+    int64_t maint = 60, shutdown_s = 10;
     int no_faces = 0, quiet = 0, routes = 0;
     struct cli_opt opts[] = {
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
@@ -103,6 +155,11 @@ int cmd_serve(int argc, char **argv)
                 "is used (default 900)", &hold, 1, 86400),
         CLI_INT("idle-logout", "S", "a mirror logs out after S seconds without a face (30)",
                 &idle, 1, 86400),
+        CLI_INT("erasure-retry", "S", "erasures a reader held back are completed within S "
+                "seconds (default 60)", &maint, 1, 86400),
+        CLI_INT("shutdown-timeout", "S", "on SIGTERM, requests in flight get S seconds to "
+                "finish before the server closes their connections and exits (default 10)",
+                &shutdown_s, 1, 3600),
         CLI_FLAG("quiet", "no access log", &quiet),
         CLI_FLAG("routes", "print the API's routes and who may call them, and exit", &routes),
         CLI_END,
@@ -141,6 +198,7 @@ int cmd_serve(int argc, char **argv)
         .max_frame_pixels = 1920 * 1080,
         .cart_hold_seconds = hold,
         .idle_logout = (double)idle,
+        .maintenance_s = (int)maint,
     };
     if (pipe(sig_pipe) != 0)
         return cli_fail("cannot create a pipe for signals");
@@ -195,9 +253,21 @@ int cmd_serve(int argc, char **argv)
         while (read(sig_pipe[0], &b, 1) < 0 && errno == EINTR)
             ;
         int sig = b;
-        log_info("serve: signal %d: finishing requests in flight", sig);
+        log_info("serve: signal %d: finishing requests in flight (at most %lld s)", sig,
+                 (long long)shutdown_s);
         app_stop_streams(app);
-        http_stop(srv);
+        if (!stop_within(srv, (int)shutdown_s)) {
+            /* a request still runs: its thread holds a store handle and the app, so neither
+             * can be freed. The idle handles are closed; ending the process closes the
+             * connections, and what the stuck request had not committed is rolled back by
+             * SQLite (WAL) as after any crash: nothing half-written. */
+            log_warn("serve: requests still running after %lld s: closing their connections "
+                     "and exiting", (long long)shutdown_s);
+            app_abandon(app);
+            fflush(stdout);
+            fflush(stderr);
+            _exit(0);
+        }
         if (warming)
             pthread_join(warm, NULL);
     } else

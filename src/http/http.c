@@ -97,6 +97,39 @@ const char *http_cookie(const struct http_req *r, const char *name)
     return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
 }
 
+struct query_key {
+    char *buf;
+    size_t n, used;
+    int full;
+};
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value)
+{
+    (void)kind;
+    struct query_key *q = cls;
+    if (!value)
+        value = "";
+    int w = snprintf(q->buf + q->used, q->n - q->used, "%zu:%s=%zu:%s;", strlen(key), key,
+                     strlen(value), value);
+    if (w < 0 || (size_t)w >= q->n - q->used) {
+        q->full = 1;
+        return MHD_NO;
+    }
+    q->used += (size_t)w;
+    return MHD_YES;
+}
+
+size_t http_query_key(const struct http_req *r, char *buf, size_t n)
+{
+    if (n == 0)
+        return 0;
+    struct query_key q = {buf, n, 0, 0};
+    buf[0] = '\0';
+    MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &q);
+    return q.full ? 0 : q.used + 1;
+}
+
 void http_res_header(struct http_res *r, const char *name, const char *value)
 {
     size_t used = strlen(r->extra);
@@ -173,6 +206,13 @@ static enum MHD_Result send_res(struct conn_req *cr, struct MHD_Connection *c,
             close(res->fd);
         cr->bytes = res->fd_size;
         free(res->body);
+    } else if (res->body_free) {
+        resp = MHD_create_response_from_buffer_with_free_callback_cls(res->len, res->body,
+                                                                      res->body_free,
+                                                                      res->body_cls);
+        if (!resp)
+            res->body_free(res->body_cls);
+        cr->bytes = res->len;
     } else {
         resp = MHD_create_response_from_buffer(res->len, res->body, MHD_RESPMEM_MUST_FREE);
         if (!resp)

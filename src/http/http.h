@@ -30,6 +30,9 @@ struct http_req {
 const char *http_header(const struct http_req *r, const char *name);
 const char *http_query(const struct http_req *r, const char *name);
 const char *http_cookie(const struct http_req *r, const char *name);
+/* every query argument, in order, written unambiguously into buf ("len:name=len:value;"
+ * each, NUL-terminated): equal strings, equal queries. 0 when it does not fit. */
+size_t http_query_key(const struct http_req *r, char *buf, size_t n);
 
 #define HTTP_MAX_EXTRA 1536
 
@@ -38,6 +41,10 @@ struct http_res {
     const char *ctype; /* "application/json" when NULL */
     char *body;        /* malloc'ed; http frees it */
     size_t len;
+    /* set: body is shared, not http's to free; body_free(body_cls) is called once the
+     * response no longer needs it (a cached answer sent without a copy) */
+    void (*body_free)(void *cls);
+    void *body_cls;
     int fd;            /* >= 0: send this open file of fd_size bytes instead (http closes) */
     size_t fd_size;
     char extra[HTTP_MAX_EXTRA]; /* more header lines, "Name: value\n" each */

@@ -2,6 +2,7 @@
  * the statement cache, and whole-store reports (stats, invariant check, digest). */
 #include <assert.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,10 +406,19 @@ static int upgrade(struct store *st, int writable)
     return rc;
 }
 
+/* SQLite's memory statistics take one process-wide mutex around every allocation: with a
+ * handle per server thread that lock was contended on every query. Nothing reads them. */
+static pthread_once_t sqlite_once = PTHREAD_ONCE_INIT;
+static void sqlite_setup(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(const char *path, int flags, struct store **out)
 {
     *out = NULL;
     shop_err_clear();
+    pthread_once(&sqlite_once, sqlite_setup);
     struct stat sb;
     int exists = stat(path, &sb) == 0;
     if (!exists && !(flags & STORE_CREATE)) {
@@ -425,6 +435,7 @@ int store_open(const char *path, int flags, struct store **out)
     }
     struct store *st = xcalloc(1, sizeof(*st));
     st->keys_fd = -1;
+    st->data_version = -1;
     st->writable = writable;
     snprintf(st->path, sizeof(st->path), "%s", path);
     int oflags = writable ? SQLITE_OPEN_READWRITE | (flags & STORE_CREATE ? SQLITE_OPEN_CREATE : 0)
@@ -540,6 +551,23 @@ int store_begin(struct store *st)
     else if (st->depth == 0 && st->write_lock)
         pthread_mutex_unlock(st->write_lock);
     return rc;
+}
+
+int store_snapshot_begin(struct store *st, int *began)
+{
+    *began = 0;
+    if (st->depth > 0 || !sqlite3_get_autocommit(st->db))
+        return SHOP_OK;
+    int rc = exec(st, "BEGIN", "begin reading");
+    if (rc == SHOP_OK)
+        *began = 1;
+    return rc;
+}
+
+void store_snapshot_end(struct store *st, int began)
+{
+    if (began && !sqlite3_get_autocommit(st->db))
+        sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
 void store_share_write_lock(struct store *st, pthread_mutex_t *mu)
@@ -722,6 +750,23 @@ int store_generation_bump(struct store *st)
 int store_generation(struct store *st, int64_t *out)
 {
     return query_int(st, SQL_GENERATION, 0, out);
+}
+
+static const char *const SQL_DATA_VERSION = "PRAGMA data_version";
+
+int store_data_moved(struct store *st)
+{
+    int64_t v;
+    if (query_int(st, SQL_DATA_VERSION, -1, &v) != SHOP_OK || v < 0)
+        return 1;
+    int moved = v != st->data_version;
+    st->data_version = v;
+    return moved;
+}
+
+int64_t store_changes(struct store *st)
+{
+    return sqlite3_total_changes64(st->db);
 }
 
 int64_t store_meta_int(struct store *st, const char *key, int64_t def)

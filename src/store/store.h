@@ -97,6 +97,13 @@ int64_t store_meta_int(struct store *st, const char *key, int64_t def);
  * customer, a product or its price, a profile, a model. Equal generations, same inputs
  * (stock is not counted: read it live). 0 for a store never written. */
 SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
+/* Change detection for caches of whole answers: 1 when another connection (of this process
+ * or any other) committed a change to the file since this handle's previous call (or on the
+ * first call, or when it cannot tell), else 0. A handle's own writes are not seen here:
+ * compare store_changes before and after them. */
+int store_data_moved(struct store *st);
+/* rows this handle has inserted, updated or deleted since it was opened */
+int64_t store_changes(struct store *st);
 
 /* ---- the floor plan ---- */
 struct store_zone {
@@ -284,6 +291,11 @@ struct store_features {
 SHOP_MUST_CHECK int store_features_get(struct store *st, int64_t before,
                                        struct store_features *out);
 void store_features_release(struct store_features *f);
+/* A stamp of what store_features_get reads: equal stamps, equal feature rows. It moves with
+ * every purchase and saved model (store_generation) and every new customer, product, item,
+ * session and try-on (their largest ids; none of them is ever deleted or re-attributed). */
+#define STORE_FEATURES_STAMP 7
+SHOP_MUST_CHECK int store_features_stamp(struct store *st, int64_t out[STORE_FEATURES_STAMP]);
 
 struct store_profile {
     int64_t customer_id;
@@ -592,6 +604,11 @@ SHOP_MUST_CHECK int store_face_checkpoint(struct store *st);
  * *left how many are still held up by a reader (not an error). */
 SHOP_MUST_CHECK int store_face_complete_pending(struct store *st, int64_t at, int64_t *done,
                                                 int64_t *left);
+/* Many small reads as one: a read transaction when the handle is outside any transaction
+ * (*began = 1; no write until store_snapshot_end), else the caller's (*began = 0). Saves a
+ * lock and unlock of the file per statement. */
+SHOP_MUST_CHECK int store_snapshot_begin(struct store *st, int *began);
+void store_snapshot_end(struct store *st, int began);
 /* A read transaction: this handle sees one snapshot until store_read_end (what a server's
  * long request does; tests use it to play the concurrent reader). */
 SHOP_MUST_CHECK int store_read_begin(struct store *st);

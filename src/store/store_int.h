@@ -30,6 +30,7 @@ struct store {
     int bulk_depth;  /* the level store_bulk_begin ran at */
     struct stmt_slot *cache; /* open addressing by the SQL text's address */
     size_t cache_cap, cache_used;
+    int64_t data_version; /* PRAGMA data_version at the last store_data_moved, -1 before */
 };
 
 /* The prepared statement for a static SQL text, prepared on first use and kept for the

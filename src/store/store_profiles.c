@@ -7,6 +7,11 @@
 #include "store/store_int.h"
 
 static const char *const SQL_CUSTOMER_IDS = "SELECT id FROM customers ORDER BY id";
+static const char *const SQL_FEATURES_STAMP =
+    "SELECT (SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'store.generation'), "
+    "(SELECT max(id) FROM customers), (SELECT max(id) FROM products), "
+    "(SELECT max(id) FROM items), (SELECT max(id) FROM sessions), "
+    "(SELECT max(id) FROM tryons), (SELECT max(id) FROM purchases)";
 static const char *const SQL_CATS = "SELECT DISTINCT category FROM products ORDER BY 1";
 static const char *const SQL_FABS = "SELECT DISTINCT fabric FROM products ORDER BY 1";
 static const char *const SQL_BUYS =
@@ -376,4 +381,19 @@ int store_customers_buying_since(struct store *st, int64_t since, int64_t **ids,
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "customers buying");
+}
+
+int store_features_stamp(struct store *st, int64_t out[STORE_FEATURES_STAMP])
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_FEATURES_STAMP);
+    if (!s)
+        return SHOP_EDB;
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW)
+        for (int i = 0; i < STORE_FEATURES_STAMP; i++)
+            out[i] = sqlite3_column_int64(s, i);
+    else
+        ret = store_fail(st, rc, "features stamp");
+    stmt_done(s);
+    return ret;
 }

@@ -5,6 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, copyFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer, demoStore, request, ROOT } from './lib.mjs';
@@ -178,6 +180,41 @@ test('Last-Event-ID: a dashboard that reconnects gets what it missed', async () 
   const r = await openStream(srv.base, { ...staff.headers, 'last-event-id': '999999' });
   await r.waitFor((e) => e.event === 'resync', 1000);
   r.close();
+});
+
+// resolves with the milliseconds until the stream s ends (rejects after ms)
+function ends(s, ms = 6000) {
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = setInterval(() => {
+      if (s.ended) { clearInterval(tick); resolve(Date.now() - t0); }
+      else if (Date.now() - t0 > ms) { clearInterval(tick); reject(new Error(`the stream did not end within ${ms} ms`)); }
+    }, 50);
+  });
+}
+
+test('an open stream ends within seconds when its login does: logout, expiry, user removed', async () => {
+  cli(['users', 'add', 'lee', '--role', 'staff', '--db', srv.db], { SHOPPER_PASSWORD: STAFF_PASSWORD });
+  const [out, exp, gone, keep] = await Promise.all([srv.login('sam', STAFF_PASSWORD),
+    srv.login('sam', STAFF_PASSWORD), srv.login('lee', STAFF_PASSWORD), srv.login('sam', STAFF_PASSWORD)]);
+  const streams = [];
+  for (const who of [out, exp, gone, keep]) {
+    const s = await openStream(srv.base, who.headers);
+    assert.equal(s.status, 200);
+    streams.push(s);
+  }
+  await new Promise((res) => setTimeout(res, 2500)); // past a first re-check: all still open
+  assert.ok(streams.every((s) => !s.ended));
+  assert.equal((await out.post('/api/v1/auth/logout')).status, 200);
+  const token = exp.headers.cookie.split('=')[1];
+  const hash = createHash('sha256').update(token).digest('hex');
+  execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db,
+    `UPDATE auth_sessions SET expires_at = 1 WHERE token_hash = '${hash}'`]);
+  cli(['users', 'remove', 'lee', '--db', srv.db]); // by another process
+  for (const s of streams.slice(0, 3)) assert.ok(await ends(s) < 5000);
+  assert.ok(!streams[3].ended, 'another login of the same user keeps its stream');
+  assert.equal((await keep.get('/api/v1/alerts?limit=1')).status, 200);
+  for (const s of streams) s.close();
 });
 
 test('live streams are limited, and an open stream does not hold the shutdown', async () => {
