@@ -26,12 +26,17 @@ struct http_server {
     atomic_uint_fast64_t next_id;
 };
 
+/* how far past its limit a request body is still read (and dropped) before the 413, rather
+ * than answered at once and the connection closed under a client still sending */
+#define DRAIN_MAX ((size_t)8 << 20)
+
 /* one request in flight */
 struct conn_req {
     struct http_req req;
     struct http_server *srv;
     char *body;
     size_t len, cap, limit;
+    size_t seen; /* body bytes received, kept or not */
     int too_big;
     int status, tag;
     uint64_t bytes;
@@ -279,23 +284,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cr->limit = srv->cfg.body_limit ? srv->cfg.body_limit(srv->cfg.ctx, method, url)
                                         : (size_t)64 << 10;
         *con_cls = cr;
-        /* refuse a declared oversize body before reading any of it */
+        /* refuse a body declared far past the limit before reading any of it */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
             char *end = NULL;
             errno = 0;
             unsigned long long n = strtoull(cl, &end, 10);
-            if (errno || end == cl || *end || n > cr->limit) {
+            if (errno || end == cl || *end || n > cr->limit + DRAIN_MAX) {
                 cr->too_big = 1;
                 cr->answered = 1;
                 return send_error(cr, c, 413, "too_big", "request body too large");
             }
+            /* a little too large: read it to the end and throw it away, then answer 413,
+             * so that a client still sending does not meet a reset connection instead of
+             * the answer */
+            if (n > cr->limit)
+                cr->too_big = 1;
         }
         return MHD_YES;
     }
     if (*upload_size) {
+        cr->seen += *upload_size;
         if (!cr->too_big && cr->len + *upload_size > cr->limit)
             cr->too_big = 1;
+        if (cr->too_big && cr->seen > cr->limit + DRAIN_MAX && !cr->answered) {
+            cr->answered = 1; /* a chunked body that goes on and on: answer now */
+            return send_error(cr, c, 413, "too_big", "request body too large");
+        }
         if (!cr->too_big) {
             if (cr->len + *upload_size + 1 > cr->cap) {
                 size_t cap = cr->cap ? cr->cap : 4096;

@@ -86,8 +86,13 @@ test('broken, deep, huge and non-UTF-8 JSON get 4xx', async () => {
     assert.ok(r.status >= 400 && r.status < 500, `${b.slice(0, 30)} -> ${r.status}`);
     assert.ok(r.json && typeof r.json.error === 'string');
   }
-  const huge = await a.post('/api/v1/auth/login', JSON.stringify({ username: 'x'.repeat(1 << 20) }), { 'content-type': 'application/json' });
-  assert.equal(huge.status, 413);
+  // a body a few MB too large is read to its end and answered 413 (answered at once, the
+  // connection closed under a client still sending would be a reset, not an answer)
+  for (const mb of [1, 4, 4]) {
+    const huge = await a.post('/api/v1/auth/login', JSON.stringify({ username: 'x'.repeat(mb << 20) }), { 'content-type': 'application/json' });
+    assert.equal(huge.status, 413);
+    assert.equal(huge.json.code, 'too_big');
+  }
   // a body larger than declared is cut by the declared length; one declared too large is 413
   const lie = await raw('POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999\r\n\r\n{}');
   assert.equal(lie.status, 413);
