@@ -214,6 +214,7 @@ CREATE TABLE alert_resolutions (
     note        TEXT NOT NULL,
     resolved_at INTEGER NOT NULL
 );
+CREATE INDEX alert_resolutions_alert ON alert_resolutions(alert_id, id);
 
 CREATE TABLE recommendations (
     customer_id INTEGER NOT NULL REFERENCES customers(id) ON DELETE CASCADE,

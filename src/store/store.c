@@ -131,6 +131,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
           /* and an erasure's audit row says whether it is complete */
           "ALTER TABLE privacy_audit ADD COLUMN state TEXT;"
           "ALTER TABLE privacy_audit ADD COLUMN completed_at INTEGER;",
+    /* 4 -> 5: an alert's resolutions found by the alert (the alert list and one alert's
+     * latest resolution scanned the table) */
+    [4] = "CREATE INDEX alert_resolutions_alert ON alert_resolutions(alert_id, id);",
 };
 
 static void bulk_forget(struct store *st);

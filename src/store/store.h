@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
