@@ -272,6 +272,7 @@ static void old_database_gets_its_aggregates(void)
                        "DELETE FROM heatmaps; DROP INDEX purchases_session; "
                        "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
                        "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
+                       "DROP INDEX alert_resolutions_alert; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);

@@ -233,6 +233,7 @@ async function frameLoop() {
     const t0 = performance.now();
     let grabbed;
     try { grabbed = await camera.grab(); } catch { await sleep(200); continue; }
+    if (S.camera !== 'on') break; // the camera went away while the frame was being encoded
     const query = S.enrol ? `?mode=enrol&phase=${S.enrol.phase}` : '';
     const tSend = performance.now();
     setIndicator('live', 'Analysing');
