@@ -7,32 +7,44 @@
 #include "api/api_int.h"
 #include "shop/shop.h"
 
-static int post_customer(struct api_ctx *c)
+int api_registration_body(struct api_ctx *c, struct shop_registration *r)
 {
-    struct shop_registration r = {0};
+    memset(r, 0, sizeof(*r));
     int rc = api_body_json(c); /* the router answered 415 for another Content-Type */
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "name", 1, 63, &r.name);
+        rc = api_body_str(c, "name", 1, 63, &r->name);
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "email", 1, 95, &r.email);
+        rc = api_body_str(c, "email", 1, 95, &r->email);
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "gender", 1, 8, &r.gender);
+        rc = api_body_str(c, "gender", 1, 8, &r->gender);
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "size", 1, 3, &r.size);
+        rc = api_body_str(c, "size", 1, 3, &r->size);
     if (rc == SHOP_OK)
-        rc = api_body_bool(c, "biometric_consent", 1, 0, &r.biometric_consent);
+        rc = api_body_bool(c, "biometric_consent", 1, 0, &r->biometric_consent);
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "consent_version", 0, 31, &r.consent_version);
+        rc = api_body_str(c, "consent_version", 0, 31, &r->consent_version);
     if (rc == SHOP_OK)
-        rc = api_body_str(c, "pin", 0, 16, &r.pin);
+        rc = api_body_str(c, "pin", 0, 16, &r->pin);
+    return rc;
+}
+
+const char *api_actor(const struct api_ctx *c, char *buf, size_t n)
+{
+    if (c->who.role == AUTH_MIRROR)
+        snprintf(buf, n, "mirror:%s", c->who.device.name);
+    else
+        snprintf(buf, n, "staff:%s", c->who.user.username);
+    return buf;
+}
+
+static int post_customer(struct api_ctx *c)
+{
+    struct shop_registration r;
+    int rc = api_registration_body(c, &r);
     if (rc != SHOP_OK)
         return api_error(c, rc);
     char actor[80];
-    if (c->who.role == AUTH_MIRROR)
-        snprintf(actor, sizeof(actor), "mirror:%s", c->who.device.name);
-    else
-        snprintf(actor, sizeof(actor), "staff:%s", c->who.user.username);
-    r.actor = actor;
+    r.actor = api_actor(c, actor, sizeof(actor));
     int64_t id;
     rc = shop_customer_register(c->st, &r, c->now, &id);
     struct shop_customer_view v;

@@ -111,6 +111,14 @@ void app_streams_wake(struct app *a);
 /* stops the poller (sets a->stopping) and unsubscribes */
 void app_streams_close(struct app *a);
 
+/* ---- customers (api_customers.c) ---- */
+struct shop_registration;
+/* reads a registration (name, email, gender, size, biometric_consent, consent_version, pin)
+ * from the JSON body into r (pointing into the body); SHOP_EINVAL with a message */
+SHOP_MUST_CHECK int api_registration_body(struct api_ctx *c, struct shop_registration *r);
+/* "mirror:NAME" or "staff:USER", the caller as the privacy audit names it, in buf */
+const char *api_actor(const struct api_ctx *c, char *buf, size_t n);
+
 /* ---- mirrors (api_mirror.c): who is logged in at each paired mirror ---- */
 struct mirror_who {
     int64_t customer_id; /* the customer logged in */

@@ -278,27 +278,12 @@ static int get_state(struct api_ctx *c)
  * when given) is logged in here, so that the face capture can follow */
 static int post_register(struct api_ctx *c)
 {
-    struct shop_registration r = {0};
-    int rc = api_body_json(c);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "name", 1, 63, &r.name);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "email", 1, 95, &r.email);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "gender", 1, 8, &r.gender);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "size", 1, 3, &r.size);
-    if (rc == SHOP_OK)
-        rc = api_body_bool(c, "biometric_consent", 1, 0, &r.biometric_consent);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "consent_version", 0, 31, &r.consent_version);
-    if (rc == SHOP_OK)
-        rc = api_body_str(c, "pin", 0, 16, &r.pin);
+    struct shop_registration r;
+    int rc = api_registration_body(c, &r);
     if (rc != SHOP_OK)
         return api_error(c, rc);
     char actor[80];
-    snprintf(actor, sizeof(actor), "mirror:%s", c->who.device.name);
-    r.actor = actor;
+    r.actor = api_actor(c, actor, sizeof(actor));
     int64_t id;
     rc = shop_customer_register(c->st, &r, c->now, &id);
     if (rc == SHOP_OK)
@@ -328,9 +313,9 @@ static int post_consent(struct api_ctx *c)
     if (rc == SHOP_OK)
         rc = api_body_str(c, "consent_version", 1, 31, &version);
     char actor[80];
-    snprintf(actor, sizeof(actor), "mirror:%s", c->who.device.name);
     if (rc == SHOP_OK)
-        rc = privacy_consent(c->st, who.customer_id, version, actor, c->now);
+        rc = privacy_consent(c->st, who.customer_id, version, api_actor(c, actor, sizeof(actor)),
+                             c->now);
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct jsonw *w = api_json(c);
