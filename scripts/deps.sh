@@ -5,7 +5,7 @@ set -e
 build="gcc make pkg-config libsqlite3-dev libmicrohttpd-dev libjansson-dev libturbojpeg0-dev
   libpng-dev libxnnpack-dev libpthreadpool-dev libdnnl-dev libopenblas-dev libxgboost-dev
   libsodium-dev"
-test_pkgs="$build sqlite3 python3 chromium fonts-dejavu-core"
+test_pkgs="$build sqlite3 python3 chromium firefox-esr fonts-dejavu-core"
 bench_pkgs="$build sqlite3 python3 python3-numpy python3-sklearn time wrk nginx-light curl"
 case "${1:-build}" in
 build) want=$build ;;
