@@ -96,6 +96,11 @@ describe('with a camera: the face pipeline end to end', { skip: !haveModels && '
     await page.waitForTimeout(1500); // the camera would have sent several by now
     assert.equal(frames, 0, 'a frame was sent before the notice was accepted');
     await shots(page, 'notice', true);
+    // the notice is modal: Tab and Shift+Tab stay on its own buttons
+    for (const key of ['Tab', 'Tab', 'Tab', 'Shift+Tab', 'Shift+Tab', 'Shift+Tab']) {
+      await page.keyboard.press(key);
+      assert.ok(await page.evaluate(() => !!document.activeElement.closest('#sheet')), `focus left the notice after ${key}`);
+    }
     await page.click('#notice-ok');
     await until(() => frames > 0, 'the first frame');
     await page.waitForSelector('#indicator.live');

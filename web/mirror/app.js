@@ -51,6 +51,17 @@ app.closeSheet = () => {
 
 document.addEventListener('keydown', (e) => {
   if (e.key === 'Escape' && sheetName && !['notice', 'unpaired'].includes(sheetName)) app.closeSheet();
+  // a sheet is modal: Tab goes round its own controls, never to the page behind it
+  if (e.key === 'Tab' && sheetName) {
+    const body = $('#sheet .sheet-body');
+    const all = [...body.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+      .filter((el) => !el.disabled && el.tabIndex >= 0 && el.offsetParent !== null);
+    if (!all.length) return;
+    const i = all.indexOf(document.activeElement);
+    const next = i < 0 ? all[0] : all[(i + (e.shiftKey ? all.length - 1 : 1)) % all.length];
+    e.preventDefault();
+    next.focus();
+  }
 });
 
 // ---- the header: indicator, who is here, account buttons ----
