@@ -324,6 +324,7 @@ test('a frustration alert raised at a mirror appears in the live feed without a 
   const { page } = b;
   await go(page, 'emotions');
   const cues = Number(await page.evaluate(() => document.body.dataset.alertCues || 0));
+  const alertsBefore = await kpiText(page, 'frustration_alerts');
   const m = srv.mirror();
   const li = await m.post('/api/v1/mirror/login', { email: A.email, pin: PIN });
   assert.equal(li.status, 200, li.text);
@@ -344,6 +345,11 @@ test('a frustration alert raised at a mirror appears in the live feed without a 
   assert.match(await page.getAttribute(item, 'class'), /fresh/); // the visual cue
   assert.equal(Number(await page.evaluate(() => document.body.dataset.alertCues)), cues + 1); // the beep
   assert.match(await page.textContent('#toast'), new RegExp(`#${raised.id}`));
+  // the KPI card counts it too, without a reload
+  const emo = (await mgr.get('/api/v1/emotions')).json;
+  const want = await fmt(page, 'int', emo.alerts.open + emo.alerts.acknowledged + emo.alerts.resolved);
+  assert.notEqual(want, alertsBefore);
+  await page.waitForFunction((w) => document.querySelector('[data-kpi="frustration_alerts"] .v').textContent === w, want, { timeout: 5000 });
   await shot(page, 'manager-alert-live');
   await page.click(`${item} button.ack`);
   await page.waitForSelector(`${item}[data-status="acknowledged"]`);

@@ -7,6 +7,17 @@ import * as alerts from './alerts.js';
 const GROUPS = ['frustration', 'happiness', 'surprise'];
 const EMOTIONS = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'];
 
+// the KPI cards of an /emotions answer
+function emotionCards(em) {
+  const alertCount = em.alerts.open + em.alerts.acknowledged + em.alerts.resolved;
+  return kpis([
+    { id: 'frustration_alerts', k: 'Frustration alerts', v: int(alertCount), s: `${int(em.alerts.open)} open, ${int(em.alerts.acknowledged)} acknowledged` },
+    { id: 'dominant', k: 'Dominant emotion', v: em.events ? em.dominant_emotion : '–', s: `${int(em.events)} emotion peaks` },
+    { id: 'mean_intensity', k: 'Mean intensity', v: em.events ? `${num1(em.mean_intensity)} / 100` : '–' },
+    ...GROUPS.map((g) => ({ id: g, k: g[0].toUpperCase() + g.slice(1), v: int(em.by_group[g] || 0), s: 'peaks' })),
+  ]);
+}
+
 export async function render({ range, params, go, token }) {
   const sid = params.get('session');
   const [em, sessions, journey] = await Promise.all([
@@ -14,13 +25,7 @@ export async function render({ range, params, go, token }) {
     api('/emotions/sessions' + query(range, { limit: 50 })),
     sid ? api(`/sessions/${encodeURIComponent(sid)}/emotions`).catch((e) => (e.status === 404 ? null : Promise.reject(e))) : null,
   ]);
-  const alertCount = em.alerts.open + em.alerts.acknowledged + em.alerts.resolved;
-  const cards = kpis([
-    { id: 'frustration_alerts', k: 'Frustration alerts', v: int(alertCount), s: `${int(em.alerts.open)} open, ${int(em.alerts.acknowledged)} acknowledged` },
-    { id: 'dominant', k: 'Dominant emotion', v: em.events ? em.dominant_emotion : '–', s: `${int(em.events)} emotion peaks` },
-    { id: 'mean_intensity', k: 'Mean intensity', v: em.events ? `${num1(em.mean_intensity)} / 100` : '–' },
-    ...GROUPS.map((g) => ({ id: g, k: g[0].toUpperCase() + g.slice(1), v: int(em.by_group[g] || 0), s: 'peaks' })),
-  ]);
+  const cards = h('div', emotionCards(em));
 
   const dist = em.events === 0 ? empty('No emotions recorded in this range') : chartDiv({
     tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' }, formatter: (ps) => `${ps[0].name}: ${pct(ps[0].value)} of the time` },
@@ -78,7 +83,19 @@ export async function render({ range, params, go, token }) {
       if (i && focused === li.dataset.alert) i.focus();
     }
   };
-  const unsub = alerts.subscribe(drawFeed);
+  // the cards count the alerts too: a live alert raised, acknowledged or resolved moves them
+  let cardsAsked = 0;
+  const refreshCards = async () => {
+    const n = ++cardsAsked;
+    try {
+      const fresh = await api('/emotions' + query(range));
+      if (n === cardsAsked && cards.isConnected) cards.replaceChildren(emotionCards(fresh));
+    } catch { /* the feed says when the connection is gone */ }
+  };
+  const unsub = alerts.subscribe((note) => {
+    drawFeed(note);
+    if (note && note.alert) refreshCards();
+  });
   const watch = setInterval(() => { if (!feed.isConnected && !token()) { unsub(); clearInterval(watch); } }, 2000);
   drawFeed(null);
 
