@@ -139,13 +139,9 @@ static const char *const SQL_RULES_COUNT = "SELECT count(*) FROM assoc_rules " R
 
 static const char *const SQL_MODEL_INFO =
     "SELECT version, trained_at, coalesce(info, '') FROM models WHERE name = :name";
-#define HISTORY_PAGE_COLS                                                                     \
-    "SELECT id, product_id, old_cents, new_cents, coalesce(suggested_cents, new_cents), "     \
-    "coalesce(demand_old, 0), coalesce(demand_new, 0), coalesce(profit_old, 0), "            \
-    "coalesce(profit_new, 0), coalesce(rule, ''), applied, changed_at FROM price_history "
 #define HISTORY_PAGE_WHERE "WHERE :p = 0 OR product_id = :p "
 static const char *const SQL_HISTORY_PAGE =
-    HISTORY_PAGE_COLS HISTORY_PAGE_WHERE "ORDER BY changed_at DESC, id DESC LIMIT :lim "
+    PRICE_CHANGE_COLS HISTORY_PAGE_WHERE "ORDER BY changed_at DESC, id DESC LIMIT :lim "
                                          "OFFSET :off";
 static const char *const SQL_HISTORY_COUNT =
     "SELECT count(*) FROM price_history " HISTORY_PAGE_WHERE;
@@ -773,19 +769,7 @@ int store_price_history_page(struct store *st, int64_t product_id, int64_t limit
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = grow(*out, *n, &cap, sizeof(**out));
         struct store_price_change *c = &(*out)[(*n)++];
-        memset(c, 0, sizeof(*c));
-        c->id = sqlite3_column_int64(s, 0);
-        c->product_id = sqlite3_column_int64(s, 1);
-        c->old_cents = sqlite3_column_int64(s, 2);
-        c->new_cents = sqlite3_column_int64(s, 3);
-        c->suggested_cents = sqlite3_column_int64(s, 4);
-        c->demand_old = sqlite3_column_double(s, 5);
-        c->demand_new = sqlite3_column_double(s, 6);
-        c->profit_old = sqlite3_column_double(s, 7);
-        c->profit_new = sqlite3_column_double(s, 8);
-        col_text(s, 9, c->rule, sizeof(c->rule));
-        c->applied = sqlite3_column_int(s, 10);
-        c->changed_at = sqlite3_column_int64(s, 11);
+        store_read_price_change(s, c);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "price history");

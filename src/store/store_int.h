@@ -59,6 +59,13 @@ void store_read_customer(sqlite3_stmt *s, struct store_customer *c);
 /* a product from the columns of PRODUCT_COLS (store_catalog.c): id, name, category, gender,
  * fabric, season, base, cost and current price, popularity, zone, x, y, simulated, stock */
 void store_read_product(sqlite3_stmt *s, struct store_product *p);
+/* a price change from the columns of PRICE_CHANGE_COLS (store_pricing.c) */
+#define PRICE_CHANGE_COLS                                                                     \
+    "SELECT id, product_id, old_cents, new_cents, coalesce(suggested_cents, new_cents), "     \
+    "coalesce(demand_old, 0), coalesce(demand_new, 0), coalesce(profit_old, 0), "            \
+    "coalesce(profit_new, 0), rule, applied, changed_at FROM price_history "
+struct store_price_change;
+void store_read_price_change(sqlite3_stmt *s, struct store_price_change *c);
 
 /* Records sqlite's message for rc and maps it to a SHOP_E* code. */
 int store_fail(struct store *st, int rc, const char *what);

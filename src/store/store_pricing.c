@@ -33,13 +33,26 @@ static const char *const SQL_HISTORY_ADD =
     "INSERT INTO price_history(product_id, old_cents, new_cents, suggested_cents, demand_old, "
     "demand_new, profit_old, profit_new, rule, applied, changed_at) VALUES (:product, :old, "
     ":new, :suggested, :dold, :dnew, :pold, :pnew, :rule, :applied, :at)";
-#define HISTORY_COLS                                                                          \
-    "SELECT id, product_id, old_cents, new_cents, coalesce(suggested_cents, new_cents), "     \
-    "coalesce(demand_old, 0), coalesce(demand_new, 0), coalesce(profit_old, 0), "            \
-    "coalesce(profit_new, 0), rule, applied, changed_at FROM price_history "
-static const char *const SQL_HISTORY_ALL = HISTORY_COLS "ORDER BY changed_at, id";
+static const char *const SQL_HISTORY_ALL = PRICE_CHANGE_COLS "ORDER BY changed_at, id";
 static const char *const SQL_HISTORY_ONE =
-    HISTORY_COLS "WHERE product_id = :product ORDER BY changed_at, id";
+    PRICE_CHANGE_COLS "WHERE product_id = :product ORDER BY changed_at, id";
+
+void store_read_price_change(sqlite3_stmt *s, struct store_price_change *c)
+{
+    memset(c, 0, sizeof(*c));
+    c->id = sqlite3_column_int64(s, 0);
+    c->product_id = sqlite3_column_int64(s, 1);
+    c->old_cents = sqlite3_column_int64(s, 2);
+    c->new_cents = sqlite3_column_int64(s, 3);
+    c->suggested_cents = sqlite3_column_int64(s, 4);
+    c->demand_old = sqlite3_column_double(s, 5);
+    c->demand_new = sqlite3_column_double(s, 6);
+    c->profit_old = sqlite3_column_double(s, 7);
+    c->profit_new = sqlite3_column_double(s, 8);
+    col_text(s, 9, c->rule, sizeof(c->rule));
+    c->applied = sqlite3_column_int(s, 10);
+    c->changed_at = sqlite3_column_int64(s, 11);
+}
 
 int store_demand_rows(struct store *st, void (*fn)(void *ctx, const struct store_demand_row *r),
                       void *ctx)
@@ -204,19 +217,7 @@ int store_price_history(struct store *st, int64_t product_id, struct store_price
             *out = xreallocarray(*out, cap, sizeof(**out));
         }
         struct store_price_change *c = &(*out)[(*n)++];
-        memset(c, 0, sizeof(*c));
-        c->id = sqlite3_column_int64(s, 0);
-        c->product_id = sqlite3_column_int64(s, 1);
-        c->old_cents = sqlite3_column_int64(s, 2);
-        c->new_cents = sqlite3_column_int64(s, 3);
-        c->suggested_cents = sqlite3_column_int64(s, 4);
-        c->demand_old = sqlite3_column_double(s, 5);
-        c->demand_new = sqlite3_column_double(s, 6);
-        c->profit_old = sqlite3_column_double(s, 7);
-        c->profit_new = sqlite3_column_double(s, 8);
-        col_text(s, 9, c->rule, sizeof(c->rule));
-        c->applied = sqlite3_column_int(s, 10);
-        c->changed_at = sqlite3_column_int64(s, 11);
+        store_read_price_change(s, c);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "price history");
