@@ -228,28 +228,7 @@ int store_session_track(struct store *st, int64_t session_id, struct store_track
     if (!s)
         return SHOP_EDB;
     bind_int(s, ":session", session_id);
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (out->n == cap) {
-            cap = cap ? cap * 2 : 64;
-            out->session = xreallocarray(out->session, cap, sizeof(int64_t));
-            out->t = xreallocarray(out->t, cap, sizeof(double));
-            out->x = xreallocarray(out->x, cap, sizeof(double));
-            out->y = xreallocarray(out->y, cap, sizeof(double));
-        }
-        out->session[out->n] = sqlite3_column_int64(s, 0);
-        out->t[out->n] = (double)sqlite3_column_int64(s, 1);
-        out->x[out->n] = sqlite3_column_double(s, 2);
-        out->y[out->n] = sqlite3_column_double(s, 3);
-        out->n++;
-    }
-    stmt_done(s);
-    if (rc != SQLITE_DONE) {
-        store_track_release(out);
-        return store_fail(st, rc, "session positions");
-    }
-    return SHOP_OK;
+    return store_read_track(st, s, out, "session positions");
 }
 
 int store_session_started(struct store *st, int64_t session_id, int64_t *started_at)

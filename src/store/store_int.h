@@ -65,6 +65,11 @@ void store_read_product(sqlite3_stmt *s, struct store_product *p);
     "coalesce(demand_old, 0), coalesce(demand_new, 0), coalesce(profit_old, 0), "            \
     "coalesce(profit_new, 0), rule, applied, changed_at FROM price_history "
 struct store_price_change;
+struct store_track;
+/* appends the rows of s (session, t, x, y) to out and finishes s; on failure releases out
+ * and returns store_fail(st, rc, what) */
+int store_read_track(struct store *st, sqlite3_stmt *s, struct store_track *out,
+                     const char *what);
 void store_read_price_change(sqlite3_stmt *s, struct store_price_change *c);
 
 /* Records sqlite's message for rc and maps it to a SHOP_E* code. */

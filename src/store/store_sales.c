@@ -328,11 +328,17 @@ int store_tracks(struct store *st, int64_t customer_id, int64_t session_id, int6
     bind_int(s, ":to", to);
     bind_int(s, ":customer", customer_id);
     bind_int(s, ":session", session_id);
+    return store_read_track(st, s, out, "positions");
+}
+
+int store_read_track(struct store *st, sqlite3_stmt *s, struct store_track *out,
+                     const char *what)
+{
     size_t cap = 0;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         if (out->n == cap) {
-            cap = cap ? cap * 2 : 4096;
+            cap = cap ? cap * 2 : 256;
             out->session = xreallocarray(out->session, cap, sizeof(int64_t));
             out->t = xreallocarray(out->t, cap, sizeof(double));
             out->x = xreallocarray(out->x, cap, sizeof(double));
@@ -347,7 +353,7 @@ int store_tracks(struct store *st, int64_t customer_id, int64_t session_id, int6
     stmt_done(s);
     if (rc != SQLITE_DONE) {
         store_track_release(out);
-        return store_fail(st, rc, "positions");
+        return store_fail(st, rc, what);
     }
     return SHOP_OK;
 }
