@@ -31,6 +31,9 @@ start_server() { # db
     for _ in $(seq 100); do grep -q 'serving http' "$tmp/serve.out" && break; sleep 0.1; done
     base=http://127.0.0.1:$sport
     token=$(sed -n 's/.*#pair=\([A-Za-z0-9_-]*\).*/\1/p' "$tmp/serve.out" | head -n 1)
+    # a store with a mirror paired before gets no pairing link: pair one for the bench
+    [ -n "$token" ] || token=$("$shopper" mirrors add "bench-$sport" --db "$1" --json |
+        sed -n 's/.*"token":"\([A-Za-z0-9_-]*\)".*/\1/p')
     cookie=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
         -d "{\"username\":\"admin\",\"password\":\"$PASS\"}" "$base/api/v1/auth/login" |
         sed -n 's/^[Ss]et-[Cc]ookie: \([^;]*\).*/\1/p')
