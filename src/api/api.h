@@ -81,7 +81,9 @@ void app_close(struct app *a);
 /* builds every face workspace's runtimes (slow, ~0.4 s each) so that no shopper waits for
  * it; the server runs it on a thread after it starts listening */
 void app_warm_up(struct app *a);
-/* the http layer's callbacks */
+/* the http layer's callbacks: app_handle_fast answers on an event thread what needs no
+ * wait (static files, /healthz, /metrics, response-cache hits, errors found first) */
+int app_handle_fast(void *ctx, const struct http_req *req, struct http_res *res);
 void app_handle(void *ctx, const struct http_req *req, struct http_res *res);
 size_t app_body_limit(void *ctx, const char *method, const char *path);
 void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64_t bytes,

@@ -21,7 +21,6 @@
 #include "identity/alerts_json.h"
 
 #define STREAMS_DEFAULT_MAX 16
-#define STREAM_WAIT_MS 1000      /* a read waits at most this for a note */
 #define STREAM_HEARTBEAT_S 15    /* a comment line keeps proxies and the browser connected */
 #define STREAM_RECHECK_S 2       /* the caller's login is checked again this often */
 #define POLL_MS 250              /* the poller's period */
@@ -309,15 +308,13 @@ static ssize_t stream_read(void *ctx, char *out, size_t max)
             return -1; /* logged out, expired or removed: the feed ends */
     }
     if (s->off == s->len) {
+        /* never waits: it runs on the server's event thread, which parks the stream after a
+         * 0 and reads it again a moment later */
         pthread_mutex_lock(&ss->mu);
-        if (ss->seq <= s->after && s->hello && !atomic_load(&s->app->stopping)) {
-            struct timespec ts;
-            deadline_in(&ts, STREAM_WAIT_MS);
-            pthread_cond_timedwait(&ss->cv, &ss->mu, &ts);
-        }
+        int quiet = ss->seq <= s->after && s->hello;
         pthread_mutex_unlock(&ss->mu);
-        if (atomic_load(&s->app->stopping))
-            return -1;
+        if (quiet && time(NULL) - s->last_write < STREAM_HEARTBEAT_S)
+            return 0;
         if (!stream_fill(s)) {
             time_t now = time(NULL);
             if (now - s->last_write < STREAM_HEARTBEAT_S)

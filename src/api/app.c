@@ -389,11 +389,13 @@ static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
 
 /* Fills res from the cache: 1 on a hit. On a miss (0) *claimed says whether this request
  * computes the answer for the others: while it does, requests for the same key and epoch
- * wait for it (at most RCACHE_WAIT_S) instead of computing it again. */
+ * wait for it (at most RCACHE_WAIT_S) instead of computing it again. claimed NULL: a look
+ * that neither waits nor claims (on an event thread). */
 static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct http_res *res,
                       int *claimed)
 {
-    *claimed = 0;
+    if (claimed)
+        *claimed = 0;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
     until.tv_sec += RCACHE_WAIT_S;
@@ -412,14 +414,14 @@ static int rcache_get(struct rcache *r, const char *key, uint64_t epoch, struct 
             pthread_mutex_unlock(&r->mu);
             return 1;
         }
-        if (!(same && e->computing))
+        if (!(same && e->computing) || !claimed)
             break;
         if (pthread_cond_timedwait(&r->cv, &r->mu, &until) != 0) {
             pthread_mutex_unlock(&r->mu); /* still not in: compute it too */
             return 0;
         }
     }
-    if (!e->computing) {
+    if (claimed && !e->computing) {
         entry_clear(r, e);
         e->key = xstrdup(key);
         e->epoch = epoch;
@@ -666,7 +668,17 @@ static int is_write(const char *method)
     return strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
 }
 
-static int dispatch(struct api_ctx *c)
+/* answered on the server's event threads when they can be: quick, and never waiting */
+static int inline_route(const struct api_route *r)
+{
+    return strcmp(r->pattern, "/healthz") == 0 || strcmp(r->pattern, "/metrics") == 0;
+}
+
+#define DEFER (-1) /* dispatch on an event thread: this request goes to a worker */
+
+/* fast: on an event thread, answering only what needs no wait (static files, errors found
+ * before any handler, inline routes, response-cache hits), else DEFER before any output */
+static int dispatch(struct api_ctx *c, int fast)
 {
     const struct api_route *hit = NULL;
     int other_method = 0, idx = 0;
@@ -691,6 +703,11 @@ static int dispatch(struct api_ctx *c)
     }
     c->route = hit;
     c->res->tag = idx;
+    /* only GETs can be cache hits: anything else goes to a worker before the caller is
+     * looked up (a login's password hash, a frame) */
+    if (fast && !inline_route(hit) && strcmp(c->req->method, "GET") != 0 &&
+        strcmp(c->req->method, "HEAD") != 0)
+        return DEFER;
     if (!(hit->allow & API_PUBLIC) || http_header(c->req, "Authorization") ||
         http_cookie(c->req, "shopper_session")) {
         int rc = identify_caller(c);
@@ -716,19 +733,24 @@ static int dispatch(struct api_ctx *c)
         !api_content_type_is(c, "application/json"))
         return api_fail(c, 415, "unsupported_media_type",
                         "the body must be JSON (Content-Type: application/json)");
+    if (fast && inline_route(hit))
+        return hit->fn(c);
     c->cache_key = cache_key_of(c, hit);
     if (c->cache_key) {
         c->cache_epoch = data_epoch(c->app);
         if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res,
-                       &c->cache_claimed))
+                       fast ? NULL : &c->cache_claimed))
             return 200;
     }
+    if (fast)
+        return DEFER;
     return hit->fn(c);
 }
 
-void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
+/* one request, on a worker (fast 0) or an event thread (fast 1: 0 when it is left for a
+ * worker, res untouched) */
+static int handle(struct app *a, const struct http_req *req, struct http_res *res, int fast)
 {
-    struct app *a = ctx;
     struct api_ctx c = {.app = a, .req = req, .res = res, .now = (int64_t)time(NULL)};
     shop_err_clear();
     int status;
@@ -737,12 +759,17 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
         status = api_fail(&c, 503, "unavailable", "the store cannot be opened now");
     else {
         int64_t changes = store_changes(c.st);
-        status = dispatch(&c);
+        status = dispatch(&c, fast);
         /* this request wrote: answers computed before it are no longer current */
         if (store_changes(c.st) != changes)
             atomic_fetch_add(&a->data_epoch, 1);
     }
     store_pool_put(&a->pool, c.st);
+    if (status == DEFER) {
+        free(c.cache_key);
+        res->tag = 0;
+        return 0;
+    }
     if (c.json_in)
         json_decref(c.json_in);
     if (c.out) {
@@ -760,6 +787,17 @@ void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
     http_res_header(res, "X-Content-Type-Options", "nosniff");
     if (status >= 500)
         log_error("api: %s %s -> %d: %s", req->method, req->path, status, shop_errmsg());
+    return 1;
+}
+
+void app_handle(void *ctx, const struct http_req *req, struct http_res *res)
+{
+    (void)handle(ctx, req, res, 0);
+}
+
+int app_handle_fast(void *ctx, const struct http_req *req, struct http_res *res)
+{
+    return handle(ctx, req, res, 1);
 }
 
 size_t app_body_limit(void *ctx, const char *method, const char *path)

@@ -217,6 +217,7 @@ int cmd_serve(int argc, char **argv)
         .max_connections = (int)conns,
         .timeout_s = 30,
         .body_limit = app_body_limit,
+        .handle_fast = app_handle_fast,
         .handle = app_handle,
         .done = app_done,
         .ctx = app,

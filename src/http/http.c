@@ -1,11 +1,20 @@
-/* http/http.c - libmicrohttpd behind http.h. Each request gets a struct conn_req (the
- * body buffer and timing); the handler runs once the body is in. */
+/* http/http.c - libmicrohttpd behind http.h, in its epoll mode with a pool of event
+ * threads. Each request gets a struct conn_req (the body buffer and timing); once the body
+ * is in, handle_fast runs on the event thread, and when it declines, the connection is
+ * suspended and the request queued for the worker threads; the worker that handled it
+ * resumes the connection and the event thread sends the answer it left in the request.
+ * A stream with nothing to send is parked (suspended) too, and resumed by the ticker
+ * thread every HTTP_STREAM_TICK_MS: no event thread waits for anything.
+ * libmicrohttpd's rules kept here: a connection is suspended only from its own callbacks
+ * (the access handler, a content reader), resumed only once suspended, and none is left
+ * suspended when the daemon stops (http_stop waits for every request to complete first). */
 #include "http/http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,13 +27,31 @@
 #include "core/log.h"
 #include "core/xalloc.h"
 
+struct conn_req;
+struct stream_ctx;
+
 struct http_server {
     struct MHD_Daemon *d;
     struct http_config cfg;
     int port;
     atomic_int stopping;
     atomic_uint_fast64_t next_id;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv;         /* a request was queued, or the workers stop */
+    pthread_cond_t idle_cv;         /* no request in flight any more (while stopping) */
+    pthread_cond_t tick_cv;         /* wakes the ticker early (stop) */
+    struct conn_req *queue, *queue_tail; /* requests waiting for a worker */
+    int inflight;                   /* requests begun and not completed */
+    int quit;                       /* workers and ticker end */
+    pthread_t *workers;
+    int nworkers;
+    pthread_t ticker;
+    int ticking;
+    struct stream_ctx *parked;      /* streams whose read had nothing to send */
 };
+
+#define WORKERS_DEFAULT 16
+#define EVENT_THREADS_MAX 8
 
 /* how far past its limit a request body is still read (and dropped) before the 413, rather
  * than answered at once and the connection closed under a client still sending */
@@ -44,6 +71,9 @@ struct conn_req {
     char client[INET6_ADDRSTRLEN];
     char *method, *path;
     int answered;
+    struct conn_req *next; /* in the work queue */
+    int ready;             /* a worker left the answer in res */
+    struct http_res res;   /* the worker's answer, sent by the event thread */
 };
 
 /* what a stream response reads through */
@@ -53,6 +83,8 @@ struct stream_ctx {
     ssize_t (*read)(void *ctx, char *buf, size_t max);
     void (*release)(void *ctx);
     void *ctx;
+    struct stream_ctx *next; /* in the parked list */
+    int parked;              /* suspended until the next tick */
 };
 
 static double now_sec(void)
@@ -179,6 +211,18 @@ static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
     ssize_t n = s->read(s->ctx, buf, max);
     if (n < 0)
         return MHD_CONTENT_READER_END_OF_STREAM;
+    if (n == 0) {
+        /* nothing to send: off the event loop until the ticker resumes it (a 0 without a
+         * suspension would have libmicrohttpd call again at once, a busy loop). Suspended
+         * first, listed second: the ticker resumes only what is already suspended. */
+        MHD_suspend_connection(s->cr->req.conn);
+        pthread_mutex_lock(&s->srv->mu);
+        s->parked = 1;
+        s->next = s->srv->parked;
+        s->srv->parked = s;
+        pthread_mutex_unlock(&s->srv->mu);
+        return 0;
+    }
     s->cr->bytes += (uint64_t)n;
     return n;
 }
@@ -186,6 +230,14 @@ static ssize_t stream_cb(void *cls, uint64_t pos, char *buf, size_t max)
 static void stream_free(void *cls)
 {
     struct stream_ctx *s = cls;
+    pthread_mutex_lock(&s->srv->mu);
+    if (s->parked) /* not expected (a parked stream's connection is suspended, not closed) */
+        for (struct stream_ctx **p = &s->srv->parked; *p; p = &(*p)->next)
+            if (*p == s) {
+                *p = s->next;
+                break;
+            }
+    pthread_mutex_unlock(&s->srv->mu);
     if (s->release)
         s->release(s->ctx);
     free(s);
@@ -199,7 +251,7 @@ static enum MHD_Result send_res(struct conn_req *cr, struct MHD_Connection *c,
     if (res->stream_read) {
         struct stream_ctx *s = xcalloc(1, sizeof(*s));
         *s = (struct stream_ctx){cr->srv, cr, res->stream_read, res->stream_release,
-                                 res->stream_ctx};
+                                 res->stream_ctx, NULL, 0};
         resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, stream_cb, s,
                                                  stream_free);
         if (!resp)
@@ -234,6 +286,108 @@ static enum MHD_Result send_res(struct conn_req *cr, struct MHD_Connection *c,
     enum MHD_Result ok = MHD_queue_response(c, (unsigned)status, resp);
     MHD_destroy_response(resp);
     return ok;
+}
+
+/* frees what an answer that will not be sent holds */
+static void res_discard(struct http_res *res)
+{
+    if (res->stream_read) {
+        if (res->stream_release)
+            res->stream_release(res->stream_ctx);
+    } else if (res->fd >= 0)
+        close(res->fd);
+    else if (res->body_free) {
+        res->body_free(res->body_cls);
+        return;
+    }
+    free(res->body);
+}
+
+/* ---- the workers ---- */
+
+static void *worker_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->mu);
+    for (;;) {
+        while (!srv->queue && !srv->quit)
+            pthread_cond_wait(&srv->work_cv, &srv->mu);
+        struct conn_req *cr = srv->queue;
+        if (!cr)
+            break; /* quit, and nothing left to do */
+        srv->queue = cr->next;
+        if (!srv->queue)
+            srv->queue_tail = NULL;
+        pthread_mutex_unlock(&srv->mu);
+        cr->res = (struct http_res){.fd = -1};
+        srv->cfg.handle(srv->cfg.ctx, &cr->req, &cr->res);
+        cr->ready = 1;
+        /* the event thread sees ready (and res) after the resume: libmicrohttpd takes a
+         * mutex on both sides */
+        MHD_resume_connection(cr->req.conn);
+        pthread_mutex_lock(&srv->mu);
+    }
+    pthread_mutex_unlock(&srv->mu);
+    return NULL;
+}
+
+/* Resumes every parked stream: each reads again (and is parked again when still quiet).
+ * Resumed outside the lock: no lock of ours is held while libmicrohttpd takes its own. */
+static void resume_parked(struct http_server *srv)
+{
+    pthread_mutex_lock(&srv->mu);
+    struct stream_ctx *list = srv->parked;
+    srv->parked = NULL;
+    for (struct stream_ctx *s = list; s; s = s->next)
+        s->parked = 0;
+    pthread_mutex_unlock(&srv->mu);
+    while (list) {
+        struct stream_ctx *next = list->next; /* list is not ours once resumed */
+        MHD_resume_connection(list->cr->req.conn);
+        list = next;
+    }
+}
+
+static void *ticker_main(void *arg)
+{
+    struct http_server *srv = arg;
+    pthread_mutex_lock(&srv->mu);
+    while (!srv->quit) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += HTTP_STREAM_TICK_MS * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&srv->tick_cv, &srv->mu, &ts);
+        pthread_mutex_unlock(&srv->mu);
+        resume_parked(srv);
+        pthread_mutex_lock(&srv->mu);
+    }
+    pthread_mutex_unlock(&srv->mu);
+    resume_parked(srv);
+    return NULL;
+}
+
+/* joins the workers (after the queued requests) and the ticker, and frees srv */
+static void stop_threads(struct http_server *srv)
+{
+    pthread_mutex_lock(&srv->mu);
+    srv->quit = 1;
+    pthread_cond_broadcast(&srv->work_cv);
+    pthread_cond_signal(&srv->tick_cv);
+    pthread_mutex_unlock(&srv->mu);
+    for (int i = 0; i < srv->nworkers; i++)
+        pthread_join(srv->workers[i], NULL);
+    if (srv->ticking)
+        pthread_join(srv->ticker, NULL);
+    free(srv->workers);
+    pthread_mutex_destroy(&srv->mu);
+    pthread_cond_destroy(&srv->work_cv);
+    pthread_cond_destroy(&srv->idle_cv);
+    pthread_cond_destroy(&srv->tick_cv);
+    free(srv);
 }
 
 /* a JSON error answered by this layer (413 before the handler runs) */
@@ -284,6 +438,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         cr->limit = srv->cfg.body_limit ? srv->cfg.body_limit(srv->cfg.ctx, method, url)
                                         : (size_t)64 << 10;
         *con_cls = cr;
+        pthread_mutex_lock(&srv->mu);
+        srv->inflight++;
+        pthread_mutex_unlock(&srv->mu);
         /* refuse a body declared far past the limit before reading any of it */
         const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
         if (cl) {
@@ -326,16 +483,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
+    if (cr->ready) { /* back from a worker */
+        cr->ready = 0;
+        return send_res(cr, c, &cr->res);
+    }
     if (cr->answered)
         return MHD_YES;
     cr->answered = 1;
     if (cr->too_big)
         return send_error(cr, c, 413, "too_big", "request body too large");
+    if (atomic_load(&srv->stopping))
+        return send_error(cr, c, 503, "unavailable", "the server is shutting down");
     cr->req.body = cr->body;
     cr->req.body_len = cr->len;
     struct http_res res = {.fd = -1};
-    srv->cfg.handle(srv->cfg.ctx, &cr->req, &res);
-    return send_res(cr, c, &res);
+    if (srv->cfg.handle_fast && srv->cfg.handle_fast(srv->cfg.ctx, &cr->req, &res))
+        return send_res(cr, c, &res);
+    /* to a worker: suspended first, so that its resume always follows the suspension */
+    MHD_suspend_connection(c);
+    pthread_mutex_lock(&srv->mu);
+    if (srv->queue_tail)
+        srv->queue_tail->next = cr;
+    else
+        srv->queue = cr;
+    srv->queue_tail = cr;
+    pthread_cond_signal(&srv->work_cv);
+    pthread_mutex_unlock(&srv->mu);
+    return MHD_YES;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -350,11 +524,17 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (srv->cfg.done)
         srv->cfg.done(srv->cfg.ctx, &cr->req, cr->tag, cr->status, cr->bytes,
                       now_sec() - cr->started);
+    if (cr->ready) /* a worker's answer the client left before it was sent */
+        res_discard(&cr->res);
     free(cr->body);
     free(cr->method);
     free(cr->path);
     free(cr);
     *con_cls = NULL;
+    pthread_mutex_lock(&srv->mu);
+    if (--srv->inflight == 0)
+        pthread_cond_broadcast(&srv->idle_cv);
+    pthread_mutex_unlock(&srv->mu);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -377,7 +557,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     struct sockaddr_in a4 = {0};
     const struct sockaddr *sa;
     const char *bind = cfg->bind ? cfg->bind : "127.0.0.1";
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME |
                      MHD_USE_ERROR_LOG | MHD_USE_ITC;
     if (cfg->port < 0 || cfg->port > 65535)
         return shop_fail(SHOP_EINVAL, "port %d is not 0..65535", cfg->port);
@@ -394,6 +574,29 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         return shop_fail(SHOP_EINVAL, "'%s' is not an IP address to listen on", bind);
     struct http_server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
+    pthread_mutex_init(&srv->mu, NULL);
+    pthread_cond_init(&srv->work_cv, NULL);
+    pthread_cond_init(&srv->idle_cv, NULL);
+    pthread_cond_init(&srv->tick_cv, NULL);
+    int events = cfg->event_threads;
+    if (events <= 0) {
+        long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+        events = ncpu > 0 ? (int)ncpu : 1;
+    }
+    if (events > EVENT_THREADS_MAX)
+        events = EVENT_THREADS_MAX;
+    srv->nworkers = cfg->workers > 0 ? cfg->workers : WORKERS_DEFAULT;
+    srv->workers = xcalloc((size_t)srv->nworkers, sizeof(*srv->workers));
+    for (int i = 0; i < srv->nworkers; i++)
+        if (pthread_create(&srv->workers[i], NULL, worker_main, srv) != 0) {
+            srv->nworkers = i;
+            break;
+        }
+    srv->ticking = pthread_create(&srv->ticker, NULL, ticker_main, srv) == 0;
+    if (srv->nworkers == 0 || !srv->ticking) {
+        stop_threads(srv);
+        return shop_fail(SHOP_EIO, "cannot start the server's threads");
+    }
     srv->d = MHD_start_daemon(
         flags, (uint16_t)cfg->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
         mhd_log, NULL, MHD_OPTION_SOCK_ADDR, sa,
@@ -401,9 +604,9 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(cfg->per_ip ? cfg->per_ip : 128),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s ? cfg->timeout_s : 30),
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 << 10, MHD_OPTION_NOTIFY_COMPLETED,
-        on_completed, srv, MHD_OPTION_END);
+        on_completed, srv, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)events, MHD_OPTION_END);
     if (!srv->d) {
-        free(srv);
+        stop_threads(srv);
         return shop_fail(SHOP_EIO, "cannot listen on %s port %d (in use, or not allowed)", bind,
                          cfg->port);
     }
@@ -429,8 +632,16 @@ void http_stop(struct http_server *srv)
         return;
     atomic_store(&srv->stopping, 1);
     MHD_socket s = MHD_quiesce_daemon(srv->d); /* no new connections */
-    MHD_stop_daemon(srv->d);                   /* joins the connection threads */
+    /* streams end at their next read (stopping): read them now */
+    pthread_mutex_lock(&srv->mu);
+    pthread_cond_signal(&srv->tick_cv);
+    /* every request completes - answered and sent - before the daemon stops: none is left
+     * suspended (libmicrohttpd's rule), and none loses its answer */
+    while (srv->inflight > 0)
+        pthread_cond_wait(&srv->idle_cv, &srv->mu);
+    pthread_mutex_unlock(&srv->mu);
+    MHD_stop_daemon(srv->d); /* closes the idle connections, joins the event threads */
     if (s != MHD_INVALID_SOCKET)
         close(s);
-    free(srv);
+    stop_threads(srv);
 }

@@ -3,10 +3,13 @@
  *     struct http_config cfg = {.bind = "127.0.0.1", .port = 8080, .handle = fn, .ctx = app};
  *     struct http_server *srv;
  *     if (http_start(&cfg, &srv) == SHOP_OK) { ... wait for a signal ... http_stop(srv); }
- * Threads: one thread per connection (keep-alive; a slow handler - a camera frame - or a
- * live event stream blocks only its own connection), at most max_connections of them, at
- * most per_ip from one address, each closed after timeout_s seconds of silence. The
- * handler runs on the connection's thread and must be thread-safe.                       */
+ * Threads: a few event threads (epoll) read requests and write answers for every
+ * connection; they call handle_fast, which answers what is quick and never waits (static
+ * files, cached answers, health). Every other request is parked (its connection suspended)
+ * and handled by one of a bounded pool of worker threads, then its connection resumed with
+ * the answer: a slow handler - a camera frame, a dashboard computed afresh, a password hash
+ * - holds only its worker. At most max_connections connections, at most per_ip from one
+ * address, each closed after timeout_s seconds of silence. Handlers must be thread-safe. */
 #ifndef SHOP_HTTP_HTTP_H
 #define SHOP_HTTP_HTTP_H
 
@@ -49,8 +52,9 @@ struct http_res {
     size_t fd_size;
     char extra[HTTP_MAX_EXTRA]; /* more header lines, "Name: value\n" each */
     /* a stream instead of a body (server-sent events): read fills buf with up to max bytes
-     * and returns how many, 0 for "nothing yet, call again" (it should wait a little first)
-     * or -1 to end; release frees ctx when the connection ends */
+     * and returns how many, 0 for "nothing yet" or -1 to end; it runs on an event thread and
+     * must not wait. After a 0 the connection is parked and read is called again within
+     * HTTP_STREAM_TICK_MS. release frees ctx when the connection ends. */
     ssize_t (*stream_read)(void *ctx, char *buf, size_t max);
     void (*stream_release)(void *ctx);
     void *stream_ctx;
@@ -69,14 +73,22 @@ struct http_config {
     /* the largest body accepted for a request (before it is read: a larger one gets 413);
      * NULL means 64 KiB for every request */
     size_t (*body_limit)(void *ctx, const char *method, const char *path);
-    /* fills res for req; runs on the connection's thread */
+    /* runs on an event thread first, and must not wait (no lock held for long, no slow
+     * query): 1 when it filled res, 0 (res untouched) to have handle called on a worker */
+    int (*handle_fast)(void *ctx, const struct http_req *req, struct http_res *res);
+    /* fills res for req; runs on a worker thread (NULL handle_fast: every request) */
     void (*handle)(void *ctx, const struct http_req *req, struct http_res *res);
     /* after each response: status, bytes sent and seconds from request to end (the access
      * log and metrics); may be NULL */
     void (*done)(void *ctx, const struct http_req *req, int tag, int status, uint64_t bytes,
                  double seconds);
     void *ctx;
+    int event_threads; /* threads polling the connections; the number of CPUs when 0 */
+    int workers;       /* requests handled at once off the event threads; 16 when 0 */
 };
+
+/* a parked stream (its read returned 0) is read again at least this often */
+#define HTTP_STREAM_TICK_MS 200
 
 struct http_server;
 /* Starts listening; SHOP_EIO (message says why: port in use, bad address) */
@@ -85,7 +97,8 @@ SHOP_MUST_CHECK int http_start(const struct http_config *cfg, struct http_server
 int http_port(const struct http_server *srv);
 /* 1 once http_stop has begun: streams should end */
 int http_stopping(const struct http_server *srv);
-/* Stops accepting, lets requests in flight finish, ends streams, frees the server. */
+/* Stops accepting, lets requests in flight finish (a request arriving meanwhile on an open
+ * connection gets a 503 and the connection closed), ends streams, frees the server. */
 void http_stop(struct http_server *srv);
 
 /* the reason phrase of a status ("Not Found") */
