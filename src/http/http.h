@@ -83,7 +83,7 @@ struct http_config {
     void (*done)(void *ctx, const struct http_req *req, int tag, int status, uint64_t bytes,
                  double seconds);
     void *ctx;
-    int event_threads; /* threads polling the connections; the number of CPUs when 0 */
+    int event_threads; /* threads polling the connections; two a CPU (at most 8) when 0 */
     int workers;       /* requests handled at once off the event threads; 16 when 0 */
 };
 
