@@ -85,6 +85,8 @@ void app_warm_up(struct app *a);
  * wait (static files, /healthz, /metrics, response-cache hits, errors found first) */
 int app_handle_fast(void *ctx, const struct http_req *req, struct http_res *res);
 void app_handle(void *ctx, const struct http_req *req, struct http_res *res);
+/* 1 for a camera frame (the http layer's heavy lane, app_config.vision_threads workers) */
+int app_lane(void *ctx, const struct http_req *req);
 size_t app_body_limit(void *ctx, const char *method, const char *path);
 void app_done(void *ctx, const struct http_req *req, int tag, int status, uint64_t bytes,
               double seconds);

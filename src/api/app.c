@@ -800,6 +800,18 @@ int app_handle_fast(void *ctx, const struct http_req *req, struct http_res *res)
     return handle(ctx, req, res, 1);
 }
 
+int app_lane(void *ctx, const struct http_req *req)
+{
+    (void)ctx;
+    struct api_ctx c = {0};
+    for (size_t t = 0; t < NTABLES; t++)
+        for (const struct api_route *r = route_tables[t]; r->method; r++)
+            if (r->max_body == API_BODY_FRAME && strcmp(r->method, req->method) == 0 &&
+                match(r->pattern, req->path, &c))
+                return 1;
+    return 0;
+}
+
 size_t app_body_limit(void *ctx, const char *method, const char *path)
 {
     struct app *a = ctx;

@@ -219,6 +219,8 @@ int cmd_serve(int argc, char **argv)
         .body_limit = app_body_limit,
         .handle_fast = app_handle_fast,
         .handle = app_handle,
+        .lane = app_lane,
+        .heavy_workers = (int)threads,
         .done = app_done,
         .ctx = app,
     };

@@ -1,7 +1,9 @@
 /* http/http.c - libmicrohttpd behind http.h, in its epoll mode with a pool of event
  * threads. Each request gets a struct conn_req (the body buffer and timing); once the body
  * is in, handle_fast runs on the event thread, and when it declines, the connection is
- * suspended and the request queued for the worker threads; the worker that handled it
+ * suspended and the request queued for the worker threads of its lane (camera frames have
+ * workers of their own, as many as frames analysed at once, so that a flood of frames queues
+ * among itself and never holds the workers everything else needs); the worker that handled it
  * resumes the connection and the event thread sends the answer it left in the request.
  * A stream with nothing to send is parked (suspended) too, and resumed by the ticker
  * thread every HTTP_STREAM_TICK_MS: no event thread waits for anything.
@@ -29,6 +31,13 @@
 
 struct conn_req;
 struct stream_ctx;
+struct http_server;
+
+struct worker {
+    pthread_t t;
+    struct http_server *srv;
+    int lane;
+};
 
 struct http_server {
     struct MHD_Daemon *d;
@@ -37,13 +46,13 @@ struct http_server {
     atomic_int stopping;
     atomic_uint_fast64_t next_id;
     pthread_mutex_t mu;
-    pthread_cond_t work_cv;         /* a request was queued, or the workers stop */
+    pthread_cond_t work_cv[2];      /* a request was queued in that lane, or stop */
     pthread_cond_t idle_cv;         /* no request in flight any more (while stopping) */
     pthread_cond_t tick_cv;         /* wakes the ticker early (stop) */
-    struct conn_req *queue, *queue_tail; /* requests waiting for a worker */
+    struct conn_req *queue[2], *queue_tail[2]; /* requests waiting for a worker, by lane */
     atomic_int inflight;            /* requests begun and not completed */
     int quit;                       /* workers and ticker end */
-    pthread_t *workers;
+    struct worker *workers;
     int nworkers;
     pthread_t ticker;
     int ticking;
@@ -307,17 +316,19 @@ static void res_discard(struct http_res *res)
 
 static void *worker_main(void *arg)
 {
-    struct http_server *srv = arg;
+    struct worker *w = arg;
+    struct http_server *srv = w->srv;
+    int l = w->lane;
     pthread_mutex_lock(&srv->mu);
     for (;;) {
-        while (!srv->queue && !srv->quit)
-            pthread_cond_wait(&srv->work_cv, &srv->mu);
-        struct conn_req *cr = srv->queue;
+        while (!srv->queue[l] && !srv->quit)
+            pthread_cond_wait(&srv->work_cv[l], &srv->mu);
+        struct conn_req *cr = srv->queue[l];
         if (!cr)
             break; /* quit, and nothing left to do */
-        srv->queue = cr->next;
-        if (!srv->queue)
-            srv->queue_tail = NULL;
+        srv->queue[l] = cr->next;
+        if (!srv->queue[l])
+            srv->queue_tail[l] = NULL;
         pthread_mutex_unlock(&srv->mu);
         cr->res = (struct http_res){.fd = -1};
         srv->cfg.handle(srv->cfg.ctx, &cr->req, &cr->res);
@@ -375,16 +386,18 @@ static void stop_threads(struct http_server *srv)
 {
     pthread_mutex_lock(&srv->mu);
     srv->quit = 1;
-    pthread_cond_broadcast(&srv->work_cv);
+    pthread_cond_broadcast(&srv->work_cv[0]);
+    pthread_cond_broadcast(&srv->work_cv[1]);
     pthread_cond_signal(&srv->tick_cv);
     pthread_mutex_unlock(&srv->mu);
     for (int i = 0; i < srv->nworkers; i++)
-        pthread_join(srv->workers[i], NULL);
+        pthread_join(srv->workers[i].t, NULL);
     if (srv->ticking)
         pthread_join(srv->ticker, NULL);
     free(srv->workers);
     pthread_mutex_destroy(&srv->mu);
-    pthread_cond_destroy(&srv->work_cv);
+    pthread_cond_destroy(&srv->work_cv[0]);
+    pthread_cond_destroy(&srv->work_cv[1]);
     pthread_cond_destroy(&srv->idle_cv);
     pthread_cond_destroy(&srv->tick_cv);
     free(srv);
@@ -498,14 +511,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (srv->cfg.handle_fast && srv->cfg.handle_fast(srv->cfg.ctx, &cr->req, &res))
         return send_res(cr, c, &res);
     /* to a worker: suspended first, so that its resume always follows the suspension */
+    int l = srv->cfg.lane && srv->cfg.lane(srv->cfg.ctx, &cr->req) ? 1 : 0;
     MHD_suspend_connection(c);
     pthread_mutex_lock(&srv->mu);
-    if (srv->queue_tail)
-        srv->queue_tail->next = cr;
+    if (srv->queue_tail[l])
+        srv->queue_tail[l]->next = cr;
     else
-        srv->queue = cr;
-    srv->queue_tail = cr;
-    pthread_cond_signal(&srv->work_cv);
+        srv->queue[l] = cr;
+    srv->queue_tail[l] = cr;
+    pthread_cond_signal(&srv->work_cv[l]);
     pthread_mutex_unlock(&srv->mu);
     return MHD_YES;
 }
@@ -575,7 +589,8 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     struct http_server *srv = xcalloc(1, sizeof(*srv));
     srv->cfg = *cfg;
     pthread_mutex_init(&srv->mu, NULL);
-    pthread_cond_init(&srv->work_cv, NULL);
+    pthread_cond_init(&srv->work_cv[0], NULL);
+    pthread_cond_init(&srv->work_cv[1], NULL);
     pthread_cond_init(&srv->idle_cv, NULL);
     pthread_cond_init(&srv->tick_cv, NULL);
     int events = cfg->event_threads;
@@ -588,15 +603,20 @@ int http_start(const struct http_config *cfg, struct http_server **out)
     }
     if (events > EVENT_THREADS_MAX)
         events = EVENT_THREADS_MAX;
-    srv->nworkers = cfg->workers > 0 ? cfg->workers : WORKERS_DEFAULT;
-    srv->workers = xcalloc((size_t)srv->nworkers, sizeof(*srv->workers));
-    for (int i = 0; i < srv->nworkers; i++)
-        if (pthread_create(&srv->workers[i], NULL, worker_main, srv) != 0) {
-            srv->nworkers = i;
+    int general = cfg->workers > 0 ? cfg->workers : WORKERS_DEFAULT;
+    int heavy = !cfg->lane ? 0 : cfg->heavy_workers > 0 ? cfg->heavy_workers : 1;
+    srv->workers = xcalloc((size_t)(general + heavy), sizeof(*srv->workers));
+    int started[2] = {0, 0};
+    for (int i = 0; i < general + heavy; i++) {
+        struct worker *w = &srv->workers[srv->nworkers];
+        *w = (struct worker){.srv = srv, .lane = i >= general};
+        if (pthread_create(&w->t, NULL, worker_main, w) != 0)
             break;
-        }
+        started[w->lane]++;
+        srv->nworkers++;
+    }
     srv->ticking = pthread_create(&srv->ticker, NULL, ticker_main, srv) == 0;
-    if (srv->nworkers == 0 || !srv->ticking) {
+    if (!started[0] || (heavy && !started[1]) || !srv->ticking) {
         stop_threads(srv);
         return shop_fail(SHOP_EIO, "cannot start the server's threads");
     }

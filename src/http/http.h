@@ -85,6 +85,11 @@ struct http_config {
     void *ctx;
     int event_threads; /* threads polling the connections; two a CPU (at most 8) when 0 */
     int workers;       /* requests handled at once off the event threads; 16 when 0 */
+    /* 1 when a request goes to the heavy lane (camera frames): heavy_workers (1 when 0)
+     * workers of its own, so that those requests queue among themselves and never hold the
+     * general workers; NULL: one lane */
+    int (*lane)(void *ctx, const struct http_req *req);
+    int heavy_workers;
 };
 
 /* a parked stream (its read returned 0) is read again at least this often */

@@ -1,10 +1,12 @@
 // The server's threads (src/http/http.c): a few event threads answer every connection and
 // hand slow requests to workers, so a slow handler (a password hash here) never holds up a
-// quick answer; a live stream with nothing to send is parked, not read in a loop.
+// quick answer, and camera frames have workers of their own; a live stream with nothing to
+// send is parked, not read in a loop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { startServer, request, ADMIN_PASSWORD } from './lib.mjs';
+import { frame, haveModels, postFrame } from './frames.mjs';
 
 let srv, mgr;
 before(async () => { srv = await startServer(); mgr = await srv.login(); });
@@ -65,4 +67,28 @@ test('slow requests (password hashes) do not hold up quick ones (health, a stati
   // often several. On workers they are answered while the hashes run.
   assert.ok(quick.length >= 3 && worst < slow / 2,
     `${quick.length} quick rounds, the slowest ${worst} ms, while 8 logins took ${slow} ms`);
+});
+
+test('a flood of camera frames does not hold up the other requests', { skip: !haveModels && 'needs make models' }, async () => {
+  // one face workspace: 40 frames at once queue behind each other for seconds
+  const fs = await startServer({ faces: true, args: ['--threads', '1'] });
+  try {
+    const m = fs.mirror();
+    const staff = await fs.login();
+    const jpeg = frame('b');
+    assert.equal((await postFrame(m, jpeg)).status, 200);
+    const t0 = Date.now();
+    let flood = 0;
+    const frames = Array.from({ length: 40 }, () => postFrame(m, jpeg).then((r) => { flood = Date.now() - t0; return r; }));
+    await sleep(200);
+    const a0 = Date.now();
+    const list = await staff.get('/api/v1/alerts'); // not a cached answer: a worker's
+    const took = Date.now() - a0;
+    for (const r of await Promise.all(frames)) assert.equal(r.status, 200);
+    assert.equal(list.status, 200);
+    // frames have workers of their own (--threads): the general ones are free
+    assert.ok(flood > 1000 && took < flood / 3, `the alert list took ${took} ms while 40 frames took ${flood} ms`);
+  } finally {
+    assert.equal((await fs.stop()).code, 0, fs.stderr().slice(-2000));
+  }
 });
