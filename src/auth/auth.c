@@ -346,7 +346,8 @@ int auth_login(struct store *st, struct auth_limiter *lim, const char *username,
     return rc;
 }
 
-int auth_session_check(struct store *st, const char *token, int64_t now, struct auth_who *who)
+/* the session's user without any write; who->renew_due says the idle expiry is a minute old */
+int auth_session_peek(struct store *st, const char *token, int64_t now, struct auth_who *who)
 {
     memset(who, 0, sizeof(*who));
     if (!token || strlen(token) != CRYPTO_TOKEN_CHARS)
@@ -359,16 +360,26 @@ int auth_session_check(struct store *st, const char *token, int64_t now, struct 
         return shop_fail(SHOP_EAUTH, "not logged in (or the session expired)");
     if (rc != SHOP_OK)
         return rc;
-    /* sliding expiry, written at most once a minute so that reads stay reads */
-    if (now - s.last_seen_at >= 60) {
-        rc = store_auth_session_touch(st, s.id, now, now + AUTH_SESSION_SECONDS);
-        if (rc != SHOP_OK && rc != SHOP_EBUSY)
-            return rc;
-    }
     who->role = auth_role_parse(s.user.role);
     who->user = s.user;
+    who->session_id = s.id;
+    who->renew_due = now - s.last_seen_at >= 60;
     snprintf(who->csrf, sizeof(who->csrf), "%s", s.csrf);
     return who->role == AUTH_NONE ? shop_fail(SHOP_EAUTH, "account without a role") : SHOP_OK;
+}
+
+int auth_session_check(struct store *st, const char *token, int64_t now, struct auth_who *who)
+{
+    int rc = auth_session_peek(st, token, now, who);
+    /* sliding expiry, written at most once a minute so that reads stay reads */
+    if (rc == SHOP_OK && who->renew_due) {
+        rc = store_auth_session_touch(st, who->session_id, now, now + AUTH_SESSION_SECONDS);
+        if (rc != SHOP_OK && rc != SHOP_EBUSY)
+            return rc;
+        rc = SHOP_OK;
+        who->renew_due = 0;
+    }
+    return rc;
 }
 
 int auth_logout(struct store *st, const char *token)
@@ -417,7 +428,7 @@ int auth_device_pair(struct store *st, const char *name, const char *location, i
     return SHOP_OK;
 }
 
-int auth_device_check(struct store *st, const char *token, int64_t now, struct auth_who *who)
+int auth_device_peek(struct store *st, const char *token, int64_t now, struct auth_who *who)
 {
     memset(who, 0, sizeof(*who));
     if (!token || strlen(token) != CRYPTO_TOKEN_CHARS)
@@ -429,13 +440,22 @@ int auth_device_check(struct store *st, const char *token, int64_t now, struct a
         return shop_fail(SHOP_EAUTH, "not a paired mirror (unknown or revoked token)");
     if (rc != SHOP_OK)
         return rc;
-    if (now - who->device.last_seen_at >= 60) {
+    who->renew_due = now - who->device.last_seen_at >= 60;
+    who->role = AUTH_MIRROR;
+    return SHOP_OK;
+}
+
+int auth_device_check(struct store *st, const char *token, int64_t now, struct auth_who *who)
+{
+    int rc = auth_device_peek(st, token, now, who);
+    if (rc == SHOP_OK && who->renew_due) {
         rc = store_device_seen(st, who->device.id, now);
         if (rc != SHOP_OK && rc != SHOP_EBUSY)
             return rc;
+        rc = SHOP_OK;
+        who->renew_due = 0;
     }
-    who->role = AUTH_MIRROR;
-    return SHOP_OK;
+    return rc;
 }
 
 /* ---- PINs ---- */

@@ -79,11 +79,17 @@ struct auth_who {
     struct store_user user;       /* staff and managers */
     struct store_device device;   /* mirrors */
     char csrf[48];                /* the session's CSRF token (cookie sessions) */
+    int64_t session_id;           /* cookie sessions */
+    int renew_due;                /* *_peek: the last-seen time is due to be written */
 };
 /* the user of a session token; renews the session's idle expiry at most once a minute.
  * SHOP_EAUTH when unknown or expired. */
 SHOP_MUST_CHECK int auth_session_check(struct store *st, const char *token, int64_t now,
                                        struct auth_who *who);
+/* the same check without the renewal write (for a caller that must not wait on the store's
+ * write lock): who->renew_due says a renewal is due */
+SHOP_MUST_CHECK int auth_session_peek(struct store *st, const char *token, int64_t now,
+                                      struct auth_who *who);
 SHOP_MUST_CHECK int auth_logout(struct store *st, const char *token);
 
 /* ---- mirror devices ---- */
@@ -95,6 +101,9 @@ SHOP_MUST_CHECK int auth_device_pair(struct store *st, const char *name, const c
 /* the mirror of a bearer token; SHOP_EAUTH when unknown or revoked */
 SHOP_MUST_CHECK int auth_device_check(struct store *st, const char *token, int64_t now,
                                       struct auth_who *who);
+/* the same without writing its last-seen time (who->renew_due says one is due) */
+SHOP_MUST_CHECK int auth_device_peek(struct store *st, const char *token, int64_t now,
+                                     struct auth_who *who);
 
 /* ---- customers' PINs (mirror login without a face) ---- */
 /* SHOP_EINVAL unless 4-8 digits */
