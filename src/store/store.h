@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -104,6 +104,35 @@ SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
 int store_data_moved(struct store *st);
 /* rows this handle has inserted, updated or deleted since it was opened */
 int64_t store_changes(struct store *st);
+
+/* Kinds of data a cached answer may be computed from. Each has a counter (schema.sql, "data
+ * generations") that triggers raise in the same transaction as every row written of that
+ * kind, whoever writes it (another process, a sqlite3 shell). Equal counters, same rows of
+ * that kind. Nothing raises one for dashboard logins, devices, PINs, carts and reservations,
+ * face data or a customer's last visit. */
+enum store_kind {
+    STORE_KIND_SALES,        /* purchases and their lines */
+    STORE_KIND_SESSIONS,     /* shopping sessions: added, removed, changed but for their end */
+    STORE_KIND_SESSION_ENDS, /* a session's end time */
+    STORE_KIND_TRYONS,
+    STORE_KIND_STOCK,        /* items: received, sold, tried, moved */
+    STORE_KIND_CATALOG,      /* products (but for their price) */
+    STORE_KIND_PRICES,       /* a product's price, daily prices, the price history */
+    STORE_KIND_EMOTIONS,     /* emotion events */
+    STORE_KIND_ALERTS,       /* alerts and their resolutions */
+    STORE_KIND_FLOOR,        /* positions and the floor plan's zones */
+    STORE_KIND_CUSTOMERS,    /* customers (but for their last visit) */
+    STORE_KIND_PROFILES,     /* customer profiles and segments */
+    STORE_KIND_MODELS,       /* trained models */
+    STORE_KIND_RULES,        /* association rules */
+    STORE_KIND_RECO,         /* stored recommendations and promotions */
+    STORE_KIND_META,         /* settings (but for the store generation) */
+    STORE_KIND_COUNT
+};
+/* the counter of every kind, into gens[STORE_KIND_COUNT], read in one statement */
+SHOP_MUST_CHECK int store_kind_gens(struct store *st, int64_t *gens);
+/* "sales", "sessions", ...: the kind's name in the data_gens table */
+const char *store_kind_name(enum store_kind k);
 
 /* ---- the floor plan ---- */
 struct store_zone {
