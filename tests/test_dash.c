@@ -125,6 +125,46 @@ static void product_sales_match_rows(void)
     sales_products_release(&s);
 }
 
+/* sales by each attribute over a range that starts and ends mid-day (the per-product sums:
+ * whole days from the aggregates, the ends from the rows) are the rows' own, group by group,
+ * by revenue then key; a range without sales has no groups */
+static void sales_by_match_rows(void)
+{
+    static const char *const cols[4] = {"category", "fabric", "gender", "season"};
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(purchased_at) / 86400 FROM purchases");
+    int64_t from = first * 86400 + 7 * 3600 + 11, to = (first + 25) * 86400 + 17 * 3600;
+    for (int dim = 0; dim < 4; dim++) {
+        struct sales_by b;
+        CHECK(sales_by_get(st, (enum store_dim)dim, from, to, &b) == SHOP_OK);
+        char q[640];
+        snprintf(q, sizeof(q), "SELECT count(DISTINCT pr.%s) FROM purchase_lines l JOIN purchases p "
+                 "ON p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE "
+                 "p.purchased_at >= %lld AND p.purchased_at < %lld", cols[dim], (long long)from,
+                 (long long)to);
+        CHECK(b.n > 1 && (double)b.n == test_sql_num(path, q));
+        for (size_t g = 0; g < b.n; g++) {
+            snprintf(q, sizeof(q), "SELECT count(*) * 100000000 + sum(l.price_cents) FROM "
+                     "purchase_lines l JOIN purchases p ON p.id = l.purchase_id JOIN products pr ON "
+                     "pr.id = l.product_id WHERE pr.%s = '%s' AND p.purchased_at >= %lld AND "
+                     "p.purchased_at < %lld", cols[dim], b.groups[g].key, (long long)from,
+                     (long long)to);
+            CHECK((int64_t)test_sql_num(path, q) ==
+                  b.groups[g].units * 100000000 + b.groups[g].revenue_cents);
+            if (g > 0)
+                CHECK(b.groups[g - 1].revenue_cents > b.groups[g].revenue_cents ||
+                      (b.groups[g - 1].revenue_cents == b.groups[g].revenue_cents &&
+                       strcmp(b.groups[g - 1].key, b.groups[g].key) < 0));
+        }
+        sales_by_release(&b);
+    }
+    int64_t last = (int64_t)test_sql_num(path, "SELECT max(purchased_at) / 86400 FROM purchases");
+    struct sales_by b;
+    CHECK(sales_by_get(st, STORE_DIM_SEASON, (last + 2) * 86400 + 5, (last + 9) * 86400, &b) ==
+          SHOP_OK);
+    CHECK(b.n == 0 && b.units == 0);
+    sales_by_release(&b);
+}
+
 static void inventory_flags_low_sizes(void)
 {
     struct inventory inv;
@@ -190,6 +230,7 @@ void test_dash(void)
     RUN(daily_series_matches_sql);
     RUN(product_sales_match_rows);
     RUN(by_attribute_and_ranking_match_kpi);
+    RUN(sales_by_match_rows);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);
     store_close(st);

@@ -19,12 +19,9 @@ static const char *const SQL_DAILY_AGG =
     "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
     "AND purchases > 0 ORDER BY day";
 /* one statement per attribute: the column name is part of the SQL text, never a value */
-#define SALES_BY(col)                                                                         \
-    "SELECT pr." col ", count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "  \
-    "ON p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at "   \
-    ">= :from AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1"
-static const char *const SQL_SALES_BY[4] = {SALES_BY("category"), SALES_BY("fabric"),
-                                            SALES_BY("gender"), SALES_BY("season")};
+#define PRODUCT_KEYS(col) "SELECT id, " col " FROM products ORDER BY id"
+static const char *const SQL_PRODUCT_KEYS[4] = {PRODUCT_KEYS("category"), PRODUCT_KEYS("fabric"),
+                                                PRODUCT_KEYS("gender"), PRODUCT_KEYS("season")};
 static const char *const SQL_PRODUCT_ROWS =
     "SELECT id, name, category, gender, fabric, season, price_cents FROM products ORDER BY id";
 /* (product, units, revenue, tries): the rows of the parts of a day at either end of a range,
@@ -245,6 +242,18 @@ static int read_groups(struct store *st, sqlite3_stmt *s, struct store_kpi_group
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
 }
 
+static int by_revenue_then_key(const void *a, const void *b)
+{
+    const struct store_kpi_group *x = a, *y = b;
+    if (x->revenue_cents != y->revenue_cents)
+        return x->revenue_cents > y->revenue_cents ? -1 : 1;
+    return strcmp(x->key, y->key);
+}
+
+/* The per-product sums of store_sales_products (whole days from the daily aggregates, the ends
+ * of the range from the rows) added up by the products' attribute: a big store's groups no
+ * longer join every purchase line of the range to its product. A group is an attribute value
+ * with at least one line in the range; ordered as SQL's ORDER BY revenue DESC, key. */
 int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t to,
                    struct store_kpi_group **out, size_t *n)
 {
@@ -252,11 +261,49 @@ int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t t
     *n = 0;
     if ((unsigned)dim > STORE_DIM_SEASON)
         return shop_fail(SHOP_EINVAL, "no such product attribute");
-    sqlite3_stmt *s = stmt_get(st, SQL_SALES_BY[dim]);
-    if (!s)
+    struct store_product_sales *ps = NULL;
+    size_t np = 0, cap = 0, i = 0;
+    int rc = store_sales_products(st, from, to, &ps, &np);
+    if (rc != SHOP_OK)
+        return rc;
+    sqlite3_stmt *s = stmt_get(st, SQL_PRODUCT_KEYS[dim]);
+    if (!s) {
+        free(ps);
         return SHOP_EDB;
-    bind_range(s, from, to);
-    return read_groups(st, s, out, n, "sales by attribute");
+    }
+    /* both by product id: a product added in between has no sums and is skipped */
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        while (i < np && ps[i].id < id)
+            i++;
+        if (i == np || ps[i].id != id || ps[i].units == 0)
+            continue; /* no line in the range: not a group member */
+        char key[sizeof((*out)->key)];
+        col_text(s, 1, key, sizeof(key));
+        size_t j = 0;
+        while (j < *n && strcmp((*out)[j].key, key) != 0)
+            j++;
+        if (j == *n) {
+            *out = grow(*out, *n, &cap, sizeof(**out));
+            memset(&(*out)[j], 0, sizeof(**out));
+            memcpy((*out)[j].key, key, sizeof(key));
+            (*n)++;
+        }
+        (*out)[j].units += ps[i].units;
+        (*out)[j].revenue_cents += ps[i].revenue_cents;
+    }
+    stmt_done(s);
+    free(ps);
+    if (step != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return store_fail(st, step, "sales by attribute");
+    }
+    if (*n)
+        qsort(*out, *n, sizeof(**out), by_revenue_then_key);
+    return SHOP_OK;
 }
 
 static int cmp_product_id(const void *key, const void *elem)
