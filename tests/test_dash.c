@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "analytics/assoc.h"
+#include "analytics/emostats.h"
 #include "analytics/kpi.h"
 #include "analytics/sales.h"
 #include "store/store.h"
@@ -165,6 +166,54 @@ static void sales_by_match_rows(void)
     sales_by_release(&b);
 }
 
+/* the Emotions tab's summary of a range agrees with the events' rows: whole days come from
+ * the emotion days, the ends from the rows */
+static void emotions_agree_with_rows(struct store *s, const char *db, int64_t from, int64_t to)
+{
+    struct emostats e;
+    CHECK(emostats_get(s, from, to, &e) == SHOP_OK);
+    char q[320];
+    const char *cols[] = {"count(*)", "sum(grp = 'frustration')", "sum(grp = 'surprise')",
+                          "sum(dominant = 'happy')", "coalesce(avg(score), 0)",
+                          "coalesce(avg(p_angry), 0)", "coalesce(avg(p_neutral), 0)"};
+    double want[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(q, sizeof(q), "SELECT %s FROM emotion_events WHERE at >= %lld AND at < %lld",
+                 cols[i], (long long)from, (long long)to);
+        want[i] = test_sql_num(db, q);
+    }
+    CHECK(e.events == (int64_t)want[0]);
+    CHECK(e.by_group[0] == (int64_t)want[1] && e.by_group[2] == (int64_t)want[2]);
+    CHECK(e.by_dominant[1] == (int64_t)want[3]);
+    CHECK_NEAR(e.mean_score, want[4], 1e-9 * (1 + want[4]));
+    CHECK_NEAR(e.mean_p[3], want[5], 1e-9);
+    CHECK_NEAR(e.mean_p[0], want[6], 1e-9);
+}
+
+static void emotion_summary_matches_rows(void)
+{
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(at) / 86400 FROM emotion_events");
+    CHECK(test_sql_num(path, "SELECT count(*) FROM emotion_events") > 20);
+    emotions_agree_with_rows(st, path, 0, KPI_OPEN_END);
+    emotions_agree_with_rows(st, path, first * 86400 + 9 * 3600 + 5, (first + 12) * 86400 + 14 * 3600);
+    emotions_agree_with_rows(st, path, first * 86400 + 3600, first * 86400 + 7200);
+    /* an erasure takes a customer's events out of the emotion days too */
+    char *p2;
+    struct store *s2 = test_simulated_store("emo.db", 60, 10, 30, 7, 0.2, &p2);
+    int64_t who = (int64_t)test_sql_num(p2, "SELECT customer_id FROM emotion_events WHERE "
+                                             "customer_id IS NOT NULL GROUP BY 1 ORDER BY "
+                                             "count(*) DESC LIMIT 1");
+    CHECK(who > 0);
+    struct store_face_erasure fe;
+    CHECK(store_face_forget(s2, who, "delete", "test", 1, &fe) == SHOP_OK);
+    CHECK(fe.emotion_events > 0);
+    emotions_agree_with_rows(s2, p2, 0, KPI_OPEN_END);
+    CHECK(test_sql_num(p2, "SELECT sum(events) FROM kpi_emotion_days") ==
+          test_sql_num(p2, "SELECT count(*) FROM emotion_events"));
+    store_close(s2);
+    free(p2);
+}
+
 static void inventory_flags_low_sizes(void)
 {
     struct inventory inv;
@@ -231,6 +280,7 @@ void test_dash(void)
     RUN(product_sales_match_rows);
     RUN(by_attribute_and_ranking_match_kpi);
     RUN(sales_by_match_rows);
+    RUN(emotion_summary_matches_rows);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);
     store_close(st);

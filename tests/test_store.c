@@ -114,6 +114,10 @@ static void upgrades_a_v1_store(void)
     CHECK(test_sql_num(path, "SELECT count(*) FROM data_gens") == STORE_KIND_COUNT);
     CHECK(test_sql_num(path, "SELECT gen FROM data_gens WHERE name = 'emotions'") == 1);
     CHECK(test_sql_num(path, "SELECT sum(gen) FROM data_gens") == 1);
+    /* v6: the emotion days' sums, rebuilt from the event before the upgrade, then kept */
+    CHECK(test_sql_num(path, "SELECT events FROM kpi_emotion_days") == 2);
+    CHECK(fabs(test_sql_num(path, "SELECT score_sum FROM kpi_emotion_days") - 30.0) < 1e-9);
+    CHECK(fabs(test_sql_num(path, "SELECT p_neutral FROM kpi_emotion_days") - 1.67) < 1e-9);
     free(fresh);
     /* v5: the resolutions' index, as a new store has it */
     CHECK(test_sql_num(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "

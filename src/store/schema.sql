@@ -1,7 +1,7 @@
 -- SHOPPER store schema, version 6. The whole schema lives here; migrations[] in store/store.c
 -- upgrades older databases step by step (v2: the server's accounts, devices, carts and rules;
 -- v3: daily aggregates; v4: the firing frame of an emotion peak, the state of an erasure;
--- v5: an index of alert resolutions; v6: data generations).
+-- v5: an index of alert resolutions; v6: data generations, the emotion days' sums).
 -- Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
@@ -393,7 +393,7 @@ CREATE TABLE kpi_product_days (
     PRIMARY KEY (day, product_id)
 );
 
-CREATE TABLE kpi_emotion_days (
+CREATE TABLE kpi_emotion_days (             -- v6 adds the sums of score and p_* (below)
     day      INTEGER NOT NULL,
     grp      TEXT NOT NULL,
     dominant TEXT NOT NULL,
@@ -428,7 +428,24 @@ CREATE TABLE floor_transition_days (
     PRIMARY KEY (day, from_zone, to_zone)
 );
 
--- ==== version 6: data generations ====
+-- ==== version 6: data generations; the emotion days' sums ====
+-- The emotion days keep the sums behind the Emotions tab's means too (its whole days no longer
+-- scan the events), rebuilt here from the events (on an upgrade; a new store has none).
+ALTER TABLE kpi_emotion_days ADD COLUMN score_sum REAL NOT NULL DEFAULT 0; -- sum of score, %
+ALTER TABLE kpi_emotion_days ADD COLUMN p_neutral REAL NOT NULL DEFAULT 0; -- sums of p_*
+ALTER TABLE kpi_emotion_days ADD COLUMN p_happy REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_sad REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_angry REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_fearful REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_disgusted REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_surprised REAL NOT NULL DEFAULT 0;
+DELETE FROM kpi_emotion_days;
+INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy, p_sad,
+                             p_angry, p_fearful, p_disgusted, p_surprised)
+    SELECT at / 86400, grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy),
+           sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised)
+    FROM emotion_events GROUP BY 1, 2, 3;
+
 -- One counter per kind of data the dashboards are computed from (enum store_kind in
 -- store/store.h), raised by the triggers below in the same transaction as every row written of
 -- that kind, by this program, another process or a sqlite3 shell alike. The server keeps a

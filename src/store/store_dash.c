@@ -91,6 +91,12 @@ static const char *const SQL_EMOTION_AGGS =
     "SELECT grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy), sum(p_sad), "
     "sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised) FROM emotion_events "
     "WHERE at >= :from AND at < :to GROUP BY grp, dominant ORDER BY grp, dominant";
+/* whole days [:from, :to) (day numbers) from the daily aggregates */
+static const char *const SQL_EMOTION_AGGS_DAYS =
+    "SELECT grp, dominant, sum(events), sum(score_sum), sum(p_neutral), sum(p_happy), "
+    "sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised) "
+    "FROM kpi_emotion_days WHERE day >= :from AND day < :to GROUP BY grp, dominant "
+    "ORDER BY grp, dominant";
 #define EVENT_COLS                                                                            \
     "SELECT id, coalesce(session_id, 0), coalesce(customer_id, 0), at, grp, dominant, score, " \
     "p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, "               \
@@ -578,30 +584,73 @@ int store_session_get(struct store *st, int64_t id, struct store_session *out)
     return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "session");
 }
 
+/* adds the (group, dominant, events, sums) rows of sql for [from, to) to *out, merging rows
+ * of the same group and dominant emotion */
+static int emotion_aggs_add(struct store *st, const char *sql, int64_t from, int64_t to,
+                            struct store_emotion_agg **out, size_t *n, size_t *cap)
+{
+    sqlite3_stmt *s = stmt_get(st, sql);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char grp[16], dominant[16];
+        col_text(s, 0, grp, sizeof(grp));
+        col_text(s, 1, dominant, sizeof(dominant));
+        size_t j = 0;
+        while (j < *n && (strcmp((*out)[j].grp, grp) != 0 || strcmp((*out)[j].dominant, dominant)))
+            j++;
+        if (j == *n) {
+            *out = grow(*out, *n, cap, sizeof(**out));
+            memset(&(*out)[j], 0, sizeof(**out));
+            memcpy((*out)[j].grp, grp, sizeof(grp));
+            memcpy((*out)[j].dominant, dominant, sizeof(dominant));
+            (*n)++;
+        }
+        struct store_emotion_agg *a = &(*out)[j];
+        a->events += sqlite3_column_int64(s, 2);
+        a->score_sum += sqlite3_column_double(s, 3);
+        for (int i = 0; i < 7; i++)
+            a->p_sum[i] += sqlite3_column_double(s, 4 + i);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion aggregates");
+}
+
+static int by_group_then_dominant(const void *a, const void *b)
+{
+    const struct store_emotion_agg *x = a, *y = b;
+    int c = strcmp(x->grp, y->grp);
+    return c ? c : strcmp(x->dominant, y->dominant);
+}
+
 int store_emotion_aggs(struct store *st, int64_t from, int64_t to,
                        struct store_emotion_agg **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_AGGS);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_emotion_agg *a = &(*out)[(*n)++];
-        memset(a, 0, sizeof(*a));
-        col_text(s, 0, a->grp, sizeof(a->grp));
-        col_text(s, 1, a->dominant, sizeof(a->dominant));
-        a->events = sqlite3_column_int64(s, 2);
-        a->score_sum = sqlite3_column_double(s, 3);
-        for (int i = 0; i < 7; i++)
-            a->p_sum[i] = sqlite3_column_double(s, 4 + i);
+    /* whole days from the emotion days (kept by every event added or erased), the parts of a
+     * day at either end from the rows (as the KPIs) */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    int rc = SHOP_OK;
+    if (d0 >= d1) {
+        rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, from, to, out, n, &cap);
+    } else {
+        if (from < d0 * 86400)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, from, d0 * 86400, out, n, &cap);
+        if (rc == SHOP_OK)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS_DAYS, d0, d1, out, n, &cap);
+        if (rc == SHOP_OK && d1 * 86400 < to)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, d1 * 86400, to, out, n, &cap);
     }
-    stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion aggregates");
+    if (rc == SHOP_OK && *n)
+        qsort(*out, *n, sizeof(**out), by_group_then_dominant);
+    return rc;
 }
 
 static void read_event(sqlite3_stmt *s, struct store_emotion_event *e)

@@ -253,7 +253,7 @@ int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
     rc = stmt_exec(st, s, "add emotion event");
     if (rc == SHOP_OK) {
         e->id = sqlite3_last_insert_rowid(st->db);
-        rc = kpi_event_added(st, e->at, e->grp, e->dominant);
+        rc = kpi_event_added(st, e);
     }
     return store_end(st, rc);
 }
