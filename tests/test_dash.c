@@ -214,6 +214,33 @@ static void emotion_summary_matches_rows(void)
     free(p2);
 }
 
+/* the sessions with the most events in a range, as the rows count them, with their names */
+static void emotion_sessions_match_rows(void)
+{
+    struct store_emotion_session *e = NULL;
+    size_t n = 0;
+    CHECK(store_emotion_sessions(st, 0, KPI_OPEN_END, 5, &e, &n) == SHOP_OK);
+    CHECK(n == 5);
+    for (size_t i = 0; i < n; i++) {
+        char q[256];
+        snprintf(q, sizeof(q), "SELECT count(*) * 1000 + sum(grp = 'frustration') FROM "
+                 "emotion_events WHERE session_id = %lld", (long long)e[i].session_id);
+        CHECK((int64_t)test_sql_num(path, q) == e[i].events * 1000 + e[i].by_group[0]);
+        snprintf(q, sizeof(q), "SELECT count(*) FROM emotion_events WHERE session_id IS NOT NULL "
+                 "GROUP BY session_id HAVING count(*) > %lld", (long long)e[i].events);
+        CHECK(test_sql_num(path, q) == -1 || i > 0); /* none has more than the first */
+        if (i > 0)
+            CHECK(e[i - 1].events > e[i].events ||
+                  (e[i - 1].events == e[i].events && e[i - 1].last_at >= e[i].last_at));
+        if (e[i].customer_id) {
+            snprintf(q, sizeof(q), "SELECT count(*) FROM customers WHERE id = %lld AND name = '%s'",
+                     (long long)e[i].customer_id, e[i].customer_name);
+            CHECK(test_sql_num(path, q) == 1);
+        }
+    }
+    free(e);
+}
+
 static void inventory_flags_low_sizes(void)
 {
     struct inventory inv;
@@ -281,6 +308,7 @@ void test_dash(void)
     RUN(by_attribute_and_ranking_match_kpi);
     RUN(sales_by_match_rows);
     RUN(emotion_summary_matches_rows);
+    RUN(emotion_sessions_match_rows);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);
     store_close(st);

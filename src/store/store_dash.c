@@ -109,12 +109,15 @@ static const char *const SQL_SESSION_EVENTS =
     EVENT_COLS "WHERE session_id = :s ORDER BY at, id LIMIT :lim OFFSET :off";
 static const char *const SQL_SESSION_EVENTS_COUNT =
     "SELECT count(*) FROM emotion_events WHERE session_id = :s";
+/* the sessions first, then the names of the few kept (not a customer lookup per event) */
 static const char *const SQL_EMOTION_SESSIONS =
-    "SELECT e.session_id, coalesce(max(e.customer_id), 0), count(*), min(e.at), max(e.at), "
-    "coalesce(max(c.name), ''), sum(e.grp = 'frustration'), sum(e.grp = 'happiness'), "
-    "sum(e.grp = 'surprise') FROM emotion_events e LEFT JOIN customers c ON "
-    "c.id = e.customer_id WHERE e.session_id IS NOT NULL AND e.at >= :from AND e.at < :to "
-    "GROUP BY e.session_id ORDER BY 3 DESC, 5 DESC, 1 LIMIT :lim";
+    "SELECT g.sid, g.cid, g.n, g.first_at, g.last_at, coalesce(c.name, ''), g.fr, g.ha, g.su "
+    "FROM (SELECT session_id AS sid, coalesce(max(customer_id), 0) AS cid, count(*) AS n, "
+    "min(at) AS first_at, max(at) AS last_at, sum(grp = 'frustration') AS fr, "
+    "sum(grp = 'happiness') AS ha, sum(grp = 'surprise') AS su FROM emotion_events "
+    "WHERE session_id IS NOT NULL AND at >= :from AND at < :to GROUP BY session_id "
+    "ORDER BY 3 DESC, 5 DESC, 1 LIMIT :lim) AS g LEFT JOIN customers c ON c.id = g.cid "
+    "ORDER BY g.n DESC, g.last_at DESC, g.sid";
 static const char *const SQL_ALERT_COUNTS =
     "SELECT status, count(*) FROM alerts WHERE created_at >= :from AND created_at < :to "
     "GROUP BY status";
