@@ -411,7 +411,7 @@ CREATE TABLE floor_days (
     outside   INTEGER NOT NULL DEFAULT 0       -- samples in no zone
 );
 
-CREATE TABLE floor_zone_days (
+CREATE TABLE floor_zone_days (              -- v6 adds converted (below)
     day      INTEGER NOT NULL,
     zone     TEXT NOT NULL,                    -- a zones.name
     visits   INTEGER NOT NULL,
@@ -428,7 +428,7 @@ CREATE TABLE floor_transition_days (
     PRIMARY KEY (day, from_zone, to_zone)
 );
 
--- ==== version 6: data generations; the emotion days' sums ====
+-- ==== version 6: data generations; the emotion days' sums, the zone days' conversions ====
 -- The emotion days keep the sums behind the Emotions tab's means too (its whole days no longer
 -- scan the events), rebuilt here from the events (on an upgrade; a new store has none).
 ALTER TABLE kpi_emotion_days ADD COLUMN score_sum REAL NOT NULL DEFAULT 0; -- sum of score, %
@@ -445,6 +445,14 @@ INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p
     SELECT at / 86400, grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy),
            sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised)
     FROM emotion_events GROUP BY 1, 2, 3;
+-- A zone's day counts its visiting sessions that made a purchase too (the heatmap's zone
+-- conversion no longer reads every buyer's path); the days there are recomputed with it when
+-- first read.
+ALTER TABLE floor_zone_days ADD COLUMN converted INTEGER NOT NULL DEFAULT 0; -- of sessions
+UPDATE floor_days SET stale = 1, positions = 0, sessions = 0, outside = 0;
+DELETE FROM heatmaps WHERE scope = 'day';
+DELETE FROM floor_zone_days;
+DELETE FROM floor_transition_days;
 
 -- One counter per kind of data the dashboards are computed from (enum store_kind in
 -- store/store.h), raised by the triggers below in the same transaction as every row written of

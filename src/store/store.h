@@ -480,11 +480,12 @@ struct store_floor_day {
 SHOP_MUST_CHECK int store_floor_days(struct store *st, int64_t d0, int64_t d1,
                                      int (*fn)(void *ctx, const struct store_floor_day *d),
                                      void *ctx);
-/* zone visits, sessions and dwell summed over [d0, d1), one call per zone name */
+/* zone visits, sessions, dwell and converted sessions summed over [d0, d1), one call per
+ * zone name */
 SHOP_MUST_CHECK int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
                                           void (*fn)(void *ctx, const char *zone,
                                                      int64_t visits, int64_t sessions,
-                                                     double dwell),
+                                                     double dwell, int64_t converted),
                                           void *ctx);
 /* zone-to-zone transitions summed over [d0, d1) */
 SHOP_MUST_CHECK int store_floor_transition_sums(struct store *st, int64_t d0, int64_t d1,
@@ -496,6 +497,7 @@ struct store_floor_zones {
     int n;
     const char *const *name;
     const int64_t *visits, *sessions;
+    const int64_t *converted; /* visiting sessions with a purchase; NULL: none */
     const double *dwell;
     const int64_t *transitions;
 };
@@ -838,6 +840,9 @@ SHOP_MUST_CHECK int store_customer_lines(struct store *st, int64_t customer_id, 
 /* sessions started in [from, to) with a purchase, ids ascending; caller frees *ids */
 SHOP_MUST_CHECK int store_sessions_converted(struct store *st, int64_t from, int64_t to,
                                              int64_t **ids, size_t *n);
+/* *yes = 1 when the session has a purchase made at `since` or later, else 0 */
+SHOP_MUST_CHECK int store_session_converted(struct store *st, int64_t session_id, int64_t since,
+                                            int *yes);
 /* a session; SHOP_ENOTFOUND */
 SHOP_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 

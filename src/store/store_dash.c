@@ -83,6 +83,8 @@ static const char *const SQL_SESSIONS_CONVERTED =
     "SELECT DISTINCT p.session_id FROM purchases p JOIN sessions s ON s.id = p.session_id "
     "WHERE p.purchased_at >= :from AND s.started_at >= :from AND s.started_at < :to "
     "ORDER BY 1";
+static const char *const SQL_SESSION_CONVERTED =
+    "SELECT EXISTS (SELECT 1 FROM purchases WHERE session_id = :s AND purchased_at >= :since)";
 static const char *const SQL_SESSION_GET =
     "SELECT id, coalesce(customer_id, 0), started_at, ended_at, coalesce(mirror, ''), tracked, "
     "simulated FROM sessions WHERE id = :id";
@@ -626,6 +628,19 @@ static int by_group_then_dominant(const void *a, const void *b)
     const struct store_emotion_agg *x = a, *y = b;
     int c = strcmp(x->grp, y->grp);
     return c ? c : strcmp(x->dominant, y->dominant);
+}
+
+int store_session_converted(struct store *st, int64_t session_id, int64_t since, int *yes)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSION_CONVERTED);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":s", session_id);
+    bind_int(s, ":since", since);
+    int64_t v = 0;
+    int rc = count_of(st, s, &v, "session converted");
+    *yes = v != 0;
+    return rc;
 }
 
 int store_emotion_aggs(struct store *st, int64_t from, int64_t to,

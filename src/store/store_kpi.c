@@ -72,6 +72,12 @@ static const char *const SQL_UP_CONVERTED =
     "INSERT INTO kpi_days(day, converted) SELECT started_at / 86400, 1 FROM sessions "
     "WHERE id = :session AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
     "ON CONFLICT(day) DO UPDATE SET converted = converted + 1";
+/* a tracked session's first purchase changes its day's zone conversions: the day is
+ * recomputed from its rows when next read (analytics/floor.c) */
+static const char *const SQL_FLOOR_CONVERTED_DAY =
+    "SELECT started_at / 86400 FROM sessions WHERE id = :session "
+    "AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
+    "AND EXISTS (SELECT 1 FROM positions WHERE session_id = :session)";
 static const char *const SQL_UP_EVENT =
     "INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy, "
     "p_sad, p_angry, p_fearful, p_disgusted, p_surprised) VALUES (:day, :grp, :dom, 1, :score, "
@@ -142,6 +148,18 @@ int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
     if (rc == SHOP_OK) {
         bind_int(s, ":session", session_id);
         rc = stmt_exec(st, s, "count conversion");
+    }
+    if (rc == SHOP_OK && (s = stmt_get(st, SQL_FLOOR_CONVERTED_DAY)) == NULL)
+        return SHOP_EDB;
+    if (rc == SHOP_OK) {
+        bind_int(s, ":session", session_id);
+        int step = sqlite3_step(s);
+        int64_t started_day = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+        stmt_done(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = store_fail(st, step, "zone conversion");
+        else if (started_day >= 0)
+            rc = store_floor_day_stale(st, started_day);
     }
     return rc;
 }
