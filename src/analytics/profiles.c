@@ -26,9 +26,7 @@ static void str_or_null(struct jsonw *w, const char *key, const char *s)
 int profiles_summary_get(struct store *st, int64_t top, struct profiles_summary *s)
 {
     memset(s, 0, sizeof(*s));
-    int rc = store_profile_summary(st, &s->s);
-    for (int i = 0; i < 3 && rc == SHOP_OK; i++)
-        rc = store_profile_prefs(st, i, &s->prefs[i], &s->nprefs[i]);
+    int rc = store_profile_summary(st, &s->s, s->prefs, s->nprefs);
     int64_t total;
     if (rc == SHOP_OK && top > 0)
         rc = store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, top, 0, &s->top, &s->ntop,

@@ -818,11 +818,12 @@ struct store_profile_summary {
     double avg_spend_cents, avg_purchases, avg_items, avg_discount; /* over buyers */
     int64_t updated_at;         /* the newest profile, 0 when none */
 };
-SHOP_MUST_CHECK int store_profile_summary(struct store *st, struct store_profile_summary *out);
-/* buyers by preferred category (0), fabric (1) or size (2), most first; keys in
- * struct store_kpi_group (units = customers, revenue_cents = their spend); caller frees */
-SHOP_MUST_CHECK int store_profile_prefs(struct store *st, int which,
-                                        struct store_kpi_group **out, size_t *n);
+/* The summary and, when prefs is not NULL, the buyers by preferred category (prefs[0]),
+ * fabric (1) and size (2), most first then by key (units = customers, revenue_cents = their
+ * spend; buyers without that preference are not counted); one walk of the profiles. Caller
+ * frees prefs[i]. */
+SHOP_MUST_CHECK int store_profile_summary(struct store *st, struct store_profile_summary *out,
+                                          struct store_kpi_group *prefs[3], size_t nprefs[3]);
 
 /* one line of a customer's purchase */
 struct store_purchase_line {

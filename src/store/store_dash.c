@@ -56,18 +56,10 @@ static const char *const SQL_PROFILE_ROWS[2] = {
 static const char *const SQL_PROFILE_COUNT =
     "SELECT count(*) FROM customer_profiles p JOIN customers c ON c.id = p.customer_id "
     PROFILE_ROW_WHERE;
-static const char *const SQL_PROFILE_SUMMARY =
-    "SELECT count(*), coalesce(sum(purchases > 0), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN spend_cents END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN purchases END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN items END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN mean_discount END), 0), "
-    "coalesce(max(updated_at), 0) FROM customer_profiles";
-#define PREFS(col)                                                                            \
-    "SELECT " col ", count(*), sum(spend_cents) FROM customer_profiles WHERE purchases > 0 "   \
-    "AND " col " IS NOT NULL AND " col " <> '' GROUP BY 1 ORDER BY 2 DESC, 1"
-static const char *const SQL_PREFS[3] = {PREFS("pref_category"), PREFS("pref_fabric"),
-                                         PREFS("pref_size")};
+/* one walk of the profiles for the summary and the three preference lists (was four) */
+static const char *const SQL_PROFILE_SCAN =
+    "SELECT purchases, items, spend_cents, mean_discount, updated_at, pref_category, "
+    "pref_fabric, pref_size FROM customer_profiles";
 
 static const char *const SQL_CUSTOMER_LINES =
     "SELECT p.id, p.purchased_at, p.total_cents, l.product_id, pr.name, i.size, l.list_cents, "
@@ -234,23 +226,6 @@ int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_s
     if (rc == SHOP_OK && d1 * 86400 < to)
         rc = daily_scan(st, d1 * 86400, to, out, n, &cap);
     return rc;
-}
-
-/* rows of (key, int, int) into groups */
-static int read_groups(struct store *st, sqlite3_stmt *s, struct store_kpi_group **out,
-                       size_t *n, const char *what)
-{
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_kpi_group *g = &(*out)[(*n)++];
-        col_text(s, 0, g->key, sizeof(g->key));
-        g->units = sqlite3_column_int64(s, 1);
-        g->revenue_cents = sqlite3_column_int64(s, 2);
-    }
-    stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
 }
 
 static int by_revenue_then_key(const void *a, const void *b)
@@ -478,36 +453,85 @@ int store_profile_rows(struct store *st, const char *q, int segment,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "profiles");
 }
 
-int store_profile_summary(struct store *st, struct store_profile_summary *out)
+static int by_count_then_key(const void *a, const void *b)
 {
-    memset(out, 0, sizeof(*out));
-    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_SUMMARY);
-    if (!s)
-        return SHOP_EDB;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->customers = sqlite3_column_int64(s, 0);
-        out->buyers = sqlite3_column_int64(s, 1);
-        out->avg_spend_cents = sqlite3_column_double(s, 2);
-        out->avg_purchases = sqlite3_column_double(s, 3);
-        out->avg_items = sqlite3_column_double(s, 4);
-        out->avg_discount = sqlite3_column_double(s, 5);
-        out->updated_at = sqlite3_column_int64(s, 6);
-    }
-    stmt_done(s);
-    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "profile summary");
+    const struct store_kpi_group *x = a, *y = b;
+    if (x->units != y->units)
+        return x->units > y->units ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
-int store_profile_prefs(struct store *st, int which, struct store_kpi_group **out, size_t *n)
+/* adds a buyer with preference key (NULL or "": none) and spend to the groups *g */
+static void pref_add(struct store_kpi_group **g, size_t *n, size_t *cap, const char *key,
+                     int64_t spend)
 {
-    *out = NULL;
-    *n = 0;
-    if (which < 0 || which > 2)
-        return shop_fail(SHOP_EINVAL, "no such preference");
-    sqlite3_stmt *s = stmt_get(st, SQL_PREFS[which]);
+    if (!key || !*key)
+        return;
+    size_t j = 0;
+    while (j < *n && strncmp((*g)[j].key, key, sizeof((*g)[j].key) - 1) != 0)
+        j++;
+    if (j == *n) {
+        *g = grow(*g, *n, cap, sizeof(**g));
+        memset(&(*g)[j], 0, sizeof(**g));
+        snprintf((*g)[j].key, sizeof((*g)[j].key), "%s", key);
+        (*n)++;
+    }
+    (*g)[j].units++;
+    (*g)[j].revenue_cents += spend;
+}
+
+int store_profile_summary(struct store *st, struct store_profile_summary *out,
+                          struct store_kpi_group *prefs[3], size_t nprefs[3])
+{
+    memset(out, 0, sizeof(*out));
+    size_t cap[3] = {0};
+    for (int i = 0; prefs && i < 3; i++) {
+        prefs[i] = NULL;
+        nprefs[i] = 0;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_SCAN);
     if (!s)
         return SHOP_EDB;
-    return read_groups(st, s, out, n, "preferences");
+    /* the sums in row order, as SQL's avg() adds them */
+    double spend = 0, purchases = 0, items = 0, discount = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        out->customers++;
+        int64_t at = sqlite3_column_int64(s, 4);
+        if (at > out->updated_at)
+            out->updated_at = at;
+        if (sqlite3_column_int64(s, 0) <= 0)
+            continue;
+        out->buyers++;
+        int64_t sp = sqlite3_column_int64(s, 2);
+        purchases += (double)sqlite3_column_int64(s, 0);
+        items += (double)sqlite3_column_int64(s, 1);
+        spend += (double)sp;
+        discount += sqlite3_column_double(s, 3);
+        for (int i = 0; prefs && i < 3; i++)
+            pref_add(&prefs[i], &nprefs[i], &cap[i], (const char *)sqlite3_column_text(s, 5 + i),
+                     sp);
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; prefs && i < 3; i++) {
+            free(prefs[i]);
+            prefs[i] = NULL;
+            nprefs[i] = 0;
+        }
+        return store_fail(st, rc, "profile summary");
+    }
+    if (out->buyers) {
+        double n = (double)out->buyers;
+        out->avg_spend_cents = spend / n;
+        out->avg_purchases = purchases / n;
+        out->avg_items = items / n;
+        out->avg_discount = discount / n;
+    }
+    for (int i = 0; prefs && i < 3; i++)
+        if (nprefs[i])
+            qsort(prefs[i], nprefs[i], sizeof(*prefs[i]), by_count_then_key);
+    return SHOP_OK;
 }
 
 int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit, int64_t offset,
