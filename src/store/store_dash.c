@@ -103,15 +103,12 @@ static const char *const SQL_SESSION_EVENTS =
     EVENT_COLS "WHERE session_id = :s ORDER BY at, id LIMIT :lim OFFSET :off";
 static const char *const SQL_SESSION_EVENTS_COUNT =
     "SELECT count(*) FROM emotion_events WHERE session_id = :s";
-/* the sessions first, then the names of the few kept (not a customer lookup per event) */
-static const char *const SQL_EMOTION_SESSIONS =
-    "SELECT g.sid, g.cid, g.n, g.first_at, g.last_at, coalesce(c.name, ''), g.fr, g.ha, g.su "
-    "FROM (SELECT session_id AS sid, coalesce(max(customer_id), 0) AS cid, count(*) AS n, "
-    "min(at) AS first_at, max(at) AS last_at, sum(grp = 'frustration') AS fr, "
-    "sum(grp = 'happiness') AS ha, sum(grp = 'surprise') AS su FROM emotion_events "
-    "WHERE session_id IS NOT NULL AND at >= :from AND at < :to GROUP BY session_id "
-    "ORDER BY 3 DESC, 5 DESC, 1 LIMIT :lim) AS g LEFT JOIN customers c ON c.id = g.cid "
-    "ORDER BY g.n DESC, g.last_at DESC, g.sid";
+/* the events of a range, summed per session in memory (SQL's GROUP BY sorted them all first),
+ * then the names of the few sessions kept */
+static const char *const SQL_EMOTION_SESSION_ROWS =
+    "SELECT session_id, customer_id, at, grp FROM emotion_events "
+    "WHERE session_id IS NOT NULL AND at >= :from AND at < :to";
+static const char *const SQL_CUSTOMER_NAME = "SELECT name FROM customers WHERE id = :id";
 static const char *const SQL_ALERT_COUNTS =
     "SELECT status, count(*) FROM alerts WHERE created_at >= :from AND created_at < :to "
     "GROUP BY status";
@@ -750,33 +747,102 @@ int store_emotion_events(struct store *st, int64_t from, int64_t to, const char 
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion events");
 }
 
+/* most events first, then the latest, then by id */
+static int by_events_then_last(const void *a, const void *b)
+{
+    const struct store_emotion_session *x = a, *y = b;
+    if (x->events != y->events)
+        return x->events > y->events ? -1 : 1;
+    if (x->last_at != y->last_at)
+        return x->last_at > y->last_at ? -1 : 1;
+    return (x->session_id > y->session_id) - (x->session_id < y->session_id);
+}
+
+static uint64_t id_hash(int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
 int store_emotion_sessions(struct store *st, int64_t from, int64_t to, int64_t limit,
                            struct store_emotion_session **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_SESSIONS);
+    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_SESSION_ROWS);
     if (!s)
         return SHOP_EDB;
     bind_range(s, from, to);
-    bind_int(s, ":lim", limit);
-    size_t cap = 0;
+    size_t cap = 0, slots = 0;
+    size_t *slot = NULL; /* open addressing: index into *out + 1, 0 = empty */
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_emotion_session *e = &(*out)[(*n)++];
-        memset(e, 0, sizeof(*e));
-        e->session_id = sqlite3_column_int64(s, 0);
-        e->customer_id = sqlite3_column_int64(s, 1);
-        e->events = sqlite3_column_int64(s, 2);
-        e->first_at = sqlite3_column_int64(s, 3);
-        e->last_at = sqlite3_column_int64(s, 4);
-        col_text(s, 5, e->customer_name, sizeof(e->customer_name));
-        for (int g = 0; g < 3; g++)
-            e->by_group[g] = sqlite3_column_int64(s, 6 + g);
+        if (2 * (*n + 1) > slots) {
+            slots = slots ? slots * 2 : 1024;
+            free(slot);
+            slot = xcalloc(slots, sizeof(*slot));
+            for (size_t i = 0; i < *n; i++) {
+                size_t k = id_hash((*out)[i].session_id) & (slots - 1);
+                while (slot[k])
+                    k = (k + 1) & (slots - 1);
+                slot[k] = i + 1;
+            }
+        }
+        int64_t sid = sqlite3_column_int64(s, 0), at = sqlite3_column_int64(s, 2);
+        size_t k = id_hash(sid) & (slots - 1);
+        while (slot[k] && (*out)[slot[k] - 1].session_id != sid)
+            k = (k + 1) & (slots - 1);
+        if (!slot[k]) {
+            *out = grow(*out, *n, &cap, sizeof(**out));
+            struct store_emotion_session *e = &(*out)[*n];
+            memset(e, 0, sizeof(*e));
+            e->session_id = sid;
+            e->first_at = e->last_at = at;
+            slot[k] = ++*n;
+        }
+        struct store_emotion_session *e = &(*out)[slot[k] - 1];
+        e->events++;
+        if (at < e->first_at)
+            e->first_at = at;
+        if (at > e->last_at)
+            e->last_at = at;
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL && sqlite3_column_int64(s, 1) > e->customer_id)
+            e->customer_id = sqlite3_column_int64(s, 1);
+        const char *g = (const char *)sqlite3_column_text(s, 3);
+        if (g && strcmp(g, "frustration") == 0)
+            e->by_group[0]++;
+        else if (g && strcmp(g, "happiness") == 0)
+            e->by_group[1]++;
+        else if (g && strcmp(g, "surprise") == 0)
+            e->by_group[2]++;
     }
     stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
+    free(slot);
+    int ret = rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
+    if (ret == SHOP_OK && *n)
+        qsort(*out, *n, sizeof(**out), by_events_then_last);
+    if (ret == SHOP_OK && limit >= 0 && (size_t)limit < *n)
+        *n = (size_t)limit;
+    for (size_t i = 0; i < *n && ret == SHOP_OK; i++) {
+        if (!(*out)[i].customer_id)
+            continue;
+        if (!(s = stmt_get(st, SQL_CUSTOMER_NAME))) {
+            ret = SHOP_EDB;
+            break;
+        }
+        bind_int(s, ":id", (*out)[i].customer_id);
+        if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+            col_text(s, 0, (*out)[i].customer_name, sizeof((*out)[i].customer_name));
+        stmt_done(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            ret = store_fail(st, rc, "emotion session names");
+    }
+    if (ret != SHOP_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return ret;
 }
 
 int store_alert_counts(struct store *st, int64_t from, int64_t to, int64_t counts[3])
