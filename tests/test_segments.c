@@ -103,6 +103,22 @@ static void profiles_summary_matches_sql(void)
     }
     CHECK(s.ntop == 5);
     profiles_summary_release(&s);
+    /* the scatter's sample: profile floor(i * n / k) of all of them in customer order */
+    struct store_profile *all;
+    size_t n;
+    CHECK(store_profiles(st, &all, &n) == SHOP_OK && n == 300);
+    for (int64_t k = 1; k <= 400; k += 133) {
+        struct profiles_points pts;
+        CHECK(profiles_points_get(st, k, &pts) == SHOP_OK);
+        CHECK(pts.total == 300 && pts.n == (size_t)(k < 300 ? k : 300));
+        for (size_t i = 0; i < pts.n; i++) {
+            const struct store_profile *q = &all[i * n / pts.n];
+            CHECK(pts.p[i].customer_id == q->customer_id && pts.p[i].segment == q->segment &&
+                  pts.p[i].spend_cents == q->spend_cents && pts.p[i].purchases == q->purchases);
+        }
+        profiles_points_release(&pts);
+    }
+    free(all);
     store_close(st);
     free(path);
 }

@@ -339,6 +339,11 @@ SHOP_MUST_CHECK int store_profile_get(struct store *st, int64_t customer_id,
                                       struct store_profile *out);
 /* all profiles in customer order; caller frees */
 SHOP_MUST_CHECK int store_profiles(struct store *st, struct store_profile **out, size_t *n);
+/* An evenly spaced sample of k profiles in customer order: profile floor(i * total / k) for
+ * i < k, all of them when there are no more than k; only customer_id, segment, purchases and
+ * spend_cents are filled. One snapshot; *total gets the number of profiles. Caller frees. */
+SHOP_MUST_CHECK int store_profile_sample(struct store *st, size_t k, struct store_profile **out,
+                                         size_t *n, int64_t *total);
 
 /* time of the latest purchase (0 when none) */
 SHOP_MUST_CHECK int store_last_purchase_at(struct store *st, int64_t *out);
