@@ -1,5 +1,6 @@
 /* tests/test_dash.c - the dashboard's domain views (sales, inventory, stored rules) against
  * SQL run directly on the same simulated store. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -210,6 +211,22 @@ static void emotion_summary_matches_rows(void)
     emotions_agree_with_rows(s2, p2, 0, KPI_OPEN_END);
     CHECK(test_sql_num(p2, "SELECT sum(events) FROM kpi_emotion_days") ==
           test_sql_num(p2, "SELECT count(*) FROM emotion_events"));
+    /* raw writes by another connection (a sqlite3 shell): the days follow them too */
+    sqlite3 *db;
+    CHECK(sqlite3_open(p2, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, "
+                       "score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, "
+                       "p_surprised) SELECT session_id, customer_id, at + 86400, grp, dominant, "
+                       "score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, "
+                       "p_surprised FROM emotion_events ORDER BY id LIMIT 5; "
+                       "UPDATE emotion_events SET grp = 'surprise', score = score / 2, at = at + 7 "
+                       "WHERE id IN (SELECT id FROM emotion_events ORDER BY id DESC LIMIT 3)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    emotions_agree_with_rows(s2, p2, 0, KPI_OPEN_END);
+    int64_t first2 = (int64_t)test_sql_num(p2, "SELECT min(at) / 86400 FROM emotion_events");
+    emotions_agree_with_rows(s2, p2, first2 * 86400 + 4000, (first2 + 20) * 86400 + 999);
     store_close(s2);
     free(p2);
 }

@@ -445,6 +445,47 @@ INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p
     SELECT at / 86400, grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy),
            sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised)
     FROM emotion_events GROUP BY 1, 2, 3;
+-- The emotion days follow the events by trigger, whoever writes them (a raw insert or an
+-- erasure too): their counts and sums are those of the rows, day by day.
+CREATE TRIGGER agg_emotion_events_ins AFTER INSERT ON emotion_events BEGIN
+    INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy,
+                                 p_sad, p_angry, p_fearful, p_disgusted, p_surprised)
+    VALUES (NEW.at / 86400, NEW.grp, NEW.dominant, 1, NEW.score, NEW.p_neutral, NEW.p_happy,
+            NEW.p_sad, NEW.p_angry, NEW.p_fearful, NEW.p_disgusted, NEW.p_surprised)
+    ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1,
+        score_sum = score_sum + excluded.score_sum, p_neutral = p_neutral + excluded.p_neutral,
+        p_happy = p_happy + excluded.p_happy, p_sad = p_sad + excluded.p_sad,
+        p_angry = p_angry + excluded.p_angry, p_fearful = p_fearful + excluded.p_fearful,
+        p_disgusted = p_disgusted + excluded.p_disgusted,
+        p_surprised = p_surprised + excluded.p_surprised;
+END;
+CREATE TRIGGER agg_emotion_events_del AFTER DELETE ON emotion_events BEGIN
+    UPDATE kpi_emotion_days SET events = events - 1, score_sum = score_sum - OLD.score,
+        p_neutral = p_neutral - OLD.p_neutral, p_happy = p_happy - OLD.p_happy,
+        p_sad = p_sad - OLD.p_sad, p_angry = p_angry - OLD.p_angry,
+        p_fearful = p_fearful - OLD.p_fearful, p_disgusted = p_disgusted - OLD.p_disgusted,
+        p_surprised = p_surprised - OLD.p_surprised
+    WHERE day = OLD.at / 86400 AND grp = OLD.grp AND dominant = OLD.dominant;
+END;
+CREATE TRIGGER agg_emotion_events_upd AFTER UPDATE OF at, grp, dominant, score, p_neutral,
+    p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised ON emotion_events BEGIN
+    UPDATE kpi_emotion_days SET events = events - 1, score_sum = score_sum - OLD.score,
+        p_neutral = p_neutral - OLD.p_neutral, p_happy = p_happy - OLD.p_happy,
+        p_sad = p_sad - OLD.p_sad, p_angry = p_angry - OLD.p_angry,
+        p_fearful = p_fearful - OLD.p_fearful, p_disgusted = p_disgusted - OLD.p_disgusted,
+        p_surprised = p_surprised - OLD.p_surprised
+    WHERE day = OLD.at / 86400 AND grp = OLD.grp AND dominant = OLD.dominant;
+    INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy,
+                                 p_sad, p_angry, p_fearful, p_disgusted, p_surprised)
+    VALUES (NEW.at / 86400, NEW.grp, NEW.dominant, 1, NEW.score, NEW.p_neutral, NEW.p_happy,
+            NEW.p_sad, NEW.p_angry, NEW.p_fearful, NEW.p_disgusted, NEW.p_surprised)
+    ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1,
+        score_sum = score_sum + excluded.score_sum, p_neutral = p_neutral + excluded.p_neutral,
+        p_happy = p_happy + excluded.p_happy, p_sad = p_sad + excluded.p_sad,
+        p_angry = p_angry + excluded.p_angry, p_fearful = p_fearful + excluded.p_fearful,
+        p_disgusted = p_disgusted + excluded.p_disgusted,
+        p_surprised = p_surprised + excluded.p_surprised;
+END;
 -- A zone's day counts its visiting sessions that made a purchase too (the heatmap's zone
 -- conversion no longer reads every buyer's path); the days there are recomputed with it when
 -- first read.

@@ -513,8 +513,6 @@ int store_face_forget(struct store *st, int64_t customer_id, const char *action,
     if (rc == SHOP_OK)
         rc = delete_for(st, SQL_DELETE_CONSENT, customer_id, "delete consent");
     if (rc == SHOP_OK)
-        rc = kpi_events_removing(st, customer_id); /* the daily counts follow the rows */
-    if (rc == SHOP_OK)
         rc = delete_for(st, SQL_DELETE_EVENTS, customer_id, "delete emotion events");
     if (rc == SHOP_OK)
         rc = delete_for(st, SQL_ERASE_NOTES, customer_id, "erase alert notes");

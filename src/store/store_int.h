@@ -86,10 +86,7 @@ int kpi_session_added(struct store *st, int64_t started_at);
 int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at);
 int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
                        const struct store_line *lines, int n, int64_t total);
-/* an emotion event: its day's count and sums (score, p_*) */
-int kpi_event_added(struct store *st, const struct store_emotion_event *e);
-/* takes a customer's emotion events out of the emotion days, before they are deleted */
-int kpi_events_removing(struct store *st, int64_t customer_id);
+
 
 /* counts a change of what cached engines are built from (store_generation), in the
  * caller's transaction level */

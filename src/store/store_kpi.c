@@ -1,6 +1,7 @@
 /* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range, and the
  * daily aggregates (kpi_days, kpi_product_days, kpi_emotion_days) that answer whole days
- * without scanning: kept current here, in the transaction level of the row they count. */
+ * without scanning: kept current here, in the transaction level of the row they count (the
+ * emotion days by triggers on emotion_events, schema.sql). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,28 +79,6 @@ static const char *const SQL_FLOOR_CONVERTED_DAY =
     "SELECT started_at / 86400 FROM sessions WHERE id = :session "
     "AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
     "AND EXISTS (SELECT 1 FROM positions WHERE session_id = :session)";
-static const char *const SQL_UP_EVENT =
-    "INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy, "
-    "p_sad, p_angry, p_fearful, p_disgusted, p_surprised) VALUES (:day, :grp, :dom, 1, :score, "
-    ":p0, :p1, :p2, :p3, :p4, :p5, :p6) ON CONFLICT(day, grp, dominant) DO UPDATE SET "
-    "events = events + 1, score_sum = score_sum + excluded.score_sum, "
-    "p_neutral = p_neutral + excluded.p_neutral, p_happy = p_happy + excluded.p_happy, "
-    "p_sad = p_sad + excluded.p_sad, p_angry = p_angry + excluded.p_angry, "
-    "p_fearful = p_fearful + excluded.p_fearful, "
-    "p_disgusted = p_disgusted + excluded.p_disgusted, "
-    "p_surprised = p_surprised + excluded.p_surprised";
-/* an erasure's events leave the days they were counted in */
-static const char *const SQL_DOWN_EVENTS =
-    "UPDATE kpi_emotion_days SET events = events - d.n, score_sum = score_sum - d.score, "
-    "p_neutral = p_neutral - d.p0, p_happy = p_happy - d.p1, p_sad = p_sad - d.p2, "
-    "p_angry = p_angry - d.p3, p_fearful = p_fearful - d.p4, p_disgusted = p_disgusted - d.p5, "
-    "p_surprised = p_surprised - d.p6 FROM (SELECT at / 86400 AS day, grp, dominant, "
-    "count(*) AS n, sum(score) AS score, sum(p_neutral) AS p0, sum(p_happy) AS p1, "
-    "sum(p_sad) AS p2, sum(p_angry) AS p3, sum(p_fearful) AS p4, sum(p_disgusted) AS p5, "
-    "sum(p_surprised) AS p6 FROM emotion_events WHERE customer_id = :customer "
-    "GROUP BY 1, 2, 3) AS d WHERE kpi_emotion_days.day = d.day AND "
-    "kpi_emotion_days.grp = d.grp AND kpi_emotion_days.dominant = d.dominant";
-
 int64_t store_day_of(int64_t t)
 {
     return t / 86400; /* as SQL's integer division: times are after 1970 */
@@ -162,30 +141,6 @@ int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
             rc = store_floor_day_stale(st, started_day);
     }
     return rc;
-}
-
-int kpi_event_added(struct store *st, const struct store_emotion_event *e)
-{
-    static const char *const pn[7] = {":p0", ":p1", ":p2", ":p3", ":p4", ":p5", ":p6"};
-    sqlite3_stmt *s = stmt_get(st, SQL_UP_EVENT);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":day", store_day_of(e->at));
-    bind_text(s, ":grp", e->grp);
-    bind_text(s, ":dom", e->dominant);
-    bind_double(s, ":score", e->score);
-    for (int i = 0; i < 7; i++)
-        bind_double(s, pn[i], e->p[i]);
-    return stmt_exec(st, s, "count emotion event");
-}
-
-int kpi_events_removing(struct store *st, int64_t customer_id)
-{
-    sqlite3_stmt *s = stmt_get(st, SQL_DOWN_EVENTS);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":customer", customer_id);
-    return stmt_exec(st, s, "uncount emotion events");
 }
 
 static void bind_range(sqlite3_stmt *s, int64_t from, int64_t to)
