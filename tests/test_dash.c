@@ -1,10 +1,12 @@
 /* tests/test_dash.c - the dashboard's domain views (sales, inventory, stored rules) against
  * SQL run directly on the same simulated store. */
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analytics/assoc.h"
+#include "analytics/emostats.h"
 #include "analytics/kpi.h"
 #include "analytics/sales.h"
 #include "store/store.h"
@@ -125,6 +127,137 @@ static void product_sales_match_rows(void)
     sales_products_release(&s);
 }
 
+/* sales by each attribute over a range that starts and ends mid-day (the per-product sums:
+ * whole days from the aggregates, the ends from the rows) are the rows' own, group by group,
+ * by revenue then key; a range without sales has no groups */
+static void sales_by_match_rows(void)
+{
+    static const char *const cols[4] = {"category", "fabric", "gender", "season"};
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(purchased_at) / 86400 FROM purchases");
+    int64_t from = first * 86400 + 7 * 3600 + 11, to = (first + 25) * 86400 + 17 * 3600;
+    for (int dim = 0; dim < 4; dim++) {
+        struct sales_by b;
+        CHECK(sales_by_get(st, (enum store_dim)dim, from, to, &b) == SHOP_OK);
+        char q[640];
+        snprintf(q, sizeof(q), "SELECT count(DISTINCT pr.%s) FROM purchase_lines l JOIN purchases p "
+                 "ON p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE "
+                 "p.purchased_at >= %lld AND p.purchased_at < %lld", cols[dim], (long long)from,
+                 (long long)to);
+        CHECK(b.n > 1 && (double)b.n == test_sql_num(path, q));
+        for (size_t g = 0; g < b.n; g++) {
+            snprintf(q, sizeof(q), "SELECT count(*) * 100000000 + sum(l.price_cents) FROM "
+                     "purchase_lines l JOIN purchases p ON p.id = l.purchase_id JOIN products pr ON "
+                     "pr.id = l.product_id WHERE pr.%s = '%s' AND p.purchased_at >= %lld AND "
+                     "p.purchased_at < %lld", cols[dim], b.groups[g].key, (long long)from,
+                     (long long)to);
+            CHECK((int64_t)test_sql_num(path, q) ==
+                  b.groups[g].units * 100000000 + b.groups[g].revenue_cents);
+            if (g > 0)
+                CHECK(b.groups[g - 1].revenue_cents > b.groups[g].revenue_cents ||
+                      (b.groups[g - 1].revenue_cents == b.groups[g].revenue_cents &&
+                       strcmp(b.groups[g - 1].key, b.groups[g].key) < 0));
+        }
+        sales_by_release(&b);
+    }
+    int64_t last = (int64_t)test_sql_num(path, "SELECT max(purchased_at) / 86400 FROM purchases");
+    struct sales_by b;
+    CHECK(sales_by_get(st, STORE_DIM_SEASON, (last + 2) * 86400 + 5, (last + 9) * 86400, &b) ==
+          SHOP_OK);
+    CHECK(b.n == 0 && b.units == 0);
+    sales_by_release(&b);
+}
+
+/* the Emotions tab's summary of a range agrees with the events' rows: whole days come from
+ * the emotion days, the ends from the rows */
+static void emotions_agree_with_rows(struct store *s, const char *db, int64_t from, int64_t to)
+{
+    struct emostats e;
+    CHECK(emostats_get(s, from, to, &e) == SHOP_OK);
+    char q[320];
+    const char *cols[] = {"count(*)", "sum(grp = 'frustration')", "sum(grp = 'surprise')",
+                          "sum(dominant = 'happy')", "coalesce(avg(score), 0)",
+                          "coalesce(avg(p_angry), 0)", "coalesce(avg(p_neutral), 0)"};
+    double want[7];
+    for (int i = 0; i < 7; i++) {
+        snprintf(q, sizeof(q), "SELECT %s FROM emotion_events WHERE at >= %lld AND at < %lld",
+                 cols[i], (long long)from, (long long)to);
+        want[i] = test_sql_num(db, q);
+    }
+    CHECK(e.events == (int64_t)want[0]);
+    CHECK(e.by_group[0] == (int64_t)want[1] && e.by_group[2] == (int64_t)want[2]);
+    CHECK(e.by_dominant[1] == (int64_t)want[3]);
+    CHECK_NEAR(e.mean_score, want[4], 1e-9 * (1 + want[4]));
+    CHECK_NEAR(e.mean_p[3], want[5], 1e-9);
+    CHECK_NEAR(e.mean_p[0], want[6], 1e-9);
+}
+
+static void emotion_summary_matches_rows(void)
+{
+    int64_t first = (int64_t)test_sql_num(path, "SELECT min(at) / 86400 FROM emotion_events");
+    CHECK(test_sql_num(path, "SELECT count(*) FROM emotion_events") > 20);
+    emotions_agree_with_rows(st, path, 0, KPI_OPEN_END);
+    emotions_agree_with_rows(st, path, first * 86400 + 9 * 3600 + 5, (first + 12) * 86400 + 14 * 3600);
+    emotions_agree_with_rows(st, path, first * 86400 + 3600, first * 86400 + 7200);
+    /* an erasure takes a customer's events out of the emotion days too */
+    char *p2;
+    struct store *s2 = test_simulated_store("emo.db", 60, 10, 30, 7, 0.2, &p2);
+    int64_t who = (int64_t)test_sql_num(p2, "SELECT customer_id FROM emotion_events WHERE "
+                                             "customer_id IS NOT NULL GROUP BY 1 ORDER BY "
+                                             "count(*) DESC LIMIT 1");
+    CHECK(who > 0);
+    struct store_face_erasure fe;
+    CHECK(store_face_forget(s2, who, "delete", "test", 1, &fe) == SHOP_OK);
+    CHECK(fe.emotion_events > 0);
+    emotions_agree_with_rows(s2, p2, 0, KPI_OPEN_END);
+    CHECK(test_sql_num(p2, "SELECT sum(events) FROM kpi_emotion_days") ==
+          test_sql_num(p2, "SELECT count(*) FROM emotion_events"));
+    /* raw writes by another connection (a sqlite3 shell): the days follow them too */
+    sqlite3 *db;
+    CHECK(sqlite3_open(p2, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db,
+                       "INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, "
+                       "score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, "
+                       "p_surprised) SELECT session_id, customer_id, at + 86400, grp, dominant, "
+                       "score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, "
+                       "p_surprised FROM emotion_events ORDER BY id LIMIT 5; "
+                       "UPDATE emotion_events SET grp = 'surprise', score = score / 2, at = at + 7 "
+                       "WHERE id IN (SELECT id FROM emotion_events ORDER BY id DESC LIMIT 3)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+    emotions_agree_with_rows(s2, p2, 0, KPI_OPEN_END);
+    int64_t first2 = (int64_t)test_sql_num(p2, "SELECT min(at) / 86400 FROM emotion_events");
+    emotions_agree_with_rows(s2, p2, first2 * 86400 + 4000, (first2 + 20) * 86400 + 999);
+    store_close(s2);
+    free(p2);
+}
+
+/* the sessions with the most events in a range, as the rows count them, with their names */
+static void emotion_sessions_match_rows(void)
+{
+    struct store_emotion_session *e = NULL;
+    size_t n = 0;
+    CHECK(store_emotion_sessions(st, 0, KPI_OPEN_END, 5, &e, &n) == SHOP_OK);
+    CHECK(n == 5);
+    for (size_t i = 0; i < n; i++) {
+        char q[256];
+        snprintf(q, sizeof(q), "SELECT count(*) * 1000 + sum(grp = 'frustration') FROM "
+                 "emotion_events WHERE session_id = %lld", (long long)e[i].session_id);
+        CHECK((int64_t)test_sql_num(path, q) == e[i].events * 1000 + e[i].by_group[0]);
+        snprintf(q, sizeof(q), "SELECT count(*) FROM emotion_events WHERE session_id IS NOT NULL "
+                 "GROUP BY session_id HAVING count(*) > %lld", (long long)e[i].events);
+        CHECK(test_sql_num(path, q) == -1 || i > 0); /* none has more than the first */
+        if (i > 0)
+            CHECK(e[i - 1].events > e[i].events ||
+                  (e[i - 1].events == e[i].events && e[i - 1].last_at >= e[i].last_at));
+        if (e[i].customer_id) {
+            snprintf(q, sizeof(q), "SELECT count(*) FROM customers WHERE id = %lld AND name = '%s'",
+                     (long long)e[i].customer_id, e[i].customer_name);
+            CHECK(test_sql_num(path, q) == 1);
+        }
+    }
+    free(e);
+}
+
 static void inventory_flags_low_sizes(void)
 {
     struct inventory inv;
@@ -190,6 +323,9 @@ void test_dash(void)
     RUN(daily_series_matches_sql);
     RUN(product_sales_match_rows);
     RUN(by_attribute_and_ranking_match_kpi);
+    RUN(sales_by_match_rows);
+    RUN(emotion_summary_matches_rows);
+    RUN(emotion_sessions_match_rows);
     RUN(inventory_flags_low_sizes);
     RUN(rules_are_replaced_and_filtered);
     store_close(st);

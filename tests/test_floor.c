@@ -124,6 +124,13 @@ static void floor_agree(struct store *st, int64_t from, int64_t to, int64_t *pos
     }
     for (int i = 0; i < nz * nz && nz == b.stats.nzones; i++)
         CHECK(a.stats.transitions[i] == b.stats.transitions[i]);
+    /* the zone conversions: whole days from the zone days, the ends from the buyers' paths */
+    int64_t converted = 0;
+    for (int z = 0; z < nz && z < b.stats.nzones; z++) {
+        CHECK(a.converted[z] == b.converted[z]);
+        converted += b.converted[z];
+    }
+    CHECK(converted > 0 || to - from < 86400);
     if (positions)
         *positions = (int64_t)a.positions;
     floor_result_release(&a);
@@ -174,6 +181,26 @@ static void aggregates_agree_with_the_positions(void)
     CHECK(floor_position_add(st, 999999, 1, 5, 5) == SHOP_ENOTFOUND);
     floor_agree_on_ranges(st, first, &after);
     CHECK(after == before + 7);
+
+    /* the new session buys: its zones convert (its day is recomputed when read), and a live
+     * position after the purchase counts its new zone as converted at once */
+    struct store_line line = {0};
+    line.item_id = (int64_t)test_sql_num(path, "SELECT min(id) FROM items WHERE status = "
+                                               "'in_stock' AND id NOT IN (SELECT item_id FROM "
+                                               "purchase_lines)");
+    line.product_id = (int64_t)test_sql_num(path, "SELECT product_id FROM items WHERE id = "
+                                                  "(SELECT min(id) FROM items WHERE status = "
+                                                  "'in_stock' AND id NOT IN (SELECT item_id FROM "
+                                                  "purchase_lines))");
+    line.list_cents = line.price_cents = 1000;
+    int64_t pid;
+    CHECK(line.item_id > 0 && store_purchase_add(st, s.id, 1, s.ended_at, &line, 1, &pid) ==
+                                  SHOP_OK);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM floor_days WHERE stale = 1") == 1);
+    floor_agree_on_ranges(st, first, NULL);
+    CHECK(floor_position_add(st, s.id, s.started_at + 60, 1, 1) == SHOP_OK);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM floor_days WHERE stale = 1") == 0);
+    floor_agree_on_ranges(st, first, NULL);
 
     /* a day marked stale is recomputed from its rows when read, and saved */
     CHECK(store_floor_day_stale(st, first + 2) == SHOP_OK);

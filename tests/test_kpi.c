@@ -254,8 +254,8 @@ static void old_database_gets_its_aggregates(void)
     struct store *st = test_simulated_store("kold.db", 80, 16, 14, 9, 0.2, &path);
     int64_t first = store_meta_int(st, "sim.first_day", -1);
     store_close(st);
-    /* undo the daily-aggregates migration (migrations[2], version 2 -> 3) and the one after
-     * it (its columns: the upgrade adds them again) */
+    /* undo the daily-aggregates migration (migrations[2], version 2 -> 3) and the ones after
+     * it (their columns, index, data generations: the upgrade adds them again) */
     char version[64];
     snprintf(version, sizeof(version), "PRAGMA user_version = %d", 2);
     sqlite3 *db;
@@ -275,6 +275,16 @@ static void old_database_gets_its_aggregates(void)
                        "DROP INDEX alert_resolutions_alert; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_stmt *q;
+    CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger'", -1,
+                             &q, NULL) == SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char drop[128];
+        snprintf(drop, sizeof(drop), "DROP TRIGGER \"%s\"", sqlite3_column_text(q, 0));
+        CHECK(sqlite3_exec(db, drop, NULL, NULL, NULL) == SQLITE_OK);
+    }
+    sqlite3_finalize(q);
+    CHECK(sqlite3_exec(db, "DROP TABLE data_gens", NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_close(db);
     CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
     CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION);

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analytics/profiles.h"
 #include "analytics/segments.h"
 #include "sim/sim.h"
 #include "store/store.h"
@@ -61,6 +62,65 @@ static void every_customer_gets_a_profile(void)
     CHECK((double)hunters_in / in > 1.3 * (double)hunters / (double)nc);
     free(cs);
     store_close(st);
+}
+
+/* the Customers tab's summary (one walk of the profiles) against SQL on the same rows */
+static void profiles_summary_matches_sql(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("psum.db", 300, 16, 60, 11, 0, &path);
+    struct segments_report r;
+    CHECK(segments_train(st, 4, 42, 1000, &r) == SHOP_OK);
+    struct profiles_summary s;
+    CHECK(profiles_summary_get(st, 5, &s) == SHOP_OK);
+    CHECK(s.s.customers == 300);
+    CHECK(s.s.buyers == test_sql_num(path, "SELECT count(*) FROM customer_profiles WHERE purchases > 0"));
+    CHECK(s.s.buyers > 0 && s.s.buyers < 300);
+    double want = test_sql_num(path, "SELECT avg(spend_cents) FROM customer_profiles WHERE purchases > 0");
+    CHECK_NEAR(s.s.avg_spend_cents, want, 1e-9 * want);
+    want = test_sql_num(path, "SELECT avg(mean_discount) FROM customer_profiles WHERE purchases > 0");
+    CHECK_NEAR(s.s.avg_discount, want, 1e-12);
+    want = test_sql_num(path, "SELECT avg(items) FROM customer_profiles WHERE purchases > 0");
+    CHECK_NEAR(s.s.avg_items, want, 1e-9 * want);
+    CHECK(s.s.updated_at == test_sql_num(path, "SELECT max(updated_at) FROM customer_profiles"));
+    static const char *const cols[3] = {"pref_category", "pref_fabric", "pref_size"};
+    for (int i = 0; i < 3; i++) {
+        char q[320];
+        snprintf(q, sizeof(q), "SELECT count(DISTINCT %s) FROM customer_profiles WHERE purchases > 0 "
+                 "AND %s <> ''", cols[i], cols[i]);
+        CHECK(s.nprefs[i] > 1 && (double)s.nprefs[i] == test_sql_num(path, q));
+        for (size_t g = 0; g < s.nprefs[i]; g++) {
+            snprintf(q, sizeof(q), "SELECT count(*) * 1000000000 + sum(spend_cents) FROM "
+                     "customer_profiles WHERE purchases > 0 AND %s = '%s'", cols[i],
+                     s.prefs[i][g].key);
+            CHECK((int64_t)test_sql_num(path, q) ==
+                  s.prefs[i][g].units * 1000000000 + s.prefs[i][g].revenue_cents);
+            if (g > 0)
+                CHECK(s.prefs[i][g - 1].units > s.prefs[i][g].units ||
+                      (s.prefs[i][g - 1].units == s.prefs[i][g].units &&
+                       strcmp(s.prefs[i][g - 1].key, s.prefs[i][g].key) < 0));
+        }
+    }
+    CHECK(s.ntop == 5);
+    profiles_summary_release(&s);
+    /* the scatter's sample: profile floor(i * n / k) of all of them in customer order */
+    struct store_profile *all;
+    size_t n;
+    CHECK(store_profiles(st, &all, &n) == SHOP_OK && n == 300);
+    for (int64_t k = 1; k <= 400; k += 133) {
+        struct profiles_points pts;
+        CHECK(profiles_points_get(st, k, &pts) == SHOP_OK);
+        CHECK(pts.total == 300 && pts.n == (size_t)(k < 300 ? k : 300));
+        for (size_t i = 0; i < pts.n; i++) {
+            const struct store_profile *q = &all[i * n / pts.n];
+            CHECK(pts.p[i].customer_id == q->customer_id && pts.p[i].segment == q->segment &&
+                  pts.p[i].spend_cents == q->spend_cents && pts.p[i].purchases == q->purchases);
+        }
+        profiles_points_release(&pts);
+    }
+    free(all);
+    store_close(st);
+    free(path);
 }
 
 static void same_seed_same_segments(void)
@@ -176,6 +236,7 @@ void test_segments(void)
     RUN(cached_description_follows_the_data);
     RUN(every_customer_gets_a_profile);
     RUN(same_seed_same_segments);
+    RUN(profiles_summary_matches_sql);
     RUN(update_folds_in_new_sales);
     RUN(too_few_customers);
 }

@@ -89,7 +89,7 @@ static void upgrades_a_v1_store(void)
                    "(1, 1700000100, 'frustration', 'neutral', 16.7, 0.8, 0, 0, 0.2, 0, 0, 0)");
     struct store *st;
     CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK); /* a read-only open never migrates */
-    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION && STORE_SCHEMA_VERSION == 5);
+    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION && STORE_SCHEMA_VERSION == 6);
     struct store_emotion_event e = {0};
     e.customer_id = 1;
     e.at = 1700000200;
@@ -101,7 +101,24 @@ static void upgrades_a_v1_store(void)
     snprintf(e.peak_dominant, sizeof(e.peak_dominant), "angry");
     CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
     store_close(st);
-    CHECK(test_sql_num(path, "PRAGMA user_version") == 5);
+    CHECK(test_sql_num(path, "PRAGMA user_version") == 6);
+    /* v6: the data generations and their triggers, as a new store has them, counting from
+     * the upgrade on (the event added above counted) */
+    char *fresh = test_tmp_path("v6.db");
+    CHECK(store_open(fresh, STORE_CREATE, &st) == SHOP_OK);
+    store_close(st);
+    const char *ntrig = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                        "name LIKE 'gen_%'";
+    CHECK(test_sql_num(path, ntrig) == test_sql_num(fresh, ntrig));
+    CHECK(test_sql_num(path, ntrig) > 40);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM data_gens") == STORE_KIND_COUNT);
+    CHECK(test_sql_num(path, "SELECT gen FROM data_gens WHERE name = 'emotions'") == 1);
+    CHECK(test_sql_num(path, "SELECT sum(gen) FROM data_gens") == 1);
+    /* v6: the emotion days' sums, rebuilt from the event before the upgrade, then kept */
+    CHECK(test_sql_num(path, "SELECT events FROM kpi_emotion_days") == 2);
+    CHECK(fabs(test_sql_num(path, "SELECT score_sum FROM kpi_emotion_days") - 30.0) < 1e-9);
+    CHECK(fabs(test_sql_num(path, "SELECT p_neutral FROM kpi_emotion_days") - 1.67) < 1e-9);
+    free(fresh);
     /* v5: the resolutions' index, as a new store has it */
     CHECK(test_sql_num(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND "
                              "name = 'alert_resolutions_alert'") == 1);
@@ -235,6 +252,113 @@ static int64_t count(struct store *st, const char *table)
         if (strcmp(s.table[i], table) == 0)
             return s.rows[i];
     return -1;
+}
+
+/* the counters of every kind, for kinds_count_their_writes */
+static void gens_now(struct store *st, int64_t *g)
+{
+    CHECK(store_kind_gens(st, g) == SHOP_OK);
+}
+
+/* which kinds moved between a and b, as a bit set */
+static unsigned moved(const int64_t *a, const int64_t *b)
+{
+    unsigned m = 0;
+    for (int k = 0; k < STORE_KIND_COUNT; k++)
+        if (a[k] != b[k])
+            m |= 1u << k;
+    return m;
+}
+
+#define BIT(k) (1u << STORE_KIND_##k)
+
+/* A write raises the counters of the kinds it changed, and only those: a dashboard login and
+ * its renewal, a cart reservation, a mirror's visit, a customer's last visit raise none; a
+ * sale raises sales (not emotions), an emotion event emotions (not sales); a raw write by
+ * another connection counts the same; a bulk load raises every counter once. */
+static void kinds_count_their_writes(void)
+{
+    struct store *st;
+    char *path = test_tmp_path("kinds.db");
+    CHECK(store_open(path, STORE_CREATE, &st) == SHOP_OK);
+    int64_t session = small_shop(st);
+    int64_t a[STORE_KIND_COUNT], b[STORE_KIND_COUNT];
+    gens_now(st, a);
+    CHECK(a[STORE_KIND_CUSTOMERS] == 1 && a[STORE_KIND_CATALOG] == 1 && a[STORE_KIND_STOCK] == 3);
+
+    struct store_user u = {.created_at = 5};
+    snprintf(u.username, sizeof(u.username), "boss");
+    snprintf(u.role, sizeof(u.role), "manager");
+    CHECK(store_user_add(st, &u, "$argon2id$x") == SHOP_OK);
+    CHECK(store_auth_session_add(st, "hash", u.id, "csrf", 100, 200) == SHOP_OK);
+    struct store_auth_session as;
+    CHECK(store_auth_session_get(st, "hash", 150, &as) == SHOP_OK);
+    CHECK(store_auth_session_touch(st, as.id, 170, 400) == SHOP_OK);
+    struct store_device d = {.created_at = 5};
+    snprintf(d.name, sizeof(d.name), "mirror-1");
+    snprintf(d.location, sizeof(d.location), "fitting rooms");
+    CHECK(store_device_add(st, &d, "devhash") == SHOP_OK);
+    CHECK(store_device_seen(st, d.id, 180) == SHOP_OK);
+    CHECK(store_customer_seen(st, 1, 190) == SHOP_OK);
+    struct store_cart cart = {.session_id = session, .customer_id = 1, .created_at = 12,
+                              .updated_at = 12};
+    CHECK(store_cart_add(st, &cart) == SHOP_OK);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_cart_reserve(st, cart.id, 1, 12, 1000) == SHOP_OK);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(store_cart_release(st, cart.id, 1) == SHOP_OK);
+    CHECK(store_meta_set(st, "store.generation", "41") == SHOP_OK);
+    gens_now(st, b);
+    CHECK(moved(a, b) == 0);
+
+    struct store_line line = {2, 1, 1999, 1999, 0};
+    int64_t pid;
+    CHECK(store_purchase_add(st, session, 1, 15, &line, 1, &pid) == SHOP_OK);
+    gens_now(st, a);
+    CHECK((moved(b, a) & BIT(SALES)) && !(moved(b, a) & (BIT(EMOTIONS) | BIT(ALERTS))));
+
+    struct store_emotion_event e = {.session_id = session, .customer_id = 1, .at = 16};
+    snprintf(e.grp, sizeof(e.grp), "happiness");
+    snprintf(e.dominant, sizeof(e.dominant), "happy");
+    CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
+    gens_now(st, b);
+    CHECK(moved(a, b) == BIT(EMOTIONS));
+
+    CHECK(store_session_end(st, session, 30) == SHOP_OK);
+    gens_now(st, a);
+    CHECK(moved(b, a) == BIT(SESSION_ENDS));
+    CHECK(store_product_set_price(st, 1, 1799) == SHOP_OK);
+    gens_now(st, b);
+    CHECK(moved(a, b) == BIT(PRICES));
+    CHECK(store_meta_set(st, "floor.width_m", "20") == SHOP_OK);
+    gens_now(st, a);
+    CHECK(moved(b, a) == BIT(META));
+
+    /* another connection's raw write */
+    exec_sql(path, "INSERT INTO positions(session_id, t, x, y) VALUES (1, 11, 1.0, 2.0)");
+    gens_now(st, b);
+    CHECK(moved(a, b) == BIT(FLOOR));
+
+    /* a bulk load: no counting per row, every counter once at its end, triggers back */
+    const char *ntrig = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger'";
+    double triggers = test_sql_num(path, ntrig);
+    CHECK(store_begin(st) == SHOP_OK);
+    CHECK(store_bulk_begin(st) == SHOP_OK);
+    struct store_session s2 = {.customer_id = 1, .started_at = 40, .ended_at = 50};
+    CHECK(store_session_add(st, &s2) == SHOP_OK);
+    gens_now(st, a);
+    CHECK(moved(a, b) == 0);
+    CHECK(store_bulk_end(st) == SHOP_OK);
+    gens_now(st, a);
+    for (int k = 0; k < STORE_KIND_COUNT; k++)
+        CHECK(a[k] == b[k] + 1);
+    CHECK(store_commit(st) == SHOP_OK);
+    CHECK(test_sql_num(path, ntrig) == triggers);
+    CHECK(strcmp(store_kind_name(STORE_KIND_SESSION_ENDS), "session_ends") == 0);
+    CHECK(test_sql_num(path, "SELECT kind FROM data_gens WHERE name = 'meta'") ==
+          STORE_KIND_META);
+    store_close(st);
+    free(path);
 }
 
 static void transactions_nest(void)
@@ -542,6 +666,7 @@ void test_store(void)
     RUN(read_only_and_locked);
     RUN(purchase_rules);
     RUN(transactions_nest);
+    RUN(kinds_count_their_writes);
     RUN(statement_cache_grows);
     RUN(short_busy_timeout);
     RUN(handles_per_thread);

@@ -30,10 +30,10 @@ static int has_id(const int64_t *ids, size_t n, int64_t id)
     return lo < n && ids[lo] == id;
 }
 
-/* adds 1 to r->converted[z] for each zone z that samples [i, end) of t (one session) pass
- * through; a sample is in the first zone that holds it */
-static void mark_zones(struct floor_result *r, const struct store_track *t, size_t i, size_t end,
-                       unsigned char *seen)
+/* adds 1 to converted[z] for each zone z of the plan that samples [i, end) of t (one session)
+ * pass through; a sample is in the first zone that holds it */
+static void mark_zones(const struct floor_result *r, int64_t *converted,
+                       const struct store_track *t, size_t i, size_t end, unsigned char *seen)
 {
     memset(seen, 0, r->nzones ? r->nzones : 1);
     for (size_t k = i; k < end; k++)
@@ -47,29 +47,29 @@ static void mark_zones(struct floor_result *r, const struct store_track *t, size
             }
         }
     for (size_t z = 0; z < r->nzones; z++)
-        r->converted[z] += seen[z];
+        converted[z] += seen[z];
 }
 
-/* per zone, the visiting sessions that made a purchase (a zone's conversion is that over
- * its visiting sessions). Only the buyers' samples are read: for the whole store one
- * session at a time (an index lookup each), for a customer or a session their tracks. */
-static int zone_conversions(struct store *st, const struct floor_params *p,
-                            struct floor_result *r)
+/* adds to r->converted, per zone, the visiting sessions started in [from, to) that made a
+ * purchase (a zone's conversion is that over its visiting sessions). Only the buyers'
+ * samples are read: for the whole store one session at a time (an index lookup each), for a
+ * customer or a session their tracks. */
+static int zone_conversions(struct store *st, const struct floor_params *p, int64_t from,
+                            int64_t to, struct floor_result *r)
 {
     int64_t *ids = NULL;
     size_t nids = 0;
-    int rc = store_sessions_converted(st, p->from, p->to, &ids, &nids);
-    r->converted = xcalloc(r->nzones ? r->nzones : 1, sizeof(*r->converted));
+    int rc = store_sessions_converted(st, from, to, &ids, &nids);
     unsigned char *seen = xcalloc(r->nzones ? r->nzones : 1, 1);
     struct store_track t;
     if (rc == SHOP_OK && (p->customer_id > 0 || p->session_id > 0)) {
-        rc = store_tracks(st, p->customer_id, p->session_id, p->from, p->to, &t);
+        rc = store_tracks(st, p->customer_id, p->session_id, from, to, &t);
         for (size_t i = 0; rc == SHOP_OK && i < t.n;) {
             size_t end = i;
             while (end < t.n && t.session[end] == t.session[i])
                 end++;
             if (has_id(ids, nids, t.session[i]))
-                mark_zones(r, &t, i, end, seen);
+                mark_zones(r, r->converted, &t, i, end, seen);
             i = end;
         }
         if (rc == SHOP_OK)
@@ -81,7 +81,7 @@ static int zone_conversions(struct store *st, const struct floor_params *p,
         for (size_t k = 0; rc == SHOP_OK && k < nids; k++) {
             rc = store_session_track(st, ids[k], &t);
             if (rc == SHOP_OK) {
-                mark_zones(r, &t, 0, t.n, seen);
+                mark_zones(r, r->converted, &t, 0, t.n, seen);
                 store_track_release(&t);
             }
         }
@@ -143,17 +143,20 @@ static void stats_finish(struct heatmap_zone_stats *s)
         s->mean_dwell[i] = s->visits[i] ? s->dwell[i] / (double)s->visits[i] : 0;
 }
 
-/* what a set of tracks adds up to: a dwell grid, zone statistics, samples and sessions */
+/* what a set of tracks adds up to: a dwell grid, zone statistics, samples and sessions, and
+ * per zone the visiting sessions that made a purchase */
 struct acc {
     struct heatmap *hm;
     struct heatmap_zone_stats stats;
     int64_t positions, sessions;
+    int64_t *converted; /* [nzones] */
 };
 
 static int acc_new(const struct floor_result *plan, double cell, struct acc *a)
 {
     memset(a, 0, sizeof(*a));
     stats_alloc(&a->stats, (int)plan->nzones);
+    a->converted = xcalloc(plan->nzones ? plan->nzones : 1, sizeof(*a->converted));
     return heatmap_new(plan->width, plan->height, cell, &a->hm);
 }
 
@@ -161,7 +164,36 @@ static void acc_release(struct acc *a)
 {
     heatmap_free(a->hm);
     heatmap_zone_stats_release(&a->stats);
+    free(a->converted);
     memset(a, 0, sizeof(*a));
+}
+
+/* marks in a->converted the zones of the sessions of t (grouped by session) started in
+ * [from, to) that made a purchase: the conversions of one day's tracks */
+static int acc_conversions(struct store *st, const struct floor_result *plan, struct acc *a,
+                           const struct store_track *t, int64_t from, int64_t to)
+{
+    int64_t *ids = NULL;
+    size_t nids = 0;
+    int rc = store_sessions_converted(st, from, to, &ids, &nids);
+    unsigned char *seen = xcalloc(plan->nzones ? plan->nzones : 1, 1);
+    for (size_t i = 0; rc == SHOP_OK && i < t->n;) {
+        size_t end = i;
+        while (end < t->n && t->session[end] == t->session[i])
+            end++;
+        if (has_id(ids, nids, t->session[i]))
+            mark_zones(plan, a->converted, t, i, end, seen);
+        i = end;
+    }
+    free(seen);
+    free(ids);
+    return rc;
+}
+
+static void converted_add(int64_t *into, const int64_t *from, size_t nzones, int sign)
+{
+    for (size_t z = 0; into && from && z < nzones; z++)
+        into[z] += sign * from[z];
 }
 
 /* adds the tracks (grouped by session, t ascending) to a */
@@ -189,6 +221,7 @@ static void result_add(struct floor_result *r, const struct acc *a)
 {
     heatmap_accumulate(r->hm, heatmap_values(a->hm), 1.0);
     stats_add(&r->stats, &a->stats, 1);
+    converted_add(r->converted, a->converted, r->nzones, 1);
     r->positions += (size_t)a->positions;
     r->sessions += a->sessions;
 }
@@ -222,16 +255,20 @@ static int zone_index(const struct floor_result *plan, const char *name)
     return -1;
 }
 
-static void put_zone(void *ctx, const char *zone, int64_t visits, int64_t sessions, double dwell)
+static void put_zone(void *ctx, const char *zone, int64_t visits, int64_t sessions, double dwell,
+                     int64_t converted)
 {
     void **c = ctx;
     const struct floor_result *plan = c[0];
     struct heatmap_zone_stats *s = c[1];
+    int64_t *conv = c[2];
     int z = zone_index(plan, zone);
     if (z >= 0) {
         s->visits[z] += visits;
         s->sessions[z] += sessions;
         s->dwell[z] += dwell;
+        if (conv)
+            conv[z] += converted;
     }
 }
 
@@ -245,11 +282,11 @@ static void put_transition(void *ctx, const char *from, const char *to, int64_t 
         s->transitions[(size_t)a * plan->nzones + (size_t)b] += n;
 }
 
-/* the zone sums of days [d0, d1) added into s */
+/* the zone sums of days [d0, d1) added into s, their conversions into converted[nzones] */
 static int add_zone_sums(struct store *st, const struct floor_result *plan, int64_t d0,
-                         int64_t d1, struct heatmap_zone_stats *s)
+                         int64_t d1, struct heatmap_zone_stats *s, int64_t *converted)
 {
-    void *ctx[2] = {(void *)plan, s};
+    void *ctx[3] = {(void *)plan, s, converted};
     int rc = store_floor_zone_sums(st, d0, d1, put_zone, ctx);
     if (rc == SHOP_OK)
         rc = store_floor_transition_sums(st, d0, d1, put_transition, ctx);
@@ -273,8 +310,13 @@ static int day_save(struct store *st, const struct floor_result *plan, int64_t d
     const char **names = xcalloc(plan->nzones, sizeof(char *));
     for (size_t i = 0; i < plan->nzones; i++)
         names[i] = plan->zones[i].name;
-    struct store_floor_zones z = {(int)plan->nzones, names, a->stats.visits, a->stats.sessions,
-                                  a->stats.dwell, a->stats.transitions};
+    struct store_floor_zones z = {.n = (int)plan->nzones,
+                                  .name = names,
+                                  .visits = a->stats.visits,
+                                  .sessions = a->stats.sessions,
+                                  .converted = a->converted,
+                                  .dwell = a->stats.dwell,
+                                  .transitions = a->stats.transitions};
     int rc = store_floor_day_put(st, &d, &z, day * 86400 + 86400);
     free(names);
     return rc;
@@ -290,6 +332,8 @@ static int day_compute(struct store *st, const struct floor_result *plan, int64_
         rc = store_tracks(st, 0, 0, day * 86400, day * 86400 + 86400, &t);
     if (rc == SHOP_OK)
         rc = acc_tracks(plan, a, &t, FLOOR_AGG_MAX_GAP);
+    if (rc == SHOP_OK)
+        rc = acc_conversions(st, plan, a, &t, day * 86400, day * 86400 + 86400);
     store_track_release(&t);
     return rc;
 }
@@ -359,21 +403,27 @@ static int add_days(struct store *st, int64_t d0, int64_t d1, struct floor_resul
         /* the redo days have no zone rows, or rows of another plan: sum the others */
         struct heatmap_zone_stats zs;
         stats_alloc(&zs, r->stats.nzones);
-        rc = add_zone_sums(st, r, d0, d1, &zs);
+        int64_t *conv = xcalloc(r->nzones ? r->nzones : 1, sizeof(*conv));
+        rc = add_zone_sums(st, r, d0, d1, &zs, conv);
         if (rc == SHOP_OK)
             for (size_t i = 0; i < w.nredo && rc == SHOP_OK; i++) {
                 struct heatmap_zone_stats old;
                 stats_alloc(&old, r->stats.nzones);
-                rc = add_zone_sums(st, r, w.redo[i], w.redo[i] + 1, &old);
+                int64_t *oldc = xcalloc(r->nzones ? r->nzones : 1, sizeof(*oldc));
+                rc = add_zone_sums(st, r, w.redo[i], w.redo[i] + 1, &old, oldc);
                 stats_add(&zs, &old, -1);
+                converted_add(conv, oldc, r->nzones, -1);
                 heatmap_zone_stats_release(&old);
+                free(oldc);
             }
         if (rc == SHOP_OK) {
             size_t outside = r->stats.outside;
             stats_add(&r->stats, &zs, 1);
             r->stats.outside = outside;
+            converted_add(r->converted, conv, r->nzones, 1);
         }
         heatmap_zone_stats_release(&zs);
+        free(conv);
     }
     for (size_t i = 0; i < w.nredo && rc == SHOP_OK; i++) {
         struct acc a;
@@ -400,8 +450,9 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
     if ((rc = heatmap_new(r->width, r->height, p->cell, &r->hm)) != SHOP_OK)
         return rc;
     stats_alloc(&r->stats, (int)r->nzones);
+    r->converted = xcalloc(r->nzones ? r->nzones : 1, sizeof(*r->converted));
     /* the whole store with the aggregates' cell and gap: whole days from the daily
-     * aggregates, the parts of a day at either end from the rows */
+     * aggregates (zone conversions too), the parts of a day at either end from the rows */
     int64_t from = p->from, to = p->to;
     int64_t d0 = from <= 0                    ? 0
                  : from > INT64_MAX - 86400 ? INT64_MAX / 86400
@@ -410,17 +461,23 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
     int aggregated = p->customer_id == 0 && p->session_id == 0 && p->cell == FLOOR_AGG_CELL &&
                      p->max_gap == FLOOR_AGG_MAX_GAP && !p->from_rows && d0 < d1;
     if (aggregated) {
-        if (from < d0 * 86400)
+        if (from < d0 * 86400) {
             rc = add_scan(st, p, from, d0 * 86400, r);
+            if (rc == SHOP_OK)
+                rc = zone_conversions(st, p, from, d0 * 86400, r);
+        }
         if (rc == SHOP_OK)
             rc = add_days(st, d0, d1, r);
-        if (rc == SHOP_OK && d1 * 86400 < to)
+        if (rc == SHOP_OK && d1 * 86400 < to) {
             rc = add_scan(st, p, d1 * 86400, to, r);
+            if (rc == SHOP_OK)
+                rc = zone_conversions(st, p, d1 * 86400, to, r);
+        }
     } else {
         rc = add_scan(st, p, from, to, r);
+        if (rc == SHOP_OK)
+            rc = zone_conversions(st, p, from, to, r);
     }
-    if (rc == SHOP_OK)
-        rc = zone_conversions(st, p, r);
     if (rc == SHOP_OK) {
         stats_finish(&r->stats);
         heatmap_smooth(r->hm, p->sigma);
@@ -428,9 +485,10 @@ int floor_heatmap(struct store *st, const struct floor_params *p, struct floor_r
     return rc;
 }
 
-/* what one session's samples add up to (grid, statistics, samples, 1 session) */
+/* what one session's samples add up to (grid, statistics, samples, 1 session, its zones when
+ * it made a purchase at `since` (its day's start) or later) */
 static int session_part(struct store *st, const struct floor_result *plan, int64_t session,
-                        struct acc *a)
+                        int64_t since, struct acc *a)
 {
     struct store_track t;
     int rc = acc_new(plan, FLOOR_AGG_CELL, a);
@@ -439,6 +497,14 @@ static int session_part(struct store *st, const struct floor_result *plan, int64
     if ((rc = store_session_track(st, session, &t)) != SHOP_OK)
         return rc;
     rc = acc_tracks(plan, a, &t, FLOOR_AGG_MAX_GAP);
+    int bought = 0;
+    if (rc == SHOP_OK)
+        rc = store_session_converted(st, session, since, &bought);
+    if (rc == SHOP_OK && bought) {
+        unsigned char *seen = xcalloc(plan->nzones ? plan->nzones : 1, 1);
+        mark_zones(plan, a->converted, &t, 0, t.n, seen);
+        free(seen);
+    }
     store_track_release(&t);
     return rc;
 }
@@ -481,21 +547,23 @@ static int position_add(struct store *st, struct floor_result *plan, int64_t ses
     memset(&after, 0, sizeof(after));
     rc = acc_new(plan, FLOOR_AGG_CELL, &agg);
     if (rc == SHOP_OK)
-        rc = session_part(st, plan, session, &before);
+        rc = session_part(st, plan, session, day * 86400, &before);
     if (rc == SHOP_OK)
         rc = store_position_add(st, session, t, x, y);
     if (rc == SHOP_OK)
-        rc = session_part(st, plan, session, &after);
+        rc = session_part(st, plan, session, day * 86400, &after);
     struct day_read w = {plan, &agg, 0, 1};
     if (rc == SHOP_OK)
         rc = store_floor_days(st, day, day + 1, read_day, &w);
     if (rc == SHOP_OK && w.found && !w.usable) {
         rc = store_floor_day_stale(st, day); /* recomputed when read */
     } else if (rc == SHOP_OK) {
-        rc = add_zone_sums(st, plan, day, day + 1, &agg.stats);
+        rc = add_zone_sums(st, plan, day, day + 1, &agg.stats, agg.converted);
         if (rc == SHOP_OK) {
             heatmap_accumulate(agg.hm, heatmap_values(before.hm), -1.0);
             stats_add(&agg.stats, &before.stats, -1);
+            converted_add(agg.converted, before.converted, plan->nzones, -1);
+            converted_add(agg.converted, after.converted, plan->nzones, 1);
             agg.positions -= before.positions;
             agg.sessions -= before.sessions;
             heatmap_accumulate(agg.hm, heatmap_values(after.hm), 1.0);

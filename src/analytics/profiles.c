@@ -26,9 +26,7 @@ static void str_or_null(struct jsonw *w, const char *key, const char *s)
 int profiles_summary_get(struct store *st, int64_t top, struct profiles_summary *s)
 {
     memset(s, 0, sizeof(*s));
-    int rc = store_profile_summary(st, &s->s);
-    for (int i = 0; i < 3 && rc == SHOP_OK; i++)
-        rc = store_profile_prefs(st, i, &s->prefs[i], &s->nprefs[i]);
+    int rc = store_profile_summary(st, &s->s, s->prefs, s->nprefs);
     int64_t total;
     if (rc == SHOP_OK && top > 0)
         rc = store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, top, 0, &s->top, &s->ntop,
@@ -133,22 +131,16 @@ int profiles_points_get(struct store *st, int64_t limit, struct profiles_points 
     if (limit < 1 || limit > PROFILES_MAX_POINTS)
         return shop_fail(SHOP_EINVAL, "a scatter has 1 to %d points", PROFILES_MAX_POINTS);
     struct store_profile *p = NULL;
-    size_t n = 0;
-    int rc = store_profiles(st, &p, &n);
-    if (rc != SHOP_OK) {
-        free(p);
-        return rc;
-    }
-    out->total = (int64_t)n;
-    size_t k = n < (size_t)limit ? n : (size_t)limit;
-    out->p = xcalloc(k ? k : 1, sizeof(*out->p));
+    size_t k = 0;
     /* point i is profile floor(i * n / k): evenly spaced over the customers, the same
      * sample on every call */
-    for (size_t i = 0; i < k; i++) {
-        const struct store_profile *q = &p[(size_t)((unsigned __int128)i * n / k)];
-        out->p[i] = (struct profiles_point){q->customer_id, q->purchases, q->spend_cents,
-                                            q->segment};
-    }
+    int rc = store_profile_sample(st, (size_t)limit, &p, &k, &out->total);
+    if (rc != SHOP_OK)
+        return rc;
+    out->p = xcalloc(k ? k : 1, sizeof(*out->p));
+    for (size_t i = 0; i < k; i++)
+        out->p[i] = (struct profiles_point){p[i].customer_id, p[i].purchases, p[i].spend_cents,
+                                            p[i].segment};
     out->n = k;
     free(p);
     return SHOP_OK;

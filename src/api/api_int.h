@@ -46,8 +46,8 @@ struct app {
     struct pricing_cache *pricing; /* the demand model, loaded once per trained version */
     struct rcache *rcache;      /* whole answers of read-only routes (app.c) */
     struct segments_cache *segments; /* the segments described, until the features change */
-    /* moves whenever any connection, of this process or another, changed the store: the
-     * response cache's answers hold for one value of it */
+    /* moves when the response cache cannot tell what changed in the store (its counters of
+     * the kinds of data could not be read): part of every cached answer's stamp */
     atomic_uint_fast64_t data_epoch;
     /* the maintenance thread (pending erasures) and what wakes it to stop */
     pthread_t maint;

@@ -139,11 +139,8 @@ int app_session_valid(struct app *a, const char *token, int64_t now)
     struct store *st = store_pool_get(&a->pool);
     if (!st)
         return 1; /* cannot tell now: asked again at the next check */
-    int64_t changes = store_changes(st);
     struct auth_who who;
     int rc = auth_session_check(st, token, now, &who);
-    if (store_changes(st) != changes) /* the sliding expiry was written */
-        atomic_fetch_add(&a->data_epoch, 1);
     store_pool_put(&a->pool, st);
     crypto_wipe(&who, sizeof(who));
     return rc == SHOP_OK || (rc != SHOP_EAUTH && rc != SHOP_ENOTFOUND);
@@ -224,13 +221,18 @@ void app_warm_up(struct app *a)
 }
 
 /* ---- the response cache ----
- * Whole answers of read-only routes, valid for one data epoch (app->data_epoch). The epoch
- * moves when the cache's watch handle sees a commit by any other connection, of this process
- * or another (PRAGMA data_version, asked before every lookup), and at once after a request
- * whose own handle wrote. An answer is computed after its epoch was read, so a commit it may
- * have missed moves the epoch past it. Keyed by the caller's role, the route's path and
- * every query argument, and for routes that say so by the shopper logged in at the mirror
- * and the request's second. Concurrent misses of one key wait for one computation. */
+ * Whole answers of read-only routes, each valid while the kinds of data it was computed from
+ * stay the same (enum store_kind: sales, stock, emotions, ...). The store counts the writes of
+ * every kind (schema v6, data_gens, raised by triggers whoever writes); the cache's watch
+ * handle asks PRAGMA data_version before every lookup, and only when another connection (of
+ * this process or another) committed does it read the counters again. An answer's stamp is
+ * the sum of its kinds' counters plus app->data_epoch (moved when the counters cannot be
+ * read): counters only grow, so a write of any of its kinds moves the stamp, and a write of
+ * another kind (a login, a cart reservation, an emotion event for the sales series) does not.
+ * An answer is computed after its stamp was read, so a commit it may have missed moves the
+ * stamp past it. Keyed by the caller's role, the route's path and every query argument, and
+ * for routes that say so by the shopper logged in at the mirror and the request's second.
+ * Concurrent misses of one key wait for one computation. */
 
 #define RCACHE_SLOTS 512
 #define RCACHE_MAX_BODY ((size_t)4 << 20)
@@ -242,27 +244,41 @@ enum {
     VARY_SHOPPER = 2, /* the answer depends on the customer logged in at the calling mirror */
 };
 
-/* the routes whose GET answers depend on the store's rows (and on what `vary` says) only */
+#define K(kind) (1u << STORE_KIND_##kind)
+/* what the segments' description is built from (store_features_stamp): customers, their
+ * purchases, try-ons and sessions, the catalogue, items, profiles, the model, settings */
+#define SEGMENT_KINDS                                                                         \
+    (K(CUSTOMERS) | K(SALES) | K(TRYONS) | K(SESSIONS) | K(CATALOG) | K(PRICES) | K(STOCK) |  \
+     K(PROFILES) | K(MODELS) | K(META))
+
+/* the routes whose GET answers depend on the store's rows of `kinds` (and on what `vary`
+ * says) only: a route reading another kind must list it, or its answers go stale */
 static const struct {
     const char *pattern;
     unsigned vary;
+    unsigned kinds;
 } cached_routes[] = {
-    {"/api/v1/kpi", 0},
-    {"/api/v1/sales/daily", 0},
-    {"/api/v1/sales/by", 0},
-    {"/api/v1/sales/products", 0},
-    {"/api/v1/inventory", 0},
-    {"/api/v1/inventory/tried-sold", 0},
-    {"/api/v1/heatmap", 0},
-    {"/api/v1/segments", 0},
-    {"/api/v1/segments/points", 0},
-    {"/api/v1/profiles/summary", 0},
-    {"/api/v1/rules", 0},
-    {"/api/v1/emotions", 0},
-    {"/api/v1/emotions/sessions", 0},
-    {"/api/v1/products", VARY_NOW | VARY_SHOPPER},
-    {"/api/v1/products/{id}", VARY_NOW | VARY_SHOPPER},
+    {"/api/v1/kpi", 0,
+     K(SALES) | K(SESSIONS) | K(TRYONS) | K(STOCK) | K(CATALOG) | K(EMOTIONS) | K(ALERTS)},
+    {"/api/v1/sales/daily", 0, K(SALES)},
+    {"/api/v1/sales/by", 0, K(SALES) | K(CATALOG)},
+    {"/api/v1/sales/products", 0, K(SALES) | K(TRYONS) | K(CATALOG) | K(PRICES) | K(STOCK)},
+    {"/api/v1/inventory", 0, K(STOCK) | K(CATALOG) | K(PRICES)},
+    {"/api/v1/inventory/tried-sold", 0,
+     K(SALES) | K(TRYONS) | K(CATALOG) | K(PRICES) | K(STOCK)},
+    {"/api/v1/heatmap", 0,
+     K(FLOOR) | K(SESSIONS) | K(SESSION_ENDS) | K(SALES) | K(CUSTOMERS) | K(CATALOG)},
+    {"/api/v1/segments", 0, SEGMENT_KINDS},
+    {"/api/v1/segments/points", 0, K(PROFILES) | K(MODELS) | K(CUSTOMERS) | K(META)},
+    {"/api/v1/profiles/summary", 0, K(PROFILES) | K(CUSTOMERS)},
+    {"/api/v1/rules", 0, K(RULES) | K(CATALOG) | K(META)},
+    {"/api/v1/emotions", 0, K(EMOTIONS) | K(ALERTS) | K(SESSIONS)},
+    {"/api/v1/emotions/sessions", 0, K(EMOTIONS) | K(CUSTOMERS) | K(SESSIONS)},
+    {"/api/v1/products", VARY_NOW | VARY_SHOPPER, K(CATALOG) | K(PRICES) | K(STOCK) | K(RECO)},
+    {"/api/v1/products/{id}", VARY_NOW | VARY_SHOPPER,
+     K(CATALOG) | K(PRICES) | K(STOCK) | K(RECO)},
 };
+#undef K
 
 /* an answer's bytes, shared by the cache and the responses sending them */
 struct rbody {
@@ -280,7 +296,7 @@ static void rbody_unref(void *p)
 
 struct rcache_entry {
     char *key;
-    uint64_t epoch;
+    uint64_t epoch; /* the stamp of the data it was computed from */
     struct rbody *body; /* NULL while a request computes it */
     int computing;      /* a request is computing this key in this epoch */
     int png;            /* image/png, else JSON */
@@ -292,10 +308,13 @@ struct rcache {
     pthread_cond_t cv; /* an answer being computed is in (or given up) */
     struct rcache_entry e[RCACHE_SLOTS];
     size_t bytes;
-    /* a handle of its own that only asks PRAGMA data_version: it sees every commit to the
-     * file by any other connection, this process's handles included */
+    /* a handle of its own that asks PRAGMA data_version, and then the counters of every
+     * kind of data: it sees every commit to the file by any other connection, this process's
+     * handles included */
     pthread_mutex_t watch_mu;
     struct store *watch;
+    int64_t gens[STORE_KIND_COUNT]; /* the counters at the watch's last look */
+    int gens_unknown;               /* the last look could not read them */
 };
 
 static struct rcache *rcache_new(const char *path)
@@ -334,14 +353,25 @@ static void rcache_free(struct rcache *r)
     free(r);
 }
 
-/* the data epoch now, moved first when the store changed since the last look */
-static uint64_t data_epoch(struct app *a)
+/* the stamp now of the data of `kinds`, the counters read again first when the store changed
+ * since the last look */
+static uint64_t data_stamp(struct app *a, unsigned kinds)
 {
     struct rcache *r = a->rcache;
     pthread_mutex_lock(&r->watch_mu);
-    if (!r->watch || store_data_moved(r->watch))
+    if (!r->watch)
         atomic_fetch_add(&a->data_epoch, 1);
+    else if ((store_data_moved(r->watch) || r->gens_unknown) &&
+             (r->gens_unknown = store_kind_gens(r->watch, r->gens) != SHOP_OK)) {
+        /* cannot tell what changed: everything did, and it is asked again next time */
+        log_warn("api: cannot read the data generations: %s", shop_errmsg());
+        shop_err_clear();
+        atomic_fetch_add(&a->data_epoch, 1);
+    }
     uint64_t e = atomic_load(&a->data_epoch);
+    for (int k = 0; k < STORE_KIND_COUNT; k++)
+        if (kinds & (1u << k))
+            e += (uint64_t)r->gens[k];
     pthread_mutex_unlock(&r->watch_mu);
     return e;
 }
@@ -354,8 +384,9 @@ static uint64_t key_hash(const char *k)
     return h;
 }
 
-/* the cache key of this request, or NULL when the route's answers are not kept */
-static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
+/* the cache key of this request and the kinds of data its answer reads, or NULL when the
+ * route's answers are not kept */
+static char *cache_key_of(struct api_ctx *c, const struct api_route *r, unsigned *kinds)
 {
     if (strcmp(c->req->method, "GET") != 0 && strcmp(c->req->method, "HEAD") != 0)
         return NULL;
@@ -367,6 +398,7 @@ static char *cache_key_of(struct api_ctx *c, const struct api_route *r)
     if (i == sizeof(cached_routes) / sizeof(*cached_routes))
         return NULL;
     vary = cached_routes[i].vary;
+    *kinds = cached_routes[i].kinds;
     int64_t shopper = 0;
     struct mirror_who mw;
     if ((vary & VARY_SHOPPER) && c->who.role == AUTH_MIRROR &&
@@ -473,15 +505,13 @@ static void maintain(struct app *a)
     struct store *st = store_pool_get(&a->pool);
     if (!st)
         return;
-    int64_t changes = store_changes(st), done = 0, left = 0;
+    int64_t done = 0, left = 0;
     int rc = privacy_complete_pending(st, (int64_t)time(NULL), &done, &left);
     if (rc != SHOP_OK)
         log_warn("api: completing pending erasures: %s", shop_errmsg());
     else if (left)
         log_info("api: %lld erasure(s) still pending (a reader holds an old snapshot)",
                  (long long)left);
-    if (store_changes(st) != changes)
-        atomic_fetch_add(&a->data_epoch, 1);
     store_pool_put(&a->pool, st);
 }
 
@@ -741,12 +771,17 @@ static int dispatch(struct api_ctx *c, int fast)
                         "the body must be JSON (Content-Type: application/json)");
     if (fast && inline_route(hit))
         return hit->fn(c);
-    c->cache_key = cache_key_of(c, hit);
+    unsigned kinds = 0;
+    c->cache_key = cache_key_of(c, hit, &kinds);
     if (c->cache_key) {
-        c->cache_epoch = data_epoch(c->app);
+        c->cache_epoch = data_stamp(c->app, kinds);
         if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res,
-                       fast ? NULL : &c->cache_claimed))
+                       fast ? NULL : &c->cache_claimed)) {
+            metrics_add(c->app->metrics, METRICS_CACHE_HITS, 1);
             return 200;
+        }
+        if (!fast) /* a miss on an event thread is looked up again by the worker */
+            metrics_add(c->app->metrics, METRICS_CACHE_COMPUTED, 1);
     }
     if (fast)
         return DEFER;
@@ -763,13 +798,8 @@ static int handle(struct app *a, const struct http_req *req, struct http_res *re
     c.st = store_pool_get(&a->pool);
     if (!c.st)
         status = api_fail(&c, 503, "unavailable", "the store cannot be opened now");
-    else {
-        int64_t changes = store_changes(c.st);
-        status = dispatch(&c, fast);
-        /* this request wrote: answers computed before it are no longer current */
-        if (store_changes(c.st) != changes)
-            atomic_fetch_add(&a->data_epoch, 1);
-    }
+    else
+        status = dispatch(&c, fast); /* its writes reach the cache through the data generations */
     store_pool_put(&a->pool, c.st);
     if (status == DEFER) {
         free(c.cache_key);

@@ -109,6 +109,9 @@ void metrics_write(struct metrics *m, FILE *f, const char *(*route_label)(void *
         {"shopper_pin_logins_total", "Customers logged in at a mirror by e-mail and PIN."},
         {"shopper_checkouts_total", "Purchases made through the API."},
         {"shopper_alerts_raised_total", "Staff alerts raised by this server."},
+        {"shopper_response_cache_hits_total", "Answers served from the response cache."},
+        {"shopper_response_cache_computed_total",
+         "Answers of cacheable routes computed (response cache misses)."},
     };
     for (int c = 0; c < METRICS_NCOUNTERS; c++)
         fprintf(f, "# HELP %s %s\n# TYPE %s counter\n%s %llu\n", names[c][0], names[c][1],

@@ -10,7 +10,8 @@
 #include <stdio.h>
 
 enum metrics_counter { METRICS_FRAMES = 0, METRICS_FACE_LOGINS, METRICS_PIN_LOGINS,
-                       METRICS_CHECKOUTS, METRICS_ALERTS_RAISED, METRICS_NCOUNTERS };
+                       METRICS_CHECKOUTS, METRICS_ALERTS_RAISED, METRICS_CACHE_HITS,
+                       METRICS_CACHE_COMPUTED, METRICS_NCOUNTERS };
 
 struct metrics;
 /* routes 0..nroutes-1 plus one for "no route" (static files, 404s) */

@@ -1,6 +1,7 @@
--- SHOPPER store schema, version 4. The whole schema lives here; migrations[] in store/store.c
+-- SHOPPER store schema, version 6. The whole schema lives here; migrations[] in store/store.c
 -- upgrades older databases step by step (v2: the server's accounts, devices, carts and rules;
--- v3: daily aggregates; v4: the firing frame of an emotion peak, the state of an erasure).
+-- v3: daily aggregates; v4: the firing frame of an emotion peak, the state of an erasure;
+-- v5: an index of alert resolutions; v6: data generations, the emotion days' sums).
 -- Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
@@ -392,7 +393,7 @@ CREATE TABLE kpi_product_days (
     PRIMARY KEY (day, product_id)
 );
 
-CREATE TABLE kpi_emotion_days (
+CREATE TABLE kpi_emotion_days (             -- v6 adds the sums of score and p_* (below)
     day      INTEGER NOT NULL,
     grp      TEXT NOT NULL,
     dominant TEXT NOT NULL,
@@ -410,7 +411,7 @@ CREATE TABLE floor_days (
     outside   INTEGER NOT NULL DEFAULT 0       -- samples in no zone
 );
 
-CREATE TABLE floor_zone_days (
+CREATE TABLE floor_zone_days (              -- v6 adds converted (below)
     day      INTEGER NOT NULL,
     zone     TEXT NOT NULL,                    -- a zones.name
     visits   INTEGER NOT NULL,
@@ -426,3 +427,218 @@ CREATE TABLE floor_transition_days (
     n         INTEGER NOT NULL,
     PRIMARY KEY (day, from_zone, to_zone)
 );
+
+-- ==== version 6: data generations; the emotion days' sums, the zone days' conversions ====
+-- The emotion days keep the sums behind the Emotions tab's means too (its whole days no longer
+-- scan the events), rebuilt here from the events (on an upgrade; a new store has none).
+ALTER TABLE kpi_emotion_days ADD COLUMN score_sum REAL NOT NULL DEFAULT 0; -- sum of score, %
+ALTER TABLE kpi_emotion_days ADD COLUMN p_neutral REAL NOT NULL DEFAULT 0; -- sums of p_*
+ALTER TABLE kpi_emotion_days ADD COLUMN p_happy REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_sad REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_angry REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_fearful REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_disgusted REAL NOT NULL DEFAULT 0;
+ALTER TABLE kpi_emotion_days ADD COLUMN p_surprised REAL NOT NULL DEFAULT 0;
+DELETE FROM kpi_emotion_days;
+INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy, p_sad,
+                             p_angry, p_fearful, p_disgusted, p_surprised)
+    SELECT at / 86400, grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy),
+           sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised)
+    FROM emotion_events GROUP BY 1, 2, 3;
+-- The emotion days follow the events by trigger, whoever writes them (a raw insert or an
+-- erasure too): their counts and sums are those of the rows, day by day.
+CREATE TRIGGER agg_emotion_events_ins AFTER INSERT ON emotion_events BEGIN
+    INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy,
+                                 p_sad, p_angry, p_fearful, p_disgusted, p_surprised)
+    VALUES (NEW.at / 86400, NEW.grp, NEW.dominant, 1, NEW.score, NEW.p_neutral, NEW.p_happy,
+            NEW.p_sad, NEW.p_angry, NEW.p_fearful, NEW.p_disgusted, NEW.p_surprised)
+    ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1,
+        score_sum = score_sum + excluded.score_sum, p_neutral = p_neutral + excluded.p_neutral,
+        p_happy = p_happy + excluded.p_happy, p_sad = p_sad + excluded.p_sad,
+        p_angry = p_angry + excluded.p_angry, p_fearful = p_fearful + excluded.p_fearful,
+        p_disgusted = p_disgusted + excluded.p_disgusted,
+        p_surprised = p_surprised + excluded.p_surprised;
+END;
+CREATE TRIGGER agg_emotion_events_del AFTER DELETE ON emotion_events BEGIN
+    UPDATE kpi_emotion_days SET events = events - 1, score_sum = score_sum - OLD.score,
+        p_neutral = p_neutral - OLD.p_neutral, p_happy = p_happy - OLD.p_happy,
+        p_sad = p_sad - OLD.p_sad, p_angry = p_angry - OLD.p_angry,
+        p_fearful = p_fearful - OLD.p_fearful, p_disgusted = p_disgusted - OLD.p_disgusted,
+        p_surprised = p_surprised - OLD.p_surprised
+    WHERE day = OLD.at / 86400 AND grp = OLD.grp AND dominant = OLD.dominant;
+END;
+CREATE TRIGGER agg_emotion_events_upd AFTER UPDATE OF at, grp, dominant, score, p_neutral,
+    p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised ON emotion_events BEGIN
+    UPDATE kpi_emotion_days SET events = events - 1, score_sum = score_sum - OLD.score,
+        p_neutral = p_neutral - OLD.p_neutral, p_happy = p_happy - OLD.p_happy,
+        p_sad = p_sad - OLD.p_sad, p_angry = p_angry - OLD.p_angry,
+        p_fearful = p_fearful - OLD.p_fearful, p_disgusted = p_disgusted - OLD.p_disgusted,
+        p_surprised = p_surprised - OLD.p_surprised
+    WHERE day = OLD.at / 86400 AND grp = OLD.grp AND dominant = OLD.dominant;
+    INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy,
+                                 p_sad, p_angry, p_fearful, p_disgusted, p_surprised)
+    VALUES (NEW.at / 86400, NEW.grp, NEW.dominant, 1, NEW.score, NEW.p_neutral, NEW.p_happy,
+            NEW.p_sad, NEW.p_angry, NEW.p_fearful, NEW.p_disgusted, NEW.p_surprised)
+    ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1,
+        score_sum = score_sum + excluded.score_sum, p_neutral = p_neutral + excluded.p_neutral,
+        p_happy = p_happy + excluded.p_happy, p_sad = p_sad + excluded.p_sad,
+        p_angry = p_angry + excluded.p_angry, p_fearful = p_fearful + excluded.p_fearful,
+        p_disgusted = p_disgusted + excluded.p_disgusted,
+        p_surprised = p_surprised + excluded.p_surprised;
+END;
+-- A zone's day counts its visiting sessions that made a purchase too (the heatmap's zone
+-- conversion no longer reads every buyer's path); the days there are recomputed with it when
+-- first read.
+ALTER TABLE floor_zone_days ADD COLUMN converted INTEGER NOT NULL DEFAULT 0; -- of sessions
+UPDATE floor_days SET stale = 1, positions = 0, sessions = 0, outside = 0;
+DELETE FROM heatmaps WHERE scope = 'day';
+DELETE FROM floor_zone_days;
+DELETE FROM floor_transition_days;
+
+-- One counter per kind of data the dashboards are computed from (enum store_kind in
+-- store/store.h), raised by the triggers below in the same transaction as every row written of
+-- that kind, by this program, another process or a sqlite3 shell alike. The server keeps a
+-- cached answer while the counters of the kinds it was computed from stay the same
+-- (api/app.c), so that a write drops only the answers that read what it changed. Dashboard
+-- logins, devices, PINs, carts and their reservations, face data and a customer's last visit
+-- raise no counter: no cached answer reads them. The daily aggregates (kpi_*, floor_*,
+-- heatmaps) have none either: they follow the rows counted here, in the same transaction.
+CREATE TABLE data_gens (
+    kind INTEGER PRIMARY KEY,                  -- enum store_kind
+    name TEXT NOT NULL UNIQUE,
+    gen  INTEGER NOT NULL DEFAULT 0            -- raised by every row written of the kind
+);
+INSERT INTO data_gens(kind, name) VALUES
+    (0, 'sales'), (1, 'sessions'), (2, 'session_ends'), (3, 'tryons'),
+    (4, 'stock'), (5, 'catalog'), (6, 'prices'), (7, 'emotions'),
+    (8, 'alerts'), (9, 'floor'), (10, 'customers'), (11, 'profiles'),
+    (12, 'models'), (13, 'rules'), (14, 'reco'), (15, 'meta');
+CREATE TRIGGER gen_purchases_ins AFTER INSERT ON purchases
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_purchases_del AFTER DELETE ON purchases
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_purchases_upd AFTER UPDATE ON purchases
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_purchase_lines_ins AFTER INSERT ON purchase_lines
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_purchase_lines_del AFTER DELETE ON purchase_lines
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_purchase_lines_upd AFTER UPDATE ON purchase_lines
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 0; END;
+CREATE TRIGGER gen_sessions_ins AFTER INSERT ON sessions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 1; END;
+CREATE TRIGGER gen_sessions_del AFTER DELETE ON sessions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 1; END;
+CREATE TRIGGER gen_sessions_upd AFTER UPDATE OF
+    id, customer_id, started_at, mirror, tracked, simulated ON sessions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 1; END;
+CREATE TRIGGER gen_tryons_ins AFTER INSERT ON tryons
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 3; END;
+CREATE TRIGGER gen_tryons_del AFTER DELETE ON tryons
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 3; END;
+CREATE TRIGGER gen_tryons_upd AFTER UPDATE ON tryons
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 3; END;
+CREATE TRIGGER gen_items_ins AFTER INSERT ON items
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 4; END;
+CREATE TRIGGER gen_items_del AFTER DELETE ON items
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 4; END;
+CREATE TRIGGER gen_items_upd AFTER UPDATE ON items
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 4; END;
+CREATE TRIGGER gen_products_ins AFTER INSERT ON products
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 5; END;
+CREATE TRIGGER gen_products_del AFTER DELETE ON products
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 5; END;
+CREATE TRIGGER gen_products_upd AFTER UPDATE OF
+    id, name, category, gender, fabric, season, base_price_cents, cost_cents, popularity, zone,
+    x, y, simulated ON products
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 5; END;
+CREATE TRIGGER gen_daily_prices_ins AFTER INSERT ON daily_prices
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_daily_prices_del AFTER DELETE ON daily_prices
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_daily_prices_upd AFTER UPDATE ON daily_prices
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_price_history_ins AFTER INSERT ON price_history
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_price_history_del AFTER DELETE ON price_history
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_price_history_upd AFTER UPDATE ON price_history
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+CREATE TRIGGER gen_emotion_events_ins AFTER INSERT ON emotion_events
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 7; END;
+CREATE TRIGGER gen_emotion_events_del AFTER DELETE ON emotion_events
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 7; END;
+CREATE TRIGGER gen_emotion_events_upd AFTER UPDATE ON emotion_events
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 7; END;
+CREATE TRIGGER gen_alerts_ins AFTER INSERT ON alerts
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_alerts_del AFTER DELETE ON alerts
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_alerts_upd AFTER UPDATE ON alerts
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_alert_resolutions_ins AFTER INSERT ON alert_resolutions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_alert_resolutions_del AFTER DELETE ON alert_resolutions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_alert_resolutions_upd AFTER UPDATE ON alert_resolutions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 8; END;
+CREATE TRIGGER gen_positions_ins AFTER INSERT ON positions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_positions_del AFTER DELETE ON positions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_positions_upd AFTER UPDATE ON positions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_zones_ins AFTER INSERT ON zones
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_zones_del AFTER DELETE ON zones
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_zones_upd AFTER UPDATE ON zones
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 9; END;
+CREATE TRIGGER gen_customers_ins AFTER INSERT ON customers
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 10; END;
+CREATE TRIGGER gen_customers_del AFTER DELETE ON customers
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 10; END;
+CREATE TRIGGER gen_customers_upd AFTER UPDATE OF
+    id, name, email, gender, size, persona, pref_category, pref_fabric, pref_season,
+    created_at, simulated ON customers
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 10; END;
+CREATE TRIGGER gen_customer_profiles_ins AFTER INSERT ON customer_profiles
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 11; END;
+CREATE TRIGGER gen_customer_profiles_del AFTER DELETE ON customer_profiles
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 11; END;
+CREATE TRIGGER gen_customer_profiles_upd AFTER UPDATE ON customer_profiles
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 11; END;
+CREATE TRIGGER gen_models_ins AFTER INSERT ON models
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 12; END;
+CREATE TRIGGER gen_models_del AFTER DELETE ON models
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 12; END;
+CREATE TRIGGER gen_models_upd AFTER UPDATE ON models
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 12; END;
+CREATE TRIGGER gen_assoc_rules_ins AFTER INSERT ON assoc_rules
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 13; END;
+CREATE TRIGGER gen_assoc_rules_del AFTER DELETE ON assoc_rules
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 13; END;
+CREATE TRIGGER gen_assoc_rules_upd AFTER UPDATE ON assoc_rules
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 13; END;
+CREATE TRIGGER gen_recommendations_ins AFTER INSERT ON recommendations
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_recommendations_del AFTER DELETE ON recommendations
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_recommendations_upd AFTER UPDATE ON recommendations
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_promotions_ins AFTER INSERT ON promotions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_promotions_del AFTER DELETE ON promotions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_promotions_upd AFTER UPDATE ON promotions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 14; END;
+CREATE TRIGGER gen_meta_ins AFTER INSERT ON meta WHEN NEW.key <> 'store.generation'
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 15; END;
+CREATE TRIGGER gen_meta_del AFTER DELETE ON meta WHEN OLD.key <> 'store.generation'
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 15; END;
+CREATE TRIGGER gen_meta_upd AFTER UPDATE ON meta WHEN NEW.key <> 'store.generation'
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 15; END;
+CREATE TRIGGER gen_sessions_end AFTER UPDATE OF ended_at ON sessions
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 2; END;
+CREATE TRIGGER gen_products_price AFTER UPDATE OF price_cents ON products
+    BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;

@@ -134,7 +134,28 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     /* 4 -> 5: an alert's resolutions found by the alert (the alert list and one alert's
      * latest resolution scanned the table) */
     [4] = "CREATE INDEX alert_resolutions_alert ON alert_resolutions(alert_id, id);",
+    /* 5 -> 6: data generations, the counters and their triggers: schema.sql's own section
+     * (NULL here: see schema_section) */
+    [5] = NULL,
 };
+
+/* The part of schema.sql that version v added, from its "-- ==== version v" heading to the
+ * next heading: a migration that only creates new objects runs the schema's own text instead
+ * of a copy of it. Caller frees; NULL when the schema has no such section (our bug). */
+static char *schema_section(int v)
+{
+    char head[32];
+    snprintf(head, sizeof(head), "-- ==== version %d", v);
+    const char *a = strstr(store_schema_sql, head);
+    if (!a)
+        return NULL;
+    const char *b = strstr(a + strlen(head), "-- ==== version ");
+    size_t n = b ? (size_t)(b - a) : strlen(a);
+    char *sql = xmalloc(n + 1);
+    memcpy(sql, a, n);
+    sql[n] = 0;
+    return sql;
+}
 
 static void bulk_forget(struct store *st);
 
@@ -395,7 +416,10 @@ static int upgrade(struct store *st, int writable)
     }
     for (; rc == SHOP_OK && version < STORE_SCHEMA_VERSION; version++) {
         log_info("store: migrating '%s' from version %lld", st->path, (long long)version);
-        rc = exec(st, migrations[version], "migrate");
+        char *own = migrations[version] ? NULL : schema_section((int)version + 1);
+        assert(migrations[version] || own);
+        rc = exec(st, own ? own : migrations[version], "migrate");
+        free(own);
     }
     char sql[128];
     snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d",
@@ -650,11 +674,15 @@ int store_bulk_journal(struct store *st, int on, int *active)
     return SHOP_OK;
 }
 
-/* purchases_session stays: each purchase looks up its session's earlier purchases */
+/* purchases_session stays: each purchase looks up its session's earlier purchases. The data
+ * generations' triggers go too (one counter update per row loaded), and store_bulk_end raises
+ * every counter once instead. */
 static const char *const SQL_BULK_INDEXES =
-    "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-    "('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', 'emotion_events', "
-    "'items') AND name <> 'purchases_session' ORDER BY name";
+    "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND ((type = 'index' AND "
+    "tbl_name IN ('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', "
+    "'emotion_events', 'items') AND name <> 'purchases_session') OR (type = 'trigger' AND "
+    "name LIKE 'gen\\_%' ESCAPE '\\')) ORDER BY name";
+static const char *const SQL_GENS_RAISE_ALL = "UPDATE data_gens SET gen = gen + 1";
 
 int store_bulk_begin(struct store *st)
 {
@@ -664,26 +692,31 @@ int store_bulk_begin(struct store *st)
     sqlite3_stmt *s = stmt_get(st, SQL_BULK_INDEXES);
     if (!s)
         return SHOP_EDB;
-    char names[32][64];
-    int n = 0, rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW && n < 32) {
-        snprintf(names[n], sizeof(names[n]), "%s", (const char *)sqlite3_column_text(s, 0));
+    char **drops = NULL;
+    int n = 0, rc, ret = SHOP_OK;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        drops = xreallocarray(drops, (size_t)n + 1, sizeof(char *));
+        /* names come from sqlite_schema, not from input */
+        char sql[160];
+        snprintf(sql, sizeof(sql), "DROP %s \"%s\"",
+                 strcmp((const char *)sqlite3_column_text(s, 0), "trigger") == 0 ? "TRIGGER"
+                                                                                  : "INDEX",
+                 (const char *)sqlite3_column_text(s, 1));
+        drops[n] = xstrdup(sql);
         st->bulk_sql = xreallocarray(st->bulk_sql, (size_t)n + 1, sizeof(char *));
-        st->bulk_sql[n++] = xstrdup((const char *)sqlite3_column_text(s, 1));
+        st->bulk_sql[n++] = xstrdup((const char *)sqlite3_column_text(s, 2));
     }
     stmt_done(s);
     st->nbulk = n;
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-        return store_fail(st, rc, "bulk begin");
+    if (rc != SQLITE_DONE)
+        ret = store_fail(st, rc, "bulk begin");
     for (int i = 0; i < n; i++) {
-        char sql[128];
-        /* names come from sqlite_schema, not from input */
-        snprintf(sql, sizeof(sql), "DROP INDEX \"%s\"", names[i]);
-        int ret = exec(st, sql, "bulk begin");
-        if (ret != SHOP_OK)
-            return ret;
+        if (ret == SHOP_OK)
+            ret = exec(st, drops[i], "bulk begin");
+        free(drops[i]);
     }
-    return SHOP_OK;
+    free(drops);
+    return ret;
 }
 
 static void bulk_forget(struct store *st)
@@ -701,6 +734,9 @@ int store_bulk_end(struct store *st)
     for (int i = 0; i < st->nbulk && rc == SHOP_OK; i++)
         rc = exec(st, st->bulk_sql[i], "bulk end");
     bulk_forget(st);
+    sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_GENS_RAISE_ALL) : NULL;
+    if (rc == SHOP_OK)
+        rc = s ? stmt_exec(st, s, "bulk end") : SHOP_EDB;
     return rc;
 }
 
@@ -770,6 +806,34 @@ int store_data_moved(struct store *st)
 int64_t store_changes(struct store *st)
 {
     return sqlite3_total_changes64(st->db);
+}
+
+static const char *const SQL_KIND_GENS = "SELECT kind, gen FROM data_gens";
+
+int store_kind_gens(struct store *st, int64_t *gens)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_KIND_GENS);
+    if (!s)
+        return SHOP_EDB;
+    memset(gens, 0, STORE_KIND_COUNT * sizeof(*gens));
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t k = sqlite3_column_int64(s, 0);
+        if (k >= 0 && k < STORE_KIND_COUNT)
+            gens[k] = sqlite3_column_int64(s, 1);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "read data generations");
+}
+
+const char *store_kind_name(enum store_kind k)
+{
+    static const char *const names[STORE_KIND_COUNT] = {
+        "sales",  "sessions", "session_ends", "tryons",    "stock",    "catalog",
+        "prices", "emotions", "alerts",       "floor",     "customers", "profiles",
+        "models", "rules",    "reco",         "meta",
+    };
+    return k >= 0 && k < STORE_KIND_COUNT ? names[k] : "?";
 }
 
 int64_t store_meta_int(struct store *st, const char *key, int64_t def)

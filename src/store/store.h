@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -104,6 +104,35 @@ SHOP_MUST_CHECK int store_generation(struct store *st, int64_t *out);
 int store_data_moved(struct store *st);
 /* rows this handle has inserted, updated or deleted since it was opened */
 int64_t store_changes(struct store *st);
+
+/* Kinds of data a cached answer may be computed from. Each has a counter (schema.sql, "data
+ * generations") that triggers raise in the same transaction as every row written of that
+ * kind, whoever writes it (another process, a sqlite3 shell). Equal counters, same rows of
+ * that kind. Nothing raises one for dashboard logins, devices, PINs, carts and reservations,
+ * face data or a customer's last visit. */
+enum store_kind {
+    STORE_KIND_SALES,        /* purchases and their lines */
+    STORE_KIND_SESSIONS,     /* shopping sessions: added, removed, changed but for their end */
+    STORE_KIND_SESSION_ENDS, /* a session's end time */
+    STORE_KIND_TRYONS,
+    STORE_KIND_STOCK,        /* items: received, sold, tried, moved */
+    STORE_KIND_CATALOG,      /* products (but for their price) */
+    STORE_KIND_PRICES,       /* a product's price, daily prices, the price history */
+    STORE_KIND_EMOTIONS,     /* emotion events */
+    STORE_KIND_ALERTS,       /* alerts and their resolutions */
+    STORE_KIND_FLOOR,        /* positions and the floor plan's zones */
+    STORE_KIND_CUSTOMERS,    /* customers (but for their last visit) */
+    STORE_KIND_PROFILES,     /* customer profiles and segments */
+    STORE_KIND_MODELS,       /* trained models */
+    STORE_KIND_RULES,        /* association rules */
+    STORE_KIND_RECO,         /* stored recommendations and promotions */
+    STORE_KIND_META,         /* settings (but for the store generation) */
+    STORE_KIND_COUNT
+};
+/* the counter of every kind, into gens[STORE_KIND_COUNT], read in one statement */
+SHOP_MUST_CHECK int store_kind_gens(struct store *st, int64_t *gens);
+/* "sales", "sessions", ...: the kind's name in the data_gens table */
+const char *store_kind_name(enum store_kind k);
 
 /* ---- the floor plan ---- */
 struct store_zone {
@@ -310,6 +339,11 @@ SHOP_MUST_CHECK int store_profile_get(struct store *st, int64_t customer_id,
                                       struct store_profile *out);
 /* all profiles in customer order; caller frees */
 SHOP_MUST_CHECK int store_profiles(struct store *st, struct store_profile **out, size_t *n);
+/* An evenly spaced sample of k profiles in customer order: profile floor(i * total / k) for
+ * i < k, all of them when there are no more than k; only customer_id, segment, purchases and
+ * spend_cents are filled. One snapshot; *total gets the number of profiles. Caller frees. */
+SHOP_MUST_CHECK int store_profile_sample(struct store *st, size_t k, struct store_profile **out,
+                                         size_t *n, int64_t *total);
 
 /* time of the latest purchase (0 when none) */
 SHOP_MUST_CHECK int store_last_purchase_at(struct store *st, int64_t *out);
@@ -451,11 +485,12 @@ struct store_floor_day {
 SHOP_MUST_CHECK int store_floor_days(struct store *st, int64_t d0, int64_t d1,
                                      int (*fn)(void *ctx, const struct store_floor_day *d),
                                      void *ctx);
-/* zone visits, sessions and dwell summed over [d0, d1), one call per zone name */
+/* zone visits, sessions, dwell and converted sessions summed over [d0, d1), one call per
+ * zone name */
 SHOP_MUST_CHECK int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
                                           void (*fn)(void *ctx, const char *zone,
                                                      int64_t visits, int64_t sessions,
-                                                     double dwell),
+                                                     double dwell, int64_t converted),
                                           void *ctx);
 /* zone-to-zone transitions summed over [d0, d1) */
 SHOP_MUST_CHECK int store_floor_transition_sums(struct store *st, int64_t d0, int64_t d1,
@@ -467,6 +502,7 @@ struct store_floor_zones {
     int n;
     const char *const *name;
     const int64_t *visits, *sessions;
+    const int64_t *converted; /* visiting sessions with a purchase; NULL: none */
     const double *dwell;
     const int64_t *transitions;
 };
@@ -787,11 +823,12 @@ struct store_profile_summary {
     double avg_spend_cents, avg_purchases, avg_items, avg_discount; /* over buyers */
     int64_t updated_at;         /* the newest profile, 0 when none */
 };
-SHOP_MUST_CHECK int store_profile_summary(struct store *st, struct store_profile_summary *out);
-/* buyers by preferred category (0), fabric (1) or size (2), most first; keys in
- * struct store_kpi_group (units = customers, revenue_cents = their spend); caller frees */
-SHOP_MUST_CHECK int store_profile_prefs(struct store *st, int which,
-                                        struct store_kpi_group **out, size_t *n);
+/* The summary and, when prefs is not NULL, the buyers by preferred category (prefs[0]),
+ * fabric (1) and size (2), most first then by key (units = customers, revenue_cents = their
+ * spend; buyers without that preference are not counted); one walk of the profiles. Caller
+ * frees prefs[i]. */
+SHOP_MUST_CHECK int store_profile_summary(struct store *st, struct store_profile_summary *out,
+                                          struct store_kpi_group *prefs[3], size_t nprefs[3]);
 
 /* one line of a customer's purchase */
 struct store_purchase_line {
@@ -809,6 +846,9 @@ SHOP_MUST_CHECK int store_customer_lines(struct store *st, int64_t customer_id, 
 /* sessions started in [from, to) with a purchase, ids ascending; caller frees *ids */
 SHOP_MUST_CHECK int store_sessions_converted(struct store *st, int64_t from, int64_t to,
                                              int64_t **ids, size_t *n);
+/* *yes = 1 when the session has a purchase made at `since` or later, else 0 */
+SHOP_MUST_CHECK int store_session_converted(struct store *st, int64_t session_id, int64_t since,
+                                            int *yes);
 /* a session; SHOP_ENOTFOUND */
 SHOP_MUST_CHECK int store_session_get(struct store *st, int64_t id, struct store_session *out);
 

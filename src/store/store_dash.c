@@ -19,12 +19,9 @@ static const char *const SQL_DAILY_AGG =
     "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
     "AND purchases > 0 ORDER BY day";
 /* one statement per attribute: the column name is part of the SQL text, never a value */
-#define SALES_BY(col)                                                                         \
-    "SELECT pr." col ", count(*), sum(l.price_cents) FROM purchase_lines l JOIN purchases p "  \
-    "ON p.id = l.purchase_id JOIN products pr ON pr.id = l.product_id WHERE p.purchased_at "   \
-    ">= :from AND p.purchased_at < :to GROUP BY 1 ORDER BY 3 DESC, 1"
-static const char *const SQL_SALES_BY[4] = {SALES_BY("category"), SALES_BY("fabric"),
-                                            SALES_BY("gender"), SALES_BY("season")};
+#define PRODUCT_KEYS(col) "SELECT id, " col " FROM products ORDER BY id"
+static const char *const SQL_PRODUCT_KEYS[4] = {PRODUCT_KEYS("category"), PRODUCT_KEYS("fabric"),
+                                                PRODUCT_KEYS("gender"), PRODUCT_KEYS("season")};
 static const char *const SQL_PRODUCT_ROWS =
     "SELECT id, name, category, gender, fabric, season, price_cents FROM products ORDER BY id";
 /* (product, units, revenue, tries): the rows of the parts of a day at either end of a range,
@@ -59,18 +56,10 @@ static const char *const SQL_PROFILE_ROWS[2] = {
 static const char *const SQL_PROFILE_COUNT =
     "SELECT count(*) FROM customer_profiles p JOIN customers c ON c.id = p.customer_id "
     PROFILE_ROW_WHERE;
-static const char *const SQL_PROFILE_SUMMARY =
-    "SELECT count(*), coalesce(sum(purchases > 0), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN spend_cents END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN purchases END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN items END), 0), "
-    "coalesce(avg(CASE WHEN purchases > 0 THEN mean_discount END), 0), "
-    "coalesce(max(updated_at), 0) FROM customer_profiles";
-#define PREFS(col)                                                                            \
-    "SELECT " col ", count(*), sum(spend_cents) FROM customer_profiles WHERE purchases > 0 "   \
-    "AND " col " IS NOT NULL AND " col " <> '' GROUP BY 1 ORDER BY 2 DESC, 1"
-static const char *const SQL_PREFS[3] = {PREFS("pref_category"), PREFS("pref_fabric"),
-                                         PREFS("pref_size")};
+/* one walk of the profiles for the summary and the three preference lists (was four) */
+static const char *const SQL_PROFILE_SCAN =
+    "SELECT purchases, items, spend_cents, mean_discount, updated_at, pref_category, "
+    "pref_fabric, pref_size FROM customer_profiles";
 
 static const char *const SQL_CUSTOMER_LINES =
     "SELECT p.id, p.purchased_at, p.total_cents, l.product_id, pr.name, i.size, l.list_cents, "
@@ -86,6 +75,8 @@ static const char *const SQL_SESSIONS_CONVERTED =
     "SELECT DISTINCT p.session_id FROM purchases p JOIN sessions s ON s.id = p.session_id "
     "WHERE p.purchased_at >= :from AND s.started_at >= :from AND s.started_at < :to "
     "ORDER BY 1";
+static const char *const SQL_SESSION_CONVERTED =
+    "SELECT EXISTS (SELECT 1 FROM purchases WHERE session_id = :s AND purchased_at >= :since)";
 static const char *const SQL_SESSION_GET =
     "SELECT id, coalesce(customer_id, 0), started_at, ended_at, coalesce(mirror, ''), tracked, "
     "simulated FROM sessions WHERE id = :id";
@@ -94,6 +85,12 @@ static const char *const SQL_EMOTION_AGGS =
     "SELECT grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy), sum(p_sad), "
     "sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised) FROM emotion_events "
     "WHERE at >= :from AND at < :to GROUP BY grp, dominant ORDER BY grp, dominant";
+/* whole days [:from, :to) (day numbers) from the daily aggregates */
+static const char *const SQL_EMOTION_AGGS_DAYS =
+    "SELECT grp, dominant, sum(events), sum(score_sum), sum(p_neutral), sum(p_happy), "
+    "sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised) "
+    "FROM kpi_emotion_days WHERE day >= :from AND day < :to GROUP BY grp, dominant "
+    "ORDER BY grp, dominant";
 #define EVENT_COLS                                                                            \
     "SELECT id, coalesce(session_id, 0), coalesce(customer_id, 0), at, grp, dominant, score, " \
     "p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised, "               \
@@ -106,12 +103,12 @@ static const char *const SQL_SESSION_EVENTS =
     EVENT_COLS "WHERE session_id = :s ORDER BY at, id LIMIT :lim OFFSET :off";
 static const char *const SQL_SESSION_EVENTS_COUNT =
     "SELECT count(*) FROM emotion_events WHERE session_id = :s";
-static const char *const SQL_EMOTION_SESSIONS =
-    "SELECT e.session_id, coalesce(max(e.customer_id), 0), count(*), min(e.at), max(e.at), "
-    "coalesce(max(c.name), ''), sum(e.grp = 'frustration'), sum(e.grp = 'happiness'), "
-    "sum(e.grp = 'surprise') FROM emotion_events e LEFT JOIN customers c ON "
-    "c.id = e.customer_id WHERE e.session_id IS NOT NULL AND e.at >= :from AND e.at < :to "
-    "GROUP BY e.session_id ORDER BY 3 DESC, 5 DESC, 1 LIMIT :lim";
+/* the events of a range, summed per session in memory (SQL's GROUP BY sorted them all first),
+ * then the names of the few sessions kept */
+static const char *const SQL_EMOTION_SESSION_ROWS =
+    "SELECT session_id, customer_id, at, grp FROM emotion_events "
+    "WHERE session_id IS NOT NULL AND at >= :from AND at < :to";
+static const char *const SQL_CUSTOMER_NAME = "SELECT name FROM customers WHERE id = :id";
 static const char *const SQL_ALERT_COUNTS =
     "SELECT status, count(*) FROM alerts WHERE created_at >= :from AND created_at < :to "
     "GROUP BY status";
@@ -228,23 +225,18 @@ int store_sales_daily(struct store *st, int64_t from, int64_t to, struct store_s
     return rc;
 }
 
-/* rows of (key, int, int) into groups */
-static int read_groups(struct store *st, sqlite3_stmt *s, struct store_kpi_group **out,
-                       size_t *n, const char *what)
+static int by_revenue_then_key(const void *a, const void *b)
 {
-    size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_kpi_group *g = &(*out)[(*n)++];
-        col_text(s, 0, g->key, sizeof(g->key));
-        g->units = sqlite3_column_int64(s, 1);
-        g->revenue_cents = sqlite3_column_int64(s, 2);
-    }
-    stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, what);
+    const struct store_kpi_group *x = a, *y = b;
+    if (x->revenue_cents != y->revenue_cents)
+        return x->revenue_cents > y->revenue_cents ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
+/* The per-product sums of store_sales_products (whole days from the daily aggregates, the ends
+ * of the range from the rows) added up by the products' attribute: a big store's groups no
+ * longer join every purchase line of the range to its product. A group is an attribute value
+ * with at least one line in the range; ordered as SQL's ORDER BY revenue DESC, key. */
 int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t to,
                    struct store_kpi_group **out, size_t *n)
 {
@@ -252,11 +244,49 @@ int store_sales_by(struct store *st, enum store_dim dim, int64_t from, int64_t t
     *n = 0;
     if ((unsigned)dim > STORE_DIM_SEASON)
         return shop_fail(SHOP_EINVAL, "no such product attribute");
-    sqlite3_stmt *s = stmt_get(st, SQL_SALES_BY[dim]);
-    if (!s)
+    struct store_product_sales *ps = NULL;
+    size_t np = 0, cap = 0, i = 0;
+    int rc = store_sales_products(st, from, to, &ps, &np);
+    if (rc != SHOP_OK)
+        return rc;
+    sqlite3_stmt *s = stmt_get(st, SQL_PRODUCT_KEYS[dim]);
+    if (!s) {
+        free(ps);
         return SHOP_EDB;
-    bind_range(s, from, to);
-    return read_groups(st, s, out, n, "sales by attribute");
+    }
+    /* both by product id: a product added in between has no sums and is skipped */
+    int step;
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t id = sqlite3_column_int64(s, 0);
+        while (i < np && ps[i].id < id)
+            i++;
+        if (i == np || ps[i].id != id || ps[i].units == 0)
+            continue; /* no line in the range: not a group member */
+        char key[sizeof((*out)->key)];
+        col_text(s, 1, key, sizeof(key));
+        size_t j = 0;
+        while (j < *n && strcmp((*out)[j].key, key) != 0)
+            j++;
+        if (j == *n) {
+            *out = grow(*out, *n, &cap, sizeof(**out));
+            memset(&(*out)[j], 0, sizeof(**out));
+            memcpy((*out)[j].key, key, sizeof(key));
+            (*n)++;
+        }
+        (*out)[j].units += ps[i].units;
+        (*out)[j].revenue_cents += ps[i].revenue_cents;
+    }
+    stmt_done(s);
+    free(ps);
+    if (step != SQLITE_DONE) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return store_fail(st, step, "sales by attribute");
+    }
+    if (*n)
+        qsort(*out, *n, sizeof(**out), by_revenue_then_key);
+    return SHOP_OK;
 }
 
 static int cmp_product_id(const void *key, const void *elem)
@@ -420,36 +450,85 @@ int store_profile_rows(struct store *st, const char *q, int segment,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "profiles");
 }
 
-int store_profile_summary(struct store *st, struct store_profile_summary *out)
+static int by_count_then_key(const void *a, const void *b)
 {
-    memset(out, 0, sizeof(*out));
-    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_SUMMARY);
-    if (!s)
-        return SHOP_EDB;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW) {
-        out->customers = sqlite3_column_int64(s, 0);
-        out->buyers = sqlite3_column_int64(s, 1);
-        out->avg_spend_cents = sqlite3_column_double(s, 2);
-        out->avg_purchases = sqlite3_column_double(s, 3);
-        out->avg_items = sqlite3_column_double(s, 4);
-        out->avg_discount = sqlite3_column_double(s, 5);
-        out->updated_at = sqlite3_column_int64(s, 6);
-    }
-    stmt_done(s);
-    return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "profile summary");
+    const struct store_kpi_group *x = a, *y = b;
+    if (x->units != y->units)
+        return x->units > y->units ? -1 : 1;
+    return strcmp(x->key, y->key);
 }
 
-int store_profile_prefs(struct store *st, int which, struct store_kpi_group **out, size_t *n)
+/* adds a buyer with preference key (NULL or "": none) and spend to the groups *g */
+static void pref_add(struct store_kpi_group **g, size_t *n, size_t *cap, const char *key,
+                     int64_t spend)
 {
-    *out = NULL;
-    *n = 0;
-    if (which < 0 || which > 2)
-        return shop_fail(SHOP_EINVAL, "no such preference");
-    sqlite3_stmt *s = stmt_get(st, SQL_PREFS[which]);
+    if (!key || !*key)
+        return;
+    size_t j = 0;
+    while (j < *n && strncmp((*g)[j].key, key, sizeof((*g)[j].key) - 1) != 0)
+        j++;
+    if (j == *n) {
+        *g = grow(*g, *n, cap, sizeof(**g));
+        memset(&(*g)[j], 0, sizeof(**g));
+        snprintf((*g)[j].key, sizeof((*g)[j].key), "%s", key);
+        (*n)++;
+    }
+    (*g)[j].units++;
+    (*g)[j].revenue_cents += spend;
+}
+
+int store_profile_summary(struct store *st, struct store_profile_summary *out,
+                          struct store_kpi_group *prefs[3], size_t nprefs[3])
+{
+    memset(out, 0, sizeof(*out));
+    size_t cap[3] = {0};
+    for (int i = 0; prefs && i < 3; i++) {
+        prefs[i] = NULL;
+        nprefs[i] = 0;
+    }
+    sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_SCAN);
     if (!s)
         return SHOP_EDB;
-    return read_groups(st, s, out, n, "preferences");
+    /* the sums in row order, as SQL's avg() adds them */
+    double spend = 0, purchases = 0, items = 0, discount = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        out->customers++;
+        int64_t at = sqlite3_column_int64(s, 4);
+        if (at > out->updated_at)
+            out->updated_at = at;
+        if (sqlite3_column_int64(s, 0) <= 0)
+            continue;
+        out->buyers++;
+        int64_t sp = sqlite3_column_int64(s, 2);
+        purchases += (double)sqlite3_column_int64(s, 0);
+        items += (double)sqlite3_column_int64(s, 1);
+        spend += (double)sp;
+        discount += sqlite3_column_double(s, 3);
+        for (int i = 0; prefs && i < 3; i++)
+            pref_add(&prefs[i], &nprefs[i], &cap[i], (const char *)sqlite3_column_text(s, 5 + i),
+                     sp);
+    }
+    stmt_done(s);
+    if (rc != SQLITE_DONE) {
+        for (int i = 0; prefs && i < 3; i++) {
+            free(prefs[i]);
+            prefs[i] = NULL;
+            nprefs[i] = 0;
+        }
+        return store_fail(st, rc, "profile summary");
+    }
+    if (out->buyers) {
+        double n = (double)out->buyers;
+        out->avg_spend_cents = spend / n;
+        out->avg_purchases = purchases / n;
+        out->avg_items = items / n;
+        out->avg_discount = discount / n;
+    }
+    for (int i = 0; prefs && i < 3; i++)
+        if (nprefs[i])
+            qsort(prefs[i], nprefs[i], sizeof(*prefs[i]), by_count_then_key);
+    return SHOP_OK;
 }
 
 int store_customer_lines(struct store *st, int64_t customer_id, int64_t limit, int64_t offset,
@@ -531,30 +610,86 @@ int store_session_get(struct store *st, int64_t id, struct store_session *out)
     return rc == SQLITE_ROW ? SHOP_OK : store_fail(st, rc, "session");
 }
 
+/* adds the (group, dominant, events, sums) rows of sql for [from, to) to *out, merging rows
+ * of the same group and dominant emotion */
+static int emotion_aggs_add(struct store *st, const char *sql, int64_t from, int64_t to,
+                            struct store_emotion_agg **out, size_t *n, size_t *cap)
+{
+    sqlite3_stmt *s = stmt_get(st, sql);
+    if (!s)
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        char grp[16], dominant[16];
+        col_text(s, 0, grp, sizeof(grp));
+        col_text(s, 1, dominant, sizeof(dominant));
+        size_t j = 0;
+        while (j < *n && (strcmp((*out)[j].grp, grp) != 0 || strcmp((*out)[j].dominant, dominant)))
+            j++;
+        if (j == *n) {
+            *out = grow(*out, *n, cap, sizeof(**out));
+            memset(&(*out)[j], 0, sizeof(**out));
+            memcpy((*out)[j].grp, grp, sizeof(grp));
+            memcpy((*out)[j].dominant, dominant, sizeof(dominant));
+            (*n)++;
+        }
+        struct store_emotion_agg *a = &(*out)[j];
+        a->events += sqlite3_column_int64(s, 2);
+        a->score_sum += sqlite3_column_double(s, 3);
+        for (int i = 0; i < 7; i++)
+            a->p_sum[i] += sqlite3_column_double(s, 4 + i);
+    }
+    stmt_done(s);
+    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion aggregates");
+}
+
+static int by_group_then_dominant(const void *a, const void *b)
+{
+    const struct store_emotion_agg *x = a, *y = b;
+    int c = strcmp(x->grp, y->grp);
+    return c ? c : strcmp(x->dominant, y->dominant);
+}
+
+int store_session_converted(struct store *st, int64_t session_id, int64_t since, int *yes)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_SESSION_CONVERTED);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":s", session_id);
+    bind_int(s, ":since", since);
+    int64_t v = 0;
+    int rc = count_of(st, s, &v, "session converted");
+    *yes = v != 0;
+    return rc;
+}
+
 int store_emotion_aggs(struct store *st, int64_t from, int64_t to,
                        struct store_emotion_agg **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_AGGS);
-    if (!s)
-        return SHOP_EDB;
-    bind_range(s, from, to);
     size_t cap = 0;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_emotion_agg *a = &(*out)[(*n)++];
-        memset(a, 0, sizeof(*a));
-        col_text(s, 0, a->grp, sizeof(a->grp));
-        col_text(s, 1, a->dominant, sizeof(a->dominant));
-        a->events = sqlite3_column_int64(s, 2);
-        a->score_sum = sqlite3_column_double(s, 3);
-        for (int i = 0; i < 7; i++)
-            a->p_sum[i] = sqlite3_column_double(s, 4 + i);
+    /* whole days from the emotion days (kept by every event added or erased), the parts of a
+     * day at either end from the rows (as the KPIs) */
+    int64_t d0 = from <= 0                    ? 0
+                 : from > INT64_MAX - 86400 ? INT64_MAX / 86400
+                                            : (from + 86399) / 86400;
+    int64_t d1 = to < 0 ? 0 : to / 86400;
+    int rc = SHOP_OK;
+    if (d0 >= d1) {
+        rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, from, to, out, n, &cap);
+    } else {
+        if (from < d0 * 86400)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, from, d0 * 86400, out, n, &cap);
+        if (rc == SHOP_OK)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS_DAYS, d0, d1, out, n, &cap);
+        if (rc == SHOP_OK && d1 * 86400 < to)
+            rc = emotion_aggs_add(st, SQL_EMOTION_AGGS, d1 * 86400, to, out, n, &cap);
     }
-    stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion aggregates");
+    if (rc == SHOP_OK && *n)
+        qsort(*out, *n, sizeof(**out), by_group_then_dominant);
+    return rc;
 }
 
 static void read_event(sqlite3_stmt *s, struct store_emotion_event *e)
@@ -612,33 +747,102 @@ int store_emotion_events(struct store *st, int64_t from, int64_t to, const char 
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion events");
 }
 
+/* most events first, then the latest, then by id */
+static int by_events_then_last(const void *a, const void *b)
+{
+    const struct store_emotion_session *x = a, *y = b;
+    if (x->events != y->events)
+        return x->events > y->events ? -1 : 1;
+    if (x->last_at != y->last_at)
+        return x->last_at > y->last_at ? -1 : 1;
+    return (x->session_id > y->session_id) - (x->session_id < y->session_id);
+}
+
+static uint64_t id_hash(int64_t id)
+{
+    uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
 int store_emotion_sessions(struct store *st, int64_t from, int64_t to, int64_t limit,
                            struct store_emotion_session **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
-    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_SESSIONS);
+    sqlite3_stmt *s = stmt_get(st, SQL_EMOTION_SESSION_ROWS);
     if (!s)
         return SHOP_EDB;
     bind_range(s, from, to);
-    bind_int(s, ":lim", limit);
-    size_t cap = 0;
+    size_t cap = 0, slots = 0;
+    size_t *slot = NULL; /* open addressing: index into *out + 1, 0 = empty */
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_emotion_session *e = &(*out)[(*n)++];
-        memset(e, 0, sizeof(*e));
-        e->session_id = sqlite3_column_int64(s, 0);
-        e->customer_id = sqlite3_column_int64(s, 1);
-        e->events = sqlite3_column_int64(s, 2);
-        e->first_at = sqlite3_column_int64(s, 3);
-        e->last_at = sqlite3_column_int64(s, 4);
-        col_text(s, 5, e->customer_name, sizeof(e->customer_name));
-        for (int g = 0; g < 3; g++)
-            e->by_group[g] = sqlite3_column_int64(s, 6 + g);
+        if (2 * (*n + 1) > slots) {
+            slots = slots ? slots * 2 : 1024;
+            free(slot);
+            slot = xcalloc(slots, sizeof(*slot));
+            for (size_t i = 0; i < *n; i++) {
+                size_t k = id_hash((*out)[i].session_id) & (slots - 1);
+                while (slot[k])
+                    k = (k + 1) & (slots - 1);
+                slot[k] = i + 1;
+            }
+        }
+        int64_t sid = sqlite3_column_int64(s, 0), at = sqlite3_column_int64(s, 2);
+        size_t k = id_hash(sid) & (slots - 1);
+        while (slot[k] && (*out)[slot[k] - 1].session_id != sid)
+            k = (k + 1) & (slots - 1);
+        if (!slot[k]) {
+            *out = grow(*out, *n, &cap, sizeof(**out));
+            struct store_emotion_session *e = &(*out)[*n];
+            memset(e, 0, sizeof(*e));
+            e->session_id = sid;
+            e->first_at = e->last_at = at;
+            slot[k] = ++*n;
+        }
+        struct store_emotion_session *e = &(*out)[slot[k] - 1];
+        e->events++;
+        if (at < e->first_at)
+            e->first_at = at;
+        if (at > e->last_at)
+            e->last_at = at;
+        if (sqlite3_column_type(s, 1) != SQLITE_NULL && sqlite3_column_int64(s, 1) > e->customer_id)
+            e->customer_id = sqlite3_column_int64(s, 1);
+        const char *g = (const char *)sqlite3_column_text(s, 3);
+        if (g && strcmp(g, "frustration") == 0)
+            e->by_group[0]++;
+        else if (g && strcmp(g, "happiness") == 0)
+            e->by_group[1]++;
+        else if (g && strcmp(g, "surprise") == 0)
+            e->by_group[2]++;
     }
     stmt_done(s);
-    return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
+    free(slot);
+    int ret = rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
+    if (ret == SHOP_OK && *n)
+        qsort(*out, *n, sizeof(**out), by_events_then_last);
+    if (ret == SHOP_OK && limit >= 0 && (size_t)limit < *n)
+        *n = (size_t)limit;
+    for (size_t i = 0; i < *n && ret == SHOP_OK; i++) {
+        if (!(*out)[i].customer_id)
+            continue;
+        if (!(s = stmt_get(st, SQL_CUSTOMER_NAME))) {
+            ret = SHOP_EDB;
+            break;
+        }
+        bind_int(s, ":id", (*out)[i].customer_id);
+        if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+            col_text(s, 0, (*out)[i].customer_name, sizeof((*out)[i].customer_name));
+        stmt_done(s);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+            ret = store_fail(st, rc, "emotion session names");
+    }
+    if (ret != SHOP_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return ret;
 }
 
 int store_alert_counts(struct store *st, int64_t from, int64_t to, int64_t counts[3])

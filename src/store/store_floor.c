@@ -11,7 +11,7 @@ static const char *const SQL_DAYS =
     "h.grid FROM floor_days f LEFT JOIN heatmaps h ON h.scope = 'day' AND h.from_t = f.day * "
     "86400 WHERE f.day >= :d0 AND f.day < :d1 ORDER BY f.day";
 static const char *const SQL_ZONE_SUMS =
-    "SELECT zone, sum(visits), sum(sessions), sum(dwell_s) FROM floor_zone_days "
+    "SELECT zone, sum(visits), sum(sessions), sum(dwell_s), sum(converted) FROM floor_zone_days "
     "WHERE day >= :d0 AND day < :d1 GROUP BY zone";
 static const char *const SQL_TRANSITION_SUMS =
     "SELECT from_zone, to_zone, sum(n) FROM floor_transition_days "
@@ -32,8 +32,8 @@ static const char *const SQL_GRID_ADD =
     "VALUES ('day', :from, :to, :cell, :cols, :rows, :grid, :at)";
 static const char *const SQL_ZONES_DELETE = "DELETE FROM floor_zone_days WHERE day = :day";
 static const char *const SQL_ZONE_ADD =
-    "INSERT INTO floor_zone_days(day, zone, visits, sessions, dwell_s) "
-    "VALUES (:day, :zone, :visits, :sessions, :dwell)";
+    "INSERT INTO floor_zone_days(day, zone, visits, sessions, dwell_s, converted) "
+    "VALUES (:day, :zone, :visits, :sessions, :dwell, :converted)";
 static const char *const SQL_TRANSITIONS_DELETE =
     "DELETE FROM floor_transition_days WHERE day = :day";
 static const char *const SQL_TRANSITION_ADD =
@@ -87,7 +87,7 @@ int store_floor_days(struct store *st, int64_t d0, int64_t d1,
 
 int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
                           void (*fn)(void *ctx, const char *zone, int64_t visits, int64_t sessions,
-                                     double dwell),
+                                     double dwell, int64_t converted),
                           void *ctx)
 {
     sqlite3_stmt *s = stmt_get(st, SQL_ZONE_SUMS);
@@ -100,7 +100,7 @@ int store_floor_zone_sums(struct store *st, int64_t d0, int64_t d1,
         char zone[64];
         col_text(s, 0, zone, sizeof(zone));
         fn(ctx, zone, sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
-           sqlite3_column_double(s, 3));
+           sqlite3_column_double(s, 3), sqlite3_column_int64(s, 4));
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "floor zones");
@@ -183,6 +183,7 @@ static int day_put(struct store *st, const struct store_floor_day *d,
         bind_int(s, ":visits", z->visits[i]);
         bind_int(s, ":sessions", z->sessions[i]);
         bind_double(s, ":dwell", z->dwell[i]);
+        bind_int(s, ":converted", z->converted ? z->converted[i] : 0);
         rc = stmt_exec(st, s, "floor zone");
     }
     for (int a = 0; rc == SHOP_OK && a < z->n; a++)

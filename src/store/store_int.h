@@ -86,7 +86,7 @@ int kpi_session_added(struct store *st, int64_t started_at);
 int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at);
 int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
                        const struct store_line *lines, int n, int64_t total);
-int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *dominant);
+
 
 /* counts a change of what cached engines are built from (store_generation), in the
  * caller's transaction level */

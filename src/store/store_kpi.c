@@ -1,6 +1,7 @@
 /* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range, and the
  * daily aggregates (kpi_days, kpi_product_days, kpi_emotion_days) that answer whole days
- * without scanning: kept current here, in the transaction level of the row they count. */
+ * without scanning: kept current here, in the transaction level of the row they count (the
+ * emotion days by triggers on emotion_events, schema.sql). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,10 +73,12 @@ static const char *const SQL_UP_CONVERTED =
     "INSERT INTO kpi_days(day, converted) SELECT started_at / 86400, 1 FROM sessions "
     "WHERE id = :session AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
     "ON CONFLICT(day) DO UPDATE SET converted = converted + 1";
-static const char *const SQL_UP_EVENT =
-    "INSERT INTO kpi_emotion_days(day, grp, dominant, events) VALUES (:day, :grp, :dom, 1) "
-    "ON CONFLICT(day, grp, dominant) DO UPDATE SET events = events + 1";
-
+/* a tracked session's first purchase changes its day's zone conversions: the day is
+ * recomputed from its rows when next read (analytics/floor.c) */
+static const char *const SQL_FLOOR_CONVERTED_DAY =
+    "SELECT started_at / 86400 FROM sessions WHERE id = :session "
+    "AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
+    "AND EXISTS (SELECT 1 FROM positions WHERE session_id = :session)";
 int64_t store_day_of(int64_t t)
 {
     return t / 86400; /* as SQL's integer division: times are after 1970 */
@@ -125,18 +128,19 @@ int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
         bind_int(s, ":session", session_id);
         rc = stmt_exec(st, s, "count conversion");
     }
-    return rc;
-}
-
-int kpi_event_added(struct store *st, int64_t at, const char *grp, const char *dominant)
-{
-    sqlite3_stmt *s = stmt_get(st, SQL_UP_EVENT);
-    if (!s)
+    if (rc == SHOP_OK && (s = stmt_get(st, SQL_FLOOR_CONVERTED_DAY)) == NULL)
         return SHOP_EDB;
-    bind_int(s, ":day", store_day_of(at));
-    bind_text(s, ":grp", grp);
-    bind_text(s, ":dom", dominant);
-    return stmt_exec(st, s, "count emotion event");
+    if (rc == SHOP_OK) {
+        bind_int(s, ":session", session_id);
+        int step = sqlite3_step(s);
+        int64_t started_day = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+        stmt_done(s);
+        if (step != SQLITE_ROW && step != SQLITE_DONE)
+            rc = store_fail(st, step, "zone conversion");
+        else if (started_day >= 0)
+            rc = store_floor_day_stale(st, started_day);
+    }
+    return rc;
 }
 
 static void bind_range(sqlite3_stmt *s, int64_t from, int64_t to)

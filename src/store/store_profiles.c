@@ -51,6 +51,10 @@ static const char *const SQL_PROFILE_PUT =
     "FROM customer_profiles "
 static const char *const SQL_PROFILE_GET = PROFILE_COLS "WHERE customer_id = :id";
 static const char *const SQL_PROFILES = PROFILE_COLS "ORDER BY customer_id";
+static const char *const SQL_PROFILE_COUNT_ALL = "SELECT count(*) FROM customer_profiles";
+static const char *const SQL_PROFILE_POINTS =
+    "SELECT customer_id, segment, purchases, spend_cents FROM customer_profiles "
+    "ORDER BY customer_id";
 static const char *const SQL_MODEL_PUT =
     "INSERT INTO models(name, version, data, info, trained_at) VALUES (:name, :version, :data, "
     ":info, :at) ON CONFLICT(name) DO UPDATE SET version = excluded.version, "
@@ -288,6 +292,50 @@ int store_profiles(struct store *st, struct store_profile **out, size_t *n)
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list profiles");
+}
+
+int store_profile_sample(struct store *st, size_t k, struct store_profile **out, size_t *n,
+                         int64_t *total)
+{
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    int began = 0;
+    int rc = store_snapshot_begin(st, &began); /* the count and the walk see the same rows */
+    if (rc == SHOP_OK)
+        rc = query_int(st, SQL_PROFILE_COUNT_ALL, 0, total);
+    sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_PROFILE_POINTS) : NULL;
+    if (rc == SHOP_OK && !s)
+        rc = SHOP_EDB;
+    if (rc != SHOP_OK) {
+        store_snapshot_end(st, began);
+        return rc;
+    }
+    size_t all = (size_t)*total, want = all < k ? all : k;
+    *out = xcalloc(want ? want : 1, sizeof(**out));
+    /* only the rows sampled are read: a walk of the table, no copy of every profile */
+    size_t row = 0;
+    int step = SQLITE_DONE;
+    while (*n < want && (step = sqlite3_step(s)) == SQLITE_ROW) {
+        size_t next = (size_t)((unsigned __int128)*n * all / want);
+        if (row++ != next)
+            continue;
+        struct store_profile *p = &(*out)[(*n)++];
+        p->customer_id = sqlite3_column_int64(s, 0);
+        p->segment = sqlite3_column_type(s, 1) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 1);
+        p->purchases = sqlite3_column_int64(s, 2);
+        p->spend_cents = sqlite3_column_int64(s, 3);
+    }
+    if (*n < want && step != SQLITE_DONE)
+        rc = store_fail(st, step, "profile sample");
+    stmt_done(s);
+    store_snapshot_end(st, began);
+    if (rc != SHOP_OK) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+    }
+    return rc;
 }
 
 static int model_put(struct store *st, const char *name, int version, const void *data, size_t n,

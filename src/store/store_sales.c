@@ -251,10 +251,8 @@ int store_emotion_event_add(struct store *st, struct store_emotion_event *e)
     }
     bind_int(s, ":sim", e->simulated);
     rc = stmt_exec(st, s, "add emotion event");
-    if (rc == SHOP_OK) {
-        e->id = sqlite3_last_insert_rowid(st->db);
-        rc = kpi_event_added(st, e->at, e->grp, e->dominant);
-    }
+    if (rc == SHOP_OK)
+        e->id = sqlite3_last_insert_rowid(st->db); /* its day is counted by a trigger */
     return store_end(st, rc);
 }
 

@@ -98,3 +98,54 @@ test('rules mined through the API replace the cached rule list', async () => {
   const r1 = await mgr.get('/api/v1/rules');
   assert.notEqual(r1.text, r0.text);
 });
+
+// answers of cacheable routes computed so far (the response cache's misses)
+async function computed() {
+  const r = await srv.anon().get('/metrics');
+  assert.equal(r.status, 200);
+  return Number(r.text.match(/^shopper_response_cache_computed_total (\d+)$/m)[1]);
+}
+
+test('a dashboard login, a session renewal, a mirror visit and a cart reservation keep /kpi cached', async () => {
+  const email = 'kinds.shopper@example.com';
+  assert.equal((await mirror.post('/api/v1/customers', { name: 'Kinds Shopper', email, gender: 'male', size: 'L', biometric_consent: false, pin: '8642' })).status, 201);
+  assert.equal((await mirror.post('/api/v1/mirror/login', { email, pin: '8642' })).status, 200);
+  const { id, size } = await inStock();
+  const k0 = await mgr.get('/api/v1/kpi?top=10');
+  assert.equal(k0.status, 200);
+  const n0 = await computed();
+  assert.equal((await mgr.get('/api/v1/kpi?top=10')).text, k0.text);
+  assert.equal(await computed(), n0, 'the second /kpi is a hit');
+  // writes that no dashboard reads: a new login, a session renewed (its sliding expiry is
+  // written again once its last use is a minute old), a mirror seen, an item reserved
+  const mgr2 = await srv.login();
+  sql(srv.db, 'UPDATE auth_sessions SET last_seen_at = last_seen_at - 120; UPDATE devices SET last_seen_at = last_seen_at - 120');
+  const before = sql(srv.db, 'SELECT max(last_seen_at) FROM auth_sessions');
+  assert.equal((await mgr2.get('/api/v1/kpi?top=10')).text, k0.text);
+  assert.notEqual(sql(srv.db, 'SELECT max(last_seen_at) FROM auth_sessions'), before, 'the session was renewed');
+  const reserved = Number(sql(srv.db, 'SELECT count(*) FROM cart_items'));
+  assert.equal((await mirror.post('/api/v1/cart/items', { product_id: id, size })).status, 201);
+  assert.equal(Number(sql(srv.db, 'SELECT count(*) FROM cart_items')), reserved + 1);
+  assert.equal((await mgr.get('/api/v1/kpi?top=10')).text, k0.text);
+  assert.equal(await computed(), n0, 'no /kpi was computed again');
+  // a sale by another process is a write of a kind /kpi reads: computed again, counted
+  const customer = sql(srv.db, 'SELECT min(id) FROM customers');
+  execFileSync(SHOPPER, ['buy', '--db', srv.db, '--customer', customer, '--product', String(id), '--size', size], { stdio: 'pipe' });
+  const k1 = await mgr.get('/api/v1/kpi?top=10');
+  assert.equal(k1.json.items_sold, k0.json.items_sold + 1);
+  assert.equal(await computed(), n0 + 1);
+  assert.equal((await mirror.post('/api/v1/mirror/logout')).status, 200);
+});
+
+test('an emotion event (another process) changes /emotions but keeps /sales/daily cached', async () => {
+  const d0 = await mgr.get('/api/v1/sales/daily');
+  const e0 = await mgr.get('/api/v1/emotions');
+  const n0 = await computed();
+  sql(srv.db, `INSERT INTO emotion_events(session_id, customer_id, at, grp, dominant, score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised)
+    SELECT session_id, customer_id, at + 2, grp, dominant, score, p_neutral, p_happy, p_sad, p_angry, p_fearful, p_disgusted, p_surprised FROM emotion_events ORDER BY id LIMIT 1`);
+  const e1 = await mgr.get('/api/v1/emotions');
+  assert.equal(e1.json.events, e0.json.events + 1);
+  assert.equal(await computed(), n0 + 1);
+  assert.equal((await mgr.get('/api/v1/sales/daily')).text, d0.text);
+  assert.equal(await computed(), n0 + 1, '/sales/daily was not computed again');
+});
