@@ -117,27 +117,45 @@ static void segments_carry_values_across_cuts(void)
     free(in), free(f1), free(f2), free(b), free(o1), free(o2), free(ra), free(rx), free(ry);
 }
 
-static void dwconv_case(int h, int w, int c, int s, enum ops_pad pad)
+/* a clock that advances 1 ms per reading */
+static double tick_clock(void)
+{
+    static double t;
+    return t += 1e-3;
+}
+
+static void dwconv_case(int h, int w, int c, int s, enum ops_pad pad, enum ops_act act)
 {
     struct rng r;
     rng_seed(&r, (uint64_t)(h * 17 + w + s));
     float *in = randv(&r, (size_t)h * w * c), *f = randv(&r, (size_t)9 * c), *b = randv(&r, c);
     struct ops_graph *g = ops_graph_new(h, w, c);
-    int y = ops_dwconv(g, OPS_INPUT, f, b, 3, s, pad, OPS_RELU6);
+    int y = ops_dwconv(g, OPS_INPUT, f, b, 3, s, pad, act);
     size_t n;
     float *got = run1(g, y, in, (size_t)h * w * c, &n);
     float *want = calloc(n, sizeof(float));
-    ops_ref_dwconv(in, h, w, c, f, b, 3, s, pad, OPS_RELU6, want);
+    ops_ref_dwconv(in, h, w, c, f, b, 3, s, pad, act, want);
     CHECK_NEAR(maxdiff(got, want, n), 0, 1e-5);
+    /* from 100,000 outputs oneDNN runs it (the profile names the library) */
+    struct ops_prof prof[2];
+    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 2) == 2);
+    CHECK(strcmp(prof[0].op, n >= 100000 ? "dwconv-dnnl" : "dwconv") == 0);
     ops_graph_free(g);
     free(in), free(f), free(b), free(got), free(want);
 }
 
 static void dwconv_matches_reference(void)
 {
-    dwconv_case(7, 9, 5, 2, OPS_SAME);
-    dwconv_case(8, 8, 4, 2, OPS_SAME);
-    dwconv_case(6, 5, 3, 1, OPS_SAME);
+    dwconv_case(7, 9, 5, 2, OPS_SAME, OPS_RELU6);
+    dwconv_case(8, 8, 4, 2, OPS_SAME, OPS_RELU6);
+    dwconv_case(6, 5, 3, 1, OPS_SAME, OPS_RELU6);
+    /* large enough for oneDNN: 'same' stride 1 and 2 (even: pads 0 top/left, 1 bottom/right;
+     * odd: 1 on every side), 'valid', each activation */
+    dwconv_case(64, 64, 32, 1, OPS_SAME, OPS_RELU6);
+    dwconv_case(128, 128, 32, 2, OPS_SAME, OPS_RELU6);
+    dwconv_case(129, 129, 32, 2, OPS_SAME, OPS_LINEAR);
+    dwconv_case(100, 90, 16, 1, OPS_VALID, OPS_RELU);
+    dwconv_case(104, 104, 32, 1, OPS_SAME, OPS_LEAKY);
 }
 
 static void pool_case(int h, int w, int c, int k, int s, enum ops_pad pad, int avg)

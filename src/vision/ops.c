@@ -237,12 +237,18 @@ static void define_node(xnn_subgraph_t sg, const struct node *nd, const struct v
 #define DNNL_MIN_CIN 32
 #define DNNL_MIN_MACS 2e6
 
+/* the depthwise convs oneDNN runs: from this many outputs (its brdgmm kernel runs them at
+ * 25-35 GMAC/s where this XNNPACK's runs 8-17, e.g. 128x128x128 s1 0.73 ms against ~1.5;
+ * below, a layer costs little either way and a cut between runtimes is not worth it) */
+#define DNNL_MIN_DW_OUT 100000
+
 /* the convs oneDNN runs, with a clamp activation (none, relu, relu6): pointwise ones (1x1
- * stride 1) with at least 50 M multiply-accumulates over 64+ input channels, and larger
- * kernels past DNNL_MIN_*; the small ones stay in XNNPACK runtimes */
+ * stride 1) with at least 50 M multiply-accumulates over 64+ input channels, larger kernels
+ * past DNNL_MIN_*, depthwise ones past DNNL_MIN_DW_OUT; the small ones stay in XNNPACK
+ * runtimes */
 static int use_dnnl(const struct value *vals, const struct node *nd)
 {
-    if (nd->kind != N_CONV)
+    if (nd->kind != N_CONV && nd->kind != N_DWCONV)
         return 0;
     const struct value *v = &vals[nd->in], *o = &vals[nd->out];
     double macs = (double)o->h * o->w * o->c * v->c * nd->k * nd->k;
@@ -250,6 +256,8 @@ static int use_dnnl(const struct value *vals, const struct node *nd)
                                     : (nd->lo == 0.0f && nd->hi == 6.0f);
     if (!act_ok)
         return 0;
+    if (nd->kind == N_DWCONV)
+        return (double)o->h * o->w * o->c >= DNNL_MIN_DW_OUT;
     if (nd->k == 1)
         return nd->stride == 1 && v->c >= 64 && macs >= 50e6;
     if (v->c <= 4) /* a first layer: only the tiny detector's (3x3 s1, 74 M at 416) gains */
@@ -290,8 +298,9 @@ static void dnnl_one_thread(void)
 }
 
 /* the conv nd in oneDNN from in to out (NHWC buffers that outlive it): a pointwise conv as a
- * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding; bias,
- * then the clamp as a post-op; the weights are packed once */
+ * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding (a
+ * depthwise one as a convolution of C groups of one channel); bias, then the clamp as a
+ * post-op; the weights are packed once */
 static struct dnode *dnode_new(const struct node *nd, const struct value *vals, float *in,
                                float *out, int *err)
 {
@@ -333,9 +342,18 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
         dnnl_dims_t strides = {nd->stride, nd->stride}, pl = {nd->pad[0], nd->pad[3]},
                     pr = {nd->pad[2], nd->pad[1]};
         dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 4, ds, dnnl_f32, dnnl_nhwc), "desc");
-        dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 4, dw, dnnl_f32, dnnl_ohwi), "desc");
-        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 4, dw, dnnl_f32, dnnl_format_tag_any),
-               "desc");
+        if (nd->kind == N_DWCONV) {
+            /* TF [k, k, C, 1] as goihw [C, 1, 1, k, k]: g steps 1, h k*C, w C */
+            dnnl_dim_t c = v->c, k = nd->k;
+            dnnl_dims_t gd = {c, 1, 1, k, k}, gs = {1, k * k * c, k * k * c, k * c, c};
+            dcheck(err, dnnl_memory_desc_init_by_strides(&wmd, 5, gd, dnnl_f32, gs), "desc");
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 5, gd, dnnl_f32, dnnl_format_tag_any),
+                   "desc");
+        } else {
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 4, dw, dnnl_f32, dnnl_ohwi), "desc");
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 4, dw, dnnl_f32, dnnl_format_tag_any),
+                   "desc");
+        }
         dcheck(err, dnnl_memory_desc_init_by_tag(&bmd, 1, db, dnnl_f32, dnnl_a), "desc");
         dcheck(err, dnnl_memory_desc_init_by_tag(&dmd, 4, dd, dnnl_f32, dnnl_nhwc), "desc");
         if (!*err)
@@ -918,7 +936,8 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
             qsort(t, (size_t)reps, sizeof(*t), by_double);
             const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
             struct ops_prof *p = &prof[n++];
-            p->op = d ? "conv-dnnl" : node_names[nd->kind];
+            p->op = d ? (nd->kind == N_DWCONV ? "dwconv-dnnl" : "conv-dnnl")
+                      : node_names[nd->kind];
             if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
                 nd->kind == N_AVGPOOL)
                 snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,
