@@ -1014,6 +1014,33 @@ static void prepare_row(const uint8_t *rgb, int img_w, int x, int y, int ch, int
     }
 }
 
+/* one output row from its two interpolated source rows t and b (n values): the reference
+ * formula, (float)(t + (b - t) * fy), then (v - mean) / div - sub in float. Written on
+ * 8-wide vectors so that it compiles to SIMD whatever the target (the same operations in the
+ * same order per value, no contraction in ISO C: bit-identical to the scalar form); the
+ * float division dominated the scalar loop (SSD's 512x512 input: 0.8 of 1.2 ms). */
+typedef double prep_vd __attribute__((vector_size(64)));
+typedef float prep_vf __attribute__((vector_size(32)));
+static void prepare_blend(const double *t, const double *b, double fy, const float *m,
+                          float div, float sub, int n, float *o)
+{
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        prep_vd vt, vb;
+        prep_vf vm, vo;
+        memcpy(&vt, t + i, sizeof(vt));
+        memcpy(&vb, b + i, sizeof(vb));
+        memcpy(&vm, m + i, sizeof(vm));
+        prep_vf v = __builtin_convertvector(vt + (vb - vt) * fy, prep_vf);
+        vo = (v - vm) / div - sub;
+        memcpy(o + i, &vo, sizeof(vo));
+    }
+    for (; i < n; i++) {
+        float v = (float)(t[i] + (b[i] - t[i]) * fy);
+        o[i] = (v - m[i]) / div - sub;
+    }
+}
+
 void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, int centred,
                  int size, const float mean[3], float div, float sub, float *out)
 {
@@ -1028,6 +1055,9 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
          * output row when it reads the same ones (upscaling). Same arithmetic as below. */
         int xa[PREPARE_MAX], xb[PREPARE_MAX];
         double fx[PREPARE_MAX], rows[2][PREPARE_MAX * 3];
+        float m3[PREPARE_MAX * 3]; /* the mean of each value of an output row */
+        for (int i = 0; i < size * 3; i++)
+            m3[i] = mean[i % 3];
         int have[2] = {INT32_MIN, INT32_MIN}; /* the source row held by rows[i] */
         int lo = size, hi = size; /* the columns whose two pixels lie inside the crop */
         for (int c = 0; c < size; c++) {
@@ -1062,14 +1092,8 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
                 if (want[1 - i] == want[i])
                     slot[1 - i] = s;
             }
-            const double *hr[2] = {rows[slot[0]], rows[slot[1]]};
-            float *o = out + (size_t)r * size * 3;
-            const double *t = hr[0], *b = hr[1];
-            for (int c = 0; c < size * 3; c += 3)
-                for (int k = 0; k < 3; k++) {
-                    float v = (float)(t[c + k] + (b[c + k] - t[c + k]) * fy);
-                    o[c + k] = (v - mean[k]) / div - sub;
-                }
+            prepare_blend(rows[slot[0]], rows[slot[1]], fy, m3, div, sub, size * 3,
+                          out + (size_t)r * size * 3);
         }
         return;
     }
