@@ -2,8 +2,9 @@
  * This is the only file that includes <xnnpack.h> and <dnnl.h>: the 2022 XNNPACK snapshot
  * has no versioned API, oneDNN's 2.x C API changed in 3.x, so a change of either stays here.
  *
- * Backends: every layer runs in XNNPACK, except the large dense convs, which oneDNN 2.6 runs
- * faster on AVX-512 (the SSD's pointwise layers alone, one thread: 19.6 ms against 24.2 ms).
+ * Backends: every layer runs in XNNPACK, except the convs that oneDNN 2.6 runs faster on
+ * AVX-512: the dense ones past a size (the SSD's pointwise layers alone, one thread: 19.6 ms
+ * against 24.2 ms) and the large depthwise ones (see use_dnnl).
  * The graph is cut into segments at those layers: each stretch of XNNPACK layers is one
  * runtime, each oneDNN layer one primitive, and the values crossing a cut get buffers of
  * their own. Both are set up once, at ops_graph_ready. oneDNN runs on the calling thread
@@ -243,9 +244,10 @@ static void define_node(xnn_subgraph_t sg, const struct node *nd, const struct v
 #define DNNL_MIN_DW_OUT 100000
 
 /* the convs oneDNN runs, with a clamp activation (none, relu, relu6): pointwise ones (1x1
- * stride 1) with at least 50 M multiply-accumulates over 64+ input channels, larger kernels
- * past DNNL_MIN_*, depthwise ones past DNNL_MIN_DW_OUT; the small ones stay in XNNPACK
- * runtimes */
+ * stride 1) with at least 4 M multiply-accumulates over 32+ input channels (its matmul beats
+ * XNNPACK's GEMM down to the face nets' 28x28x64 -> 128: 0.07 ms against 0.11; the SSD's
+ * 256x256x32 -> 64 1.7 ms against 2.0), larger kernels past DNNL_MIN_*, depthwise ones past
+ * DNNL_MIN_DW_OUT; the small ones stay in XNNPACK runtimes */
 static int use_dnnl(const struct value *vals, const struct node *nd)
 {
     if (nd->kind != N_CONV && nd->kind != N_DWCONV)
@@ -259,7 +261,7 @@ static int use_dnnl(const struct value *vals, const struct node *nd)
     if (nd->kind == N_DWCONV)
         return (double)o->h * o->w * o->c >= DNNL_MIN_DW_OUT;
     if (nd->k == 1)
-        return nd->stride == 1 && v->c >= 64 && macs >= 50e6;
+        return nd->stride == 1 && v->c >= 32 && macs >= 4e6;
     if (v->c <= 4) /* a first layer: only the tiny detector's (3x3 s1, 74 M at 416) gains */
         return nd->stride == 1 && macs >= 50e6;
     return v->c >= DNNL_MIN_CIN && macs >= DNNL_MIN_MACS;
