@@ -4,7 +4,8 @@
 # demo photo with one frontal face, made lossless by our decoder (decode excluded on both
 # sides). Per detector (tiny at 416, then SSD) + 68 landmarks + expression + age/gender +
 # descriptor: per-frame wall and CPU time and per-network CPU time, the median of RUNS runs
-# that alternate reference and C, with the ratio. Then the C side in detail
+# that alternate reference and C, with the ratio, the spread (min-max of each side and of the
+# per-run ratios) and the load average before and after. Then the C side in detail
 # (bench/bench_vision_c.sh: first frame, warm-up, 2 threads, memory, per-layer profile).
 #   sh bench/bench_vision.sh BUILD_DIR       (RUNS=3 FRAMES=20 by default; $SHOPPER_MODELS)
 # The machine may be shared: wall time includes the time other processes hold the core,
@@ -25,7 +26,10 @@ trap 'rm -rf "$tmp"' EXIT
 "$build/vision_topng" "$src" "$tmp/frame640.png" crop 620 250 640 480 || exit 1
 pin=""
 command -v taskset >/dev/null 2>&1 && pin="taskset -c 0"
+# the 1-minute load average (other processes on a shared machine), before and after each chain
+load() { cut -d' ' -f1 /proc/loadavg 2>/dev/null || echo "?"; }
 for det in tiny ssd; do
+    before=$(load)
     : > "$tmp/ref_$det"
     : > "$tmp/c_$det"
     i=1
@@ -37,7 +41,8 @@ for det in tiny ssd; do
             --detector "$det" --frames "$frames" --threads 1 --json >> "$tmp/c_$det" || exit 1
         i=$((i + 1))
     done
-    python3 bench/vision_table.py "$det" "$tmp/ref_$det" "$tmp/c_$det" || exit 1
+    python3 bench/vision_table.py "$det" "$tmp/ref_$det" "$tmp/c_$det" \
+        "$before / $(load) on $(nproc 2>/dev/null || echo ?) cores" || exit 1
 done
 if [ -f bench/bench_vision_c.sh ]; then
     sh bench/bench_vision_c.sh "$build" || exit 1

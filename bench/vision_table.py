@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """bench/vision_table.py - the table of bench_vision.sh: the reference's per-frame and
 per-network times next to the C pipeline's, medians over the runs, with the ratio.
-    python3 bench/vision_table.py DETECTOR REF_OUT C_JSONL
+    python3 bench/vision_table.py DETECTOR REF_OUT C_JSONL [LOAD]
+Each row: the medians, their ratio, then the spread over the runs (min-max of each side and
+of the per-run ratios). LOAD: the machine's load average, printed as given.
 REF_OUT: the stdout of `node tests/vision/reference.mjs --bench N` for each run, appended;
 C_JSONL: one `shopper bench-faces --json` object per line per run."""
 import json
@@ -18,6 +20,7 @@ def median(v):
 
 def main():
     det, ref_path, c_path = sys.argv[1:4]
+    load = sys.argv[4] if len(sys.argv) > 4 else ""
     ref = {"frame": [], "frame_cpu": []}
     for line in open(ref_path):
         m = re.match(r"reference \w+-frame ms: ([\d.]+) cpu-ms: ([\d.]+)", line)
@@ -38,14 +41,24 @@ def main():
             ours.setdefault(k, []).append(v)
     runs = len(ours["frame"])
 
+    def spread(v):
+        return f"{min(v):.1f}-{max(v):.1f}" if v else "-"
+
     def row(label, key, note=""):
-        r, c = median(ref.get(key, [])), median(ours.get(key, []))
+        rv, cv = ref.get(key, []), ours.get(key, [])
+        r, c = median(rv), median(cv)
         ratio = r / c if c > 0 else float("nan")
-        print(f"  {label:<22} {r:9.2f} {c:9.2f} {ratio:7.1f}x{note}")
+        # the ratio of each run (runs pair up: reference then C, alternating)
+        ratios = [a / b for a, b in zip(rv, cv) if b > 0]
+        print(f"  {label:<22} {r:9.2f} {c:9.2f} {ratio:7.1f}x   "
+              f"{spread(rv):>13} {spread(cv):>11} {spread(ratios):>9}{note}")
 
     print(f"== {det} chain, 640x480, one face, one core: median of {runs} runs "
           "(reference and C alternate)")
-    print(f"  {'ms per frame':<22} {'reference':>9} {'C':>9} {'ratio':>8}")
+    if load:
+        print(f"  load average before/after: {load}")
+    print(f"  {'ms per frame':<22} {'reference':>9} {'C':>9} {'ratio':>8}   "
+          f"{'ref min-max':>13} {'C min-max':>11} {'ratios':>9}")
     row("frame (wall)", "frame")
     row("frame (cpu)", "frame_cpu")
     for n in NETS:

@@ -135,7 +135,7 @@ void face_ws_stats(const struct face_ws *ws, struct face_ws_stats *st);
 
 /* one layer of a network, timed alone (see face_ws_profile) */
 struct face_layer_prof {
-    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv", "maxpool", "add", ... */
+    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv" (or "dwconv-dnnl"), "add", ... */
     char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
     double ms;      /* median of the runs */
     double mmac;    /* millions of multiply-accumulates (0 for layers without) */

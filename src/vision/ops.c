@@ -2,8 +2,9 @@
  * This is the only file that includes <xnnpack.h> and <dnnl.h>: the 2022 XNNPACK snapshot
  * has no versioned API, oneDNN's 2.x C API changed in 3.x, so a change of either stays here.
  *
- * Backends: every layer runs in XNNPACK, except the large dense convs, which oneDNN 2.6 runs
- * faster on AVX-512 (the SSD's pointwise layers alone, one thread: 19.6 ms against 24.2 ms).
+ * Backends: every layer runs in XNNPACK, except the convs that oneDNN 2.6 runs faster on
+ * AVX-512: the dense ones past a size (the SSD's pointwise layers alone, one thread: 19.6 ms
+ * against 24.2 ms) and the large depthwise ones (see use_dnnl).
  * The graph is cut into segments at those layers: each stretch of XNNPACK layers is one
  * runtime, each oneDNN layer one primitive, and the values crossing a cut get buffers of
  * their own. Both are set up once, at ops_graph_ready. oneDNN runs on the calling thread
@@ -237,12 +238,19 @@ static void define_node(xnn_subgraph_t sg, const struct node *nd, const struct v
 #define DNNL_MIN_CIN 32
 #define DNNL_MIN_MACS 2e6
 
+/* the depthwise convs oneDNN runs: from this many outputs (its brdgmm kernel runs them at
+ * 25-35 GMAC/s where this XNNPACK's runs 8-17, e.g. 128x128x128 s1 0.73 ms against ~1.5;
+ * below, a layer costs little either way and a cut between runtimes is not worth it) */
+#define DNNL_MIN_DW_OUT 100000
+
 /* the convs oneDNN runs, with a clamp activation (none, relu, relu6): pointwise ones (1x1
- * stride 1) with at least 50 M multiply-accumulates over 64+ input channels, and larger
- * kernels past DNNL_MIN_*; the small ones stay in XNNPACK runtimes */
+ * stride 1) with at least 4 M multiply-accumulates over 32+ input channels (its matmul beats
+ * XNNPACK's GEMM down to the face nets' 28x28x64 -> 128: 0.07 ms against 0.11; the SSD's
+ * 256x256x32 -> 64 1.7 ms against 2.0), larger kernels past DNNL_MIN_*, depthwise ones past
+ * DNNL_MIN_DW_OUT; the small ones stay in XNNPACK runtimes */
 static int use_dnnl(const struct value *vals, const struct node *nd)
 {
-    if (nd->kind != N_CONV)
+    if (nd->kind != N_CONV && nd->kind != N_DWCONV)
         return 0;
     const struct value *v = &vals[nd->in], *o = &vals[nd->out];
     double macs = (double)o->h * o->w * o->c * v->c * nd->k * nd->k;
@@ -250,8 +258,10 @@ static int use_dnnl(const struct value *vals, const struct node *nd)
                                     : (nd->lo == 0.0f && nd->hi == 6.0f);
     if (!act_ok)
         return 0;
+    if (nd->kind == N_DWCONV)
+        return (double)o->h * o->w * o->c >= DNNL_MIN_DW_OUT;
     if (nd->k == 1)
-        return nd->stride == 1 && v->c >= 64 && macs >= 50e6;
+        return nd->stride == 1 && v->c >= 32 && macs >= 4e6;
     if (v->c <= 4) /* a first layer: only the tiny detector's (3x3 s1, 74 M at 416) gains */
         return nd->stride == 1 && macs >= 50e6;
     return v->c >= DNNL_MIN_CIN && macs >= DNNL_MIN_MACS;
@@ -290,8 +300,9 @@ static void dnnl_one_thread(void)
 }
 
 /* the conv nd in oneDNN from in to out (NHWC buffers that outlive it): a pointwise conv as a
- * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding; bias,
- * then the clamp as a post-op; the weights are packed once */
+ * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding (a
+ * depthwise one as a convolution of C groups of one channel); bias, then the clamp as a
+ * post-op; the weights are packed once */
 static struct dnode *dnode_new(const struct node *nd, const struct value *vals, float *in,
                                float *out, int *err)
 {
@@ -333,9 +344,18 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
         dnnl_dims_t strides = {nd->stride, nd->stride}, pl = {nd->pad[0], nd->pad[3]},
                     pr = {nd->pad[2], nd->pad[1]};
         dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 4, ds, dnnl_f32, dnnl_nhwc), "desc");
-        dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 4, dw, dnnl_f32, dnnl_ohwi), "desc");
-        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 4, dw, dnnl_f32, dnnl_format_tag_any),
-               "desc");
+        if (nd->kind == N_DWCONV) {
+            /* TF [k, k, C, 1] as goihw [C, 1, 1, k, k]: g steps 1, h k*C, w C */
+            dnnl_dim_t c = v->c, k = nd->k;
+            dnnl_dims_t gd = {c, 1, 1, k, k}, gs = {1, k * k * c, k * k * c, k * c, c};
+            dcheck(err, dnnl_memory_desc_init_by_strides(&wmd, 5, gd, dnnl_f32, gs), "desc");
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 5, gd, dnnl_f32, dnnl_format_tag_any),
+                   "desc");
+        } else {
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 4, dw, dnnl_f32, dnnl_ohwi), "desc");
+            dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 4, dw, dnnl_f32, dnnl_format_tag_any),
+                   "desc");
+        }
         dcheck(err, dnnl_memory_desc_init_by_tag(&bmd, 1, db, dnnl_f32, dnnl_a), "desc");
         dcheck(err, dnnl_memory_desc_init_by_tag(&dmd, 4, dd, dnnl_f32, dnnl_nhwc), "desc");
         if (!*err)
@@ -918,7 +938,8 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
             qsort(t, (size_t)reps, sizeof(*t), by_double);
             const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
             struct ops_prof *p = &prof[n++];
-            p->op = d ? "conv-dnnl" : node_names[nd->kind];
+            p->op = d ? (nd->kind == N_DWCONV ? "dwconv-dnnl" : "conv-dnnl")
+                      : node_names[nd->kind];
             if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
                 nd->kind == N_AVGPOOL)
                 snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,
@@ -995,6 +1016,33 @@ static void prepare_row(const uint8_t *rgb, int img_w, int x, int y, int ch, int
     }
 }
 
+/* one output row from its two interpolated source rows t and b (n values): the reference
+ * formula, (float)(t + (b - t) * fy), then (v - mean) / div - sub in float. Written on
+ * 8-wide vectors so that it compiles to SIMD whatever the target (the same operations in the
+ * same order per value, no contraction in ISO C: bit-identical to the scalar form); the
+ * float division dominated the scalar loop (SSD's 512x512 input: 0.8 of 1.2 ms). */
+typedef double prep_vd __attribute__((vector_size(64)));
+typedef float prep_vf __attribute__((vector_size(32)));
+static void prepare_blend(const double *t, const double *b, double fy, const float *m,
+                          float div, float sub, int n, float *o)
+{
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        prep_vd vt, vb;
+        prep_vf vm, vo;
+        memcpy(&vt, t + i, sizeof(vt));
+        memcpy(&vb, b + i, sizeof(vb));
+        memcpy(&vm, m + i, sizeof(vm));
+        prep_vf v = __builtin_convertvector(vt + (vb - vt) * fy, prep_vf);
+        vo = (v - vm) / div - sub;
+        memcpy(o + i, &vo, sizeof(vo));
+    }
+    for (; i < n; i++) {
+        float v = (float)(t[i] + (b[i] - t[i]) * fy);
+        o[i] = (v - m[i]) / div - sub;
+    }
+}
+
 void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, int centred,
                  int size, const float mean[3], float div, float sub, float *out)
 {
@@ -1009,6 +1057,9 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
          * output row when it reads the same ones (upscaling). Same arithmetic as below. */
         int xa[PREPARE_MAX], xb[PREPARE_MAX];
         double fx[PREPARE_MAX], rows[2][PREPARE_MAX * 3];
+        float m3[PREPARE_MAX * 3]; /* the mean of each value of an output row */
+        for (int i = 0; i < size * 3; i++)
+            m3[i] = mean[i % 3];
         int have[2] = {INT32_MIN, INT32_MIN}; /* the source row held by rows[i] */
         int lo = size, hi = size; /* the columns whose two pixels lie inside the crop */
         for (int c = 0; c < size; c++) {
@@ -1043,14 +1094,8 @@ void ops_prepare(const uint8_t *rgb, int img_w, int x, int y, int cw, int ch, in
                 if (want[1 - i] == want[i])
                     slot[1 - i] = s;
             }
-            const double *hr[2] = {rows[slot[0]], rows[slot[1]]};
-            float *o = out + (size_t)r * size * 3;
-            const double *t = hr[0], *b = hr[1];
-            for (int c = 0; c < size * 3; c += 3)
-                for (int k = 0; k < 3; k++) {
-                    float v = (float)(t[c + k] + (b[c + k] - t[c + k]) * fy);
-                    o[c + k] = (v - mean[k]) / div - sub;
-                }
+            prepare_blend(rows[slot[0]], rows[slot[1]], fy, m3, div, sub, size * 3,
+                          out + (size_t)r * size * 3);
         }
         return;
     }

@@ -71,7 +71,7 @@ SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
  * median. now() is the caller's clock in seconds (library code reads no clock). Writes up
  * to max entries, one per layer in graph order; returns their number or SHOP_EMODEL. */
 struct ops_prof {
-    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv", "maxpool", "add", ... */
+    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv" (or "dwconv-dnnl"), "add", ... */
     char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
     double ms;
     double mmac; /* multiply-accumulates of the layer, millions (0 for non-MAC layers) */
