@@ -53,6 +53,12 @@
  * 1.00 % - bench/descnets/README.md) */
 #define IDENTIFY_MIRROR 1
 
+/* jittered copies of the crop averaged into each login frame's descriptor (face_opts.jitter;
+ * one or two recognition passes each) and into each template by enrolment (enrol_opts.jitter,
+ * only on the frames that pass its gates) */
+#define IDENTIFY_JITTER 0
+#define IDENTIFY_ENROL_JITTER 0
+
 /* the face pipeline of login and enrolment (the same for both, so that templates and frames
  * compare): face-api's, plus IDENTIFY_FALLBACK and IDENTIFY_MIRROR */
 void identify_face_opts(struct face_opts *o);
