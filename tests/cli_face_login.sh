@@ -135,7 +135,15 @@ run 0 "identify ${R}_0021" "$S" identify --db "$DR" --json "$T/r/$R/${R}_0021.jp
 run 0 "eval faces --reference (R)" "$S" eval faces "$T/r" --reference --json &&
     json "reference misses ${R}_0003 and ${R}_0021" "d['no_face'] == 2 and d['photos'] == 4"
 run 0 "eval faces (R)" "$S" eval faces "$T/r" --json &&
-    json "login pipeline misses none" "d['no_face'] == 0 and d['photos'] == 4"
+    json "login pipeline misses none" "d['no_face'] == 0 and d['photos'] == 4" &&
+    json "no jitter by default" "d['login']['jitter'] == 0 and d['login']['enrol_jitter'] == 0"
+cp "$T/out" "$T/r0.json"
+# descriptor augmentation (measured, not the default): other descriptors, the same faces
+run 0 "eval faces --jitter 2 --enrol-jitter 4 (R)" "$S" eval faces "$T/r" --json --jitter 2 \
+    --enrol-jitter 4 &&
+    json "jitter reported" "d['login']['jitter'] == 2 and d['login']['enrol_jitter'] == 4 and d['no_face'] == 0" &&
+    json "jittered descriptors differ" "d['genuine_mean'] != json.load(open('$T/r0.json'))['genuine_mean']"
+run 2 "eval faces --jitter 9" "$S" eval faces "$T/r" --jitter 9
 
 run 2 "eval faces bad --people" "$S" eval faces "$P" --people some
 run 2 "eval faces bad --combine" "$S" eval faces "$P" --combine vote

@@ -309,8 +309,8 @@ static void dlib_rect(const struct face *f, int cw, int ch, double b[4])
  * such crops at random; these are fixed): dx, dy as fractions of the crop's side, then the
  * side scaled about its centre */
 static const double jitters[FACE_MAX_JITTER][3] = {
-    {0, 0, 1.06},        {0, 0, 0.94},         {0.03, 0, 1},         {-0.03, 0, 1},
-    {0, 0.03, 1},        {0, -0.03, 1},        {0.02, 0.02, 1.03},   {-0.02, -0.02, 0.97},
+    {0.03, 0, 1},        {-0.03, 0, 1},        {0, 0.03, 1},         {0, -0.03, 1},
+    {0, 0, 1.06},        {0, 0, 0.94},         {0.02, 0.02, 1.03},   {-0.02, -0.02, 0.97},
 };
 
 /* adds w * out to the descriptor (pass 0 sets it) */
