@@ -60,6 +60,8 @@ static void gallery_matches_a_naive_scan(void)
         ids[i] = 1 + i % 700; /* several rows per customer */
     }
     struct gallery *g = gallery_new();
+    gallery_add(g, NULL, NULL, 0); /* nothing to add, to an empty gallery: a no-op */
+    CHECK(gallery_size(g) == 0);
     gallery_add(g, ids, rows, N);
     CHECK(gallery_size(g) == N);
     for (int q = 0; q < Q; q++) {
