@@ -86,6 +86,38 @@ static void templates_and_people_mask(void)
     evalfaces_login_free(L);
 }
 
+/* a photo's own template descriptor (enrolment's pipeline, has_t) is what its person is
+ * enrolled with; its d stays the attempt's */
+static void templates_use_their_own_descriptor(void)
+{
+    struct evalfaces_photo ph[8];
+    for (int q = 0; q < 2; q++)
+        for (int j = 0; j < 4; j++)
+            photo(&ph[q * 4 + j], q, j, 0.1, 1);
+    struct evalfaces_protocol p = {1, 1, EVALFACES_CONFIRM, 2, 0};
+    struct evalfaces_rates r;
+    struct evalfaces_login *L = evalfaces_login_new(ph, 8, 2, NULL, &p);
+    evalfaces_login_rates(L, 0.5, 0.0, &r);
+    CHECK(r.enrolled == 6 && r.right == 6); /* 2 folds: each person enrolled once */
+    evalfaces_login_free(L);
+    /* person 0's template described as lying on axis 2: its attempts no longer match */
+    ph[0].has_t = 1;
+    memset(ph[0].t, 0, sizeof(ph[0].t));
+    ph[0].t[2] = 1;
+    L = evalfaces_login_new(ph, 8, 2, NULL, &p);
+    evalfaces_login_rates(L, 0.5, 0.0, &r);
+    CHECK(r.enrolled == 6 && r.right == 3 && r.rejected == 3);
+    evalfaces_login_free(L);
+    /* an attempt photo's t is not used: person 0's second photo */
+    ph[0].has_t = 0;
+    ph[1].has_t = 1;
+    memset(ph[1].t, 0, sizeof(ph[1].t));
+    L = evalfaces_login_new(ph, 8, 2, NULL, &p);
+    evalfaces_login_rates(L, 0.5, 0.0, &r);
+    CHECK(r.right == 6);
+    evalfaces_login_free(L);
+}
+
 static void frames_in_a_row(void)
 {
     /* 2 people x 5 photos; person 1's photo 2 has no face, photo 4 is far off */
@@ -218,6 +250,7 @@ void test_evalfaces(void)
 {
     RUN(counts_known_by_construction);
     RUN(templates_and_people_mask);
+    RUN(templates_use_their_own_descriptor);
     RUN(frames_in_a_row);
     RUN(mean_template);
     RUN(eer_matches_a_naive_sweep);

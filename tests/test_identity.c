@@ -60,6 +60,8 @@ static void gallery_matches_a_naive_scan(void)
         ids[i] = 1 + i % 700; /* several rows per customer */
     }
     struct gallery *g = gallery_new();
+    gallery_add(g, NULL, NULL, 0); /* nothing to add, to an empty gallery: a no-op */
+    CHECK(gallery_size(g) == 0);
     gallery_add(g, ids, rows, N);
     CHECK(gallery_size(g) == N);
     for (int q = 0; q < Q; q++) {
@@ -876,6 +878,25 @@ static void gates_on_made_images(void)
     CHECK(fr.sharpness > 100);
     CHECK(fabs(fr.yaw) < 0.15);
     CHECK(enrol_check(ws, &a, ENROL_LEFT, &o, &fr) == SHOP_OK && fr.gate == ENROL_WRONG_POSE);
+    /* enrolment's own jitter: a frame that passes is described as face_detect describes it
+     * with that many jittered copies; a frame that fails keeps login's descriptor */
+    {
+        struct enrol_opts oj = o;
+        oj.jitter = 2;
+        struct enrol_frame fj, fl;
+        struct face_opts fo = o.face;
+        fo.jitter = 2;
+        fo.largest_only = 1;
+        fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+        struct face f;
+        int n = 0;
+        CHECK(face_detect(ws, &a, &fo, &f, 1, &n) == SHOP_OK && n == 1);
+        CHECK(enrol_check(ws, &a, ENROL_STRAIGHT, &oj, &fj) == SHOP_OK && fj.gate == ENROL_OK);
+        CHECK(memcmp(fj.face.descriptor, f.descriptor, sizeof(f.descriptor)) == 0);
+        CHECK(face_distance(fj.face.descriptor, fr.face.descriptor) > 0);
+        CHECK(enrol_check(ws, &a, ENROL_LEFT, &oj, &fl) == SHOP_OK);
+        CHECK(memcmp(fl.face.descriptor, fr.face.descriptor, sizeof(f.descriptor)) == 0);
+    }
     /* brightness changes keep it acceptable */
     brighten(&a, 0.8, 20);
     CHECK(enrol_check(ws, &a, ENROL_STRAIGHT, &o, &fr) == SHOP_OK && fr.gate == ENROL_OK);

@@ -359,6 +359,46 @@ static void network_times_use_the_callers_clock(void)
     face_ws_free(w);
 }
 
+/* jitter: the descriptor is the mean over the crop and J shifted or scaled copies (each
+ * mirrored too with mirror), one recognition pass per view; face_describe redoes a face's
+ * descriptor with other options and gives face_detect's own for the same ones */
+static void jitter_averages_shifted_crops(void)
+{
+    if (!setup())
+        return;
+    struct face_ws *w = face_ws_new(engine);
+    struct face_opts o;
+    face_opts_default(&o);
+    o.largest_only = 1;
+    o.mirror = 1;
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    struct face a, b;
+    int n = 0;
+    CHECK(face_detect(w, &sample1, &o, &a, 1, &n) == SHOP_OK && n == 1);
+    b = a;
+    CHECK(face_describe(w, &sample1, &o, &b) == SHOP_OK);
+    CHECK(memcmp(a.descriptor, b.descriptor, sizeof(a.descriptor)) == 0);
+    face_ws_set_clock(w, fake_clock);
+    o.jitter = 4;
+    CHECK(face_describe(w, &sample1, &o, &b) == SHOP_OK);
+    struct face_ws_stats st;
+    face_ws_stats(w, &st);
+    CHECK(st.net_runs[4] == (1 + 4) * 2); /* 5 crops, each and its mirror */
+    double d = face_distance(a.descriptor, b.descriptor);
+    CHECK(d > 0.005 && d < 0.1); /* the same face seen a few pixels off */
+    struct face c;
+    CHECK(face_detect(w, &sample1, &o, &c, 1, &n) == SHOP_OK && n == 1);
+    CHECK(memcmp(b.descriptor, c.descriptor, sizeof(b.descriptor)) == 0);
+    /* out of range, or a face without landmarks */
+    o.jitter = FACE_MAX_JITTER + 1;
+    CHECK(face_detect(w, &sample1, &o, &c, 1, &n) == SHOP_EINVAL);
+    CHECK(face_describe(w, &sample1, &o, &b) == SHOP_EINVAL);
+    o.jitter = 1;
+    b.have = 0;
+    CHECK(face_describe(w, &sample1, &o, &b) == SHOP_EINVAL);
+    face_ws_free(w);
+}
+
 /* the per-layer profile of the tiny detector: every layer once, its MACs as the notes count */
 static void profile_lists_every_layer(void)
 {
@@ -537,6 +577,7 @@ void test_vision(void)
     RUN(warm_up_leaves_nothing_to_build);
     RUN(warm_needs_the_networks);
     RUN(network_times_use_the_callers_clock);
+    RUN(jitter_averages_shifted_crops);
     RUN(profile_lists_every_layer);
     teardown();
 }

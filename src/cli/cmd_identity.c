@@ -1095,6 +1095,7 @@ int cli_eval_faces(int argc, char **argv)
     const char *match_s = NULL;
     double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
     int64_t templates = IDENTIFY_TEMPLATES, frames = IDENTIFY_CONFIRMATIONS, folds = 5;
+    int64_t jitter = -1, enrol_jitter = -1;
     int json = 0, align = 0, pad_canvas = 0, reference = 0, sweep_login = 0;
     struct cli_opt opts[] = {
         CLI_DOUBLE("threshold", "D", "the login threshold (identify's default)", &threshold, 0, 2),
@@ -1117,6 +1118,10 @@ int cli_eval_faces(int argc, char **argv)
         CLI_FLAG("align", "descriptors from similarity-aligned crops (beyond the reference)",
                  &align),
         CLI_FLAG("pad-canvas", "detect on a padded canvas (beyond the reference)", &pad_canvas),
+        CLI_INT("jitter", "J", "login frames: descriptor averaged over J shifted or scaled "
+                "copies too (identify's default)", &jitter, 0, FACE_MAX_JITTER),
+        CLI_INT("enrol-jitter", "J", "templates: the same with J copies (enrolment's default)",
+                &enrol_jitter, 0, FACE_MAX_JITTER),
         CLI_STR("models", "DIR", "model folder (default $SHOPPER_MODELS, else ./models)", &models),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
@@ -1183,6 +1188,13 @@ int cli_eval_faces(int argc, char **argv)
     fo.align |= align;
     fo.pad_canvas |= pad_canvas;
     fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    if (jitter >= 0)
+        fo.jitter = (int)jitter;
+    /* templates are described as enrolment describes the frames it keeps */
+    struct enrol_opts eo;
+    enrol_opts_default(&eo);
+    struct face_opts to = fo;
+    to.jitter = reference ? 0 : enrol_jitter >= 0 ? (int)enrol_jitter : eo.jitter;
     count = xcalloc((size_t)npeople + 1, sizeof(*count));
     int persons_used = 0, nph = 0;
     for (int p = 0; p < npeople; p++) {
@@ -1201,8 +1213,17 @@ int cli_eval_faces(int argc, char **argv)
                 continue;
             }
             struct face face;
-            int got = 0;
+            int got = 0, has_t = 0;
+            float t[FACE_DESCRIPTOR];
             rc = face_detect(ws, &img, &fo, &face, 1, &got);
+            if (rc == SHOP_OK && got > 0 && count[p] < templates && to.jitter != fo.jitter) {
+                /* one of the person's templates in the login protocol */
+                struct face tf = face;
+                rc = face_describe(ws, &img, &to, &tf);
+                memcpy(t, tf.descriptor, sizeof(t));
+                memset(&tf, 0, sizeof(tf));
+                has_t = 1;
+            }
             image_release(&img);
             if (nph == cap) {
                 cap = cap ? 2 * cap : 64;
@@ -1214,6 +1235,9 @@ int cli_eval_faces(int argc, char **argv)
             ph[nph].found = rc == SHOP_OK && got > 0;
             if (ph[nph].found)
                 memcpy(ph[nph].d, face.descriptor, sizeof(ph[nph].d));
+            ph[nph].has_t = ph[nph].found && has_t;
+            if (ph[nph].has_t)
+                memcpy(ph[nph].t, t, sizeof(t));
             nph++;
             if (rc != SHOP_OK || got == 0) {
                 noface++;
@@ -1306,6 +1330,10 @@ int cli_eval_faces(int argc, char **argv)
         jw_str(&w, evalfaces_combine_name((enum evalfaces_combine)combine));
         jw_key(&w, "match");
         jw_str(&w, mean_template ? "mean" : "nearest");
+        jw_key(&w, "jitter");
+        jw_int(&w, fo.jitter);
+        jw_key(&w, "enrol_jitter");
+        jw_int(&w, to.jitter);
         json_rates(&w, "single", &one);
         json_rates(&w, "in_a_row", &row);
         if (sweep_login) {
@@ -1352,9 +1380,10 @@ int cli_eval_faces(int argc, char **argv)
                persons_used, people_s, nph, noface, reference ? "reference" : "login",
                unreadable);
         printf("login: %lld templates per person, 1 person in %lld a stranger, threshold %.3f, "
-               "margin %.3f, against the %s template\n",
+               "margin %.3f, against the %s template; jittered copies %d per frame, %d per "
+               "template\n",
                (long long)templates, (long long)folds, threshold, margin,
-               mean_template ? "mean" : "nearest");
+               mean_template ? "mean" : "nearest", fo.jitter, to.jitter);
         char what[64];
         snprintf(what, sizeof(what), "%lld in a row (%s):", (long long)frames,
                  evalfaces_combine_name((enum evalfaces_combine)combine));

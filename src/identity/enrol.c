@@ -51,6 +51,7 @@ void enrol_opts_default(struct enrol_opts *o)
     o->turn_min = 0.15;
     o->turn_max = 0.7;
     o->keep = 3;
+    o->jitter = IDENTIFY_ENROL_JITTER;
 }
 
 double enrol_sharpness(const struct image *img, const double box[4])
@@ -183,6 +184,10 @@ int enrol_check(struct face_ws *ws, const struct image *img, enum enrol_phase ph
     else
         fr->gate = ENROL_OK;
     memset(faces, 0, sizeof(faces));
+    if (fr->gate == ENROL_OK && o->jitter != fo.jitter) {
+        fo.jitter = o->jitter;
+        return face_describe(ws, img, &fo, &fr->face);
+    }
     return SHOP_OK;
 }
 

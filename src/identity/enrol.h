@@ -58,6 +58,9 @@ struct enrol_opts {
     double straight_max;   /* |yaw| for "straight", default 0.15 */
     double turn_min, turn_max; /* |yaw| for "left" / "right", default 0.15 .. 0.7 */
     int keep;              /* best frames kept per phase, default 3, at most ENROL_MAX_KEEP */
+    int jitter;            /* a frame that passes the gates is described again with this many
+                              jittered copies (face_opts.jitter): templates get more
+                              augmentation than login frames pay for; IDENTIFY_ENROL_JITTER */
 };
 void enrol_opts_default(struct enrol_opts *o);
 

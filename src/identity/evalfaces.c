@@ -131,8 +131,9 @@ struct evalfaces_login *evalfaces_login_new(const struct evalfaces_photo *photos
             if (group[q] >= 0 && group[q] != f)
                 for (int k = start[q]; k < start[q + 1]; k++)
                     if (templ[order[k]]) {
-                        memcpy(rows + nrows * FACE_DESCRIPTOR, photos[order[k]].d,
-                               sizeof(photos[0].d));
+                        const struct evalfaces_photo *t = &photos[order[k]];
+                        memcpy(rows + nrows * FACE_DESCRIPTOR, t->has_t ? t->t : t->d,
+                               sizeof(t->d));
                         ids[nrows++] = q + 1;
                     }
         gallery_add(g, ids, rows, nrows);

@@ -9,7 +9,8 @@
  * Login protocol (evalfaces_login_new): the people used (a mask, e.g. one half of a people
  * split) are dealt in turn into `folds` groups; in fold f group f are strangers, never
  * enrolled, and everybody else is enrolled with their first `templates` photos that have a
- * face (the rest of their photos are attempts). Every photo of a stranger is an attempt.
+ * face (the rest of their photos are attempts; a template is described as enrolment does,
+ * evalfaces_photo.t when set). Every photo of a stranger is an attempt.
  * Over all folds each person is a stranger once and enrolled folds-1 times. An attempt is
  * one photo (frames = 1) or `frames` photos in a row of one person (every window of the
  * attempt photos, sliding by one). Each frame is decided as identify_descriptor does: the
@@ -36,6 +37,10 @@ struct evalfaces_photo {
     int person; /* 0 .. npeople-1 */
     int found;  /* a face was found: d holds its descriptor */
     float d[FACE_DESCRIPTOR];
+    /* 1: t holds the descriptor that enrolment's pipeline gives the photo (when it differs
+     * from login's, e.g. more augmentation), used when the photo is a template; 0: d is */
+    int has_t;
+    float t[FACE_DESCRIPTOR];
 };
 
 enum evalfaces_combine {

@@ -132,6 +132,8 @@ static void centroids_locked(struct gallery *g)
 
 void gallery_add(struct gallery *g, const int64_t *ids, const float *rows, size_t n)
 {
+    if (n == 0) /* nothing to add (eval faces: a fold whose people are all strangers) */
+        return;
     pthread_rwlock_wrlock(&g->lock);
     reserve(g, g->n + n);
     memcpy(g->rows + g->n * GALLERY_DIM, rows, n * GALLERY_DIM * sizeof(float));

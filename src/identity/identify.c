@@ -9,6 +9,7 @@ void identify_face_opts(struct face_opts *o)
     face_opts_default(o);
     o->fallback = IDENTIFY_FALLBACK;
     o->mirror = IDENTIFY_MIRROR;
+    o->jitter = IDENTIFY_JITTER;
 }
 
 void identify_opts_default(struct identify_opts *o)

@@ -43,15 +43,27 @@
 /* 1: against the mean of each customer's templates (gallery_search_mean); 0: against their
  * nearest template (gallery_search) */
 #define IDENTIFY_MEAN_TEMPLATE 1
-/* no face at the image's own scale: look again on a padded canvas (face_opts.fallback). On
- * faces-calib face-api's SSD finds no face on 188 of 1,922 photos, this 1 (one more SSD run
- * on those frames only; always padding halves the resolution left for distant faces) */
+/* no face at the image's own scale: look again on a padded canvas, half then a quarter of
+ * the image's size (face_opts.fallback). On faces-calib face-api's SSD finds no face on 188
+ * of 1,922 photos, the half border on all but 1, the quarter border on that one (one or two
+ * more SSD runs on those frames only; always padding halves the resolution left for
+ * distant faces) */
 #define IDENTIFY_FALLBACK 1
 /* descriptors averaged with the mirrored crop's (face_opts.mirror): one more recognition
  * pass; on the held-out half one photo right 82.7 -> 89.8 % (the 0.45 streak rule), pair
  * EER 0.99 -> 0.81 % (all, on the padded canvas; with the padded retry that login uses,
  * 1.00 % - bench/descnets/README.md) */
 #define IDENTIFY_MIRROR 1
+
+/* jittered copies of the crop averaged into each login frame's descriptor (face_opts.jitter;
+ * two recognition passes each with the mirror, ~4 ms each on a 640x480 frame) and into each
+ * template by enrolment (enrol_opts.jitter, only on the frames that pass its gates).
+ * Measured on faces-calib (bench/descnets/README.md): 8 copies lower the pair EER by 0.06
+ * points on the tune half (0.92 -> 0.86 %) and 0.11 on the held-out (1.27 -> 1.16 %) for
+ * 52 -> 111 ms of CPU per mirror frame; at equal errors the single-photo curve is nearly
+ * the same, and templates jittered more than frames log in fewer people. Not adopted. */
+#define IDENTIFY_JITTER 0
+#define IDENTIFY_ENROL_JITTER 0
 
 /* the face pipeline of login and enrolment (the same for both, so that templates and frames
  * compare): face-api's, plus IDENTIFY_FALLBACK and IDENTIFY_MIRROR */

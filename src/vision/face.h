@@ -48,6 +48,7 @@ enum face_want {
 #define FACE_EXPRESSIONS 7
 #define FACE_DESCRIPTOR 128
 #define FACE_MATCH_THRESHOLD 0.6 /* face-api's FaceMatcher default */
+#define FACE_MAX_JITTER 8         /* face_opts.jitter */
 
 /* "neutral", "happy", "sad", "angry", "fearful", "disgusted", "surprised" */
 extern const char *const face_expression_names[FACE_EXPRESSIONS];
@@ -66,6 +67,10 @@ struct face_opts {
     int pad_canvas; /* detect on the image with a black border of half its size */
     int align;      /* descriptor from a similarity-aligned crop (eyes + mouth) */
     int mirror;     /* descriptor = mean of the crop's and its mirror's (not with align) */
+    int jitter;     /* 0 .. FACE_MAX_JITTER: the descriptor is the mean over the crop and this
+                       many copies shifted or scaled by 3 to 6 % (as dlib's num_jitters; each
+                       mirrored too with mirror); one recognition pass per copy (not with
+                       align) */
     int fallback;   /* no face at the image's own scale: detect again as with pad_canvas */
 };
 void face_opts_default(struct face_opts *o);
@@ -100,6 +105,13 @@ void face_ws_free(struct face_ws *ws); /* NULL is a no-op */
  * loaded or the options are invalid, SHOP_EMODEL when inference fails. */
 SHOP_MUST_CHECK int face_detect(struct face_ws *ws, const struct image *img,
                                 const struct face_opts *o, struct face *faces, int max, int *n);
+
+/* Describes again a face that face_detect found on img (with landmarks), as options o say
+ * (mirror, jitter, align): enrolment describes the frames it keeps with more augmentation
+ * than the frames of login pay for. SHOP_EINVAL when f has no landmarks, o is invalid or
+ * the recognition network was not loaded, SHOP_EMODEL when inference fails. */
+SHOP_MUST_CHECK int face_describe(struct face_ws *ws, const struct image *img,
+                                  const struct face_opts *o, struct face *f);
 
 /* The number of faces the last face_detect on ws found before its caps (max, and the
  * detector's max_results) cut them: more than its *n when a cap cut the result, so that a
