@@ -27,7 +27,9 @@ run 2 "train nothing" "$S" train
 run 2 "eval nothing" "$S" eval
 
 run 0 "kpi --json" "$S" kpi --db "$DB" --json
-py "kpi numbers" 'd["items_sold"] > 0 and d["revenue_cents"] > 0 and 0 < d["conversion"] <= 1 and len(d["top_products"]) == 5 and len(d["products"]) == 24'
+py "kpi numbers" 'd["items_sold"] > 0 and d["revenue_cents"] > 0 and 0 < d["conversion"] <= 1 and len(d["top_products"]) == 5 and "products" not in d'
+run 0 "kpi --json --products" "$S" kpi --db "$DB" --json --products
+py "kpi lists every product on request" 'len(d["products"]) == 24 and sum(p["units"] for p in d["products"]) == d["items_sold"]'
 run 0 "kpi range" "$S" kpi --db "$DB" --from 2026-01-10 --to 2026-01-20 --json
 py "kpi range is smaller" 'd["from"] == "2026-01-10T00:00:00Z" and d["to"] == "2026-01-21T00:00:00Z"'
 run 2 "kpi bad date" "$S" kpi --db "$DB" --from 2026-13-01

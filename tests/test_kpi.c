@@ -113,7 +113,7 @@ static void empty_store_has_no_nan(void)
     FILE *f = open_memstream(&buf, &len);
     struct jsonw w;
     jw_init(&w, f, 0);
-    kpi_write_json(&w, &k, 5);
+    kpi_write_json(&w, &k, 5, 1);
     fclose(f);
     CHECK(strstr(buf, ":nan") == NULL && strstr(buf, ":null") == NULL);
     CHECK(strstr(buf, "\"conversion\":0,") != NULL && strstr(buf, "\"avg_basket_cents\":0,"));

@@ -89,7 +89,7 @@ static void product_json(struct jsonw *w, const struct kpi *k, size_t i)
     jw_end(w);
 }
 
-void kpi_write_json(struct jsonw *w, const struct kpi *k, int top)
+void kpi_write_json(struct jsonw *w, const struct kpi *k, int top, int all_products)
 {
     static const char *const dims[4] = {"category", "fabric", "gender", "season"};
     static const char *const groups[3] = {"frustration", "happiness", "surprise"};
@@ -149,11 +149,13 @@ void kpi_write_json(struct jsonw *w, const struct kpi *k, int top)
         jw_end(w);
     }
     jw_end(w);
-    jw_key(w, "products");
-    jw_arr(w);
-    for (size_t i = 0; i < n; i++)
-        product_json(w, k, i);
-    jw_end(w);
+    if (all_products) {
+        jw_key(w, "products");
+        jw_arr(w);
+        for (size_t i = 0; i < n; i++)
+            product_json(w, k, i);
+        jw_end(w);
+    }
     jw_key(w, "low_stock");
     jw_arr(w);
     for (size_t i = 0; i < k->nlow; i++)

@@ -25,10 +25,12 @@ int api_query_range(struct api_ctx *c, int64_t *from, int64_t *to)
 
 static int get_kpi(struct api_ctx *c)
 {
-    int64_t from, to, top;
+    int64_t from, to, top, all;
     int rc = api_query_range(c, &from, &to);
     if (rc == SHOP_OK)
         rc = api_query_int(c, "top", 1, 1000, 5, &top);
+    if (rc == SHOP_OK)
+        rc = api_query_int(c, "products", 0, 1, 0, &all);
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct kpi k;
@@ -36,7 +38,7 @@ static int get_kpi(struct api_ctx *c)
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct jsonw *w = api_json(c);
-    kpi_write_json(w, &k, (int)top);
+    kpi_write_json(w, &k, (int)top, (int)all);
     jw_finish(w);
     kpi_release(&k);
     return 200;

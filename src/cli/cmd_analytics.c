@@ -39,17 +39,18 @@ static void money(char *buf, size_t n, double cents)
 int cmd_kpi(int argc, char **argv)
 {
     const char *db = NULL, *from_s = NULL, *to_s = NULL;
-    int json = 0;
+    int json = 0, all = 0;
     int64_t top = 5;
     struct cli_opt opts[] = {
         CLI_STR("from", "DATE", "start of the range (default: the beginning)", &from_s),
         CLI_STR("to", "DATE", "end of the range, inclusive for a date (default: now)", &to_s),
         CLI_INT("top", "N", "best and worst products to show (default 5)", &top, 1, 1000),
+        CLI_FLAG("products", "with --json: every product's sales too (\"products\")", &all),
         CLI_STR("db", "FILE", "database file (default shopper.db)", &db),
         CLI_FLAG("json", "print one JSON object with every number", &json),
         CLI_END,
     };
-    int rc = cli_parse(argc, argv, "shopper kpi [--from DATE] [--to DATE] [--json]",
+    int rc = cli_parse(argc, argv, "shopper kpi [--from DATE] [--to DATE] [--json [--products]]",
                        "The numbers behind the dashboard: items sold, revenue, average item "
                        "price and basket, conversion, top and worst products, sales by "
                        "category, fabric, gender and season, stock and low stock, try-to-buy "
@@ -73,7 +74,7 @@ int cmd_kpi(int argc, char **argv)
     if (json) {
         struct jsonw w;
         jw_init(&w, stdout, 0);
-        kpi_write_json(&w, &k, (int)top);
+        kpi_write_json(&w, &k, (int)top, all);
         jw_finish(&w);
         kpi_release(&k);
         return 0;

@@ -48,13 +48,17 @@ test('the KPI object is the one of shopper kpi --json, for a range and for every
     ['?from=2026-03-01T10:00:00Z&to=2026-03-02T10:00:00Z', ['--from', '2026-03-01T10:00:00Z', '--to', '2026-03-02T10:00:00Z']],
     ['', []],
     ['?top=3', ['--top', '3']],
+    ['?products=1', ['--products']],
   ]) {
     const r = await mgr.get('/api/v1/kpi' + q);
     assert.equal(r.status, 200, r.text);
     assert.deepEqual(r.json, cli('kpi', ...args));
     assert.equal(typeof r.json.conversion, 'number');
     assert.ok(r.json.conversion > 0 && r.json.conversion <= 1);
+    // every product's sales only on request: the cards do not read them
+    assert.equal('products' in r.json, q === '?products=1');
   }
+  assert.equal((await mgr.get('/api/v1/kpi?products=2')).status, 400);
 });
 
 test('every dashboard read answers with data for staff and managers', async () => {
@@ -182,7 +186,7 @@ test('inventory: stock by product and size with low-stock flags', async () => {
   assert.ok(low.products.every((p) => p.low));
   const page = (await mgr.get('/api/v1/inventory?limit=5&offset=5')).json;
   assert.deepEqual(page.products.map((p) => p.id), all.products.slice(5, 10).map((p) => p.id));
-  const k = (await mgr.get('/api/v1/kpi')).json;
+  const k = (await mgr.get('/api/v1/kpi?products=1')).json;
   const ts = (await mgr.get('/api/v1/inventory/tried-sold?limit=200')).json;
   for (const p of ts.products) {
     const q = k.products.find((x) => x.id === p.id);
