@@ -7,7 +7,7 @@
 #include "api/api_int.h"
 #include "shop/shop.h"
 
-int api_registration_body(struct api_ctx *c, struct shop_registration *r)
+static int registration_body(struct api_ctx *c, struct shop_registration *r)
 {
     memset(r, 0, sizeof(*r));
     int rc = api_body_json(c); /* the router answered 415 for another Content-Type */
@@ -37,16 +37,23 @@ const char *api_actor(const struct api_ctx *c, char *buf, size_t n)
     return buf;
 }
 
+int api_customer_register(struct api_ctx *c, struct shop_registration *r, int64_t *id)
+{
+    int rc = registration_body(c, r);
+    if (rc != SHOP_OK)
+        return rc;
+    char actor[80];
+    r->actor = api_actor(c, actor, sizeof(actor));
+    rc = shop_customer_register(c->st, r, c->now, id);
+    r->actor = NULL; /* it was this frame's */
+    return rc;
+}
+
 static int post_customer(struct api_ctx *c)
 {
     struct shop_registration r;
-    int rc = api_registration_body(c, &r);
-    if (rc != SHOP_OK)
-        return api_error(c, rc);
-    char actor[80];
-    r.actor = api_actor(c, actor, sizeof(actor));
     int64_t id;
-    rc = shop_customer_register(c->st, &r, c->now, &id);
+    int rc = api_customer_register(c, &r, &id);
     struct shop_customer_view v;
     if (rc == SHOP_OK)
         rc = shop_customer_get(c->st, id, &v);

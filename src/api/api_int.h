@@ -113,9 +113,11 @@ void app_streams_close(struct app *a);
 
 /* ---- customers (api_customers.c) ---- */
 struct shop_registration;
-/* reads a registration (name, email, gender, size, biometric_consent, consent_version, pin)
- * from the JSON body into r (pointing into the body); SHOP_EINVAL with a message */
-SHOP_MUST_CHECK int api_registration_body(struct api_ctx *c, struct shop_registration *r);
+/* registers the customer of the JSON body (name, email, gender, size, biometric_consent,
+ * consent_version, pin; r points into the body), the caller named as the privacy audit's
+ * actor: the staff's and the mirror's registration alike. SHOP_EINVAL with a message. */
+SHOP_MUST_CHECK int api_customer_register(struct api_ctx *c, struct shop_registration *r,
+                                          int64_t *id);
 /* "mirror:NAME" or "staff:USER", the caller as the privacy audit names it, in buf */
 const char *api_actor(const struct api_ctx *c, char *buf, size_t n);
 

@@ -279,13 +279,8 @@ static int get_state(struct api_ctx *c)
 static int post_register(struct api_ctx *c)
 {
     struct shop_registration r;
-    int rc = api_registration_body(c, &r);
-    if (rc != SHOP_OK)
-        return api_error(c, rc);
-    char actor[80];
-    r.actor = api_actor(c, actor, sizeof(actor));
     int64_t id;
-    rc = shop_customer_register(c->st, &r, c->now, &id);
+    int rc = api_customer_register(c, &r, &id);
     if (rc == SHOP_OK)
         rc = app_mirror_login(c, id, "register");
     if (rc != SHOP_OK)
