@@ -1,6 +1,8 @@
 // bench/mirror_frame.mjs - POST /api/v1/mirror/frame over HTTP (one client, keep-alive, a
-// 640x480 JPEG with one face) against the engine in process (`shopper bench-faces` on the
-// same JPEG, SSD detector as the server), alternating rounds so both see the same load.
+// 640x480 JPEG with one face) against the engine in process (`shopper bench-faces --login
+// --decode` on the same JPEG: the work a mirror frame asks of the engine - the JPEG decoded,
+// SSD, landmarks, the login descriptor and expressions of the largest face - without HTTP,
+// the login rule, the store or the answer), alternating rounds so both see the same load.
 //   SHOPPER=build/shopper node bench/mirror_frame.mjs [FRAMES] [ROUNDS]
 import { execFileSync } from 'node:child_process';
 import { startServer, SHOPPER, ROOT } from '../tests/http/lib.mjs';
@@ -30,7 +32,7 @@ for (let r = 0; r < ROUNDS; r++) {
   }
   serverCpu += cpuOf(srv.proc.pid) - c0;
   const out = JSON.parse(execFileSync(SHOPPER, ['bench-faces', framePath('b'), '--detector', 'ssd',
-    '--frames', String(N), '--threads', '1', '--models', join(ROOT, 'models'), '--json'], { encoding: 'utf8' }));
+    '--login', '--decode', '--frames', String(N), '--threads', '1', '--models', join(ROOT, 'models'), '--json'], { encoding: 'utf8' }));
   engine.push(out.frame_ms);
   engineCpu.push(out.frame_cpu_ms);
 }
@@ -43,7 +45,7 @@ http.sort((a, b) => a - b);
 const eng = engine.reduce((a, b) => a + b, 0) / engine.length;
 const mean = http.reduce((a, b) => a + b, 0) / http.length;
 console.log(`  POST /api/v1/mirror/frame (640x480 JPEG, one face, one client, ${http.length} frames): ${(1000 / mean).toFixed(1)} frames/s, p50 ${q(http, 0.5).toFixed(1)} ms, p99 ${q(http, 0.99).toFixed(1)} ms, mean ${mean.toFixed(1)} ms`);
-console.log(`  bench-faces in process (ssd, same JPEG, mean of ${engine.length} runs of ${N}): ${(1000 / eng).toFixed(1)} frames/s, ${eng.toFixed(1)} ms per frame [${engine.map((x) => x.toFixed(1)).join(', ')}]`);
+console.log(`  bench-faces --login --decode in process (same JPEG, mean of ${engine.length} runs of ${N}): ${(1000 / eng).toFixed(1)} frames/s, ${eng.toFixed(1)} ms per frame [${engine.map((x) => x.toFixed(1)).join(', ')}]`);
 const srvCpuMs = serverCpu * 1000 / http.length, engCpuMs = engineCpu.reduce((a, b) => a + b, 0) / engineCpu.length;
 console.log(`  CPU per frame: the server process ${srvCpuMs.toFixed(1)} ms (decode, HTTP, analysis, answer; every thread), the engine ${engCpuMs.toFixed(1)} ms (its frame thread): ${((srvCpuMs / engCpuMs - 1) * 100).toFixed(1)} % over`);
 console.log(`  HTTP / engine: mean ${(mean / eng).toFixed(3)} (${((mean / eng - 1) * 100).toFixed(1)} % over the engine; goal < 10 %), p50 ${(q(http, 0.5) / eng).toFixed(3)}`);

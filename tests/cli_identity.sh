@@ -187,4 +187,13 @@ expect 0 "emotions" "$S" emotions "$s/sample1.jpg" --json &&
 expect 1 "emotions corrupt" "$S" emotions "$T/corrupt.jpg"
 expect 2 "emotions nothing" "$S" emotions
 
+# bench-faces --login --decode times what a mirror frame asks of the engine (bench/mirror_frame.mjs
+# compares it with the HTTP path): no age and gender, the JPEG decoded in every frame
+expect 0 "bench-faces whole pipeline" "$S" bench-faces "$s/sample1.jpg" --detector ssd --frames 1 --threads 1 --json &&
+    json "bench-faces whole pipeline" "not d['login'] and not d['decode'] and 'age_gender' in d['net_cpu_ms'] and d['faces'] >= 1"
+expect 0 "bench-faces --login --decode" "$S" bench-faces "$s/sample1.jpg" --detector ssd --frames 1 --threads 1 --login --decode --json &&
+    json "bench-faces login pipeline" "d['login'] and d['decode'] and 'age_gender' not in d['net_cpu_ms'] and d['net_cpu_ms']['descriptor'] > 0 and d['faces'] >= 1"
+expect 1 "bench-faces --decode --crop" "$S" bench-faces "$s/sample1.jpg" --decode --crop 0,0,100,100
+expect 1 "bench-faces --decode on a PNG" "$S" bench-faces "$F/b.png" --decode
+
 echo "$pass passed, $fail failed"

@@ -10,6 +10,8 @@
 #include "cli/cli.h"
 #include "core/progress.h"
 #include "core/jsonw.h"
+#include "core/xalloc.h"
+#include "identity/mirror.h"
 #include "vision/face.h"
 
 #define MAX_FACES 100
@@ -319,6 +321,8 @@ static double cpu_now(void)
 struct bench_job {
     const struct face_engine *e;
     const struct image *img;
+    const uint8_t *jpeg; /* --decode: each frame decodes these bytes first */
+    size_t jpeg_len;
     const struct face_opts *o;
     int frames;
     int faces;
@@ -342,8 +346,17 @@ static void *bench_worker(void *arg)
         face_ws_set_clock(ws, cpu_now);
     face_ws_stats(ws, &j->before);
     double t2 = (progress_now() * 1e3), c2 = cpu_now() * 1e3;
-    for (int i = 0; i < j->frames && j->rc == SHOP_OK; i++)
-        j->rc = face_detect(ws, j->img, j->o, f, 4, &n);
+    for (int i = 0; i < j->frames && j->rc == SHOP_OK; i++) {
+        if (!j->jpeg) {
+            j->rc = face_detect(ws, j->img, j->o, f, 4, &n);
+            continue;
+        }
+        struct image img;
+        j->rc = image_decode(j->jpeg, j->jpeg_len, IMAGE_DEFAULT_MAX_PIXELS, &img);
+        if (j->rc == SHOP_OK)
+            j->rc = face_detect(ws, &img, j->o, f, 4, &n);
+        image_release(&img);
+    }
     j->frames_ms = (progress_now() * 1e3) - t2;
     j->frames_cpu_ms = cpu_now() * 1e3 - c2;
     face_ws_stats(ws, &j->after);
@@ -427,11 +440,33 @@ static int bench_profile(const struct face_engine *e, const struct face_opts *o)
     return rc == SHOP_OK ? 0 : 1;
 }
 
+/* the bytes of a JPEG file (at most a camera frame's size), NULL after a one-line error */
+static uint8_t *read_jpeg(const char *path, size_t *len)
+{
+    enum { MAX = 16 << 20 };
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        cli_fail("cannot read '%s'", path);
+        return NULL;
+    }
+    uint8_t *b = xmalloc(MAX);
+    size_t n = fread(b, 1, MAX, f);
+    int bad = ferror(f) || n < 4 || n == MAX || b[0] != 0xff || b[1] != 0xd8;
+    fclose(f);
+    if (bad) {
+        free(b);
+        cli_fail("'%s' is not a JPEG under 16 MiB", path);
+        return NULL;
+    }
+    *len = n;
+    return b;
+}
+
 int cmd_bench_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL, *crop = NULL;
     int64_t frames = 20, threads = 2;
-    int json = 0, profile = 0;
+    int json = 0, profile = 0, login = 0, decode = 0;
     struct face_opts o;
     face_opts_default(&o);
     struct cli_opt opts[] = {
@@ -441,6 +476,10 @@ int cmd_bench_faces(int argc, char **argv)
         CLI_INT("frames", "N", "frames per measurement (20)", &frames, 1, 100000),
         CLI_INT("threads", "N", "worker threads for the throughput run (2)", &threads, 1, 64),
         CLI_STR("crop", "X,Y,W,H", "bench on this region of the image", &crop),
+        CLI_FLAG("login", "what a mirror frame computes for face login (its detection and "
+                 "descriptor options; landmarks, descriptor and expressions of the largest "
+                 "face), instead of face-api's whole pipeline", &login),
+        CLI_FLAG("decode", "decode the JPEG every frame, as the server does", &decode),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
     };
@@ -454,9 +493,22 @@ int cmd_bench_faces(int argc, char **argv)
     int status = 1;
     struct face_engine *e = NULL;
     struct image img = {0};
+    uint8_t *jpeg = NULL;
+    size_t jpeg_len = 0;
     if (!pos[0] || set_detector(detector ? detector : "tiny", &o) < 0) {
         fprintf(stderr, "usage: shopper bench-faces IMAGE [--detector tiny|ssd]\n");
         status = 2;
+        goto out;
+    }
+    if (login) {
+        struct identify_opts io;
+        identify_opts_default(&io);
+        io.face.detector = o.detector;
+        mirror_frame_opts(&io, &o);
+    }
+    if (decode && (crop || !(jpeg = read_jpeg(pos[0], &jpeg_len)))) {
+        if (crop)
+            cli_fail("--decode times the whole JPEG: no --crop");
         goto out;
     }
     if (image_load(pos[0], IMAGE_DEFAULT_MAX_PIXELS, &img) != SHOP_OK) {
@@ -481,7 +533,8 @@ int cmd_bench_faces(int argc, char **argv)
         goto out;
     double load_ms = (progress_now() * 1e3) - t0;
     /* one thread: the first frame is the warm-up (runtimes built), then timed frames */
-    struct bench_job one = {.e = e, .img = &img, .o = &o, .frames = (int)frames, .timed = 1};
+    struct bench_job one = {.e = e, .img = &img, .jpeg = jpeg, .jpeg_len = jpeg_len, .o = &o,
+                            .frames = (int)frames, .timed = 1};
     bench_worker(&one);
     double warm_ms = one.warm_ms, single_ms = one.frames_ms / frames;
     /* a workspace made ready by face_ws_warm: the call, then its first frame */
@@ -504,7 +557,8 @@ int cmd_bench_faces(int argc, char **argv)
     struct bench_job jobs[64];
     t0 = (progress_now() * 1e3);
     for (int i = 0; i < threads; i++) {
-        jobs[i] = (struct bench_job){.e = e, .img = &img, .o = &o, .frames = (int)frames};
+        jobs[i] = (struct bench_job){.e = e, .img = &img, .jpeg = jpeg, .jpeg_len = jpeg_len,
+                                     .o = &o, .frames = (int)frames};
         pthread_create(&tid[i], NULL, bench_worker, &jobs[i]);
     }
     for (int i = 0; i < threads; i++)
@@ -523,6 +577,10 @@ int cmd_bench_faces(int argc, char **argv)
         jw_obj(&w);
         jw_key(&w, "detector");
         jw_str(&w, o.detector == FACE_DETECT_TINY ? "tiny" : "ssd");
+        jw_key(&w, "login"); /* the mirror's login pipeline, else face-api's whole one */
+        jw_bool(&w, login);
+        jw_key(&w, "decode"); /* frame times include the JPEG's decoding */
+        jw_bool(&w, decode);
         jw_key(&w, "faces");
         jw_int(&w, one.faces);
         jw_key(&w, "load_ms");
@@ -554,8 +612,9 @@ int cmd_bench_faces(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     } else {
-        printf("detector %s, %dx%d, %d face(s)\n", o.detector == FACE_DETECT_TINY ? "tiny" : "ssd",
-               img.w, img.h, one.faces);
+        printf("detector %s, %dx%d, %d face(s)%s%s\n",
+               o.detector == FACE_DETECT_TINY ? "tiny" : "ssd", img.w, img.h, one.faces,
+               login ? ", the mirror's login pipeline" : "", decode ? ", JPEG decoded each frame" : "");
         printf("model load        %8.1f ms\n", load_ms);
         printf("first frame       %8.1f ms (warm-up: runtimes built)\n", warm_ms);
         printf("per frame, 1 thr  %8.2f ms (cpu %.2f ms)\n", single_ms,
@@ -577,6 +636,7 @@ int cmd_bench_faces(int argc, char **argv)
     status = profile ? bench_profile(e, &o) : 0;
 out:
     image_release(&img);
+    free(jpeg);
     face_engine_free(e);
     free(pos);
     return status;

@@ -110,15 +110,21 @@ int mirror_idle(const struct mirror *m, double t)
     return m->customer && t - m->last_face >= m->o.idle_logout;
 }
 
+void mirror_frame_opts(const struct identify_opts *o, struct face_opts *fo)
+{
+    *fo = o->face;
+    fo->largest_only = 0;
+    fo->want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR | FACE_WANT_EXPRESSIONS;
+    fo->skip_others = fo->want; /* only the largest face is identified and read; the others
+                                   are boxes (the privacy rule counts them) */
+}
+
 int mirror_analyse(struct face_ws *ws, struct gallery *g, const struct image *img,
                    const struct identify_opts *o, struct face *faces, int max, int *n,
                    struct identify_result *r)
 {
-    struct face_opts fo = o->face;
-    fo.largest_only = 0;
-    fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR | FACE_WANT_EXPRESSIONS;
-    fo.skip_others = fo.want; /* only the largest face is identified and read; the others
-                                 are boxes (the privacy rule counts them) */
+    struct face_opts fo;
+    mirror_frame_opts(o, &fo);
     memset(r, 0, sizeof(*r));
     r->distance = r->second_distance = INFINITY;
     *n = 0;

@@ -48,6 +48,11 @@ void mirror_free(struct mirror *m); /* NULL is a no-op */
 
 #define MIRROR_MAX_FACES 8 /* faces reported per frame */
 
+/* The face options of a mirror frame under identify options o: o's detection and descriptor
+ * options, landmarks, descriptor and expressions of the largest face only (the others are
+ * boxes). mirror_analyse runs these; bench-faces --login times them. */
+void mirror_frame_opts(const struct identify_opts *o, struct face_opts *fo);
+
 /* Finds the faces of a frame (up to max, with landmarks, descriptors and expressions, the
  * largest first) and identifies the largest one as identify_frame does (min_face_px,
  * threshold and margin of o): one detection for both. SHOP_EINVAL / SHOP_EMODEL from
