@@ -49,6 +49,11 @@ struct app {
     /* moves when the response cache cannot tell what changed in the store (its counters of
      * the kinds of data could not be read): part of every cached answer's stamp */
     atomic_uint_fast64_t data_epoch;
+    /* moves whenever a commit to the store by any connection may have happened since it
+     * was last read (a watch handle saw PRAGMA data_version move): the callers' cache
+     * (auth_peek_cached) keeps what it read only while this stays */
+    atomic_uint_fast64_t commit_epoch;
+    struct auth_cache *callers;
     /* the maintenance thread (pending erasures) and what wakes it to stop */
     pthread_t maint;
     int maint_running, maint_stop;
@@ -73,6 +78,9 @@ struct api_ctx {
     char *out_buf;
     size_t out_len;
     struct jsonw w;
+    int looked;           /* the store's counters below were read for this request */
+    int64_t gens[STORE_KIND_COUNT]; /* the counters of every kind of data (app.c) */
+    uint64_t data_epoch, commit_epoch; /* app->data_epoch, app->commit_epoch then */
     char *cache_key;      /* set when this answer may be kept in the response cache */
     uint64_t cache_epoch; /* the data epoch the answer was computed in */
     int cache_claimed;    /* this request computes the answer others wait for */

@@ -367,10 +367,14 @@ static void rcache_free(struct rcache *r)
     free(r);
 }
 
-/* the stamp now of the data of `kinds`, the counters read again first when the store changed
- * since the last look */
-static uint64_t data_stamp(struct app *a, unsigned kinds)
+/* reads, once per request, the counters of every kind of data as they are now (again first
+ * when the store changed since the watch handle's last look) and the epochs */
+static void watch_look(struct api_ctx *c)
 {
+    if (c->looked)
+        return;
+    c->looked = 1;
+    struct app *a = c->app;
     struct rcache *r = a->rcache;
     struct watcher *w = NULL;
     for (int i = 0; i < WATCHERS && !w; i++)
@@ -380,20 +384,35 @@ static uint64_t data_stamp(struct app *a, unsigned kinds)
         w = &r->w[atomic_fetch_add(&r->next, 1) % WATCHERS];
         pthread_mutex_lock(&w->mu);
     }
-    if (!w->st)
+    if (!w->st) {
         atomic_fetch_add(&a->data_epoch, 1);
-    else if ((store_data_moved(w->st) || w->gens_unknown) &&
-             (w->gens_unknown = store_kind_gens(w->st, w->gens) != SHOP_OK)) {
-        /* cannot tell what changed: everything did, and it is asked again next time */
-        log_warn("api: cannot read the data generations: %s", shop_errmsg());
-        shop_err_clear();
-        atomic_fetch_add(&a->data_epoch, 1);
+        atomic_fetch_add(&a->commit_epoch, 1);
+    } else {
+        int moved = store_data_moved(w->st);
+        if (moved)
+            atomic_fetch_add(&a->commit_epoch, 1);
+        if ((moved || w->gens_unknown) &&
+            (w->gens_unknown = store_kind_gens(w->st, w->gens) != SHOP_OK)) {
+            /* cannot tell what changed: everything did, and it is asked again next time */
+            log_warn("api: cannot read the data generations: %s", shop_errmsg());
+            shop_err_clear();
+            atomic_fetch_add(&a->data_epoch, 1);
+        }
     }
-    uint64_t e = atomic_load(&a->data_epoch);
+    memcpy(c->gens, w->gens, sizeof(c->gens));
+    c->data_epoch = atomic_load(&a->data_epoch);
+    c->commit_epoch = atomic_load(&a->commit_epoch);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* the stamp of the data of `kinds` for this request */
+static uint64_t data_stamp(struct api_ctx *c, unsigned kinds)
+{
+    watch_look(c);
+    uint64_t e = c->data_epoch;
     for (int k = 0; k < STORE_KIND_COUNT; k++)
         if (kinds & (1u << k))
-            e += (uint64_t)w->gens[k];
-    pthread_mutex_unlock(&w->mu);
+            e += (uint64_t)c->gens[k];
     return e;
 }
 
@@ -599,6 +618,7 @@ int app_open(const struct app_config *cfg, struct app **out)
     a->pricing = pricing_cache_new();
     a->metrics = metrics_new(nroutes());
     a->rcache = rcache_new(cfg->db_path);
+    a->callers = auth_cache_new();
     a->segments = segments_cache_new();
     struct store *st = store_pool_get(&a->pool);
     rc = gallery_load(a->gallery, st);
@@ -640,6 +660,7 @@ void app_close(struct app *a)
     pricing_cache_free(a->pricing);
     metrics_free(a->metrics);
     rcache_free(a->rcache);
+    auth_cache_free(a->callers);
     segments_cache_free(a->segments);
     pool_release(&a->pool);
     free(a);
@@ -708,13 +729,17 @@ static int allowed(unsigned allow, enum auth_role role)
 static int identify_caller(struct api_ctx *c, int fast)
 {
     const char *auth = http_header(c->req, "Authorization");
-    if (auth && strncmp(auth, "Bearer ", 7) == 0)
-        return fast ? auth_device_peek(c->st, auth + 7, c->now, &c->who)
-                    : auth_device_check(c->st, auth + 7, c->now, &c->who);
-    const char *cookie = http_cookie(c->req, "shopper_session");
+    int bearer = auth && strncmp(auth, "Bearer ", 7) == 0;
+    const char *cookie = bearer ? NULL : http_cookie(c->req, "shopper_session");
+    if (fast && (bearer || cookie)) { /* from memory while nothing was committed */
+        watch_look(c);
+        return auth_peek_cached(c->app->callers, c->commit_epoch, c->st, bearer,
+                                bearer ? auth + 7 : cookie, c->now, &c->who);
+    }
+    if (bearer)
+        return auth_device_check(c->st, auth + 7, c->now, &c->who);
     if (cookie)
-        return fast ? auth_session_peek(c->st, cookie, c->now, &c->who)
-                    : auth_session_check(c->st, cookie, c->now, &c->who);
+        return auth_session_check(c->st, cookie, c->now, &c->who);
     return shop_fail(SHOP_EAUTH, "not logged in");
 }
 
@@ -795,7 +820,7 @@ static int dispatch(struct api_ctx *c, int fast)
     unsigned kinds = 0;
     c->cache_key = cache_key_of(c, hit, &kinds);
     if (c->cache_key) {
-        c->cache_epoch = data_stamp(c->app, kinds);
+        c->cache_epoch = data_stamp(c, kinds);
         if (rcache_get(c->app->rcache, c->cache_key, c->cache_epoch, c->res,
                        fast ? NULL : &c->cache_claimed)) {
             metrics_add(c->app->metrics, METRICS_CACHE_HITS, 1);

@@ -364,6 +364,8 @@ int auth_session_peek(struct store *st, const char *token, int64_t now, struct a
     who->user = s.user;
     who->session_id = s.id;
     who->renew_due = now - s.last_seen_at >= 60;
+    who->expires_at = s.expires_at;
+    who->last_seen_at = s.last_seen_at;
     snprintf(who->csrf, sizeof(who->csrf), "%s", s.csrf);
     return who->role == AUTH_NONE ? shop_fail(SHOP_EAUTH, "account without a role") : SHOP_OK;
 }
@@ -456,6 +458,79 @@ int auth_device_check(struct store *st, const char *token, int64_t now, struct a
         who->renew_due = 0;
     }
     return rc;
+}
+
+/* ---- the callers' cache ---- */
+
+#define AUTH_CACHE_SLOTS 256
+#define AUTH_CACHE_LOCKS 16
+
+struct auth_cache_entry {
+    int used, bearer;
+    uint64_t epoch;
+    uint8_t key[32]; /* SHA-256 of the token */
+    int64_t expires_at, last_seen_at; /* a session's; a mirror has only last_seen_at */
+    struct auth_who who;
+};
+
+struct auth_cache {
+    pthread_mutex_t mu[AUTH_CACHE_LOCKS]; /* striped: a slot's lock is mu[slot % LOCKS] */
+    struct auth_cache_entry e[AUTH_CACHE_SLOTS];
+};
+
+struct auth_cache *auth_cache_new(void)
+{
+    struct auth_cache *c = xcalloc(1, sizeof(*c));
+    for (int i = 0; i < AUTH_CACHE_LOCKS; i++)
+        pthread_mutex_init(&c->mu[i], NULL);
+    return c;
+}
+
+void auth_cache_free(struct auth_cache *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < AUTH_CACHE_LOCKS; i++)
+        pthread_mutex_destroy(&c->mu[i]);
+    crypto_wipe(c->e, sizeof(c->e)); /* CSRF tokens */
+    free(c);
+}
+
+int auth_peek_cached(struct auth_cache *c, uint64_t epoch, struct store *st, int bearer,
+                     const char *token, int64_t now, struct auth_who *who)
+{
+    if (!token || strlen(token) != CRYPTO_TOKEN_CHARS) /* the peek says why */
+        return bearer ? auth_device_peek(st, token, now, who)
+                      : auth_session_peek(st, token, now, who);
+    uint8_t key[32];
+    crypto_sha256(token, strlen(token), key);
+    unsigned slot = (unsigned)(key[0] | key[1] << 8) % AUTH_CACHE_SLOTS;
+    struct auth_cache_entry *e = &c->e[slot];
+    pthread_mutex_t *mu = &c->mu[slot % AUTH_CACHE_LOCKS];
+    pthread_mutex_lock(mu);
+    int hit = e->used && e->bearer == bearer && e->epoch == epoch &&
+              crypto_equal(e->key, key, sizeof(key)) && (bearer || now < e->expires_at);
+    if (hit) {
+        *who = e->who;
+        who->renew_due = now - e->last_seen_at >= 60;
+    }
+    pthread_mutex_unlock(mu);
+    if (hit)
+        return SHOP_OK;
+    int rc = bearer ? auth_device_peek(st, token, now, who)
+                    : auth_session_peek(st, token, now, who);
+    if (rc != SHOP_OK)
+        return rc;
+    pthread_mutex_lock(mu);
+    e->used = 1;
+    e->bearer = bearer;
+    e->epoch = epoch;
+    memcpy(e->key, key, sizeof(key));
+    e->who = *who;
+    e->expires_at = who->expires_at;
+    e->last_seen_at = bearer ? who->device.last_seen_at : who->last_seen_at;
+    pthread_mutex_unlock(mu);
+    return SHOP_OK;
 }
 
 /* ---- PINs ---- */

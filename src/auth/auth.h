@@ -80,6 +80,7 @@ struct auth_who {
     struct store_device device;   /* mirrors */
     char csrf[48];                /* the session's CSRF token (cookie sessions) */
     int64_t session_id;           /* cookie sessions */
+    int64_t expires_at, last_seen_at; /* cookie sessions, as read */
     int renew_due;                /* *_peek: the last-seen time is due to be written */
 };
 /* the user of a session token; renews the session's idle expiry at most once a minute.
@@ -103,6 +104,21 @@ SHOP_MUST_CHECK int auth_device_check(struct store *st, const char *token, int64
                                       struct auth_who *who);
 /* the same without writing its last-seen time (who->renew_due says one is due) */
 SHOP_MUST_CHECK int auth_device_peek(struct store *st, const char *token, int64_t now,
+                                     struct auth_who *who);
+
+/* ---- callers seen while the store did not change ----
+ * auth_session_peek and auth_device_peek answered from memory: an entry is used only while
+ * the caller's epoch is the one it was read in, where the caller moves its epoch whenever
+ * any commit to the store may have happened (by any connection or process: a logout, a
+ * revocation, a new password, a renewal), and reads the epoch before the call. Expiry is
+ * checked against now as the store's query does, and renew_due is computed again. Only
+ * callers found are kept (a direct-mapped table keyed by the token's SHA-256). */
+struct auth_cache;
+struct auth_cache *auth_cache_new(void); /* never NULL */
+void auth_cache_free(struct auth_cache *c); /* NULL is a no-op */
+/* bearer 1: a mirror's token (auth_device_peek), 0: a login cookie (auth_session_peek) */
+SHOP_MUST_CHECK int auth_peek_cached(struct auth_cache *c, uint64_t epoch, struct store *st,
+                                     int bearer, const char *token, int64_t now,
                                      struct auth_who *who);
 
 /* ---- customers' PINs (mirror login without a face) ---- */

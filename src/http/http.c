@@ -564,6 +564,11 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("http: %s", msg);
 }
 
+/* a connection's buffer for the request's headers, a body's pieces on their way to the
+ * handler and the answer's headers: libmicrohttpd zeroes it after every request of a kept-
+ * alive connection, which at 64 KiB cost ~4 us of ~24 (measured, cached GET under wrk) */
+#define CONN_MEMORY ((size_t)16 << 10)
+
 int http_start(const struct http_config *cfg, struct http_server **out)
 {
     *out = NULL;
@@ -628,7 +633,7 @@ int http_start(const struct http_config *cfg, struct http_server **out)
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)(cfg->max_connections ? cfg->max_connections : 256),
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)(cfg->per_ip ? cfg->per_ip : 128),
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(cfg->timeout_s ? cfg->timeout_s : 30),
-        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 << 10, MHD_OPTION_NOTIFY_COMPLETED,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, CONN_MEMORY, MHD_OPTION_NOTIFY_COMPLETED,
         on_completed, srv, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)events, MHD_OPTION_END);
     if (!srv->d) {
         stop_threads(srv);

@@ -218,3 +218,26 @@ test('shopper users: add from standard input, refuse weak passwords in one line'
   const dup = spawnSync(SHOPPER, ['users', 'add', 'cli-user', '--db', srv.db], { input: 'cli-password-3\n', encoding: 'utf8' });
   assert.equal(dup.status, 4); // conflict
 });
+
+// the event threads answer a known caller from memory while nothing was committed to the
+// store (auth_peek_cached): a revocation or a logout by another process is seen at once
+test('a caller kept in memory is refused at once after another process revokes it', async () => {
+  const { cli } = await import('./frames.mjs');
+  const { execFileSync } = await import('node:child_process');
+  const { createHash } = await import('node:crypto');
+  const mgr = await srv.login();
+  const p = await mgr.post('/api/v1/mirrors', { name: 'mirror-cached' });
+  assert.equal(p.status, 201);
+  const m = srv.mirror(p.json.token);
+  for (let i = 0; i < 3; i++) assert.equal((await m.get('/api/v1/products?limit=1')).status, 200);
+  cli(['mirrors', 'revoke', String(p.json.mirror.id), '--db', srv.db]);
+  assert.equal((await m.get('/api/v1/products?limit=1')).status, 401);
+
+  const other = await srv.login();
+  for (let i = 0; i < 3; i++) assert.equal((await other.get('/api/v1/kpi')).status, 200);
+  const hash = createHash('sha256').update(other.headers.cookie.split('=')[1]).digest('hex');
+  execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db,
+    `DELETE FROM auth_sessions WHERE token_hash = '${hash}'`]);
+  assert.equal((await other.get('/api/v1/kpi')).status, 401);
+  assert.equal((await mgr.get('/api/v1/kpi')).status, 200);
+});
