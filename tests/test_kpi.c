@@ -272,7 +272,8 @@ static void old_database_gets_its_aggregates(void)
                        "DELETE FROM heatmaps; DROP INDEX purchases_session; "
                        "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
                        "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
-                       "DROP INDEX alert_resolutions_alert; "
+                       "DROP INDEX alert_resolutions_alert; DROP INDEX tryons_item; "
+                       "DROP TABLE kpi_customer_days; DROP TABLE kpi_buyer_days; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_stmt *q;

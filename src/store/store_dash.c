@@ -11,10 +11,10 @@
 /* a purchase's day is purchased_at / 86400 (integer division, the same in PostgreSQL) */
 static const char *const SQL_DAILY =
     "SELECT p.purchased_at / 86400, count(DISTINCT p.id), count(l.id), "
-    "coalesce(sum(l.price_cents), 0) FROM purchases p JOIN purchase_lines l ON "
+    "coalesce(sum(l.price_cents), 0) FROM purchases p LEFT JOIN purchase_lines l ON "
     "l.purchase_id = p.id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
     "GROUP BY 1 ORDER BY 1";
-/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by every write) */
+/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by triggers) */
 static const char *const SQL_DAILY_AGG =
     "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
     "AND purchases > 0 ORDER BY day";
