@@ -9,8 +9,10 @@
 #include "core/xalloc.h"
 #include "store/store_int.h"
 
+/* a session with two purchases is one session (count(*) counted it twice) */
 static const char *const SQL_SESSIONS =
-    "SELECT count(*), count(DISTINCT p.session_id) FROM sessions s LEFT JOIN purchases p "
+    "SELECT count(DISTINCT s.id), count(DISTINCT p.session_id) FROM sessions s "
+    "LEFT JOIN purchases p "
     "ON p.session_id = s.id WHERE s.started_at >= :from AND s.started_at < :to";
 /* a purchase counts with or without lines, as in kpi_days */
 static const char *const SQL_TOTALS =
