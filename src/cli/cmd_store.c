@@ -333,7 +333,7 @@ int cmd_check(int argc, char **argv)
         {"kpi_days_off", c.aggregates_off[0]},    {"kpi_product_days_off", c.aggregates_off[1]},
         {"kpi_customer_days_off", c.aggregates_off[2]},
         {"kpi_buyer_days_off", c.aggregates_off[3]},
-        {"kpi_emotion_days_off", c.aggregates_off[4]},
+        {"kpi_emotion_days_off", c.aggregates_off[4]},   {"kpi_stock_off", c.aggregates_off[5]},
     };
     int bad = 0;
     struct jsonw w;

@@ -644,7 +644,7 @@ CREATE TRIGGER gen_sessions_end AFTER UPDATE OF ended_at ON sessions
 CREATE TRIGGER gen_products_price AFTER UPDATE OF price_cents ON products
     BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
 
--- ==== version 7: the sales aggregates kept by triggers; the buyers of a range ====
+-- ==== version 7: the sales aggregates kept by triggers; the buyers of a range; stock ====
 -- Until v6 the store's C code counted a session, try-on or purchase in kpi_days and
 -- kpi_product_days, so a row written by another tool (a sqlite3 shell) left them behind. Now
 -- triggers keep them, in the transaction of the row, whoever writes it (as the emotion days):
@@ -673,6 +673,15 @@ CREATE TABLE kpi_buyer_days (
 );
 -- a deleted or moved item takes its try-ons' counts along (found by the item)
 CREATE INDEX tryons_item ON tryons(item_id);
+-- the items of each product and size, and how many are in stock: the sizes, stock and low
+-- stock of the dashboards without a walk of every item ever received
+CREATE TABLE kpi_stock (
+    product_id INTEGER NOT NULL,
+    size       TEXT NOT NULL,
+    items      INTEGER NOT NULL,               -- items rows (0: none left, the row stays)
+    in_stock   INTEGER NOT NULL,               -- of those, status 'in_stock'
+    PRIMARY KEY (product_id, size)
+);
 
 -- >>>> the aggregates from the rows (the upgrade; store_bulk_end after a bulk load)
 DELETE FROM kpi_days;
@@ -680,6 +689,10 @@ DELETE FROM kpi_product_days;
 DELETE FROM kpi_customer_days;
 DELETE FROM kpi_buyer_days;
 DELETE FROM kpi_emotion_days;
+DELETE FROM kpi_stock;
+INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    SELECT product_id, size, count(*), sum(CASE WHEN status = 'in_stock' THEN 1 ELSE 0 END)
+    FROM items GROUP BY 1, 2;
 INSERT INTO kpi_days(day, sessions, converted)
     SELECT s.started_at / 86400, count(*),
            sum(CASE WHEN EXISTS (SELECT 1 FROM purchases p WHERE p.session_id = s.id) THEN 1
@@ -779,6 +792,30 @@ CREATE TRIGGER agg_items_upd AFTER UPDATE OF id, product_id ON items BEGIN
     INSERT INTO kpi_product_days(day, product_id, tries)
     SELECT tried_at / 86400, NEW.product_id, count(*) FROM tryons WHERE item_id = NEW.id
     GROUP BY 1 ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + excluded.tries;
+END;
+
+-- stock by product and size
+CREATE TRIGGER agg_items_stock_ins AFTER INSERT ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (NEW.product_id, NEW.size, 1, CASE WHEN NEW.status = 'in_stock' THEN 1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items + 1,
+        in_stock = in_stock + excluded.in_stock;
+END;
+CREATE TRIGGER agg_items_stock_del AFTER DELETE ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (OLD.product_id, OLD.size, -1, CASE WHEN OLD.status = 'in_stock' THEN -1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items - 1,
+        in_stock = in_stock + excluded.in_stock;
+END;
+CREATE TRIGGER agg_items_stock_upd AFTER UPDATE OF product_id, size, status ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (OLD.product_id, OLD.size, -1, CASE WHEN OLD.status = 'in_stock' THEN -1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items - 1,
+        in_stock = in_stock + excluded.in_stock;
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (NEW.product_id, NEW.size, 1, CASE WHEN NEW.status = 'in_stock' THEN 1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items + 1,
+        in_stock = in_stock + excluded.in_stock;
 END;
 
 -- purchase lines: counted on their purchase's day while the purchase exists

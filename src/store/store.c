@@ -965,6 +965,10 @@ static const char *const SQL_CHECK_BUYER_DAYS = CHECK_DIFF(
 static const char *const SQL_CHECK_EMOTION_DAYS = CHECK_DIFF(
     "SELECT day, grp, dominant, events FROM kpi_emotion_days WHERE events <> 0",
     "SELECT at / 86400, grp, dominant, count(*) FROM emotion_events GROUP BY 1, 2, 3");
+static const char *const SQL_CHECK_STOCK = CHECK_DIFF(
+    "SELECT product_id, size, items, in_stock FROM kpi_stock WHERE items <> 0 OR in_stock <> 0",
+    "SELECT product_id, size, count(*), sum(CASE WHEN status = 'in_stock' THEN 1 ELSE 0 END) "
+    "FROM items GROUP BY 1, 2");
 
 int store_check_run(struct store *st, struct store_check *out)
 {
@@ -1017,6 +1021,7 @@ int store_check_run(struct store *st, struct store_check *out)
         {SQL_CHECK_CUSTOMER_DAYS, &out->aggregates_off[2]},
         {SQL_CHECK_BUYER_DAYS, &out->aggregates_off[3]},
         {SQL_CHECK_EMOTION_DAYS, &out->aggregates_off[4]},
+        {SQL_CHECK_STOCK, &out->aggregates_off[5]},
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         rc = query_int(st, q[i].sql, 0, q[i].dst);

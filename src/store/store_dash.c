@@ -36,8 +36,9 @@ static const char *const SQL_PRODUCT_TRIED =
 static const char *const SQL_PRODUCT_AGG =
     "SELECT product_id, sum(units), sum(revenue_cents), sum(tries) FROM kpi_product_days "
     "WHERE day >= :from AND day < :to GROUP BY product_id";
+/* the stock aggregate (kept by triggers on items), not a walk of every item received */
 static const char *const SQL_STOCK_SIZES =
-    "SELECT product_id, size, sum(status = 'in_stock') FROM items GROUP BY product_id, size "
+    "SELECT product_id, size, in_stock FROM kpi_stock WHERE items > 0 "
     "ORDER BY product_id, size";
 
 #define PROFILE_ROW_COLS                                                                      \

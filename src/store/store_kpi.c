@@ -29,8 +29,7 @@ static const char *const SQL_PRODUCT_TRIES =
     "SELECT i.product_id, count(*) FROM tryons t JOIN items i ON i.id = t.item_id "
     "WHERE t.tried_at >= :from AND t.tried_at < :to GROUP BY i.product_id";
 static const char *const SQL_STOCK =
-    "SELECT product_id, size, count(*) FROM items WHERE status = 'in_stock' "
-    "GROUP BY product_id, size"; /* the partial index items_in_stock */
+    "SELECT product_id, size, in_stock FROM kpi_stock WHERE in_stock > 0"; /* by trigger */
 static const char *const SQL_EMOTIONS =
     "SELECT grp, dominant, count(*) FROM emotion_events WHERE at >= :from AND at < :to "
     "GROUP BY grp, dominant";
