@@ -419,7 +419,7 @@ static void old_database_gets_its_aggregates(void)
                        "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
                        "DROP INDEX alert_resolutions_alert; DROP INDEX tryons_item; "
                        "DROP TABLE kpi_customer_days; DROP TABLE kpi_buyer_days; "
-                       "DROP TABLE kpi_stock; "
+                       "DROP TABLE kpi_stock; DROP INDEX emotion_events_sessions; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_stmt *q;
@@ -487,7 +487,7 @@ static void v6_store_upgrades(void)
     char ins[1024];
     snprintf(ins, sizeof(ins),
              "DROP TABLE kpi_customer_days; DROP TABLE kpi_buyer_days; DROP INDEX tryons_item;"
-             "DROP TABLE kpi_stock;"
+             "DROP TABLE kpi_stock; DROP INDEX emotion_events_sessions;"
              "PRAGMA user_version = 6;"
              "INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents) "
              "VALUES (800001, 1, 3, %lld, 700);"

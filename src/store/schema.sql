@@ -673,6 +673,8 @@ CREATE TABLE kpi_buyer_days (
 );
 -- a deleted or moved item takes its try-ons' counts along (found by the item)
 CREATE INDEX tryons_item ON tryons(item_id);
+-- the Emotions tab's sessions of a range read only this index (they read every event's row)
+CREATE INDEX emotion_events_sessions ON emotion_events(at, session_id, customer_id, grp);
 -- the items of each product and size, and how many are in stock: the sizes, stock and low
 -- stock of the dashboards without a walk of every item ever received
 CREATE TABLE kpi_stock (
