@@ -116,7 +116,8 @@ static void upgrades_a_v1_store(void)
                        "name LIKE 'agg_%'";
     CHECK(test_sql_num(path, nagg) == test_sql_num(fresh, nagg));
     CHECK(test_sql_num(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
-                             "('kpi_customer_days', 'kpi_buyer_days', 'kpi_stock', 'tryons_item')") == 4);
+                             "('kpi_customer_days', 'kpi_buyer_days', 'kpi_stock', "
+                             "'tryons_item', 'emotion_events_sessions')") == 5);
     CHECK(test_sql_num(path, "SELECT count(*) FROM data_gens") == STORE_KIND_COUNT);
     CHECK(test_sql_num(path, "SELECT gen FROM data_gens WHERE name = 'emotions'") == 1);
     CHECK(test_sql_num(path, "SELECT sum(gen) FROM data_gens") == 1);
