@@ -673,6 +673,10 @@ CREATE TABLE kpi_buyer_days (
 );
 -- a deleted or moved item takes its try-ons' counts along (found by the item)
 CREATE INDEX tryons_item ON tryons(item_id);
+-- the try-ons of the part of a day at a range's end, by product, from the index alone (it
+-- read each try-on's row for its item)
+DROP INDEX tryons_time;
+CREATE INDEX tryons_time ON tryons(tried_at, item_id);
 -- the Emotions tab's sessions of a range read only this index (they read every event's row)
 CREATE INDEX emotion_events_sessions ON emotion_events(at, session_id, customer_id, grp);
 -- the items of each product and size, and how many are in stock: the sizes, stock and low
