@@ -57,6 +57,24 @@ expect 0 "products --json" "$S" products --db "$T/s.db" --json
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert len(d)==16 and all("id" in p and "name" in p for p in d)' "$T/out" && ok || bad "products JSON"
 expect 0 "check" "$S" check --db "$T/s.db" --json
 json_ok check
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["ok"] and d["kpi_days_off"]==0 and d["kpi_stock_off"]==0 and d["kpi_buyer_days_off"]==0, d' "$T/out" && ok || bad "check compares the aggregates"
+# a sale written by another program (raw SQL) is in the KPI at once, and check still agrees
+"$S" kpi --db "$T/s.db" --json >"$T/k0" 2>/dev/null
+sqlite3 "$T/s.db" "BEGIN; INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents)
+    SELECT 777001, id, customer_id, started_at + 60, 1234 FROM sessions ORDER BY id DESC LIMIT 1;
+    INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, price_cents)
+    SELECT 777001, id, product_id, 1234, 1234 FROM items WHERE status = 'in_stock' LIMIT 1;
+    UPDATE items SET status = 'sold' WHERE id = (SELECT item_id FROM purchase_lines WHERE purchase_id = 777001);
+    COMMIT" && ok || bad "raw SQL purchase"
+"$S" kpi --db "$T/s.db" --json >"$T/k1" 2>/dev/null
+python3 -c 'import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert b["revenue_cents"]==a["revenue_cents"]+1234 and b["purchases"]==a["purchases"]+1 and b["items_sold"]==a["items_sold"]+1, (a["revenue_cents"], b["revenue_cents"])' "$T/k0" "$T/k1" && ok || bad "kpi follows a raw SQL purchase"
+expect 0 "check after a raw SQL purchase" "$S" check --db "$T/s.db"
+# an aggregate that disagrees with the rows is reported, and check fails
+sqlite3 "$T/s.db" "UPDATE kpi_days SET revenue_cents = revenue_cents + 1 WHERE day = (SELECT min(day) FROM kpi_days)"
+"$S" check --db "$T/s.db" >"$T/out" 2>&1
+[ $? = 1 ] && ok || bad "check fails on an aggregate off"
+grep -q "kpi_days_off *[1-9]" "$T/out" && ok || bad "check names kpi_days: $(cat "$T/out")"
+sqlite3 "$T/s.db" "UPDATE kpi_days SET revenue_cents = revenue_cents - 1 WHERE day = (SELECT min(day) FROM kpi_days)"
 expect 0 "continue" "$S" simulate --db "$T/s.db" --customers 30 --products 16 --days 7 --seed 3
 SHOPPER_DB="$T/s.db" "$S" stats --json >"$T/out" && python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["last_day"]=="2026-01-21", d["last_day"]' "$T/out" && ok || bad "continued to day 21 via SHOPPER_DB"
 chmod 444 "$T/s.db"

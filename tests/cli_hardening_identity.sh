@@ -85,7 +85,7 @@ sqlite3 "$OLD" <tests/data/schema_v1.sql && sqlite3 "$OLD" "PRAGMA user_version 
         VALUES (1, 1700000100, 'frustration', 'neutral', 16.7, 0.8, 0, 0, 0.2, 0, 0, 0);" && ok || bad "cannot build a v1 store"
 # a read-only command does not migrate; the first writing one does
 expect 0 "peaks on a v1 store upgrades it" "$S" peaks "$T/calm_then_angry.txt" --db "$OLD" --customer 1
-is "upgraded to the current version" "$(sqlite3 "$OLD" 'PRAGMA user_version')" "6"
+is "upgraded to the current version" "$(sqlite3 "$OLD" 'PRAGMA user_version')" "7"
 is "old event kept, no firing frame" "$(sqlite3 "$OLD" "SELECT count(*) FROM emotion_events WHERE peak_score IS NULL AND score = 16.7")" "1"
 is "upgraded store keeps the firing frame" "$(sqlite3 "$OLD" "SELECT peak_dominant FROM emotion_events WHERE peak_score IS NOT NULL")" "angry"
 

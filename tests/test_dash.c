@@ -255,6 +255,22 @@ static void emotion_sessions_match_rows(void)
             CHECK(test_sql_num(path, q) == 1);
         }
     }
+    /* the first 5 are the first 5 of every session in order (the page is picked by a heap),
+     * also for a range that cuts the days */
+    int64_t t0 = (int64_t)test_sql_num(path, "SELECT min(at) FROM emotion_events");
+    const int64_t r[2][2] = {{0, KPI_OPEN_END}, {t0 + 7000, t0 + 20 * 86400 + 3000}};
+    for (int k = 0; k < 2; k++) {
+        struct store_emotion_session *all = NULL, *page = NULL;
+        size_t nall = 0, npage = 0;
+        CHECK(store_emotion_sessions(st, r[k][0], r[k][1], -1, &all, &nall) == SHOP_OK);
+        CHECK(store_emotion_sessions(st, r[k][0], r[k][1], 5, &page, &npage) == SHOP_OK);
+        CHECK(nall > 5 && npage == 5);
+        for (size_t i = 0; i < npage && i < nall; i++)
+            CHECK(page[i].session_id == all[i].session_id && page[i].events == all[i].events &&
+                  page[i].last_at == all[i].last_at);
+        free(all);
+        free(page);
+    }
     free(e);
 }
 

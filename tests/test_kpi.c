@@ -188,6 +188,28 @@ static void agree_on_ranges(struct store *st, int64_t first_day, int64_t days)
     }
 }
 
+/* shopper check's comparison of every daily aggregate with the rows: nothing off */
+static void aggregates_match_rows(struct store *st)
+{
+    struct store_check c;
+    CHECK(store_check_run(st, &c) == SHOP_OK);
+    for (int i = 0; i < 6; i++) {
+        if (c.aggregates_off[i])
+            fprintf(stderr, "  aggregate %d: %lld rows off\n", i, (long long)c.aggregates_off[i]);
+        CHECK(c.aggregates_off[i] == 0);
+    }
+}
+
+static void sql(sqlite3 *db, const char *q)
+{
+    char *err = NULL;
+    int rc = sqlite3_exec(db, q, NULL, NULL, &err);
+    if (rc != SQLITE_OK)
+        fprintf(stderr, "  sql: %s: %s\n", q, err ? err : "?");
+    sqlite3_free(err);
+    CHECK(rc == SQLITE_OK);
+}
+
 static int64_t revenue_all(struct store *st)
 {
     struct store_kpi k;
@@ -244,7 +266,130 @@ static void aggregates_agree_with_the_rows(void)
     CHECK(store_purchase_add(st, s.id, 2, s.started_at + 800, l1, 1, &pid) == SHOP_ECONFLICT);
     CHECK(revenue_all(st) == before + 7500);
     agree_on_ranges(st, first, 22);
+    aggregates_match_rows(st);
     store_close(st);
+}
+
+/* Another program writes the rows with plain SQL (a sqlite3 shell): inserts, moves, refunds,
+ * deletions and an erasure of a customer, with foreign keys on and off. The aggregates follow
+ * each, and the store's aggregated answers still equal the ones from the rows. */
+static void raw_sql_writers_keep_them(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("kraw.db", 120, 20, 14, 11, 0.2, &path);
+    int64_t first = store_meta_int(st, "sim.first_day", -1);
+    CHECK(first > 0);
+    aggregates_match_rows(st);
+    int64_t before = revenue_all(st);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    sql(db, "PRAGMA foreign_keys = ON");
+    char q[2048];
+    /* a new session, mid-day 3, bought twice: two in-stock items, then one more */
+    int64_t t = (first + 3) * 86400 + 13 * 3600;
+    snprintf(q, sizeof(q),
+             "BEGIN;"
+             "INSERT INTO sessions(id, customer_id, started_at, ended_at) "
+             "VALUES (900001, 7, %lld, %lld);"
+             "INSERT INTO tryons(session_id, item_id, tried_at) SELECT 900001, id, %lld "
+             "FROM items WHERE status = 'in_stock' ORDER BY id LIMIT 3;"
+             "INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents) "
+             "VALUES (900001, 900001, 7, %lld, 0);"
+             "INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, "
+             "price_cents) SELECT 900001, id, product_id, 2500, 2000 FROM items "
+             "WHERE status = 'in_stock' ORDER BY id LIMIT 2;"
+             "UPDATE items SET status = 'sold', sold_at = %lld WHERE id IN "
+             "(SELECT item_id FROM purchase_lines WHERE purchase_id = 900001);"
+             "UPDATE purchases SET total_cents = 4000 WHERE id = 900001;"
+             "INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents) "
+             "VALUES (900002, 900001, 7, %lld, 1500);"
+             "INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, "
+             "price_cents) SELECT 900002, id, product_id, 1500, 1500 FROM items "
+             "WHERE status = 'in_stock' ORDER BY id LIMIT 1;"
+             "UPDATE items SET status = 'sold', sold_at = %lld WHERE id IN "
+             "(SELECT item_id FROM purchase_lines WHERE purchase_id = 900002);"
+             "COMMIT",
+             (long long)t, (long long)t + 900, (long long)t + 60, (long long)t + 600,
+             (long long)t + 600, (long long)t + 700, (long long)t + 700);
+    sql(db, q);
+    CHECK(revenue_all(st) == before + 5500);
+    agree_on_ranges(st, first, 14);
+    aggregates_match_rows(st);
+
+    /* moved to another day and another customer; a line repriced, another moved to the
+     * other purchase */
+    snprintf(q, sizeof(q),
+             "UPDATE purchases SET purchased_at = purchased_at + 2 * 86400 + 3600 "
+             "WHERE id = 900002;"
+             "UPDATE purchases SET customer_id = 8 WHERE id = 900001;"
+             "UPDATE purchase_lines SET price_cents = 1800 WHERE id = "
+             "(SELECT min(id) FROM purchase_lines WHERE purchase_id = 900001);"
+             "UPDATE purchase_lines SET purchase_id = 900002 WHERE id = "
+             "(SELECT max(id) FROM purchase_lines WHERE purchase_id = 900001);"
+             "UPDATE tryons SET tried_at = tried_at - 86400 WHERE id = (SELECT max(id) FROM "
+             "tryons);"
+             "UPDATE sessions SET started_at = started_at - 86400 WHERE id = 900001");
+    sql(db, q);
+    CHECK(revenue_all(st) == before + 5300);
+    agree_on_ranges(st, first, 14);
+    aggregates_match_rows(st);
+
+    /* a refund of one line, then of a whole purchase; a try-on and a session without
+     * purchases deleted */
+    sql(db, "BEGIN;"
+            "UPDATE items SET status = 'in_stock', sold_at = NULL WHERE id = (SELECT max(item_id) "
+            "FROM purchase_lines WHERE purchase_id = 900002);"
+            "DELETE FROM purchase_lines WHERE id = (SELECT max(id) FROM purchase_lines "
+            "WHERE purchase_id = 900002);"
+            "UPDATE items SET status = 'in_stock', sold_at = NULL WHERE id IN (SELECT item_id "
+            "FROM purchase_lines WHERE purchase_id = 900001);"
+            "DELETE FROM purchase_lines WHERE purchase_id = 900001;"
+            "DELETE FROM purchases WHERE id = 900001;"
+            "DELETE FROM tryons WHERE id = (SELECT min(id) FROM tryons);"
+            "DELETE FROM sessions WHERE id = (SELECT min(s.id) FROM sessions s WHERE NOT EXISTS "
+            "(SELECT 1 FROM purchases p WHERE p.session_id = s.id) AND NOT EXISTS (SELECT 1 "
+            "FROM tryons t WHERE t.session_id = s.id) AND NOT EXISTS (SELECT 1 FROM carts c "
+            "WHERE c.session_id = s.id));"
+            "COMMIT");
+    agree_on_ranges(st, first, 14);
+    aggregates_match_rows(st);
+
+    /* a customer erased: the purchases stay, without a customer (ON DELETE SET NULL) */
+    int64_t buyers_before;
+    {
+        struct store_kpi k;
+        CHECK(store_kpi_get(st, 0, KPI_OPEN_END, &k) == SHOP_OK);
+        buyers_before = k.customers_buying;
+        store_kpi_release(&k);
+    }
+    sql(db, "DELETE FROM customers WHERE id = 8");
+    {
+        struct store_kpi k;
+        CHECK(store_kpi_get(st, 0, KPI_OPEN_END, &k) == SHOP_OK);
+        CHECK(k.customers_buying == buyers_before - 1);
+        store_kpi_release(&k);
+    }
+    agree_on_ranges(st, first, 14);
+    aggregates_match_rows(st);
+
+    /* foreign keys off (the sqlite3 shell's default): a line before its purchase, an item
+     * deleted under its try-ons */
+    sql(db, "PRAGMA foreign_keys = OFF");
+    snprintf(q, sizeof(q),
+             "INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, "
+             "price_cents) SELECT 900003, id, product_id, 999, 999 FROM items "
+             "WHERE status = 'in_stock' ORDER BY id DESC LIMIT 1;"
+             "INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents) "
+             "VALUES (900003, 900001, 9, %lld, 999);"
+             "DELETE FROM items WHERE id = (SELECT max(item_id) FROM tryons);",
+             (long long)(first + 5) * 86400 + 7 * 3600);
+    sql(db, q);
+    agree_on_ranges(st, first, 14);
+    aggregates_match_rows(st);
+    sqlite3_close(db);
+    store_close(st);
+    free(path);
 }
 
 /* a database from before the daily aggregates upgrades and gets them built from its rows */
@@ -272,7 +417,9 @@ static void old_database_gets_its_aggregates(void)
                        "DELETE FROM heatmaps; DROP INDEX purchases_session; "
                        "DROP INDEX heatmaps_scope; DROP INDEX purchases_time; "
                        "DROP INDEX items_in_stock; DROP INDEX tryons_time; "
-                       "DROP INDEX alert_resolutions_alert; "
+                       "DROP INDEX alert_resolutions_alert; DROP INDEX tryons_item; "
+                       "DROP TABLE kpi_customer_days; DROP TABLE kpi_buyer_days; "
+                       "DROP TABLE kpi_stock; DROP INDEX emotion_events_sessions; "
                        "CREATE INDEX purchases_time ON purchases(purchased_at)",
                        NULL, NULL, NULL) == SQLITE_OK);
     sqlite3_stmt *q;
@@ -312,10 +459,67 @@ static void old_database_gets_its_aggregates(void)
     free(path);
 }
 
+/* A v6 store (its sales aggregates counted by the C code of the time, so a purchase written
+ * by raw SQL left them behind) upgrades to v7: the aggregates are rebuilt from the rows, the
+ * triggers are those of a new store, and the answers equal the rows' again. */
+static void v6_store_upgrades(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("kv6.db", 80, 16, 10, 13, 0.2, &path);
+    int64_t first = store_meta_int(st, "sim.first_day", -1);
+    store_close(st);
+    const char *ntrig = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                        "name LIKE 'agg_%'";
+    double triggers = test_sql_num(path, ntrig);
+    CHECK(triggers >= 18);
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    sqlite3_stmt *q;
+    CHECK(sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'trigger' AND "
+                                 "name LIKE 'agg_%' AND name NOT LIKE 'agg_emotion_events_%'",
+                             -1, &q, NULL) == SQLITE_OK);
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        char drop[128];
+        snprintf(drop, sizeof(drop), "DROP TRIGGER \"%s\"", sqlite3_column_text(q, 0));
+        sql(db, drop);
+    }
+    sqlite3_finalize(q);
+    char ins[1024];
+    snprintf(ins, sizeof(ins),
+             "DROP TABLE kpi_customer_days; DROP TABLE kpi_buyer_days; DROP INDEX tryons_item;"
+             "DROP TABLE kpi_stock; DROP INDEX emotion_events_sessions;"
+             "PRAGMA user_version = 6;"
+             "INSERT INTO purchases(id, session_id, customer_id, purchased_at, total_cents) "
+             "VALUES (800001, 1, 3, %lld, 700);"
+             "INSERT INTO purchase_lines(purchase_id, item_id, product_id, list_cents, "
+             "price_cents) SELECT 800001, id, product_id, 700, 700 FROM items "
+             "WHERE status = 'in_stock' ORDER BY id LIMIT 1;"
+             "UPDATE items SET status = 'sold' WHERE id = (SELECT item_id FROM purchase_lines "
+             "WHERE purchase_id = 800001)",
+             (long long)(first + 4) * 86400 + 5000);
+    sql(db, ins);
+    sqlite3_close(db);
+    double kpi_rev = test_sql_num(path, "SELECT sum(revenue_cents) FROM kpi_days");
+    double rows_rev = test_sql_num(path, "SELECT sum(price_cents) FROM purchase_lines");
+    CHECK(rows_rev == kpi_rev + 700); /* behind, as v6 was */
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+    CHECK(store_schema_version(st) == 7);
+    CHECK(test_sql_num(path, ntrig) == triggers);
+    CHECK(test_sql_num(path, "SELECT sum(revenue_cents) FROM kpi_days") == rows_rev);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM kpi_buyer_days") > 0);
+    CHECK(test_sql_num(path, "SELECT count(*) FROM kpi_customer_days") > 0);
+    aggregates_match_rows(st);
+    agree_on_ranges(st, first, 10);
+    store_close(st);
+    free(path);
+}
+
 void test_kpi(void)
 {
     RUN(numbers_are_exact);
     RUN(empty_store_has_no_nan);
     RUN(aggregates_agree_with_the_rows);
+    RUN(raw_sql_writers_keep_them);
+    RUN(v6_store_upgrades);
     RUN(old_database_gets_its_aggregates);
 }

@@ -89,7 +89,7 @@ static void upgrades_a_v1_store(void)
                    "(1, 1700000100, 'frustration', 'neutral', 16.7, 0.8, 0, 0, 0.2, 0, 0, 0)");
     struct store *st;
     CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK); /* a read-only open never migrates */
-    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION && STORE_SCHEMA_VERSION == 6);
+    CHECK(store_schema_version(st) == STORE_SCHEMA_VERSION && STORE_SCHEMA_VERSION == 7);
     struct store_emotion_event e = {0};
     e.customer_id = 1;
     e.at = 1700000200;
@@ -101,7 +101,7 @@ static void upgrades_a_v1_store(void)
     snprintf(e.peak_dominant, sizeof(e.peak_dominant), "angry");
     CHECK(store_emotion_event_add(st, &e) == SHOP_OK);
     store_close(st);
-    CHECK(test_sql_num(path, "PRAGMA user_version") == 6);
+    CHECK(test_sql_num(path, "PRAGMA user_version") == 7);
     /* v6: the data generations and their triggers, as a new store has them, counting from
      * the upgrade on (the event added above counted) */
     char *fresh = test_tmp_path("v6.db");
@@ -111,6 +111,13 @@ static void upgrades_a_v1_store(void)
                         "name LIKE 'gen_%'";
     CHECK(test_sql_num(path, ntrig) == test_sql_num(fresh, ntrig));
     CHECK(test_sql_num(path, ntrig) > 40);
+    /* v7: the daily aggregates' triggers, as a new store has them */
+    const char *nagg = "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND "
+                       "name LIKE 'agg_%'";
+    CHECK(test_sql_num(path, nagg) == test_sql_num(fresh, nagg));
+    CHECK(test_sql_num(path, "SELECT count(*) FROM sqlite_master WHERE name IN "
+                             "('kpi_customer_days', 'kpi_buyer_days', 'kpi_stock', "
+                             "'tryons_item', 'emotion_events_sessions')") == 5);
     CHECK(test_sql_num(path, "SELECT count(*) FROM data_gens") == STORE_KIND_COUNT);
     CHECK(test_sql_num(path, "SELECT gen FROM data_gens WHERE name = 'emotions'") == 1);
     CHECK(test_sql_num(path, "SELECT sum(gen) FROM data_gens") == 1);

@@ -330,6 +330,10 @@ int cmd_check(int argc, char **argv)
         {"marked_not_sold", c.marked_not_sold},   {"bad_totals", c.bad_totals},
         {"foreign_sessions", c.foreign_sessions}, {"empty_purchases", c.empty_purchases},
         {"outside_positions", c.outside_positions}, {"negative_stock", c.negative_stock},
+        {"kpi_days_off", c.aggregates_off[0]},    {"kpi_product_days_off", c.aggregates_off[1]},
+        {"kpi_customer_days_off", c.aggregates_off[2]},
+        {"kpi_buyer_days_off", c.aggregates_off[3]},
+        {"kpi_emotion_days_off", c.aggregates_off[4]},   {"kpi_stock_off", c.aggregates_off[5]},
     };
     int bad = 0;
     struct jsonw w;
@@ -342,7 +346,7 @@ int cmd_check(int argc, char **argv)
             jw_key(&w, rows[i].name);
             jw_int(&w, rows[i].v);
         } else {
-            printf("%-18s %lld\n", rows[i].name, (long long)rows[i].v);
+            printf("%-21s %lld\n", rows[i].name, (long long)rows[i].v);
         }
     }
     if (json) {

@@ -1,7 +1,8 @@
--- SHOPPER store schema, version 6. The whole schema lives here; migrations[] in store/store.c
+-- SHOPPER store schema, version 7. The whole schema lives here; migrations[] in store/store.c
 -- upgrades older databases step by step (v2: the server's accounts, devices, carts and rules;
 -- v3: daily aggregates; v4: the firing frame of an emotion peak, the state of an erasure;
--- v5: an index of alert resolutions; v6: data generations, the emotion days' sums).
+-- v5: an index of alert resolutions; v6: data generations, the emotion days' sums;
+-- v7: the sales aggregates kept by triggers, the buyers of a range).
 -- Money is integer cents; times are integer unix seconds (UTC);
 -- a "day" is a whole number of days since 1970-01-01 (UTC). Keep the SQL portable
 -- (it is meant to run on PostgreSQL later): no SQLite-only types or syntax.
@@ -642,3 +643,443 @@ CREATE TRIGGER gen_sessions_end AFTER UPDATE OF ended_at ON sessions
     BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 2; END;
 CREATE TRIGGER gen_products_price AFTER UPDATE OF price_cents ON products
     BEGIN UPDATE data_gens SET gen = gen + 1 WHERE kind = 6; END;
+
+-- ==== version 7: the sales aggregates kept by triggers; the buyers of a range; stock ====
+-- Until v6 the store's C code counted a session, try-on or purchase in kpi_days and
+-- kpi_product_days, so a row written by another tool (a sqlite3 shell) left them behind. Now
+-- triggers keep them, in the transaction of the row, whoever writes it (as the emotion days):
+-- kpi_days.sessions / converted follow sessions (on the day they started; converted: with at
+-- least one purchase), purchases the purchase rows, lines and revenue_cents the lines of an
+-- existing purchase on its day, kpi_product_days the same per product plus the try-ons of an
+-- existing item. A session's first purchase (or its last one going) also marks the day of a
+-- tracked session stale in floor_days (its zones' conversions change).
+-- The buyers of a range of whole days come from two more tables:
+CREATE TABLE kpi_customer_days (            -- the days on which a customer bought
+    customer_id INTEGER NOT NULL,              -- purchases.customer_id (kept after an erasure
+                                               -- sets it NULL: the row goes with it)
+    day         INTEGER NOT NULL,
+    purchases   INTEGER NOT NULL,              -- that customer's purchases that day, > 0
+    PRIMARY KEY (customer_id, day)
+);
+-- For each customer's purchase day: the customer's previous purchase day (-1: none). The
+-- distinct buyers of days [d0, d1) are then sum(n) over day in [d0, d1) and prev_day < d0
+-- (each buyer counts once, on the first day in the range): at most days x days rows, not a
+-- walk of the purchases.
+CREATE TABLE kpi_buyer_days (
+    day      INTEGER NOT NULL,
+    prev_day INTEGER NOT NULL,
+    n        INTEGER NOT NULL,                 -- customers (0 after a deletion: harmless)
+    PRIMARY KEY (day, prev_day)
+);
+-- a deleted or moved item takes its try-ons' counts along (found by the item)
+CREATE INDEX tryons_item ON tryons(item_id);
+-- the try-ons of the part of a day at a range's end, by product, from the index alone (it
+-- read each try-on's row for its item)
+DROP INDEX tryons_time;
+CREATE INDEX tryons_time ON tryons(tried_at, item_id);
+-- the Emotions tab's sessions of a range read only this index (they read every event's row)
+CREATE INDEX emotion_events_sessions ON emotion_events(at, session_id, customer_id, grp);
+-- the items of each product and size, and how many are in stock: the sizes, stock and low
+-- stock of the dashboards without a walk of every item ever received
+CREATE TABLE kpi_stock (
+    product_id INTEGER NOT NULL,
+    size       TEXT NOT NULL,
+    items      INTEGER NOT NULL,               -- items rows (0: none left, the row stays)
+    in_stock   INTEGER NOT NULL,               -- of those, status 'in_stock'
+    PRIMARY KEY (product_id, size)
+);
+
+-- >>>> the aggregates from the rows (the upgrade; store_bulk_end after a bulk load)
+DELETE FROM kpi_days;
+DELETE FROM kpi_product_days;
+DELETE FROM kpi_customer_days;
+DELETE FROM kpi_buyer_days;
+DELETE FROM kpi_emotion_days;
+DELETE FROM kpi_stock;
+INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    SELECT product_id, size, count(*), sum(CASE WHEN status = 'in_stock' THEN 1 ELSE 0 END)
+    FROM items GROUP BY 1, 2;
+INSERT INTO kpi_days(day, sessions, converted)
+    SELECT s.started_at / 86400, count(*),
+           sum(CASE WHEN EXISTS (SELECT 1 FROM purchases p WHERE p.session_id = s.id) THEN 1
+               ELSE 0 END)
+    FROM sessions s GROUP BY 1;
+INSERT INTO kpi_days(day, purchases)
+    SELECT purchased_at / 86400, count(*) FROM purchases WHERE true GROUP BY 1
+    ON CONFLICT(day) DO UPDATE SET purchases = excluded.purchases;
+INSERT INTO kpi_days(day, lines, revenue_cents)
+    SELECT p.purchased_at / 86400, count(*), sum(l.price_cents)
+    FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id WHERE true GROUP BY 1
+    ON CONFLICT(day) DO UPDATE SET lines = excluded.lines, revenue_cents = excluded.revenue_cents;
+INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT p.purchased_at / 86400, l.product_id, count(*), sum(l.price_cents)
+    FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id GROUP BY 1, 2;
+INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT t.tried_at / 86400, i.product_id, count(*) FROM tryons t JOIN items i ON i.id = t.item_id
+    WHERE true GROUP BY 1, 2
+    ON CONFLICT(day, product_id) DO UPDATE SET tries = excluded.tries;
+INSERT INTO kpi_customer_days(customer_id, day, purchases)
+    SELECT customer_id, purchased_at / 86400, count(*) FROM purchases
+    WHERE customer_id IS NOT NULL GROUP BY 1, 2;
+INSERT INTO kpi_buyer_days(day, prev_day, n)
+    SELECT day, prev_day, count(*) FROM (
+        SELECT day, coalesce(lag(day) OVER (PARTITION BY customer_id ORDER BY day), -1) AS prev_day
+        FROM kpi_customer_days) AS d
+    GROUP BY 1, 2;
+INSERT INTO kpi_emotion_days(day, grp, dominant, events, score_sum, p_neutral, p_happy, p_sad,
+                             p_angry, p_fearful, p_disgusted, p_surprised)
+    SELECT at / 86400, grp, dominant, count(*), sum(score), sum(p_neutral), sum(p_happy),
+           sum(p_sad), sum(p_angry), sum(p_fearful), sum(p_disgusted), sum(p_surprised)
+    FROM emotion_events GROUP BY 1, 2, 3;
+-- <<<< the aggregates from the rows
+
+-- sessions: counted on the day they started; converted when a purchase names them
+CREATE TRIGGER agg_sessions_ins AFTER INSERT ON sessions BEGIN
+    INSERT INTO kpi_days(day, sessions, converted)
+    VALUES (NEW.started_at / 86400, 1,
+            CASE WHEN EXISTS (SELECT 1 FROM purchases WHERE session_id = NEW.id) THEN 1 ELSE 0 END)
+    ON CONFLICT(day) DO UPDATE SET sessions = sessions + 1,
+        converted = converted + excluded.converted;
+END;
+CREATE TRIGGER agg_sessions_del AFTER DELETE ON sessions BEGIN
+    INSERT INTO kpi_days(day, sessions, converted)
+    VALUES (OLD.started_at / 86400, -1,
+            CASE WHEN EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.id) THEN -1 ELSE 0 END)
+    ON CONFLICT(day) DO UPDATE SET sessions = sessions - 1,
+        converted = converted + excluded.converted;
+END;
+CREATE TRIGGER agg_sessions_upd AFTER UPDATE OF id, started_at ON sessions BEGIN
+    INSERT INTO kpi_days(day, sessions, converted)
+    VALUES (OLD.started_at / 86400, -1,
+            CASE WHEN EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.id) THEN -1 ELSE 0 END)
+    ON CONFLICT(day) DO UPDATE SET sessions = sessions - 1,
+        converted = converted + excluded.converted;
+    INSERT INTO kpi_days(day, sessions, converted)
+    VALUES (NEW.started_at / 86400, 1,
+            CASE WHEN EXISTS (SELECT 1 FROM purchases WHERE session_id = NEW.id) THEN 1 ELSE 0 END)
+    ON CONFLICT(day) DO UPDATE SET sessions = sessions + 1,
+        converted = converted + excluded.converted;
+END;
+
+-- try-ons: per product (the item's) and day
+CREATE TRIGGER agg_tryons_ins AFTER INSERT ON tryons BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT NEW.tried_at / 86400, product_id, 1 FROM items WHERE id = NEW.item_id
+    ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + 1;
+END;
+CREATE TRIGGER agg_tryons_del AFTER DELETE ON tryons BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT OLD.tried_at / 86400, product_id, -1 FROM items WHERE id = OLD.item_id
+    ON CONFLICT(day, product_id) DO UPDATE SET tries = tries - 1;
+END;
+CREATE TRIGGER agg_tryons_upd AFTER UPDATE OF tried_at, item_id ON tryons BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT OLD.tried_at / 86400, product_id, -1 FROM items WHERE id = OLD.item_id
+    ON CONFLICT(day, product_id) DO UPDATE SET tries = tries - 1;
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT NEW.tried_at / 86400, product_id, 1 FROM items WHERE id = NEW.item_id
+    ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + 1;
+END;
+-- an item's try-ons count for its product while it exists
+CREATE TRIGGER agg_items_ins AFTER INSERT ON items BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT tried_at / 86400, NEW.product_id, count(*) FROM tryons WHERE item_id = NEW.id
+    GROUP BY 1 ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + excluded.tries;
+END;
+CREATE TRIGGER agg_items_del AFTER DELETE ON items BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT tried_at / 86400, OLD.product_id, -count(*) FROM tryons WHERE item_id = OLD.id
+    GROUP BY 1 ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + excluded.tries;
+END;
+CREATE TRIGGER agg_items_upd AFTER UPDATE OF id, product_id ON items BEGIN
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT tried_at / 86400, OLD.product_id, -count(*) FROM tryons WHERE item_id = OLD.id
+    GROUP BY 1 ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + excluded.tries;
+    INSERT INTO kpi_product_days(day, product_id, tries)
+    SELECT tried_at / 86400, NEW.product_id, count(*) FROM tryons WHERE item_id = NEW.id
+    GROUP BY 1 ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + excluded.tries;
+END;
+
+-- stock by product and size
+CREATE TRIGGER agg_items_stock_ins AFTER INSERT ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (NEW.product_id, NEW.size, 1, CASE WHEN NEW.status = 'in_stock' THEN 1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items + 1,
+        in_stock = in_stock + excluded.in_stock;
+END;
+CREATE TRIGGER agg_items_stock_del AFTER DELETE ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (OLD.product_id, OLD.size, -1, CASE WHEN OLD.status = 'in_stock' THEN -1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items - 1,
+        in_stock = in_stock + excluded.in_stock;
+END;
+CREATE TRIGGER agg_items_stock_upd AFTER UPDATE OF product_id, size, status ON items BEGIN
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (OLD.product_id, OLD.size, -1, CASE WHEN OLD.status = 'in_stock' THEN -1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items - 1,
+        in_stock = in_stock + excluded.in_stock;
+    INSERT INTO kpi_stock(product_id, size, items, in_stock)
+    VALUES (NEW.product_id, NEW.size, 1, CASE WHEN NEW.status = 'in_stock' THEN 1 ELSE 0 END)
+    ON CONFLICT(product_id, size) DO UPDATE SET items = items + 1,
+        in_stock = in_stock + excluded.in_stock;
+END;
+
+-- purchase lines: counted on their purchase's day while the purchase exists
+CREATE TRIGGER agg_purchase_lines_ins AFTER INSERT ON purchase_lines BEGIN
+    INSERT INTO kpi_days(day, lines, revenue_cents)
+    SELECT purchased_at / 86400, 1, NEW.price_cents FROM purchases WHERE id = NEW.purchase_id
+    ON CONFLICT(day) DO UPDATE SET lines = lines + 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT purchased_at / 86400, NEW.product_id, 1, NEW.price_cents FROM purchases
+    WHERE id = NEW.purchase_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+END;
+CREATE TRIGGER agg_purchase_lines_del AFTER DELETE ON purchase_lines BEGIN
+    INSERT INTO kpi_days(day, lines, revenue_cents)
+    SELECT purchased_at / 86400, -1, -OLD.price_cents FROM purchases WHERE id = OLD.purchase_id
+    ON CONFLICT(day) DO UPDATE SET lines = lines - 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT purchased_at / 86400, OLD.product_id, -1, -OLD.price_cents FROM purchases
+    WHERE id = OLD.purchase_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units - 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+END;
+CREATE TRIGGER agg_purchase_lines_upd AFTER UPDATE OF purchase_id, product_id, price_cents
+    ON purchase_lines BEGIN
+    INSERT INTO kpi_days(day, lines, revenue_cents)
+    SELECT purchased_at / 86400, -1, -OLD.price_cents FROM purchases WHERE id = OLD.purchase_id
+    ON CONFLICT(day) DO UPDATE SET lines = lines - 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT purchased_at / 86400, OLD.product_id, -1, -OLD.price_cents FROM purchases
+    WHERE id = OLD.purchase_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units - 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_days(day, lines, revenue_cents)
+    SELECT purchased_at / 86400, 1, NEW.price_cents FROM purchases WHERE id = NEW.purchase_id
+    ON CONFLICT(day) DO UPDATE SET lines = lines + 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT purchased_at / 86400, NEW.product_id, 1, NEW.price_cents FROM purchases
+    WHERE id = NEW.purchase_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + 1,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+END;
+
+-- purchases: the purchase, its lines, its customer's day and its session's conversion. A
+-- buyer's new day d between purchase days p (or -1) and q moves q's row from (q, p) to (q, d)
+-- and adds (d, p); a day that loses its last purchase undoes that.
+CREATE TRIGGER agg_purchases_ins AFTER INSERT ON purchases BEGIN
+    INSERT INTO kpi_days(day, purchases, lines, revenue_cents)
+    SELECT NEW.purchased_at / 86400, 1, count(*), coalesce(sum(price_cents), 0)
+    FROM purchase_lines WHERE purchase_id = NEW.id
+    ON CONFLICT(day) DO UPDATE SET purchases = purchases + 1, lines = lines + excluded.lines,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT NEW.purchased_at / 86400, product_id, count(*), sum(price_cents) FROM purchase_lines
+    WHERE purchase_id = NEW.id GROUP BY product_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + excluded.units,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_buyer_days(day, prev_day, n)
+    SELECT CASE r.k WHEN 0 THEN b.d ELSE b.q END, CASE r.k WHEN 2 THEN b.d ELSE b.p END,
+           CASE r.k WHEN 0 THEN 1 WHEN 1 THEN -1 ELSE 1 END
+    FROM (SELECT NEW.purchased_at / 86400 AS d,
+                 coalesce((SELECT max(day) FROM kpi_customer_days
+                           WHERE customer_id = NEW.customer_id
+                             AND day < NEW.purchased_at / 86400), -1) AS p,
+                 (SELECT min(day) FROM kpi_customer_days
+                  WHERE customer_id = NEW.customer_id AND day > NEW.purchased_at / 86400) AS q
+          WHERE NEW.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM kpi_customer_days
+              WHERE customer_id = NEW.customer_id AND day = NEW.purchased_at / 86400
+                    )) AS b
+    JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) AS r ON r.k = 0 OR b.q IS NOT NULL
+    WHERE true ON CONFLICT(day, prev_day) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO kpi_customer_days(customer_id, day, purchases)
+    SELECT NEW.customer_id, NEW.purchased_at / 86400, 1 WHERE NEW.customer_id IS NOT NULL
+    ON CONFLICT(customer_id, day) DO UPDATE SET purchases = purchases + 1;
+    INSERT INTO kpi_days(day, converted)
+    SELECT started_at / 86400, 1 FROM sessions WHERE id = NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+    ON CONFLICT(day) DO UPDATE SET converted = converted + excluded.converted;
+    DELETE FROM heatmaps WHERE scope = 'day' AND from_t IN (
+        SELECT started_at / 86400 * 86400 FROM sessions WHERE id = NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    DELETE FROM floor_zone_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    DELETE FROM floor_transition_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    INSERT INTO floor_days(day, stale)
+        SELECT started_at / 86400, 1 FROM sessions WHERE id = NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id)
+    ON CONFLICT(day) DO UPDATE SET stale = 1, positions = 0, sessions = 0, outside = 0;
+END;
+CREATE TRIGGER agg_purchases_del AFTER DELETE ON purchases BEGIN
+    INSERT INTO kpi_days(day, purchases, lines, revenue_cents)
+    SELECT OLD.purchased_at / 86400, -1, -count(*), -coalesce(sum(price_cents), 0)
+    FROM purchase_lines WHERE purchase_id = OLD.id
+    ON CONFLICT(day) DO UPDATE SET purchases = purchases - 1, lines = lines + excluded.lines,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT OLD.purchased_at / 86400, product_id, -count(*), -sum(price_cents) FROM purchase_lines
+    WHERE purchase_id = OLD.id GROUP BY product_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + excluded.units,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    UPDATE kpi_customer_days SET purchases = purchases - 1
+    WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400;
+    INSERT INTO kpi_buyer_days(day, prev_day, n)
+    SELECT CASE r.k WHEN 0 THEN b.d ELSE b.q END, CASE r.k WHEN 2 THEN b.d ELSE b.p END,
+           CASE r.k WHEN 0 THEN -1 WHEN 1 THEN 1 ELSE -1 END
+    FROM (SELECT OLD.purchased_at / 86400 AS d,
+                 coalesce((SELECT max(day) FROM kpi_customer_days
+                           WHERE customer_id = OLD.customer_id
+                             AND day < OLD.purchased_at / 86400), -1) AS p,
+                 (SELECT min(day) FROM kpi_customer_days
+                  WHERE customer_id = OLD.customer_id AND day > OLD.purchased_at / 86400) AS q
+          WHERE OLD.customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM kpi_customer_days
+              WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400
+                    AND purchases <= 0)) AS b
+    JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) AS r ON r.k = 0 OR b.q IS NOT NULL
+    WHERE true ON CONFLICT(day, prev_day) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM kpi_customer_days
+    WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400 AND purchases <= 0;
+    INSERT INTO kpi_days(day, converted)
+    SELECT started_at / 86400, -1 FROM sessions WHERE id = OLD.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+    ON CONFLICT(day) DO UPDATE SET converted = converted + excluded.converted;
+    DELETE FROM heatmaps WHERE scope = 'day' AND from_t IN (
+        SELECT started_at / 86400 * 86400 FROM sessions WHERE id = OLD.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    DELETE FROM floor_zone_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = OLD.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    DELETE FROM floor_transition_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = OLD.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    INSERT INTO floor_days(day, stale)
+        SELECT started_at / 86400, 1 FROM sessions WHERE id = OLD.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id)
+    ON CONFLICT(day) DO UPDATE SET stale = 1, positions = 0, sessions = 0, outside = 0;
+END;
+CREATE TRIGGER agg_purchases_upd AFTER UPDATE OF id, session_id, customer_id, purchased_at
+    ON purchases BEGIN
+    INSERT INTO kpi_days(day, purchases, lines, revenue_cents)
+    SELECT OLD.purchased_at / 86400, -1, -count(*), -coalesce(sum(price_cents), 0)
+    FROM purchase_lines WHERE purchase_id = OLD.id
+    ON CONFLICT(day) DO UPDATE SET purchases = purchases - 1, lines = lines + excluded.lines,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT OLD.purchased_at / 86400, product_id, -count(*), -sum(price_cents) FROM purchase_lines
+    WHERE purchase_id = OLD.id GROUP BY product_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + excluded.units,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    UPDATE kpi_customer_days SET purchases = purchases - 1
+    WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400;
+    INSERT INTO kpi_buyer_days(day, prev_day, n)
+    SELECT CASE r.k WHEN 0 THEN b.d ELSE b.q END, CASE r.k WHEN 2 THEN b.d ELSE b.p END,
+           CASE r.k WHEN 0 THEN -1 WHEN 1 THEN 1 ELSE -1 END
+    FROM (SELECT OLD.purchased_at / 86400 AS d,
+                 coalesce((SELECT max(day) FROM kpi_customer_days
+                           WHERE customer_id = OLD.customer_id
+                             AND day < OLD.purchased_at / 86400), -1) AS p,
+                 (SELECT min(day) FROM kpi_customer_days
+                  WHERE customer_id = OLD.customer_id AND day > OLD.purchased_at / 86400) AS q
+          WHERE OLD.customer_id IS NOT NULL AND EXISTS (SELECT 1 FROM kpi_customer_days
+              WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400
+                    AND purchases <= 0)) AS b
+    JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) AS r ON r.k = 0 OR b.q IS NOT NULL
+    WHERE true ON CONFLICT(day, prev_day) DO UPDATE SET n = n + excluded.n;
+    DELETE FROM kpi_customer_days
+    WHERE customer_id = OLD.customer_id AND day = OLD.purchased_at / 86400 AND purchases <= 0;
+    INSERT INTO kpi_days(day, converted)
+    SELECT started_at / 86400, -1 FROM sessions WHERE id = OLD.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+    ON CONFLICT(day) DO UPDATE SET converted = converted + excluded.converted;
+    DELETE FROM heatmaps WHERE scope = 'day' AND from_t IN (
+        SELECT started_at / 86400 * 86400 FROM sessions WHERE id = OLD.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    DELETE FROM floor_zone_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = OLD.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    DELETE FROM floor_transition_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = OLD.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id));
+    INSERT INTO floor_days(day, stale)
+        SELECT started_at / 86400, 1 FROM sessions WHERE id = OLD.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND NOT EXISTS (SELECT 1 FROM purchases WHERE session_id = OLD.session_id)
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = OLD.session_id)
+    ON CONFLICT(day) DO UPDATE SET stale = 1, positions = 0, sessions = 0, outside = 0;
+    INSERT INTO kpi_days(day, purchases, lines, revenue_cents)
+    SELECT NEW.purchased_at / 86400, 1, count(*), coalesce(sum(price_cents), 0)
+    FROM purchase_lines WHERE purchase_id = NEW.id
+    ON CONFLICT(day) DO UPDATE SET purchases = purchases + 1, lines = lines + excluded.lines,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_product_days(day, product_id, units, revenue_cents)
+    SELECT NEW.purchased_at / 86400, product_id, count(*), sum(price_cents) FROM purchase_lines
+    WHERE purchase_id = NEW.id GROUP BY product_id
+    ON CONFLICT(day, product_id) DO UPDATE SET units = units + excluded.units,
+        revenue_cents = revenue_cents + excluded.revenue_cents;
+    INSERT INTO kpi_buyer_days(day, prev_day, n)
+    SELECT CASE r.k WHEN 0 THEN b.d ELSE b.q END, CASE r.k WHEN 2 THEN b.d ELSE b.p END,
+           CASE r.k WHEN 0 THEN 1 WHEN 1 THEN -1 ELSE 1 END
+    FROM (SELECT NEW.purchased_at / 86400 AS d,
+                 coalesce((SELECT max(day) FROM kpi_customer_days
+                           WHERE customer_id = NEW.customer_id
+                             AND day < NEW.purchased_at / 86400), -1) AS p,
+                 (SELECT min(day) FROM kpi_customer_days
+                  WHERE customer_id = NEW.customer_id AND day > NEW.purchased_at / 86400) AS q
+          WHERE NEW.customer_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM kpi_customer_days
+              WHERE customer_id = NEW.customer_id AND day = NEW.purchased_at / 86400
+                    )) AS b
+    JOIN (SELECT 0 AS k UNION ALL SELECT 1 UNION ALL SELECT 2) AS r ON r.k = 0 OR b.q IS NOT NULL
+    WHERE true ON CONFLICT(day, prev_day) DO UPDATE SET n = n + excluded.n;
+    INSERT INTO kpi_customer_days(customer_id, day, purchases)
+    SELECT NEW.customer_id, NEW.purchased_at / 86400, 1 WHERE NEW.customer_id IS NOT NULL
+    ON CONFLICT(customer_id, day) DO UPDATE SET purchases = purchases + 1;
+    INSERT INTO kpi_days(day, converted)
+    SELECT started_at / 86400, 1 FROM sessions WHERE id = NEW.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+    ON CONFLICT(day) DO UPDATE SET converted = converted + excluded.converted;
+    DELETE FROM heatmaps WHERE scope = 'day' AND from_t IN (
+        SELECT started_at / 86400 * 86400 FROM sessions WHERE id = NEW.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    DELETE FROM floor_zone_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = NEW.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    DELETE FROM floor_transition_days WHERE day IN (
+        SELECT started_at / 86400 FROM sessions WHERE id = NEW.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id));
+    INSERT INTO floor_days(day, stale)
+        SELECT started_at / 86400, 1 FROM sessions WHERE id = NEW.session_id
+        AND OLD.session_id IS NOT NEW.session_id
+        AND (SELECT count(*) FROM purchases WHERE session_id = NEW.session_id) = 1
+        AND EXISTS (SELECT 1 FROM positions WHERE session_id = NEW.session_id)
+    ON CONFLICT(day) DO UPDATE SET stale = 1, positions = 0, sessions = 0, outside = 0;
+END;

@@ -137,6 +137,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
     /* 5 -> 6: data generations, the counters and their triggers: schema.sql's own section
      * (NULL here: see schema_section) */
     [5] = NULL,
+    /* 6 -> 7: the sales aggregates kept by triggers, the customers' days and the buyers'
+     * days, all rebuilt from the rows: schema.sql's own section */
+    [6] = NULL,
 };
 
 /* The part of schema.sql that version v added, from its "-- ==== version v" heading to the
@@ -151,6 +154,22 @@ static char *schema_section(int v)
         return NULL;
     const char *b = strstr(a + strlen(head), "-- ==== version ");
     size_t n = b ? (size_t)(b - a) : strlen(a);
+    char *sql = xmalloc(n + 1);
+    memcpy(sql, a, n);
+    sql[n] = 0;
+    return sql;
+}
+
+/* The part of schema.sql that rebuilds the daily aggregates from the rows, between its
+ * ">>>> the aggregates from the rows" and "<<<< the aggregates from the rows" lines: the v7
+ * upgrade runs it as part of its section, store_bulk_end after a bulk load. Caller frees. */
+static char *schema_rebuild(void)
+{
+    const char *a = strstr(store_schema_sql, "-- >>>> the aggregates from the rows");
+    const char *b = a ? strstr(a, "-- <<<< the aggregates from the rows") : NULL;
+    if (!b)
+        return NULL;
+    size_t n = (size_t)(b - a);
     char *sql = xmalloc(n + 1);
     memcpy(sql, a, n);
     sql[n] = 0;
@@ -676,12 +695,13 @@ int store_bulk_journal(struct store *st, int on, int *active)
 
 /* purchases_session stays: each purchase looks up its session's earlier purchases. The data
  * generations' triggers go too (one counter update per row loaded), and store_bulk_end raises
- * every counter once instead. */
+ * every counter once instead; so do the daily aggregates' triggers (some look rows up by the
+ * indexes dropped here), and store_bulk_end rebuilds the aggregates from the rows. */
 static const char *const SQL_BULK_INDEXES =
     "SELECT type, name, sql FROM sqlite_schema WHERE sql IS NOT NULL AND ((type = 'index' AND "
     "tbl_name IN ('positions', 'tryons', 'sessions', 'purchases', 'purchase_lines', "
     "'emotion_events', 'items') AND name <> 'purchases_session') OR (type = 'trigger' AND "
-    "name LIKE 'gen\\_%' ESCAPE '\\')) ORDER BY name";
+    "(name LIKE 'gen\\_%' ESCAPE '\\' OR name LIKE 'agg\\_%' ESCAPE '\\'))) ORDER BY name";
 static const char *const SQL_GENS_RAISE_ALL = "UPDATE data_gens SET gen = gen + 1";
 
 int store_bulk_begin(struct store *st)
@@ -734,6 +754,12 @@ int store_bulk_end(struct store *st)
     for (int i = 0; i < st->nbulk && rc == SHOP_OK; i++)
         rc = exec(st, st->bulk_sql[i], "bulk end");
     bulk_forget(st);
+    if (rc == SHOP_OK) {
+        char *rebuild = schema_rebuild();
+        assert(rebuild);
+        rc = exec(st, rebuild, "bulk end");
+        free(rebuild);
+    }
     sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_GENS_RAISE_ALL) : NULL;
     if (rc == SHOP_OK)
         rc = s ? stmt_exec(st, s, "bulk end") : SHOP_EDB;
@@ -904,6 +930,46 @@ int store_stats(struct store *st, struct store_stats *out)
     return rc;
 }
 
+/* The daily aggregates against the rows they summarise: rows of either side that the other
+ * lacks (a row of zeros left by a deletion is no row). Each is one pass over its tables. */
+#define CHECK_DIFF(agg, rows) \
+    "SELECT count(*) FROM (SELECT * FROM (" agg " EXCEPT " rows ") AS a UNION ALL " \
+    "SELECT * FROM (" rows " EXCEPT " agg ") AS b) AS d"
+static const char *const SQL_CHECK_DAYS = CHECK_DIFF(
+    "SELECT day, sessions, converted, purchases, lines, revenue_cents FROM kpi_days WHERE "
+    "sessions <> 0 OR converted <> 0 OR purchases <> 0 OR lines <> 0 OR revenue_cents <> 0",
+    "SELECT day, sum(se), sum(cv), sum(pu), sum(li), sum(rv) FROM ("
+    "SELECT s.started_at / 86400 AS day, 1 AS se, CASE WHEN EXISTS (SELECT 1 FROM purchases p "
+    "WHERE p.session_id = s.id) THEN 1 ELSE 0 END AS cv, 0 AS pu, 0 AS li, 0 AS rv "
+    "FROM sessions s UNION ALL SELECT purchased_at / 86400, 0, 0, 1, 0, 0 FROM purchases "
+    "UNION ALL SELECT p.purchased_at / 86400, 0, 0, 0, 1, l.price_cents FROM purchase_lines l "
+    "JOIN purchases p ON p.id = l.purchase_id) AS r GROUP BY day");
+static const char *const SQL_CHECK_PRODUCT_DAYS = CHECK_DIFF(
+    "SELECT day, product_id, units, revenue_cents, tries FROM kpi_product_days "
+    "WHERE units <> 0 OR revenue_cents <> 0 OR tries <> 0",
+    "SELECT day, product_id, sum(u), sum(r), sum(t) FROM ("
+    "SELECT p.purchased_at / 86400 AS day, l.product_id, 1 AS u, l.price_cents AS r, 0 AS t "
+    "FROM purchase_lines l JOIN purchases p ON p.id = l.purchase_id UNION ALL "
+    "SELECT t.tried_at / 86400, i.product_id, 0, 0, 1 FROM tryons t JOIN items i "
+    "ON i.id = t.item_id) AS x GROUP BY day, product_id");
+static const char *const SQL_CHECK_CUSTOMER_DAYS = CHECK_DIFF(
+    "SELECT customer_id, day, purchases FROM kpi_customer_days",
+    "SELECT customer_id, purchased_at / 86400, count(*) FROM purchases "
+    "WHERE customer_id IS NOT NULL GROUP BY 1, 2");
+static const char *const SQL_CHECK_BUYER_DAYS = CHECK_DIFF(
+    "SELECT day, prev_day, n FROM kpi_buyer_days WHERE n <> 0",
+    "SELECT day, prev_day, count(*) FROM (SELECT day, coalesce(lag(day) OVER (PARTITION BY "
+    "customer_id ORDER BY day), -1) AS prev_day FROM (SELECT DISTINCT customer_id, "
+    "purchased_at / 86400 AS day FROM purchases WHERE customer_id IS NOT NULL) AS c) AS d "
+    "GROUP BY 1, 2");
+static const char *const SQL_CHECK_EMOTION_DAYS = CHECK_DIFF(
+    "SELECT day, grp, dominant, events FROM kpi_emotion_days WHERE events <> 0",
+    "SELECT at / 86400, grp, dominant, count(*) FROM emotion_events GROUP BY 1, 2, 3");
+static const char *const SQL_CHECK_STOCK = CHECK_DIFF(
+    "SELECT product_id, size, items, in_stock FROM kpi_stock WHERE items <> 0 OR in_stock <> 0",
+    "SELECT product_id, size, count(*), sum(CASE WHEN status = 'in_stock' THEN 1 ELSE 0 END) "
+    "FROM items GROUP BY 1, 2");
+
 int store_check_run(struct store *st, struct store_check *out)
 {
     memset(out, 0, sizeof(*out));
@@ -950,6 +1016,12 @@ int store_check_run(struct store *st, struct store_check *out)
          "p.x BETWEEN z.x0 AND z.x1 AND p.y BETWEEN z.y0 AND z.y1)",
          &out->outside_positions},
         {"SELECT count(*) FROM daily_prices WHERE stock_start < 0", &out->negative_stock},
+        {SQL_CHECK_DAYS, &out->aggregates_off[0]},
+        {SQL_CHECK_PRODUCT_DAYS, &out->aggregates_off[1]},
+        {SQL_CHECK_CUSTOMER_DAYS, &out->aggregates_off[2]},
+        {SQL_CHECK_BUYER_DAYS, &out->aggregates_off[3]},
+        {SQL_CHECK_EMOTION_DAYS, &out->aggregates_off[4]},
+        {SQL_CHECK_STOCK, &out->aggregates_off[5]},
     };
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         rc = query_int(st, q[i].sql, 0, q[i].dst);

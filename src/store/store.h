@@ -19,7 +19,7 @@
 
 #include "core/status.h"
 
-#define STORE_SCHEMA_VERSION 6
+#define STORE_SCHEMA_VERSION 7
 
 enum store_flags {
     STORE_CREATE = 1, /* create the file (and schema) when missing */
@@ -294,6 +294,10 @@ struct store_check {
     int64_t empty_purchases;   /* purchases without lines */
     int64_t outside_positions; /* positions outside the floor plan */
     int64_t negative_stock;    /* product-days with negative stock */
+    /* rows of the daily aggregates that differ from a computation from the rows: kpi_days,
+     * kpi_product_days, kpi_customer_days, kpi_buyer_days, kpi_emotion_days (counts),
+     * kpi_stock */
+    int64_t aggregates_off[6];
 };
 SHOP_MUST_CHECK int store_check_run(struct store *st, struct store_check *out);
 /* a 64-bit digest of every table's contents in primary-key order (for "same seed, same

@@ -327,8 +327,10 @@ int store_products(struct store *st, struct store_product **out, size_t *n)
 
 /* ---- items ---- */
 
+/* the sizes of the items there are, from the stock aggregate (kept by triggers on items) */
 const char *const store_sql_sizes =
-    "SELECT DISTINCT size FROM items ORDER BY CASE size WHEN 'XS' THEN 0 WHEN 'S' THEN 1 "
+    "SELECT DISTINCT size FROM kpi_stock WHERE items > 0 ORDER BY CASE size WHEN 'XS' THEN 0 "
+    "WHEN 'S' THEN 1 "
     "WHEN 'M' THEN 2 WHEN 'L' THEN 3 WHEN 'XL' THEN 4 WHEN 'XXL' THEN 5 ELSE 6 END, size";
 
 static const char *const SQL_ITEM_ADD =

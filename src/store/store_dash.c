@@ -11,10 +11,10 @@
 /* a purchase's day is purchased_at / 86400 (integer division, the same in PostgreSQL) */
 static const char *const SQL_DAILY =
     "SELECT p.purchased_at / 86400, count(DISTINCT p.id), count(l.id), "
-    "coalesce(sum(l.price_cents), 0) FROM purchases p JOIN purchase_lines l ON "
+    "coalesce(sum(l.price_cents), 0) FROM purchases p LEFT JOIN purchase_lines l ON "
     "l.purchase_id = p.id WHERE p.purchased_at >= :from AND p.purchased_at < :to "
     "GROUP BY 1 ORDER BY 1";
-/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by every write) */
+/* whole days [:d0, :d1) from the daily aggregates (kpi_days, kept by triggers) */
 static const char *const SQL_DAILY_AGG =
     "SELECT day, purchases, lines, revenue_cents FROM kpi_days WHERE day >= :d0 AND day < :d1 "
     "AND purchases > 0 ORDER BY day";
@@ -36,8 +36,9 @@ static const char *const SQL_PRODUCT_TRIED =
 static const char *const SQL_PRODUCT_AGG =
     "SELECT product_id, sum(units), sum(revenue_cents), sum(tries) FROM kpi_product_days "
     "WHERE day >= :from AND day < :to GROUP BY product_id";
+/* the stock aggregate (kept by triggers on items), not a walk of every item received */
 static const char *const SQL_STOCK_SIZES =
-    "SELECT product_id, size, sum(status = 'in_stock') FROM items GROUP BY product_id, size "
+    "SELECT product_id, size, in_stock FROM kpi_stock WHERE items > 0 "
     "ORDER BY product_id, size";
 
 #define PROFILE_ROW_COLS                                                                      \
@@ -104,7 +105,8 @@ static const char *const SQL_SESSION_EVENTS =
 static const char *const SQL_SESSION_EVENTS_COUNT =
     "SELECT count(*) FROM emotion_events WHERE session_id = :s";
 /* the events of a range, summed per session in memory (SQL's GROUP BY sorted them all first),
- * then the names of the few sessions kept */
+ * then the names of the few sessions kept; the index emotion_events_sessions covers it (the
+ * walk read every event's row) */
 static const char *const SQL_EMOTION_SESSION_ROWS =
     "SELECT session_id, customer_id, at, grp FROM emotion_events "
     "WHERE session_id IS NOT NULL AND at >= :from AND at < :to";
@@ -758,6 +760,52 @@ static int by_events_then_last(const void *a, const void *b)
     return (x->session_id > y->session_id) - (x->session_id < y->session_id);
 }
 
+/* heap of indices into v, the worst (latest in by_events_then_last order) at the top */
+static void sift_down(const struct store_emotion_session *v, size_t *h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, w = i;
+        if (l < n && by_events_then_last(&v[h[l]], &v[h[w]]) > 0)
+            w = l;
+        if (r < n && by_events_then_last(&v[h[r]], &v[h[w]]) > 0)
+            w = r;
+        if (w == i)
+            return;
+        size_t t = h[i];
+        h[i] = h[w];
+        h[w] = t;
+        i = w;
+    }
+}
+
+/* the k first of v[n] in by_events_then_last order, in order, in place of v[0..k): a heap of
+ * k (the whole sort moved every session of a range, 58k on a 100k store, for a page of 50) */
+static void keep_first(struct store_emotion_session *v, size_t n, size_t k)
+{
+    if (k >= n) {
+        qsort(v, n, sizeof(*v), by_events_then_last);
+        return;
+    }
+    size_t *h = xcalloc(k ? k : 1, sizeof(*h));
+    for (size_t i = 0; i < k; i++)
+        h[i] = i;
+    for (size_t i = k / 2; i-- > 0;)
+        sift_down(v, h, k, i);
+    for (size_t i = k; i < n && k; i++) {
+        if (by_events_then_last(&v[i], &v[h[0]]) < 0) {
+            h[0] = i;
+            sift_down(v, h, k, 0);
+        }
+    }
+    struct store_emotion_session *best = xcalloc(k ? k : 1, sizeof(*best));
+    for (size_t i = 0; i < k; i++)
+        best[i] = v[h[i]];
+    qsort(best, k, sizeof(*best), by_events_then_last);
+    memcpy(v, best, k * sizeof(*best));
+    free(best);
+    free(h);
+}
+
 static uint64_t id_hash(int64_t id)
 {
     uint64_t h = (uint64_t)id * 0x9E3779B97F4A7C15ULL;
@@ -819,10 +867,12 @@ int store_emotion_sessions(struct store *st, int64_t from, int64_t to, int64_t l
     stmt_done(s);
     free(slot);
     int ret = rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "emotion sessions");
-    if (ret == SHOP_OK && *n)
-        qsort(*out, *n, sizeof(**out), by_events_then_last);
-    if (ret == SHOP_OK && limit >= 0 && (size_t)limit < *n)
+    if (ret == SHOP_OK && limit >= 0 && (size_t)limit < *n) {
+        keep_first(*out, *n, (size_t)limit);
         *n = (size_t)limit;
+    } else if (ret == SHOP_OK && *n) {
+        qsort(*out, *n, sizeof(**out), by_events_then_last);
+    }
     for (size_t i = 0; i < *n && ret == SHOP_OK; i++) {
         if (!(*out)[i].customer_id)
             continue;

@@ -81,11 +81,6 @@ int stmt_exec(struct store *st, sqlite3_stmt *s, const char *what);
 /* single-value query helper: first column of the first row as int64 (def when no row) */
 int query_int(struct store *st, const char *sql, int64_t def, int64_t *out);
 
-/* daily aggregates (store_kpi.c): each counts its row in the caller's transaction level */
-int kpi_session_added(struct store *st, int64_t started_at);
-int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at);
-int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
-                       const struct store_line *lines, int n, int64_t total);
 
 
 /* counts a change of what cached engines are built from (store_generation), in the

@@ -1,7 +1,7 @@
-/* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range, and the
- * daily aggregates (kpi_days, kpi_product_days, kpi_emotion_days) that answer whole days
- * without scanning: kept current here, in the transaction level of the row they count (the
- * emotion days by triggers on emotion_events, schema.sql). */
+/* store/store_kpi.c - the aggregates behind the dashboard's cards, for a time range: whole
+ * days from the daily aggregates (kpi_days, kpi_product_days, kpi_emotion_days, kpi_buyer_days
+ * and kpi_customer_days, kept by triggers in the transaction of every row they count,
+ * schema.sql), the parts of a day at either end from the rows. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +9,15 @@
 #include "core/xalloc.h"
 #include "store/store_int.h"
 
+/* a session with two purchases is one session (count(*) counted it twice) */
 static const char *const SQL_SESSIONS =
-    "SELECT count(*), count(DISTINCT p.session_id) FROM sessions s LEFT JOIN purchases p "
+    "SELECT count(DISTINCT s.id), count(DISTINCT p.session_id) FROM sessions s "
+    "LEFT JOIN purchases p "
     "ON p.session_id = s.id WHERE s.started_at >= :from AND s.started_at < :to";
+/* a purchase counts with or without lines, as in kpi_days */
 static const char *const SQL_TOTALS =
     "SELECT count(DISTINCT p.id), count(l.id), coalesce(sum(l.price_cents), 0) "
-    "FROM purchases p JOIN purchase_lines l ON l.purchase_id = p.id "
+    "FROM purchases p LEFT JOIN purchase_lines l ON l.purchase_id = p.id "
     "WHERE p.purchased_at >= :from AND p.purchased_at < :to";
 static const char *const SQL_PRODUCT_LIST =
     "SELECT id, name, category, fabric, gender, season FROM products ORDER BY id";
@@ -26,8 +29,7 @@ static const char *const SQL_PRODUCT_TRIES =
     "SELECT i.product_id, count(*) FROM tryons t JOIN items i ON i.id = t.item_id "
     "WHERE t.tried_at >= :from AND t.tried_at < :to GROUP BY i.product_id";
 static const char *const SQL_STOCK =
-    "SELECT product_id, size, count(*) FROM items WHERE status = 'in_stock' "
-    "GROUP BY product_id, size"; /* the partial index items_in_stock */
+    "SELECT product_id, size, in_stock FROM kpi_stock WHERE in_stock > 0"; /* by trigger */
 static const char *const SQL_EMOTIONS =
     "SELECT grp, dominant, count(*) FROM emotion_events WHERE at >= :from AND at < :to "
     "GROUP BY grp, dominant";
@@ -39,6 +41,19 @@ static const char *const SQL_BUYERS =
     "SELECT customer_id FROM purchases WHERE purchased_at >= :from AND purchased_at < :to "
     "AND customer_id IS NOT NULL";
 static const char *const SQL_MAX_CUSTOMER = "SELECT max(id) FROM customers";
+/* the buyers of whole days [:d0, :d1): each once, on the first day of the range on which they
+ * bought (their previous purchase day is before :d0) */
+static const char *const SQL_AGG_BUYERS =
+    "SELECT coalesce(sum(n), 0) FROM kpi_buyer_days WHERE day >= :d0 AND day < :d1 "
+    "AND prev_day < :d0";
+/* the buyers of the parts of a day at either end ([:from, :a) and [:b, :to)) who bought on
+ * none of the whole days between */
+static const char *const SQL_EDGE_BUYERS =
+    "SELECT count(DISTINCT customer_id) FROM (SELECT customer_id FROM purchases "
+    "WHERE purchased_at >= :from AND purchased_at < :a AND customer_id IS NOT NULL UNION ALL "
+    "SELECT customer_id FROM purchases WHERE purchased_at >= :b AND purchased_at < :to "
+    "AND customer_id IS NOT NULL) AS e WHERE NOT EXISTS (SELECT 1 FROM kpi_customer_days k "
+    "WHERE k.customer_id = e.customer_id AND k.day >= :d0 AND k.day < :d1)";
 
 /* whole days [:d0, :d1) from the daily aggregates */
 static const char *const SQL_AGG_DAYS =
@@ -53,94 +68,9 @@ static const char *const SQL_AGG_EMOTIONS =
     "SELECT grp, dominant, sum(events) FROM kpi_emotion_days WHERE day >= :d0 AND day < :d1 "
     "GROUP BY grp, dominant";
 
-/* upkeep */
-static const char *const SQL_UP_SESSION =
-    "INSERT INTO kpi_days(day, sessions) VALUES (:day, 1) "
-    "ON CONFLICT(day) DO UPDATE SET sessions = sessions + 1";
-static const char *const SQL_UP_TRYON =
-    "INSERT INTO kpi_product_days(day, product_id, tries) SELECT :day, product_id, 1 FROM items "
-    "WHERE id = :item ON CONFLICT(day, product_id) DO UPDATE SET tries = tries + 1";
-static const char *const SQL_UP_PURCHASE =
-    "INSERT INTO kpi_days(day, purchases, lines, revenue_cents) VALUES (:day, 1, :lines, :rev) "
-    "ON CONFLICT(day) DO UPDATE SET purchases = purchases + 1, lines = lines + excluded.lines, "
-    "revenue_cents = revenue_cents + excluded.revenue_cents";
-static const char *const SQL_UP_LINE =
-    "INSERT INTO kpi_product_days(day, product_id, units, revenue_cents) "
-    "VALUES (:day, :product, 1, :rev) ON CONFLICT(day, product_id) DO UPDATE SET "
-    "units = units + 1, revenue_cents = revenue_cents + excluded.revenue_cents";
-/* a session converts with its first purchase, on the day it started */
-static const char *const SQL_UP_CONVERTED =
-    "INSERT INTO kpi_days(day, converted) SELECT started_at / 86400, 1 FROM sessions "
-    "WHERE id = :session AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
-    "ON CONFLICT(day) DO UPDATE SET converted = converted + 1";
-/* a tracked session's first purchase changes its day's zone conversions: the day is
- * recomputed from its rows when next read (analytics/floor.c) */
-static const char *const SQL_FLOOR_CONVERTED_DAY =
-    "SELECT started_at / 86400 FROM sessions WHERE id = :session "
-    "AND (SELECT count(*) FROM purchases WHERE session_id = :session) = 1 "
-    "AND EXISTS (SELECT 1 FROM positions WHERE session_id = :session)";
 int64_t store_day_of(int64_t t)
 {
     return t / 86400; /* as SQL's integer division: times are after 1970 */
-}
-
-int kpi_session_added(struct store *st, int64_t started_at)
-{
-    sqlite3_stmt *s = stmt_get(st, SQL_UP_SESSION);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":day", store_day_of(started_at));
-    return stmt_exec(st, s, "count session");
-}
-
-int kpi_tryon_added(struct store *st, int64_t item_id, int64_t at)
-{
-    sqlite3_stmt *s = stmt_get(st, SQL_UP_TRYON);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":day", store_day_of(at));
-    bind_int(s, ":item", item_id);
-    return stmt_exec(st, s, "count try-on");
-}
-
-int kpi_purchase_added(struct store *st, int64_t session_id, int64_t at,
-                       const struct store_line *lines, int n, int64_t total)
-{
-    int64_t day = store_day_of(at);
-    sqlite3_stmt *s = stmt_get(st, SQL_UP_PURCHASE);
-    if (!s)
-        return SHOP_EDB;
-    bind_int(s, ":day", day);
-    bind_int(s, ":lines", n);
-    bind_int(s, ":rev", total);
-    int rc = stmt_exec(st, s, "count purchase");
-    for (int i = 0; i < n && rc == SHOP_OK; i++) {
-        if (!(s = stmt_get(st, SQL_UP_LINE)))
-            return SHOP_EDB;
-        bind_int(s, ":day", day);
-        bind_int(s, ":product", lines[i].product_id);
-        bind_int(s, ":rev", lines[i].price_cents);
-        rc = stmt_exec(st, s, "count sale");
-    }
-    if (rc == SHOP_OK && (s = stmt_get(st, SQL_UP_CONVERTED)) == NULL)
-        return SHOP_EDB;
-    if (rc == SHOP_OK) {
-        bind_int(s, ":session", session_id);
-        rc = stmt_exec(st, s, "count conversion");
-    }
-    if (rc == SHOP_OK && (s = stmt_get(st, SQL_FLOOR_CONVERTED_DAY)) == NULL)
-        return SHOP_EDB;
-    if (rc == SHOP_OK) {
-        bind_int(s, ":session", session_id);
-        int step = sqlite3_step(s);
-        int64_t started_day = step == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-        stmt_done(s);
-        if (step != SQLITE_ROW && step != SQLITE_DONE)
-            rc = store_fail(st, step, "zone conversion");
-        else if (started_day >= 0)
-            rc = store_floor_day_stale(st, started_day);
-    }
-    return rc;
 }
 
 static void bind_range(sqlite3_stmt *s, int64_t from, int64_t to)
@@ -327,6 +257,40 @@ static int count_buyers(struct store *st, int64_t from, int64_t to, int64_t *out
     return SHOP_OK;
 }
 
+/* customers with a purchase in [from, to), whole days [d0, d1) (d0 < d1) from the daily
+ * aggregates */
+static int count_buyers_agg(struct store *st, int64_t from, int64_t to, int64_t d0, int64_t d1,
+                            int64_t *out)
+{
+    sqlite3_stmt *s = stmt_get(st, SQL_AGG_BUYERS);
+    if (!s)
+        return SHOP_EDB;
+    bind_int(s, ":d0", d0);
+    bind_int(s, ":d1", d1);
+    int64_t whole = 0, edges = 0;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        whole = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, "kpi buyer days");
+    if (!(s = stmt_get(st, SQL_EDGE_BUYERS)))
+        return SHOP_EDB;
+    bind_range(s, from, to);
+    bind_int(s, ":a", d0 * 86400);
+    bind_int(s, ":b", d1 * 86400);
+    bind_int(s, ":d0", d0);
+    bind_int(s, ":d1", d1);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        edges = sqlite3_column_int64(s, 0);
+    stmt_done(s);
+    if (rc != SQLITE_ROW)
+        return store_fail(st, rc, "kpi buyers");
+    *out = whole + edges;
+    return SHOP_OK;
+}
+
 /* a product's category, fabric, gender and season: the four group dimensions */
 struct attrs {
     char v[4][24];
@@ -427,7 +391,9 @@ static int kpi_get(struct store *st, int64_t from, int64_t to, int scan_only,
     if (ret != SHOP_OK)
         goto out;
     groups_from_products(k, at);
-    if ((ret = count_buyers(st, from, to, &k->customers_buying)) != SHOP_OK)
+    ret = d0 < d1 && !scan_only ? count_buyers_agg(st, from, to, d0, d1, &k->customers_buying)
+                                : count_buyers(st, from, to, &k->customers_buying);
+    if (ret != SHOP_OK)
         goto out;
     if (k->items_sold)
         k->avg_item_price_cents = (double)k->revenue_cents / (double)k->items_sold;

@@ -54,7 +54,7 @@ static void bind_id_or_null(sqlite3_stmt *s, const char *name, int64_t id)
         bind_null(s, name);
 }
 
-/* each add below writes its row and counts it in the daily aggregates, as one level */
+/* the daily aggregates follow these rows by trigger (schema.sql, version 7) */
 
 int store_session_add(struct store *st, struct store_session *x)
 {
@@ -72,10 +72,8 @@ int store_session_add(struct store *st, struct store_session *x)
         bind_int(s, ":sim", x->simulated);
         rc = stmt_exec(st, s, "add session");
     }
-    if (rc == SHOP_OK) {
+    if (rc == SHOP_OK)
         x->id = sqlite3_last_insert_rowid(st->db);
-        rc = kpi_session_added(st, x->started_at);
-    }
     return store_end(st, rc);
 }
 
@@ -105,8 +103,6 @@ int store_tryon_add(struct store *st, int64_t session_id, int64_t item_id, int64
         bind_int(s, ":at", at);
         rc = stmt_exec(st, s, "add try-on");
     }
-    if (rc == SHOP_OK)
-        rc = kpi_tryon_added(st, item_id, at);
     return store_end(st, rc);
 }
 
@@ -158,8 +154,6 @@ int store_purchase_add(struct store *st, int64_t session_id, int64_t customer_id
     if (rc != SHOP_OK)
         return rc;
     rc = purchase_insert(st, session_id, customer_id, at, lines, n, total, purchase_id);
-    if (rc == SHOP_OK)
-        rc = kpi_purchase_added(st, session_id, at, lines, n, total);
     if (rc == SHOP_OK)
         rc = store_generation_bump(st);
     return store_end(st, rc);
