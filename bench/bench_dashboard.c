@@ -44,15 +44,15 @@ static int run_floor(struct store *st, int64_t from, int64_t to, int rows)
     return rc;
 }
 
-/* the segments described: rows = from scratch (what every request did), aggregated = the
- * server's cache (segments_describe_cached) once it holds the answer */
-static struct segments_cache *seg_cache;
+/* the segments described: rows = from scratch (every customer's features labelled, what
+ * every request did), aggregated = from the model and its saved assignment
+ * (segments_describe, what a request does when the server's cache misses) */
 static int run_segments(struct store *st, int64_t from, int64_t to, int rows)
 {
     (void)from;
     (void)to;
     struct segments_report r;
-    return rows ? segments_describe(st, &r) : segments_describe_cached(seg_cache, st, &r);
+    return rows ? segments_describe_scan(st, &r) : segments_describe(st, &r);
 }
 
 /* best wall and CPU milliseconds of `repeats` calls */
@@ -110,7 +110,6 @@ int main(int argc, char **argv)
         {"heatmap_0030_to_2330", run_floor, last * 86400 + 1800, last * 86400 + 84600},
         {"segments", run_segments, 0, 0},
     };
-    seg_cache = segments_cache_new();
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         double cpu;
         struct segments_report probe;
@@ -124,7 +123,6 @@ int main(int argc, char **argv)
         printf("%-26s %10.2f %10.2f %10.2f\n", q[i].name, agg, cpu, rows);
         fflush(stdout);
     }
-    segments_cache_free(seg_cache);
     store_close(st);
     return 0;
 }
