@@ -301,6 +301,35 @@ static void saved_assignment_missing_or_corrupt(void)
         CHECK(strstr(shop_errmsg(), "retrain") != NULL);
         store_close(st);
     }
+    /* the columns the centres are named with, saved with the model, corrupt or not fitting */
+    sql_exec(path, "INSERT OR REPLACE INTO meta(key, value) VALUES ('segments.assignment', "
+                   "'1 1000 120 50 3.5 1 1 1 1 1 1 3 60 30 30')");
+    static const char *const bad_columns[] = {
+        "purchases|items|spend_cents|mean_price_cents|mean_discount|times_tried", /* dim 6 */
+        "purchases|items|spend_cents|mean_price_cents|mean_discount|times_tried|size:S|"
+        "category:Coat|fabric:Wool|x|y|z|w|v|u|t|s", /* out of order, unknown kinds */
+        "items|purchases|spend_cents|mean_price_cents|mean_discount|times_tried|category:A|"
+        "category:B|category:C|category:D|fabric:A|fabric:B|fabric:C|size:S|size:M|size:L|"
+        "size:XL",
+        "",
+    };
+    char saved[2048];
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+    CHECK(store_meta_get(st, "segments.columns", saved, sizeof(saved)) == SHOP_OK);
+    store_close(st);
+    for (size_t i = 0; i < sizeof(bad_columns) / sizeof(*bad_columns); i++) {
+        char sql[512];
+        snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%s' WHERE key = 'segments.columns'",
+                 bad_columns[i]);
+        sql_exec(path, sql);
+        CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+        CHECK(segments_describe(st, &r) == SHOP_EMODEL);
+        store_close(st);
+    }
+    char sql[2200];
+    snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%s' WHERE key = 'segments.columns'",
+             saved);
+    sql_exec(path, sql);
     /* the same numbers well formed are read as they are */
     sql_exec(path, "INSERT OR REPLACE INTO meta(key, value) VALUES ('segments.assignment', "
                    "'1 1000 120 50 3.5 1 1 1 1 1 1 3 60 30 30')");
@@ -308,6 +337,28 @@ static void saved_assignment_missing_or_corrupt(void)
     CHECK(segments_describe(st, &r) == SHOP_OK);
     CHECK(r.buyers == 50 && r.inertia == 3.5 && r.assigned == 120 && r.customers == 120);
     CHECK(r.seg[0].customers == 60 && r.seg[1].customers == 30 && r.seg[2].customers == 30);
+    store_close(st);
+    free(path);
+}
+
+/* a new category after training: the segments are still described as assigned, with the
+ * columns they were trained on; the update says to retrain */
+static void catalogue_change_after_training(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("segcat.db", 120, 16, 30, 11, 0, &path);
+    struct segments_report trained, r;
+    CHECK(segments_train(st, 3, 42, 1000, &trained) == SHOP_OK);
+    store_close(st);
+    sql_exec(path, "INSERT INTO products(name, category, gender, fabric, season, "
+                   "base_price_cents, cost_cents, price_cents, popularity, zone, x, y) VALUES "
+                   "('Straw hat', 'Hat', 'unisex', 'Straw', 'Summer', 2000, 800, 2000, 0.5, "
+                   "'entrance', 1, 1)");
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+    CHECK(segments_describe(st, &r) == SHOP_OK);
+    CHECK(same_segments(&r, &trained) && r.assigned_at == 1000);
+    CHECK(segments_describe_scan(st, &r) == SHOP_ECONFLICT);
+    CHECK(segments_update(st, 2000, &r) == SHOP_ECONFLICT);
     store_close(st);
     free(path);
 }
@@ -377,6 +428,7 @@ void test_segments(void)
     RUN(description_matches_the_scan);
     RUN(description_after_new_sales_and_customers);
     RUN(saved_assignment_missing_or_corrupt);
+    RUN(catalogue_change_after_training);
     RUN(cached_description_follows_the_data);
     RUN(every_customer_gets_a_profile);
     RUN(same_seed_same_segments);

@@ -30,6 +30,53 @@ static void column_key(const struct store_features *f, char *buf, size_t n)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", c ? "|" : "", f->names[c]);
 }
 
+/* The feature columns a model was trained on, from its saved column_key (no rows): what its
+ * centres are named with. SHOP_EMODEL when the key is not one column_key writes. */
+static int columns_from_key(const char *key, struct store_features *f)
+{
+    static const char *const base[STORE_FEAT_BASE] = {"purchases",        "items",
+                                                      "spend_cents",      "mean_price_cents",
+                                                      "mean_discount",    "times_tried"};
+    static const char *const kinds[3] = {"category:", "fabric:", "size:"};
+    memset(f, 0, sizeof(*f));
+    int cap = STORE_FEAT_BASE + 3 * STORE_FEAT_MAX_VALUES;
+    f->names = xcalloc((size_t)cap, sizeof(*f->names));
+    int kind = 0, ok = 1;
+    for (const char *p = key; ok && *p;) {
+        size_t n = strcspn(p, "|");
+        ok = f->dim < cap && n > 0 && n < sizeof(f->names[0]);
+        if (ok) {
+            memcpy(f->names[f->dim], p, n);
+            f->names[f->dim][n] = '\0';
+        }
+        const char *name = f->names[f->dim];
+        if (ok && f->dim < STORE_FEAT_BASE) {
+            ok = strcmp(name, base[f->dim]) == 0;
+        } else if (ok) {
+            while (kind < 3 && strncmp(name, kinds[kind], strlen(kinds[kind])) != 0)
+                kind++; /* the categories, then the fabrics, then the sizes */
+            int *count = kind == 0 ? &f->ncat : kind == 1 ? &f->nfab : &f->nsize;
+            size_t width = kind == 2 ? sizeof(f->size[0]) : sizeof(f->cat[0]);
+            const char *v = kind < 3 ? name + strlen(kinds[kind]) : "";
+            ok = kind < 3 && *count < STORE_FEAT_MAX_VALUES && strlen(v) < width;
+            if (ok) {
+                char *dst = kind == 0 ? f->cat[*count] : kind == 1 ? f->fab[*count]
+                                                                   : f->size[*count];
+                memcpy(dst, v, strlen(v) + 1);
+                (*count)++;
+            }
+        }
+        f->dim += ok;
+        p += n + (p[n] == '|');
+    }
+    if (!ok || f->dim < STORE_FEAT_BASE) {
+        store_features_release(f);
+        return shop_fail(SHOP_EMODEL, "the saved segments' columns are corrupt: retrain with "
+                                      "shopper train segments");
+    }
+    return SHOP_OK;
+}
+
 /* index of the largest of x[0..n), -1 when all are 0 */
 static int argmax(const float *x, int n)
 {
@@ -495,16 +542,31 @@ int segments_describe_scan(struct store *st, struct segments_report *out)
     return rc;
 }
 
-/* the model's centres named against the saved population, the saved counts, and the
- * customers registered since */
-static int describe_saved(struct store *st, const struct kmeans *km,
-                          const struct store_features *cols, const struct assignment *a,
+/* the model's centres named with its columns against the saved population, the saved
+ * counts, and the customers registered since */
+static int describe_saved(struct store *st, const struct kmeans *km, const struct assignment *a,
                           struct segments_report *out)
 {
-    float *centres = xcalloc((size_t)a->k * (size_t)cols->dim, sizeof(float));
-    int rc = kmeans_centres_raw(km, centres);
+    char key[2048];
+    struct store_features cols;
+    int rc = store_meta_get(st, META_COLUMNS, key, sizeof(key));
+    if (rc == SHOP_ENOTFOUND)
+        rc = shop_fail(SHOP_EMODEL, "the saved segments have no columns: retrain with shopper "
+                                    "train segments");
+    if (rc != SHOP_OK)
+        return rc;
+    rc = columns_from_key(key, &cols);
+    if (rc != SHOP_OK)
+        return rc;
+    if (cols.dim != kmeans_dim(km)) {
+        store_features_release(&cols);
+        return shop_fail(SHOP_EMODEL, "the saved segments' columns do not fit the model: "
+                                      "retrain with shopper train segments");
+    }
+    float *centres = xcalloc((size_t)a->k * (size_t)cols.dim, sizeof(float));
+    rc = kmeans_centres_raw(km, centres);
     if (rc == SHOP_OK) {
-        name_segments(cols, centres, a->k, a->mean, out);
+        name_segments(&cols, centres, a->k, a->mean, out);
         for (int s = 0; s < a->k; s++) {
             out->seg[s].customers = a->count[s];
             out->assigned += a->count[s];
@@ -512,9 +574,11 @@ static int describe_saved(struct store *st, const struct kmeans *km,
         out->buyers = a->buyers;
         out->inertia = a->inertia;
         out->assigned_at = a->at;
-        rc = store_customers_since(st, a->last_id, &out->customers, &out->unassigned);
+        rc = store_customers_after(st, a->last_id, &out->unassigned);
+        out->customers = out->assigned + out->unassigned; /* customers are never deleted */
     }
     free(centres);
+    store_features_release(&cols);
     return rc;
 }
 
@@ -526,21 +590,17 @@ int segments_describe(struct store *st, struct segments_report *out)
     int rc = store_snapshot_begin(st, &began); /* the model and its assignment together */
     if (rc != SHOP_OK)
         return rc;
-    struct store_features cols;
     struct kmeans *km = NULL;
     struct assignment a;
     int scan = 0;
-    rc = store_features_columns(st, &cols);
-    if (rc == SHOP_OK)
-        rc = load_matching(st, &cols, &km);
+    rc = load(st, &km);
     if (rc == SHOP_OK && (rc = assignment_get(st, kmeans_k(km), &a)) == SHOP_ENOTFOUND) {
         scan = 1; /* a model saved without its assignment: count everyone now, as it did */
         rc = SHOP_OK;
     }
     if (rc == SHOP_OK && !scan)
-        rc = describe_saved(st, km, &cols, &a, out);
+        rc = describe_saved(st, km, &a, out);
     kmeans_free(km);
-    store_features_release(&cols);
     if (rc == SHOP_OK && scan)
         rc = describe_scan(st, out);
     store_snapshot_end(st, began);

@@ -37,7 +37,7 @@ struct segment_info {
  * update). After a sale, members and buyers stay as they were until the next update. */
 struct segments_report {
     int k;
-    int64_t customers;   /* every customer now */
+    int64_t customers;   /* every customer now: assigned + unassigned (none is deleted) */
     int64_t buyers;      /* the customers assigned who had bought then */
     int64_t updated;     /* customers whose rows went into a partial fit (update only) */
     double inertia;      /* of the customers assigned, then */
@@ -60,11 +60,14 @@ SHOP_MUST_CHECK int segments_train(struct store *st, int k, uint64_t seed, int64
  * it is from a newer version; SHOP_ECONFLICT when the catalogue's categories, fabrics or
  * sizes changed since training (retrain then). */
 SHOP_MUST_CHECK int segments_update(struct store *st, int64_t now, struct segments_report *out);
-/* The saved segments described, without changing anything and without reading a customer's
- * purchases: the centres named against the population they were trained on, the members as
- * of the last assignment, saved with the model (no walk of the customers; a model saved by an
- * older shopper without its assignment is described as segments_describe_scan does). Errors
- * as segments_update, and SHOP_EMODEL when the saved assignment is corrupt. */
+/* The saved segments described, without changing anything, from the model and its saved
+ * assignment only: the centres named with the columns they were trained on and against the
+ * population then, the members as of the last assignment, plus the customers registered since
+ * (a read of them only; no customer's purchases, no catalogue). A catalogue changed since
+ * shows at the next update (SHOP_ECONFLICT: retrain). A model saved by an older shopper,
+ * without its assignment, is described as segments_describe_scan does. SHOP_ENOTFOUND
+ * without a saved model; SHOP_EMODEL when it, its columns or its assignment are corrupt;
+ * SHOP_EVERSION when it is from a newer version. */
 SHOP_MUST_CHECK int segments_describe(struct store *st, struct segments_report *out);
 /* The same from scratch: every customer's features now, labelled with the saved model, the
  * names measured against them (assigned_at 0, unassigned 0). Seconds on a big store: what

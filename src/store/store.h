@@ -320,14 +320,9 @@ struct store_features {
 SHOP_MUST_CHECK int store_features_get(struct store *st, int64_t before,
                                        struct store_features *out);
 void store_features_release(struct store_features *f);
-/* Only the columns of store_features_get (dim, names, the category, fabric and size values;
- * n = 0, no rows), without reading a customer: what a saved model's columns are checked
- * against. Caller releases. */
-SHOP_MUST_CHECK int store_features_columns(struct store *st, struct store_features *out);
-/* The customers now (*total), and those whose id is above last_id (*after: registered since
- * the customer last_id; ids only grow). One snapshot, no walk of the customers. */
-SHOP_MUST_CHECK int store_customers_since(struct store *st, int64_t last_id, int64_t *total,
-                                          int64_t *after);
+/* the customers whose id is above last_id: those registered since the customer last_id (ids
+ * only grow); reads only them */
+SHOP_MUST_CHECK int store_customers_after(struct store *st, int64_t last_id, int64_t *n);
 /* A stamp of what store_features_get reads: equal stamps, equal feature rows. It moves with
  * every purchase and saved model (store_generation) and every new customer, product, item,
  * session and try-on (their largest ids; none of them is ever deleted or re-attributed). */

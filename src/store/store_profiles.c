@@ -111,7 +111,7 @@ static int shares(struct store *st, const char *sql, int64_t before, struct stor
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "features");
 }
 
-int store_features_columns(struct store *st, struct store_features *f)
+int store_features_get(struct store *st, int64_t before, struct store_features *f)
 {
     memset(f, 0, sizeof(*f));
     int rc = values(st, SQL_CATS, f->cat[0], sizeof(f->cat[0]), &f->ncat);
@@ -134,16 +134,7 @@ int store_features_columns(struct store *st, struct store_features *f)
         snprintf(f->names[STORE_FEAT_BASE + f->ncat + k], 32, "fabric:%s", f->fab[k]);
     for (int k = 0; k < f->nsize; k++)
         snprintf(f->names[STORE_FEAT_BASE + f->ncat + f->nfab + k], 32, "size:%s", f->size[k]);
-    return SHOP_OK;
-}
 
-int store_features_get(struct store *st, int64_t before, struct store_features *f)
-{
-    int rc = store_features_columns(st, f);
-    if (rc != SHOP_OK) {
-        store_features_release(f);
-        return rc;
-    }
     sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMER_IDS);
     if (!s)
         return SHOP_EDB;
@@ -440,31 +431,23 @@ int store_customers_buying_since(struct store *st, int64_t since, int64_t **ids,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "customers buying");
 }
 
-static const char *const SQL_CUSTOMERS_COUNT = "SELECT count(*) FROM customers";
 static const char *const SQL_CUSTOMERS_AFTER = "SELECT count(*) FROM customers WHERE id > :last";
 
-int store_customers_since(struct store *st, int64_t last_id, int64_t *total, int64_t *after)
+int store_customers_after(struct store *st, int64_t last_id, int64_t *n)
 {
-    *total = *after = 0;
-    int began = 0;
-    int rc = store_snapshot_begin(st, &began); /* both counts from the same rows */
-    if (rc == SHOP_OK)
-        rc = query_int(st, SQL_CUSTOMERS_COUNT, 0, total);
-    sqlite3_stmt *s = rc == SHOP_OK ? stmt_get(st, SQL_CUSTOMERS_AFTER) : NULL;
-    if (rc == SHOP_OK && !s)
-        rc = SHOP_EDB;
-    if (s) {
-        /* a range of the rowid: as cheap as there are new customers */
-        bind_int(s, ":last", last_id);
-        int step = sqlite3_step(s);
-        if (step == SQLITE_ROW)
-            *after = sqlite3_column_int64(s, 0);
-        else
-            rc = store_fail(st, step, "customers since");
-        stmt_done(s);
-    }
-    store_snapshot_end(st, began);
-    return rc;
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMERS_AFTER);
+    if (!s)
+        return SHOP_EDB;
+    /* a range of the rowid: as cheap as there are customers after last_id */
+    bind_int(s, ":last", last_id);
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    else
+        ret = store_fail(st, rc, "customers since");
+    stmt_done(s);
+    return ret;
 }
 
 int store_features_stamp(struct store *st, int64_t out[STORE_FEATURES_STAMP])
