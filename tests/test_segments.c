@@ -123,6 +123,88 @@ static void profiles_summary_matches_sql(void)
     free(path);
 }
 
+static void sql_exec(const char *path, const char *sql)
+{
+    sqlite3 *db;
+    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
+    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* the walk of the profiles and the top spenders by SQL: what the saved summary must equal */
+static int summary_is_the_walk(struct store *st, int64_t top, const struct profiles_summary *s)
+{
+    struct store_profile_summary w;
+    struct store_kpi_group *prefs[3];
+    size_t nprefs[3];
+    struct store_profile_row *rows = NULL;
+    size_t n = 0;
+    int64_t total;
+    int same = store_profile_summary(st, &w, prefs, nprefs) == SHOP_OK &&
+               store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, top, 0, &rows, &n,
+                                  &total) == SHOP_OK;
+    same = same && memcmp(&w, &s->s, sizeof(w)) == 0 && n == s->ntop &&
+           (n == 0 || memcmp(rows, s->top, n * sizeof(*rows)) == 0);
+    for (int i = 0; i < 3; i++) {
+        same = same && nprefs[i] == s->nprefs[i] &&
+               (nprefs[i] == 0 || memcmp(prefs[i], s->prefs[i], nprefs[i] * sizeof(*prefs[i])) == 0);
+        free(prefs[i]);
+    }
+    free(rows);
+    return same;
+}
+
+/* the Customers screen's summary, saved with the profiles, equals the walk of them: for any
+ * number of top spenders, and when the saved text is missing or corrupt (the walk answers) */
+static void profiles_summary_saved_matches_the_walk(void)
+{
+    char *path;
+    struct store *st = test_simulated_store("psaved.db", 300, 16, 60, 11, 0, &path);
+    struct segments_report r;
+    CHECK(segments_train(st, 4, 42, 1000, &r) == SHOP_OK);
+    char saved[8192];
+    CHECK(store_meta_get(st, "profiles.summary", saved, sizeof(saved)) == SHOP_OK);
+    CHECK(strncmp(saved, "1 300 ", 6) == 0);
+    static const int64_t tops[] = {0, 1, 10, 200, 201, 299, 300, 1000};
+    for (size_t i = 0; i < sizeof(tops) / sizeof(*tops); i++) {
+        struct profiles_summary s;
+        CHECK(profiles_summary_get(st, tops[i], &s) == SHOP_OK);
+        CHECK(s.ntop == (size_t)(tops[i] < 300 ? tops[i] : 300));
+        CHECK(summary_is_the_walk(st, tops[i], &s));
+        profiles_summary_release(&s);
+    }
+    store_close(st);
+    static const char *const bad[] = {"", "2 300", "1 300 150 1 1 1 1 1000 0 0 0 1 99x",
+                                      "1 300 150 1 1 1 1 1000 1 5 5 9:Coat 0 0 0"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        char sql[256];
+        snprintf(sql, sizeof(sql), "UPDATE meta SET value = '%s' WHERE key = 'profiles.summary'",
+                 bad[i]);
+        sql_exec(path, sql);
+        CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+        struct profiles_summary s;
+        CHECK(profiles_summary_get(st, 10, &s) == SHOP_OK);
+        CHECK(s.s.customers == 300 && s.ntop == 10 && summary_is_the_walk(st, 10, &s));
+        profiles_summary_release(&s);
+        store_close(st);
+    }
+    /* the saved numbers are the ones answered (not the walk's) when they read well */
+    sql_exec(path, "UPDATE meta SET value = '1 7 3 1.5 2 3 0.25 1000 1 3 450 4:Coat 0 0 2 1 2' "
+                   "WHERE key = 'profiles.summary'");
+    CHECK(store_open(path, STORE_WRITE, &st) == SHOP_OK);
+    struct profiles_summary s;
+    CHECK(profiles_summary_get(st, 2, &s) == SHOP_OK);
+    CHECK(s.s.customers == 7 && s.s.buyers == 3 && s.s.avg_discount == 0.25);
+    CHECK(s.nprefs[0] == 1 && s.prefs[0][0].units == 3 && strcmp(s.prefs[0][0].key, "Coat") == 0);
+    CHECK(s.ntop == 2 && s.top[0].p.customer_id == 1 && s.top[1].p.customer_id == 2);
+    profiles_summary_release(&s);
+    CHECK(profiles_summary_get(st, 3, &s) == SHOP_OK); /* 2 saved of 7: the walk answers */
+    CHECK(s.s.customers == 300 && s.ntop == 3);
+    profiles_summary_release(&s);
+    store_close(st);
+    free(path);
+}
+
 static void same_seed_same_segments(void)
 {
     struct store *a = simulated("a.db", 120, 30), *b = simulated("b.db", 120, 30);
@@ -185,14 +267,6 @@ static int same_segments(const struct segments_report *a, const struct segments_
     for (int s = 0; s < a->k && same; s++)
         same = memcmp(&a->seg[s], &b->seg[s], sizeof(a->seg[s])) == 0;
     return same;
-}
-
-static void sql_exec(const char *path, const char *sql)
-{
-    sqlite3 *db;
-    CHECK(sqlite3_open(path, &db) == SQLITE_OK);
-    CHECK(sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK);
-    sqlite3_close(db);
 }
 
 /* right after training, the description from the model and its saved assignment is the one
@@ -433,6 +507,7 @@ void test_segments(void)
     RUN(every_customer_gets_a_profile);
     RUN(same_seed_same_segments);
     RUN(profiles_summary_matches_sql);
+    RUN(profiles_summary_saved_matches_the_walk);
     RUN(update_folds_in_new_sales);
     RUN(too_few_customers);
 }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "analytics/kmeans.h"
+#include "analytics/profiles.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -375,6 +376,8 @@ static int finish(struct store *st, const struct kmeans *km, const struct store_
     }
     if (rc == SHOP_OK)
         rc = save(st, km, f, &a, now);
+    if (rc == SHOP_OK)
+        rc = profiles_summary_save(st); /* the Customers screen's numbers, with the profiles */
     free(labels);
     return rc;
 }

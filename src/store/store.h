@@ -821,6 +821,10 @@ SHOP_MUST_CHECK int store_profile_rows(struct store *st, const char *q, int segm
                                        enum store_profile_sort sort, int64_t limit,
                                        int64_t offset, struct store_profile_row **out,
                                        size_t *n, int64_t *total);
+/* The profile rows (as store_profile_rows) of the customers ids[0..n), in that order; those
+ * without a profile are skipped (*got tells how many were found). Caller frees *out. */
+SHOP_MUST_CHECK int store_profile_rows_by_id(struct store *st, const int64_t *ids, size_t n,
+                                             struct store_profile_row **out, size_t *got);
 struct store_profile_summary {
     int64_t customers, buyers;  /* profiles, and those with a purchase */
     double avg_spend_cents, avg_purchases, avg_items, avg_discount; /* over buyers */
