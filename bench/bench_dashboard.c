@@ -8,10 +8,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "analytics/floor.h"
 #include "analytics/kpi.h"
+#include "analytics/profiles.h"
 #include "analytics/segments.h"
 #include "store/store.h"
 
@@ -44,15 +46,38 @@ static int run_floor(struct store *st, int64_t from, int64_t to, int rows)
     return rc;
 }
 
-/* the segments described: rows = from scratch (what every request did), aggregated = the
- * server's cache (segments_describe_cached) once it holds the answer */
-static struct segments_cache *seg_cache;
+/* the segments described: rows = from scratch (every customer's features labelled, what
+ * every request did), aggregated = from the model and its saved assignment
+ * (segments_describe, what a request does when the server's cache misses) */
 static int run_segments(struct store *st, int64_t from, int64_t to, int rows)
 {
     (void)from;
     (void)to;
     struct segments_report r;
-    return rows ? segments_describe(st, &r) : segments_describe_cached(seg_cache, st, &r);
+    return rows ? segments_describe_scan(st, &r) : segments_describe(st, &r);
+}
+
+/* the Customers screen's summary with its 10 top spenders: aggregated = saved with the
+ * profiles (profiles_summary_get), rows = a walk of the profiles and a sort by spend */
+static int run_profiles(struct store *st, int64_t from, int64_t to, int rows)
+{
+    (void)from;
+    (void)to;
+    struct profiles_summary s;
+    if (!rows) {
+        int rc = profiles_summary_get(st, 10, &s);
+        if (rc == SHOP_OK)
+            profiles_summary_release(&s);
+        return rc;
+    }
+    memset(&s, 0, sizeof(s));
+    int64_t total;
+    int rc = store_profile_summary(st, &s.s, s.prefs, s.nprefs);
+    if (rc == SHOP_OK)
+        rc = store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, 10, 0, &s.top, &s.ntop,
+                                &total);
+    profiles_summary_release(&s);
+    return rc;
 }
 
 /* best wall and CPU milliseconds of `repeats` calls */
@@ -109,8 +134,8 @@ int main(int argc, char **argv)
         {"heatmap_noon_to_3pm", run_floor, last * 86400 + 43200, last * 86400 + 54000},
         {"heatmap_0030_to_2330", run_floor, last * 86400 + 1800, last * 86400 + 84600},
         {"segments", run_segments, 0, 0},
+        {"profiles_summary", run_profiles, 0, 0},
     };
-    seg_cache = segments_cache_new();
     for (size_t i = 0; i < sizeof(q) / sizeof(*q); i++) {
         double cpu;
         struct segments_report probe;
@@ -124,7 +149,6 @@ int main(int argc, char **argv)
         printf("%-26s %10.2f %10.2f %10.2f\n", q[i].name, agg, cpu, rows);
         fflush(stdout);
     }
-    segments_cache_free(seg_cache);
     store_close(st);
     return 0;
 }

@@ -1,8 +1,9 @@
 #!/bin/sh
 # The dashboard's queries (KPIs, heatmap) from the daily aggregates and from the rows, in-process,
 # in the same run.   sh bench/bench_dashboard.sh BUILD_DIR [DB]
-# The segments' row: from scratch vs the server's cache (valid until sales, customers, the
-# catalogue or try-ons change); a store passed as DB needs `shopper train segments` for it.
+# The segments' row: from the model and its saved assignment (segments_describe) vs from
+# scratch (every customer labelled); a store passed as DB needs `shopper train segments` (or
+# --update) by this version for it.
 # Without DB it simulates 4000 customers x 200 products x 60 days (about a minute). Goal: every
 # aggregated query under 100 ms on a 100,000-customer store (simulate one and pass it as DB).
 set -e

@@ -43,6 +43,22 @@ py "segments as trained" 'd["k"] == 3'
 run 2 "k out of range" "$S" train segments --db "$DB" --k 0
 run 0 "update" "$S" train segments --db "$DB" --update --json
 py "update reports" 'd["updated_customers"] == 0'
+# the segments are as of the last training or update: new sales move no one, new customers
+# are counted as unassigned until the next update assigns them
+run 0 "segments as assigned" "$S" segments --db "$DB" --json
+py "everyone assigned" 'd["assigned_at"] and d["assigned"] == d["customers"] == 120 and d["unassigned"] == 0 and sum(s["customers"] for s in d["segments"]) == 120'
+cp "$T/out" "$T/seg0.json"
+run 0 "segments help says as of when" "$S" segments --help
+grep -q "assigned_at" "$T/out" && grep -q "unassigned" "$T/out" && ok || bad "segments --help does not say the counts are as of the last assignment"
+cp "$DB" "$T/seg.db"
+run 0 "more days, 6 new customers" "$S" simulate --db "$T/seg.db" --customers 126 --products 24 --days 5 --seed 10
+run 0 "segments after new sales and customers" "$S" segments --db "$T/seg.db" --json
+python3 -c "import json,sys; a=json.load(open(sys.argv[1])); b=json.load(open(sys.argv[2])); assert a['segments'] == b['segments'] and a['buyers'] == b['buyers'] and a['assigned_at'] == b['assigned_at'] and b['customers'] == 126 and b['unassigned'] == 6 and b['assigned'] == 120" "$T/seg0.json" "$T/out" && ok || bad "segments after new sales: not as assigned, or the new customers not counted"
+run 0 "text says who is in none" "$S" segments --db "$T/seg.db"
+grep -q "6 customers registered since are in none yet" "$T/out" && ok || bad "segments text: $(cat "$T/out")"
+run 0 "update assigns them" "$S" train segments --db "$T/seg.db" --update --json
+run 0 "segments after the update" "$S" segments --db "$T/seg.db" --json
+py "everyone assigned again" 'd["assigned"] == d["customers"] == 126 and d["unassigned"] == 0 and sum(s["customers"] for s in d["segments"]) == 126'
 
 run 0 "recommend" "$S" recommend --db "$DB" --customer 1 --json
 py "3 promotions + 5 recommendations with reasons" 'len(d["promotions"]) == 3 and len(d["recommendations"]) == 5 and all(x["reason"] for x in d["promotions"] + d["recommendations"])'

@@ -2,6 +2,9 @@
  * and one customer's overview. */
 #include "analytics/profiles.h"
 
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +26,168 @@ static void str_or_null(struct jsonw *w, const char *key, const char *s)
     jw_str(w, s && *s ? s : NULL);
 }
 
+/* The summary saved with the profiles, as the text of meta key SUMMARY_KEY (format 1):
+ *     "1 customers buyers avg_spend avg_purchases avg_items avg_discount updated_at"
+ *     then for the category, fabric and size preferences " n" and n times
+ *     " customers spend_cents length:key", then " m" and the m top spenders' ids, most first.
+ * Profiles change only when the segments write them all (segments.h), which saves this in
+ * the same transaction; "" is no summary (the walk of the profiles answers). */
+#define SUMMARY_KEY "profiles.summary"
+#define SUMMARY_FORMAT 1
+#define SUMMARY_MAX_BYTES ((size_t)64 << 10)
+
+/* appends to buf (cap bytes); 0 when it does not fit */
+static int put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int put(char *buf, size_t cap, size_t *used, const char *fmt, ...)
+{
+    if (*used >= cap)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf + *used, cap - *used, fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= cap - *used)
+        return 0;
+    *used += (size_t)n;
+    return 1;
+}
+
+int profiles_summary_save(struct store *st)
+{
+    struct profiles_summary s;
+    memset(&s, 0, sizeof(s));
+    int64_t total;
+    int rc = store_profile_summary(st, &s.s, s.prefs, s.nprefs);
+    if (rc == SHOP_OK)
+        rc = store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, PROFILES_MAX_TOP, 0, &s.top,
+                                &s.ntop, &total);
+    if (rc != SHOP_OK) {
+        profiles_summary_release(&s);
+        return rc;
+    }
+    char *buf = xmalloc(SUMMARY_MAX_BYTES);
+    size_t used = 0;
+    int ok = put(buf, SUMMARY_MAX_BYTES, &used, "%d %lld %lld %.17g %.17g %.17g %.17g %lld",
+                 SUMMARY_FORMAT, (long long)s.s.customers, (long long)s.s.buyers,
+                 s.s.avg_spend_cents, s.s.avg_purchases, s.s.avg_items, s.s.avg_discount,
+                 (long long)s.s.updated_at);
+    for (int i = 0; i < 3 && ok; i++) {
+        ok = put(buf, SUMMARY_MAX_BYTES, &used, " %zu", s.nprefs[i]);
+        for (size_t g = 0; g < s.nprefs[i] && ok; g++)
+            ok = put(buf, SUMMARY_MAX_BYTES, &used, " %lld %lld %zu:%s",
+                     (long long)s.prefs[i][g].units, (long long)s.prefs[i][g].revenue_cents,
+                     strlen(s.prefs[i][g].key), s.prefs[i][g].key);
+    }
+    ok = ok && put(buf, SUMMARY_MAX_BYTES, &used, " %zu", s.ntop);
+    for (size_t i = 0; i < s.ntop && ok; i++)
+        ok = put(buf, SUMMARY_MAX_BYTES, &used, " %lld", (long long)s.top[i].p.customer_id);
+    rc = store_meta_set(st, SUMMARY_KEY, ok ? buf : ""); /* too big: the walk answers */
+    free(buf);
+    profiles_summary_release(&s);
+    return rc;
+}
+
+/* the next integer / number of the text at *p (after blanks), ending at a blank, a ':' (an
+ * integer) or the end; 0 when there is none */
+static int next_int(const char **p, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(*p, &end, 10);
+    if (errno || end == *p || (*end != ' ' && *end != ':' && *end != '\0'))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}
+
+static int next_double(const char **p, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(*p, &end);
+    if (errno || end == *p || (*end != ' ' && *end != '\0') || !isfinite(v))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}
+
+/* the saved summary and at most `top` of its top spenders; 0 when there is none to use (not
+ * saved, unreadable, or fewer top spenders saved than asked for while there are more) */
+static int summary_saved(struct store *st, int64_t top, struct profiles_summary *s, int *rc)
+{
+    char *buf = xmalloc(SUMMARY_MAX_BYTES);
+    int64_t *ids = NULL;
+    *rc = store_meta_get(st, SUMMARY_KEY, buf, SUMMARY_MAX_BYTES);
+    if (*rc == SHOP_ENOTFOUND)
+        *rc = SHOP_OK;
+    const char *p = buf;
+    int64_t format = 0, n = 0, m = 0;
+    int ok = *rc == SHOP_OK && buf[0] != '\0';
+    ok = ok && next_int(&p, &format) && format == SUMMARY_FORMAT &&
+         next_int(&p, &s->s.customers) && next_int(&p, &s->s.buyers) &&
+         next_double(&p, &s->s.avg_spend_cents) && next_double(&p, &s->s.avg_purchases) &&
+         next_double(&p, &s->s.avg_items) && next_double(&p, &s->s.avg_discount) &&
+         next_int(&p, &s->s.updated_at);
+    for (int i = 0; i < 3 && ok; i++) {
+        ok = next_int(&p, &n) && n >= 0 && n <= (int64_t)SUMMARY_MAX_BYTES;
+        if (ok)
+            s->prefs[i] = xcalloc(n ? (size_t)n : 1, sizeof(*s->prefs[i]));
+        for (int64_t g = 0; g < n && ok; g++) {
+            struct store_kpi_group *x = &s->prefs[i][g];
+            int64_t len = 0;
+            ok = next_int(&p, &x->units) && next_int(&p, &x->revenue_cents) &&
+                 next_int(&p, &len) && *p == ':' && len >= 0 &&
+                 len < (int64_t)sizeof(x->key) && strnlen(p + 1, (size_t)len) == (size_t)len;
+            ok = ok && (p[1 + len] == ' ' || p[1 + len] == '\0');
+            if (ok) {
+                memcpy(x->key, p + 1, (size_t)len);
+                p += 1 + len;
+                s->nprefs[i]++;
+            }
+        }
+    }
+    ok = ok && next_int(&p, &m) && m >= 0 && m <= PROFILES_MAX_TOP;
+    if (ok)
+        ids = xcalloc(m ? (size_t)m : 1, sizeof(*ids));
+    for (int64_t i = 0; i < m && ok; i++)
+        ok = next_int(&p, &ids[i]);
+    ok = ok && *p == '\0';
+    /* the saved top spenders answer when they are as many as asked, or all there are */
+    int64_t want = top < m ? top : m;
+    ok = ok && (top <= m || m == s->s.customers);
+    if (ok && want > 0) {
+        size_t got = 0;
+        *rc = store_profile_rows_by_id(st, ids, (size_t)want, &s->top, &got);
+        s->ntop = got;
+        ok = *rc == SHOP_OK && got == (size_t)want; /* a profile gone: the walk answers */
+    }
+    free(ids);
+    free(buf);
+    if (!ok)
+        profiles_summary_release(s);
+    return ok;
+}
+
 int profiles_summary_get(struct store *st, int64_t top, struct profiles_summary *s)
 {
     memset(s, 0, sizeof(*s));
-    int rc = store_profile_summary(st, &s->s, s->prefs, s->nprefs);
+    int began = 0;
+    int rc = store_snapshot_begin(st, &began); /* the summary and the rows it names together */
+    if (rc != SHOP_OK)
+        return rc;
+    if (summary_saved(st, top, s, &rc) || rc != SHOP_OK) {
+        store_snapshot_end(st, began);
+        return rc;
+    }
     int64_t total;
+    rc = store_profile_summary(st, &s->s, s->prefs, s->nprefs);
     if (rc == SHOP_OK && top > 0)
         rc = store_profile_rows(st, NULL, -1, STORE_PROFILES_BY_SPEND, top, 0, &s->top, &s->ntop,
                                 &total);
+    store_snapshot_end(st, began);
     return rc;
 }
 

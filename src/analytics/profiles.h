@@ -14,6 +14,7 @@
 #include "store/store.h"
 
 #define PROFILES_MAX_POINTS 20000
+#define PROFILES_MAX_TOP 200 /* top spenders saved with the summary */
 #define PROFILES_OVERVIEW_PURCHASES 20
 
 struct profiles_summary {
@@ -27,6 +28,11 @@ struct profiles_summary {
 SHOP_MUST_CHECK int profiles_summary_get(struct store *st, int64_t top,
                                          struct profiles_summary *out);
 void profiles_summary_release(struct profiles_summary *s);
+/* Saves the summary and the PROFILES_MAX_TOP top spenders' ids of the profiles as they are
+ * (one walk of them), for profiles_summary_get to answer from without walking them again:
+ * called by whoever has just written every profile (segments.c), in its transaction. Until
+ * then, or when it cannot be read, profiles_summary_get walks the profiles. */
+SHOP_MUST_CHECK int profiles_summary_save(struct store *st);
 /* {"customers","buyers","avg_spend_cents","avg_purchases","avg_items","avg_discount",
  *  "updated_at","preferences":{"category":[{"key","customers","share","spend_cents"}],
  *  "fabric":[...],"size":[...]},"top_spenders":[profile row]} */

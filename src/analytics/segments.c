@@ -1,6 +1,8 @@
 /* analytics/segments.c - features -> k-means -> segments in words -> profiles. */
 #include "analytics/segments.h"
 
+#include <assert.h>
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -8,13 +10,17 @@
 #include <string.h>
 
 #include "analytics/kmeans.h"
+#include "analytics/profiles.h"
 #include "core/log.h"
+#include "core/parse.h"
 #include "core/xalloc.h"
 
 #define MODEL_NAME "segments"
 #define MODEL_VERSION 1
 #define META_SEEN "segments.seen_until"
 #define META_COLUMNS "segments.columns"
+#define META_ASSIGNMENT "segments.assignment"
+#define ASSIGNMENT_FORMAT 1
 
 /* the feature columns as one string, to check that a saved model still fits the data */
 static void column_key(const struct store_features *f, char *buf, size_t n)
@@ -23,6 +29,53 @@ static void column_key(const struct store_features *f, char *buf, size_t n)
     buf[0] = '\0';
     for (int c = 0; c < f->dim && used < n; c++)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", c ? "|" : "", f->names[c]);
+}
+
+/* The feature columns a model was trained on, from its saved column_key (no rows): what its
+ * centres are named with. SHOP_EMODEL when the key is not one column_key writes. */
+static int columns_from_key(const char *key, struct store_features *f)
+{
+    static const char *const base[STORE_FEAT_BASE] = {"purchases",        "items",
+                                                      "spend_cents",      "mean_price_cents",
+                                                      "mean_discount",    "times_tried"};
+    static const char *const kinds[3] = {"category:", "fabric:", "size:"};
+    memset(f, 0, sizeof(*f));
+    int cap = STORE_FEAT_BASE + 3 * STORE_FEAT_MAX_VALUES;
+    f->names = xcalloc((size_t)cap, sizeof(*f->names));
+    int kind = 0, ok = 1;
+    for (const char *p = key; ok && *p;) {
+        size_t n = strcspn(p, "|");
+        ok = f->dim < cap && n > 0 && n < sizeof(f->names[0]);
+        if (ok) {
+            memcpy(f->names[f->dim], p, n);
+            f->names[f->dim][n] = '\0';
+        }
+        const char *name = f->names[f->dim];
+        if (ok && f->dim < STORE_FEAT_BASE) {
+            ok = strcmp(name, base[f->dim]) == 0;
+        } else if (ok) {
+            while (kind < 3 && strncmp(name, kinds[kind], strlen(kinds[kind])) != 0)
+                kind++; /* the categories, then the fabrics, then the sizes */
+            int *count = kind == 0 ? &f->ncat : kind == 1 ? &f->nfab : &f->nsize;
+            size_t width = kind == 2 ? sizeof(f->size[0]) : sizeof(f->cat[0]);
+            const char *v = kind < 3 ? name + strlen(kinds[kind]) : "";
+            ok = kind < 3 && *count < STORE_FEAT_MAX_VALUES && strlen(v) < width;
+            if (ok) {
+                char *dst = kind == 0 ? f->cat[*count] : kind == 1 ? f->fab[*count]
+                                                                   : f->size[*count];
+                memcpy(dst, v, strlen(v) + 1);
+                (*count)++;
+            }
+        }
+        f->dim += ok;
+        p += n + (p[n] == '|');
+    }
+    if (!ok || f->dim < STORE_FEAT_BASE) {
+        store_features_release(f);
+        return shop_fail(SHOP_EMODEL, "the saved segments' columns are corrupt: retrain with "
+                                      "shopper train segments");
+    }
+    return SHOP_OK;
 }
 
 /* index of the largest of x[0..n), -1 when all are 0 */
@@ -45,15 +98,22 @@ static const char *plural(const char *word)
     return n == 0 || word[n - 1] == 's' ? "" : "s";
 }
 
-static void describe(const struct store_features *f, const float *centres, const int *labels,
-                     int k, struct segments_report *out)
+/* the population's mean of each base column: what the names measure the centres against */
+static void population_means(const struct store_features *f, double mean[STORE_FEAT_BASE])
 {
-    double mean[STORE_FEAT_BASE] = {0};
+    for (int c = 0; c < STORE_FEAT_BASE; c++)
+        mean[c] = 0;
     for (size_t i = 0; i < f->n; i++)
         for (int c = 0; c < STORE_FEAT_BASE; c++)
             mean[c] += f->x[i * (size_t)f->dim + (size_t)c];
     for (int c = 0; c < STORE_FEAT_BASE; c++)
         mean[c] /= f->n ? (double)f->n : 1;
+}
+
+/* each segment's centre in raw units, its label and description; f gives only the columns */
+static void name_segments(const struct store_features *f, const float *centres, int k,
+                          const double mean[STORE_FEAT_BASE], struct segments_report *out)
+{
     out->k = k;
     for (int s = 0; s < k; s++) {
         struct segment_info *g = &out->seg[s];
@@ -109,10 +169,17 @@ static void describe(const struct store_features *f, const float *centres, const
                      plural(g->top_category), g->top_fabric[0] ? g->top_fabric : "-",
                      g->top_size[0] ? g->top_size : "-");
     }
+}
+
+/* the members of each segment and the buyers among every customer labelled */
+static void tally(const struct store_features *f, const int *labels, int k,
+                  struct segments_report *out)
+{
     for (size_t i = 0; i < f->n; i++)
         if (labels[i] >= 0 && labels[i] < k)
             out->seg[labels[i]].customers++;
     out->customers = (int64_t)f->n;
+    out->assigned = (int64_t)f->n;
     for (size_t i = 0; i < f->n; i++)
         out->buyers += f->x[i * (size_t)f->dim] > 0;
 }
@@ -157,8 +224,92 @@ static int write_profiles(struct store *st, const struct store_features *f, cons
     return rc;
 }
 
+/* The last assignment of every customer, saved with the model in the same transaction as
+ * the profiles it wrote: describing the segments needs only this and the model, not a feature
+ * row per customer. Stored as the text of meta key META_ASSIGNMENT:
+ *     "1 at last_id buyers inertia mean[0..5] k count[0..k)"
+ * (format 1; the doubles with 17 digits, so that they read back exactly). */
+struct assignment {
+    int64_t at;      /* the time of the training or update */
+    int64_t last_id; /* the largest customer id assigned: those above registered since */
+    int64_t buyers;  /* customers assigned who had bought */
+    double inertia;
+    double mean[STORE_FEAT_BASE]; /* the population the segments' names were measured against */
+    int k;
+    int64_t count[SEGMENTS_MAX_K];
+};
+
+static int assignment_put(struct store *st, const struct assignment *a)
+{
+    char buf[4096];
+    size_t used =
+        (size_t)snprintf(buf, sizeof(buf), "%d %lld %lld %lld %.17g", ASSIGNMENT_FORMAT,
+                         (long long)a->at, (long long)a->last_id, (long long)a->buyers, a->inertia);
+    for (int c = 0; c < STORE_FEAT_BASE && used < sizeof(buf); c++)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, " %.17g", a->mean[c]);
+    if (used < sizeof(buf))
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, " %d", a->k);
+    for (int s = 0; s < a->k && used < sizeof(buf); s++)
+        used += (size_t)snprintf(buf + used, sizeof(buf) - used, " %lld", (long long)a->count[s]);
+    assert(used < sizeof(buf)); /* 64 counts of 20 digits and 12 numbers fit */
+    return store_meta_set(st, META_ASSIGNMENT, buf);
+}
+
+/* the next number of the text at *p into *out; 0 when there is none */
+static int next_int(const char **p, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(*p, &end, 10);
+    if (errno || end == *p || (*end != ' ' && *end != '\0'))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}
+
+static int next_double(const char **p, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(*p, &end);
+    if (errno || end == *p || (*end != ' ' && *end != '\0') || !isfinite(v))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}
+
+/* The saved assignment of a model with k segments. SHOP_ENOTFOUND when the model was saved
+ * without one (by a shopper older than this); SHOP_EMODEL when it is corrupt. */
+static int assignment_get(struct store *st, int k, struct assignment *a)
+{
+    char buf[4096];
+    memset(a, 0, sizeof(*a));
+    int rc = store_meta_get(st, META_ASSIGNMENT, buf, sizeof(buf));
+    if (rc != SHOP_OK)
+        return rc;
+    const char *p = buf;
+    int64_t format = 0, nk = 0, sum = 0;
+    int ok = next_int(&p, &format) && format == ASSIGNMENT_FORMAT && next_int(&p, &a->at) &&
+             next_int(&p, &a->last_id) && next_int(&p, &a->buyers) &&
+             next_double(&p, &a->inertia) && a->at >= 0 && a->buyers >= 0 && a->inertia >= 0;
+    for (int c = 0; c < STORE_FEAT_BASE && ok; c++)
+        ok = next_double(&p, &a->mean[c]);
+    ok = ok && next_int(&p, &nk) && nk == k;
+    for (int s = 0; s < k && ok; s++) {
+        ok = next_int(&p, &a->count[s]) && a->count[s] >= 0 && a->count[s] <= INT64_MAX - sum;
+        sum += ok ? a->count[s] : 0;
+    }
+    if (!ok || *p != '\0' || a->buyers > sum)
+        return shop_fail(SHOP_EMODEL, "the saved segments' assignment is corrupt: retrain with "
+                                      "shopper train segments");
+    a->k = k;
+    return SHOP_OK;
+}
+
 static int save(struct store *st, const struct kmeans *km, const struct store_features *f,
-                int64_t now)
+                const struct assignment *a, int64_t now)
 {
     unsigned char *blob;
     size_t len;
@@ -180,13 +331,15 @@ static int save(struct store *st, const struct kmeans *km, const struct store_fe
     snprintf(buf, sizeof(buf), "%lld", (long long)last);
     if (rc == SHOP_OK)
         rc = store_meta_set(st, META_SEEN, buf);
+    if (rc == SHOP_OK)
+        rc = assignment_put(st, a);
     return rc;
 }
 
-/* labels every customer, describes the segments and writes the profiles */
-/* labels every customer (into *labels, caller frees) and describes the segments */
+/* labels every customer (into *labels, caller frees), describes the segments and gives the
+ * population means their names were measured against */
 static int label(const struct kmeans *km, const struct store_features *f, int **labels,
-                 struct segments_report *out)
+                 double mean[STORE_FEAT_BASE], struct segments_report *out)
 {
     int k = kmeans_k(km);
     *labels = xcalloc(f->n ? f->n : 1, sizeof(int));
@@ -196,22 +349,35 @@ static int label(const struct kmeans *km, const struct store_features *f, int **
         rc = kmeans_centres_raw(km, centres);
     if (rc == SHOP_OK)
         rc = kmeans_inertia(km, f->x, f->n, &out->inertia);
-    if (rc == SHOP_OK)
-        describe(f, centres, *labels, k, out);
+    if (rc == SHOP_OK) {
+        population_means(f, mean);
+        name_segments(f, centres, k, mean, out);
+        tally(f, *labels, k, out);
+    }
     free(centres);
     return rc;
 }
 
-/* labels and describes, then writes the profiles and the model */
+/* labels and describes, then writes the profiles, the model and the assignment (as of now) */
 static int finish(struct store *st, const struct kmeans *km, const struct store_features *f,
                   int64_t now, struct segments_report *out)
 {
     int *labels;
-    int rc = label(km, f, &labels, out);
-    if (rc == SHOP_OK)
+    struct assignment a = {.at = now, .k = kmeans_k(km)};
+    int rc = label(km, f, &labels, a.mean, out);
+    if (rc == SHOP_OK) {
+        a.last_id = f->n ? f->ids[f->n - 1] : 0;
+        a.buyers = out->buyers;
+        a.inertia = out->inertia;
+        for (int s = 0; s < a.k; s++)
+            a.count[s] = out->seg[s].customers;
+        out->assigned_at = now;
         rc = write_profiles(st, f, labels, now);
+    }
     if (rc == SHOP_OK)
-        rc = save(st, km, f, now);
+        rc = save(st, km, f, &a, now);
+    if (rc == SHOP_OK)
+        rc = profiles_summary_save(st); /* the Customers screen's numbers, with the profiles */
     free(labels);
     return rc;
 }
@@ -348,10 +514,9 @@ int segments_update(struct store *st, int64_t now, struct segments_report *out)
     return rc;
 }
 
-int segments_describe(struct store *st, struct segments_report *out)
+/* every customer labelled now from their features (seconds on a big store) */
+static int describe_scan(struct store *st, struct segments_report *out)
 {
-    memset(out, 0, sizeof(*out));
-    shop_err_clear();
     struct store_features f;
     struct kmeans *km = NULL;
     int rc = store_features_get(st, INT64_MAX, &f);
@@ -359,11 +524,89 @@ int segments_describe(struct store *st, struct segments_report *out)
         rc = load_matching(st, &f, &km);
     if (rc == SHOP_OK) {
         int *labels;
-        rc = label(km, &f, &labels, out);
+        double mean[STORE_FEAT_BASE];
+        rc = label(km, &f, &labels, mean, out);
         free(labels);
     }
     kmeans_free(km);
     store_features_release(&f);
+    return rc;
+}
+
+int segments_describe_scan(struct store *st, struct segments_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    shop_err_clear();
+    int began = 0;
+    int rc = store_snapshot_begin(st, &began);
+    if (rc == SHOP_OK)
+        rc = describe_scan(st, out);
+    store_snapshot_end(st, began);
+    return rc;
+}
+
+/* the model's centres named with its columns against the saved population, the saved
+ * counts, and the customers registered since */
+static int describe_saved(struct store *st, const struct kmeans *km, const struct assignment *a,
+                          struct segments_report *out)
+{
+    char key[2048];
+    struct store_features cols;
+    int rc = store_meta_get(st, META_COLUMNS, key, sizeof(key));
+    if (rc == SHOP_ENOTFOUND)
+        rc = shop_fail(SHOP_EMODEL, "the saved segments have no columns: retrain with shopper "
+                                    "train segments");
+    if (rc != SHOP_OK)
+        return rc;
+    rc = columns_from_key(key, &cols);
+    if (rc != SHOP_OK)
+        return rc;
+    if (cols.dim != kmeans_dim(km)) {
+        store_features_release(&cols);
+        return shop_fail(SHOP_EMODEL, "the saved segments' columns do not fit the model: "
+                                      "retrain with shopper train segments");
+    }
+    float *centres = xcalloc((size_t)a->k * (size_t)cols.dim, sizeof(float));
+    rc = kmeans_centres_raw(km, centres);
+    if (rc == SHOP_OK) {
+        name_segments(&cols, centres, a->k, a->mean, out);
+        for (int s = 0; s < a->k; s++) {
+            out->seg[s].customers = a->count[s];
+            out->assigned += a->count[s];
+        }
+        out->buyers = a->buyers;
+        out->inertia = a->inertia;
+        out->assigned_at = a->at;
+        rc = store_customers_after(st, a->last_id, &out->unassigned);
+        out->customers = out->assigned + out->unassigned; /* customers are never deleted */
+    }
+    free(centres);
+    store_features_release(&cols);
+    return rc;
+}
+
+int segments_describe(struct store *st, struct segments_report *out)
+{
+    memset(out, 0, sizeof(*out));
+    shop_err_clear();
+    int began = 0;
+    int rc = store_snapshot_begin(st, &began); /* the model and its assignment together */
+    if (rc != SHOP_OK)
+        return rc;
+    struct kmeans *km = NULL;
+    struct assignment a;
+    int scan = 0;
+    rc = load(st, &km);
+    if (rc == SHOP_OK && (rc = assignment_get(st, kmeans_k(km), &a)) == SHOP_ENOTFOUND) {
+        scan = 1; /* a model saved without its assignment: count everyone now, as it did */
+        rc = SHOP_OK;
+    }
+    if (rc == SHOP_OK && !scan)
+        rc = describe_saved(st, km, &a, out);
+    kmeans_free(km);
+    if (rc == SHOP_OK && scan)
+        rc = describe_scan(st, out);
+    store_snapshot_end(st, began);
     return rc;
 }
 
@@ -428,6 +671,14 @@ void segments_write_json(struct jsonw *w, const struct segments_report *r)
         jw_key(w, "updated_customers");
         jw_int(w, r->updated);
     }
+    char at[24];
+    format_time(r->assigned_at, at, sizeof(at));
+    jw_key(w, "assigned_at");
+    jw_str(w, r->assigned_at ? at : NULL);
+    jw_key(w, "assigned");
+    jw_int(w, r->assigned);
+    jw_key(w, "unassigned");
+    jw_int(w, r->unassigned);
     jw_key(w, "segments");
     jw_arr(w);
     for (int s = 0; s < r->k; s++) {

@@ -131,6 +131,16 @@ static void segments_print(const struct segments_report *r, int json)
            (long long)r->customers, (long long)r->buyers, r->inertia);
     if (r->incremental)
         printf("updated with the new sales of %lld customers\n", (long long)r->updated);
+    if (r->assigned_at) {
+        char at[24];
+        format_time(r->assigned_at, at, sizeof(at));
+        printf("segments as of %s (the last training or update)", at);
+        if (r->unassigned)
+            printf("; %lld customers registered since are in none yet (shopper train "
+                   "segments --update)",
+                   (long long)r->unassigned);
+        printf("\n");
+    }
     for (int s = 0; s < r->k; s++)
         printf("  [%d] %5lld customers  %s\n", r->seg[s].id, (long long)r->seg[s].customers,
                r->seg[s].description);
@@ -199,7 +209,10 @@ int cmd_segments(int argc, char **argv)
         CLI_END,
     };
     int rc = cli_parse(argc, argv, "shopper segments [--json]",
-                       "The customer segments of the saved model: size, centre, description.",
+                       "The customer segments of the saved model: size, centre, description. "
+                       "Members and buyers are counted as of the last training or update "
+                       "(\"assigned_at\"): a sale moves no one until `shopper train segments "
+                       "--update`; customers registered since are counted as \"unassigned\".",
                        opts, NULL);
     if (rc >= 0)
         return rc;

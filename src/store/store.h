@@ -324,6 +324,9 @@ struct store_features {
 SHOP_MUST_CHECK int store_features_get(struct store *st, int64_t before,
                                        struct store_features *out);
 void store_features_release(struct store_features *f);
+/* the customers whose id is above last_id: those registered since the customer last_id (ids
+ * only grow); reads only them */
+SHOP_MUST_CHECK int store_customers_after(struct store *st, int64_t last_id, int64_t *n);
 /* A stamp of what store_features_get reads: equal stamps, equal feature rows. It moves with
  * every purchase and saved model (store_generation) and every new customer, product, item,
  * session and try-on (their largest ids; none of them is ever deleted or re-attributed). */
@@ -822,6 +825,10 @@ SHOP_MUST_CHECK int store_profile_rows(struct store *st, const char *q, int segm
                                        enum store_profile_sort sort, int64_t limit,
                                        int64_t offset, struct store_profile_row **out,
                                        size_t *n, int64_t *total);
+/* The profile rows (as store_profile_rows) of the customers ids[0..n), in that order; those
+ * without a profile are skipped (*got tells how many were found). Caller frees *out. */
+SHOP_MUST_CHECK int store_profile_rows_by_id(struct store *st, const int64_t *ids, size_t n,
+                                             struct store_profile_row **out, size_t *got);
 struct store_profile_summary {
     int64_t customers, buyers;  /* profiles, and those with a purchase */
     double avg_spend_cents, avg_purchases, avg_items, avg_discount; /* over buyers */

@@ -54,6 +54,7 @@ static const char *const SQL_PROFILE_ROWS[2] = {
     PROFILE_ROW_COLS PROFILE_ROW_WHERE
     "ORDER BY p.spend_cents DESC, p.customer_id LIMIT :lim OFFSET :off",
 };
+static const char *const SQL_PROFILE_ROW_BY_ID = PROFILE_ROW_COLS "WHERE p.customer_id = :id";
 static const char *const SQL_PROFILE_COUNT =
     "SELECT count(*) FROM customer_profiles p JOIN customers c ON c.id = p.customer_id "
     PROFILE_ROW_WHERE;
@@ -407,6 +408,27 @@ static void bind_profile_filter(sqlite3_stmt *s, const char *q, int segment)
     bind_int(s, ":seg", segment);
 }
 
+/* a row of PROFILE_ROW_COLS */
+static void read_profile_row(sqlite3_stmt *s, struct store_profile_row *r)
+{
+    memset(r, 0, sizeof(*r));
+    struct store_profile *p = &r->p;
+    p->customer_id = sqlite3_column_int64(s, 0);
+    p->segment = sqlite3_column_int(s, 1);
+    p->purchases = sqlite3_column_int64(s, 2);
+    p->items = sqlite3_column_int64(s, 3);
+    p->spend_cents = sqlite3_column_int64(s, 4);
+    p->mean_price_cents = sqlite3_column_int64(s, 5);
+    p->mean_discount = sqlite3_column_double(s, 6);
+    p->times_tried = sqlite3_column_int64(s, 7);
+    col_text(s, 8, p->pref_category, sizeof(p->pref_category));
+    col_text(s, 9, p->pref_fabric, sizeof(p->pref_fabric));
+    col_text(s, 10, p->pref_size, sizeof(p->pref_size));
+    p->updated_at = sqlite3_column_int64(s, 11);
+    col_text(s, 12, r->name, sizeof(r->name));
+    col_text(s, 13, r->email, sizeof(r->email));
+}
+
 int store_profile_rows(struct store *st, const char *q, int segment,
                        enum store_profile_sort sort, int64_t limit, int64_t offset,
                        struct store_profile_row **out, size_t *n, int64_t *total)
@@ -430,26 +452,38 @@ int store_profile_rows(struct store *st, const char *q, int segment,
     size_t cap = 0;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         *out = grow(*out, *n, &cap, sizeof(**out));
-        struct store_profile_row *r = &(*out)[(*n)++];
-        memset(r, 0, sizeof(*r));
-        struct store_profile *p = &r->p;
-        p->customer_id = sqlite3_column_int64(s, 0);
-        p->segment = sqlite3_column_int(s, 1);
-        p->purchases = sqlite3_column_int64(s, 2);
-        p->items = sqlite3_column_int64(s, 3);
-        p->spend_cents = sqlite3_column_int64(s, 4);
-        p->mean_price_cents = sqlite3_column_int64(s, 5);
-        p->mean_discount = sqlite3_column_double(s, 6);
-        p->times_tried = sqlite3_column_int64(s, 7);
-        col_text(s, 8, p->pref_category, sizeof(p->pref_category));
-        col_text(s, 9, p->pref_fabric, sizeof(p->pref_fabric));
-        col_text(s, 10, p->pref_size, sizeof(p->pref_size));
-        p->updated_at = sqlite3_column_int64(s, 11);
-        col_text(s, 12, r->name, sizeof(r->name));
-        col_text(s, 13, r->email, sizeof(r->email));
+        read_profile_row(s, &(*out)[(*n)++]);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "profiles");
+}
+
+int store_profile_rows_by_id(struct store *st, const int64_t *ids, size_t n,
+                             struct store_profile_row **out, size_t *got)
+{
+    *out = xcalloc(n ? n : 1, sizeof(**out));
+    *got = 0;
+    int rc = SHOP_OK;
+    for (size_t i = 0; i < n && rc == SHOP_OK; i++) {
+        sqlite3_stmt *s = stmt_get(st, SQL_PROFILE_ROW_BY_ID);
+        if (!s) {
+            rc = SHOP_EDB;
+            break;
+        }
+        bind_int(s, ":id", ids[i]);
+        int step = sqlite3_step(s);
+        if (step == SQLITE_ROW)
+            read_profile_row(s, &(*out)[(*got)++]);
+        else if (step != SQLITE_DONE)
+            rc = store_fail(st, step, "profile");
+        stmt_done(s);
+    }
+    if (rc != SHOP_OK) {
+        free(*out);
+        *out = NULL;
+        *got = 0;
+    }
+    return rc;
 }
 
 static int by_count_then_key(const void *a, const void *b)

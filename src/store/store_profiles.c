@@ -431,6 +431,25 @@ int store_customers_buying_since(struct store *st, int64_t since, int64_t **ids,
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "customers buying");
 }
 
+static const char *const SQL_CUSTOMERS_AFTER = "SELECT count(*) FROM customers WHERE id > :last";
+
+int store_customers_after(struct store *st, int64_t last_id, int64_t *n)
+{
+    *n = 0;
+    sqlite3_stmt *s = stmt_get(st, SQL_CUSTOMERS_AFTER);
+    if (!s)
+        return SHOP_EDB;
+    /* a range of the rowid: as cheap as there are customers after last_id */
+    bind_int(s, ":last", last_id);
+    int rc = sqlite3_step(s), ret = SHOP_OK;
+    if (rc == SQLITE_ROW)
+        *n = sqlite3_column_int64(s, 0);
+    else
+        ret = store_fail(st, rc, "customers since");
+    stmt_done(s);
+    return ret;
+}
+
 int store_features_stamp(struct store *st, int64_t out[STORE_FEATURES_STAMP])
 {
     sqlite3_stmt *s = stmt_get(st, SQL_FEATURES_STAMP);

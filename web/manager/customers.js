@@ -9,8 +9,8 @@ const segColour = (i) => OKABE_ITO[i % OKABE_ITO.length];
 export async function render({ params, go }) {
   const cid = params.get('customer');
   const q = params.get('q') || '';
-  // the segments are labelled for every customer on each request (seconds on a big store):
-  // asked in parallel with the rest, drawn into their card when they come
+  // the segments (as of their last training or update) and the scatter: asked in parallel
+  // with the rest, drawn into their card when they come
   const segsP = Promise.all([
     api('/segments').catch((e) => (e.status === 404 ? null : Promise.reject(e))),
     api('/segments/points').catch((e) => (e.status === 404 ? null : Promise.reject(e))),
@@ -50,7 +50,7 @@ export async function render({ params, go }) {
     }, 'short'));
   };
 
-  const segCard = card('Segments', h('p.loading', 'Labelling the customers…'));
+  const segCard = card('Segments', h('p.loading', 'Loading the segments…'));
   const drawSegments = (pts) => {
     let c;
     if (!segs || !pts) c = card('Segments', empty('No segments trained yet: run `shopper train segments`'));
@@ -72,6 +72,8 @@ export async function render({ params, go }) {
         series,
       }, 'tall'),
       h('p.note', pts.sampled ? `A sample of ${int(pts.points.length)} of ${int(pts.total)} customers.` : `${int(pts.total)} customers; the black stars are the segments' centres.`),
+      h('p.note#segments-as-of', segs.assigned_at ? `Members as of ${datetime(segs.assigned_at)} (the last \`shopper train segments\`)` +
+        (segs.unassigned ? `; ${int(segs.unassigned)} customers registered since are in no segment yet (\`shopper train segments --update\`).` : '.') : ''),
       h('ul.seg-list#segments', segs.segments.map((s) => h('li', h('span.swatch', { style: `background:${segColour(s.id)}` }),
         h('b', s.label), ` · ${int(s.customers)} customers: `, describe(s.centre)))));
     }
