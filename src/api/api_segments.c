@@ -10,10 +10,9 @@
 
 #define PAGE_MAX 200
 
-static int get_segments(struct api_ctx *c)
+/* the segments of r, or the error of rc said for this screen */
+static int segments_answer(struct api_ctx *c, int rc, const struct segments_report *r)
 {
-    struct segments_report r;
-    int rc = segments_describe_cached(c->app->segments, c->st, &r);
     if (rc == SHOP_ENOTFOUND)
         rc = shop_fail(rc, "no saved segments: run shopper train segments");
     else if (rc == SHOP_ECONFLICT)
@@ -21,9 +20,22 @@ static int get_segments(struct api_ctx *c)
     if (rc != SHOP_OK)
         return api_error(c, rc);
     struct jsonw *w = api_json(c);
-    segments_write_json(w, &r);
+    segments_write_json(w, r);
     jw_finish(w);
     return 200;
+}
+
+static int get_segments(struct api_ctx *c)
+{
+    struct segments_report r;
+    return segments_answer(c, segments_describe_cached(c->app->segments, c->st, &r), &r);
+}
+
+/* `shopper train segments --update` from the Customers screen */
+static int post_update(struct api_ctx *c)
+{
+    struct segments_report r;
+    return segments_answer(c, segments_update(c->st, c->now, &r), &r);
 }
 
 static int get_points(struct api_ctx *c)
@@ -150,6 +162,7 @@ static int get_recommendations(struct api_ctx *c)
 
 const struct api_route segments_routes[] = {
     {"GET", "/api/v1/segments", get_segments, API_ANY_USER, 0},
+    {"POST", "/api/v1/segments/update", post_update, API_MANAGER, 0},
     {"GET", "/api/v1/segments/points", get_points, API_ANY_USER, 0},
     {"GET", "/api/v1/profiles", get_profiles, API_ANY_USER, 0},
     {"GET", "/api/v1/profiles/summary", get_summary, API_ANY_USER, 0},

@@ -341,3 +341,29 @@ test('concurrent applies write a true history: each change starts from the price
   const inv = (await mgr.get('/api/v1/inventory')).json.products;
   for (const p of inv) if (price.has(p.id)) assert.equal(p.price_cents, price.get(p.id));
 });
+
+// (last: it adds a customer) the Customers screen's "Update the segments": managers only; the
+// new customer is in no segment until the update, and in one after it
+test('managers update the segments: new customers assigned, the same answer as the CLI', async () => {
+  const before = (await mgr.get('/api/v1/segments')).json;
+  assert.ok(before.assigned_at && before.unassigned === 0);
+  const r = await mgr.post('/api/v1/customers', { name: 'Segment Newcomer', email: 'newcomer@example.com', gender: 'female', size: 'S', biometric_consent: false });
+  assert.equal(r.status, 201);
+  const waiting = (await mgr.get('/api/v1/segments')).json;
+  assert.equal(waiting.unassigned, 1);
+  assert.equal(waiting.customers, before.customers + 1);
+  assert.equal((await staff.post('/api/v1/segments/update', {})).status, 403);
+  const u = await mgr.post('/api/v1/segments/update', {});
+  assert.equal(u.status, 200);
+  assert.equal(u.json.unassigned, 0);
+  assert.equal(u.json.assigned, before.customers + 1);
+  assert.equal(u.json.segments.reduce((a, g) => a + g.customers, 0), u.json.assigned);
+  assert.ok(u.json.assigned_at >= before.assigned_at);
+  const after = (await mgr.get('/api/v1/segments')).json;
+  const { updated_customers: updated, ...described } = u.json; // (the update's own count)
+  assert.equal(updated, 0); // nobody bought since the demo's training
+  assert.deepEqual(after, described);
+  assert.deepEqual(after, cli('segments'));
+  const o = (await mgr.get(`/api/v1/customers/${r.json.customer.id}/overview`)).json;
+  assert.ok(o.profile && o.profile.segment >= 0 && o.profile.segment < after.k);
+});

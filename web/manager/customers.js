@@ -2,7 +2,7 @@
 // preferences, the segments (purchases vs spend, coloured by segment, each centre in words),
 // and a search: a customer's profile, purchases and recommendations.
 import { moneyShort } from './lib.js';
-import { api, h, card, kpis, table, chartDiv, empty, money, int, num1, pct, datetime, OKABE_ITO } from './lib.js';
+import { api, h, card, kpis, table, chartDiv, empty, money, int, num1, pct, datetime, confirmBox, toast, session, OKABE_ITO } from './lib.js';
 
 const segColour = (i) => OKABE_ITO[i % OKABE_ITO.length];
 
@@ -50,6 +50,17 @@ export async function render({ params, go }) {
     }, 'short'));
   };
 
+  // a manager folds the sales and customers since the last assignment in (a few seconds on a
+  // big store: every customer's profile is written again)
+  const updateSegments = async (e) => {
+    if (!(await confirmBox('Assign every customer again with the sales since the last update? Every profile is rewritten; on a big store this takes a few seconds.', 'Update'))) return;
+    e.target.disabled = true;
+    try {
+      const s = await api('/segments/update', { method: 'POST', body: {} });
+      toast(`Segments updated: ${int(s.assigned)} customers assigned`);
+      go(params);
+    } catch (err) { toast(`Cannot update the segments: ${err.message}`); e.target.disabled = false; }
+  };
   const segCard = card('Segments', h('p.loading', 'Loading the segments…'));
   const drawSegments = (pts) => {
     let c;
@@ -72,8 +83,9 @@ export async function render({ params, go }) {
         series,
       }, 'tall'),
       h('p.note', pts.sampled ? `A sample of ${int(pts.points.length)} of ${int(pts.total)} customers.` : `${int(pts.total)} customers; the black stars are the segments' centres.`),
-      h('p.note#segments-as-of', segs.assigned_at ? `Members as of ${datetime(segs.assigned_at)} (the last \`shopper train segments\`)` +
-        (segs.unassigned ? `; ${int(segs.unassigned)} customers registered since are in no segment yet (\`shopper train segments --update\`).` : '.') : ''),
+      h('p.note#segments-as-of', segs.assigned_at ? `Members as of ${datetime(segs.assigned_at)} (the last training or update)` +
+        (segs.unassigned ? `; ${int(segs.unassigned)} customers registered since are in no segment yet.` : '. Sales since then move nobody until the next update.') : '',
+        session.role === 'manager' ? h('button#segments-update', { type: 'button', style: 'margin-left:.5rem', onclick: updateSegments }, 'Update the segments') : null),
       h('ul.seg-list#segments', segs.segments.map((s) => h('li', h('span.swatch', { style: `background:${segColour(s.id)}` }),
         h('b', s.label), ` · ${int(s.customers)} customers: `, describe(s.centre)))));
     }
