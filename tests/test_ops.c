@@ -1,4 +1,5 @@
 /* tests/test_ops.c - XNNPACK layers against the naive TF-semantics references. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -332,6 +333,22 @@ static void prepare_fast_path_is_exact(void)
     prepare_case(60, 41, 150, 1);
 }
 
+/* the input and outputs (and the buffers between segments) start on a cache line, so that an
+ * AVX-512 vector of activations never spans two */
+static void buffers_are_cache_line_aligned(void)
+{
+    for (int c = 3; c <= 33; c += 15) {
+        struct ops_graph *g = ops_graph_new(9, 7, c);
+        int y = ops_act(g, OPS_INPUT, OPS_RELU);
+        int k0 = ops_output(g, y), k1 = ops_output(g, ops_act(g, y, OPS_RELU6));
+        CHECK(ops_graph_ready(g) == SHOP_OK);
+        CHECK((uintptr_t)ops_graph_in(g) % 64 == 0);
+        CHECK((uintptr_t)ops_graph_out(g, k0) % 64 == 0);
+        CHECK((uintptr_t)ops_graph_out(g, k1) % 64 == 0);
+        ops_graph_free(g);
+    }
+}
+
 void test_ops(void)
 {
     RUN(conv_matches_reference);
@@ -342,4 +359,5 @@ void test_ops(void)
     RUN(prepare_fast_path_is_exact);
     RUN(segments_carry_values_across_cuts);
     RUN(pointwise_library_by_size);
+    RUN(buffers_are_cache_line_aligned);
 }
