@@ -334,7 +334,7 @@ static void prepare_fast_path_is_exact(void)
 }
 
 /* the input and outputs (and the buffers between segments) start on a cache line, so that an
- * AVX-512 vector of activations never spans two */
+ * AVX-512 vector of activations never spans two, and large ones on a huge page */
 static void buffers_are_cache_line_aligned(void)
 {
     for (int c = 3; c <= 33; c += 15) {
@@ -347,6 +347,13 @@ static void buffers_are_cache_line_aligned(void)
         CHECK((uintptr_t)ops_graph_out(g, k1) % 64 == 0);
         ops_graph_free(g);
     }
+    /* from 2 MB, on a huge page's boundary (madvised as transparent huge pages) */
+    struct ops_graph *g = ops_graph_new(512, 512, 3);
+    int k = ops_output(g, ops_act(g, OPS_INPUT, OPS_RELU));
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    CHECK((uintptr_t)ops_graph_in(g) % (2u << 20) == 0);
+    CHECK((uintptr_t)ops_graph_out(g, k) % (2u << 20) == 0);
+    ops_graph_free(g);
 }
 
 void test_ops(void)

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <dnnl.h>
 #include <omp.h>
@@ -442,15 +443,21 @@ static int dnode_run(struct dnode *d)
 
 /* n zeroed floats on a 64-byte boundary: a vector of 16 floats then never straddles two cache
  * lines (malloc's 16-byte alignment made every AVX-512 load and store of the activations
- * touch two); free with free() */
+ * touch two). From 2 MB, on a 2 MB boundary and asked for as transparent huge pages (where the
+ * kernel leaves them to madvise): the SSD's activations (~35 MB) then take ~20 TLB entries
+ * instead of ~9,000 (its inference ~2 % faster). Free with free(). */
+#define HUGE_PAGE ((size_t)2 << 20)
 static float *floats64(size_t n)
 {
     void *p = NULL;
     size_t bytes = (n ? n : 1) * sizeof(float);
-    if (posix_memalign(&p, 64, bytes)) {
+    size_t align = bytes >= HUGE_PAGE ? HUGE_PAGE : 64;
+    if (posix_memalign(&p, align, bytes)) {
         log_error("ops: out of memory (%zu bytes)", bytes);
         abort();
     }
+    if (align == HUGE_PAGE)
+        (void)madvise(p, bytes, MADV_HUGEPAGE);
     return memset(p, 0, bytes);
 }
 

@@ -63,7 +63,7 @@ void ops_shape(const struct ops_graph *g, int x, int *h, int *w, int *c);
 /* builds the runtime and the input/output buffers; SHOP_EMODEL on any XNNPACK failure */
 SHOP_MUST_CHECK int ops_graph_ready(struct ops_graph *g);
 /* the input [h, w, c] (written by the caller) and the outputs (valid after ops_graph_run);
- * both start on a 64-byte boundary */
+ * both start on a 64-byte boundary (from 2 MB on a 2 MB one) */
 float *ops_graph_in(struct ops_graph *g);
 const float *ops_graph_out(const struct ops_graph *g, int k);
 SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
