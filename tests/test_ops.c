@@ -120,6 +120,36 @@ static void pointwise_library_by_size(void)
     pointwise_case(64, 16, 64, OPS_LINEAR, "conv");       /* 16 input channels */
 }
 
+/* a network's first layer (3 channels in) from 20 M multiply-accumulates runs in oneDNN, with
+ * TF's padding: the SSD's 3x3 s2 'same' (even input: 0 rows above, 1 below), the recognition
+ * net's 7x7 s2 'valid'; the small nets' stays in XNNPACK */
+static void first_layer_case(int h, int k, int s, enum ops_pad pad, int cout, const char *lib)
+{
+    struct rng r;
+    rng_seed(&r, (uint64_t)(h * 5 + k));
+    float *in = randv(&r, (size_t)h * h * 3), *f = randv(&r, (size_t)k * k * 3 * cout);
+    float *b = randv(&r, (size_t)cout), *ohwi = ops_hwio_to_ohwi(f, k, 3, cout);
+    struct ops_graph *g = ops_graph_new(h, h, 3);
+    int y = ops_conv(g, OPS_INPUT, ohwi, b, k, cout, s, pad, OPS_RELU6);
+    size_t n;
+    float *got = run1(g, y, in, (size_t)h * h * 3, &n);
+    float *want = calloc(n, sizeof(float));
+    ops_ref_conv(in, h, h, 3, f, b, k, cout, s, pad, OPS_RELU6, want);
+    CHECK_NEAR(maxdiff(got, want, n), 0, 2e-5);
+    struct ops_prof prof[2];
+    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 2) == 2);
+    CHECK(strcmp(prof[0].op, lib) == 0);
+    ops_graph_free(g);
+    free(in), free(f), free(b), free(ohwi), free(got), free(want);
+}
+
+static void first_layer_library_by_size(void)
+{
+    first_layer_case(360, 3, 2, OPS_SAME, 32, "conv-dnnl"); /* 28 M */
+    first_layer_case(150, 7, 2, OPS_VALID, 32, "conv-dnnl"); /* 25 M */
+    first_layer_case(112, 3, 2, OPS_SAME, 32, "conv");       /* 2.7 M */
+}
+
 /* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment
  * and two outputs (the SSD's pattern) */
 static void segments_carry_values_across_cuts(void)
@@ -366,5 +396,6 @@ void test_ops(void)
     RUN(prepare_fast_path_is_exact);
     RUN(segments_carry_values_across_cuts);
     RUN(pointwise_library_by_size);
+    RUN(first_layer_library_by_size);
     RUN(buffers_are_cache_line_aligned);
 }
