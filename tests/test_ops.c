@@ -1,4 +1,5 @@
 /* tests/test_ops.c - XNNPACK layers against the naive TF-semantics references. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -117,6 +118,36 @@ static void pointwise_library_by_size(void)
     pointwise_case(32, 512, 12, OPS_LINEAR, "conv-dnnl"); /* an SSD box predictor, 6.3 M */
     pointwise_case(56, 32, 32, OPS_RELU6, "conv");        /* 3.2 M */
     pointwise_case(64, 16, 64, OPS_LINEAR, "conv");       /* 16 input channels */
+}
+
+/* a network's first layer (3 channels in) from 20 M multiply-accumulates runs in oneDNN, with
+ * TF's padding: the SSD's 3x3 s2 'same' (even input: 0 rows above, 1 below), the recognition
+ * net's 7x7 s2 'valid'; the small nets' stays in XNNPACK */
+static void first_layer_case(int h, int k, int s, enum ops_pad pad, int cout, const char *lib)
+{
+    struct rng r;
+    rng_seed(&r, (uint64_t)(h * 5 + k));
+    float *in = randv(&r, (size_t)h * h * 3), *f = randv(&r, (size_t)k * k * 3 * cout);
+    float *b = randv(&r, (size_t)cout), *ohwi = ops_hwio_to_ohwi(f, k, 3, cout);
+    struct ops_graph *g = ops_graph_new(h, h, 3);
+    int y = ops_conv(g, OPS_INPUT, ohwi, b, k, cout, s, pad, OPS_RELU6);
+    size_t n;
+    float *got = run1(g, y, in, (size_t)h * h * 3, &n);
+    float *want = calloc(n, sizeof(float));
+    ops_ref_conv(in, h, h, 3, f, b, k, cout, s, pad, OPS_RELU6, want);
+    CHECK_NEAR(maxdiff(got, want, n), 0, 2e-5);
+    struct ops_prof prof[2];
+    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 2) == 2);
+    CHECK(strcmp(prof[0].op, lib) == 0);
+    ops_graph_free(g);
+    free(in), free(f), free(b), free(ohwi), free(got), free(want);
+}
+
+static void first_layer_library_by_size(void)
+{
+    first_layer_case(360, 3, 2, OPS_SAME, 32, "conv-dnnl"); /* 28 M */
+    first_layer_case(150, 7, 2, OPS_VALID, 32, "conv-dnnl"); /* 25 M */
+    first_layer_case(112, 3, 2, OPS_SAME, 32, "conv");       /* 2.7 M */
 }
 
 /* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment
@@ -332,6 +363,29 @@ static void prepare_fast_path_is_exact(void)
     prepare_case(60, 41, 150, 1);
 }
 
+/* the input and outputs (and the buffers between segments) start on a cache line, so that an
+ * AVX-512 vector of activations never spans two, and large ones on a huge page */
+static void buffers_are_cache_line_aligned(void)
+{
+    for (int c = 3; c <= 33; c += 15) {
+        struct ops_graph *g = ops_graph_new(9, 7, c);
+        int y = ops_act(g, OPS_INPUT, OPS_RELU);
+        int k0 = ops_output(g, y), k1 = ops_output(g, ops_act(g, y, OPS_RELU6));
+        CHECK(ops_graph_ready(g) == SHOP_OK);
+        CHECK((uintptr_t)ops_graph_in(g) % 64 == 0);
+        CHECK((uintptr_t)ops_graph_out(g, k0) % 64 == 0);
+        CHECK((uintptr_t)ops_graph_out(g, k1) % 64 == 0);
+        ops_graph_free(g);
+    }
+    /* from 2 MB, on a huge page's boundary (madvised as transparent huge pages) */
+    struct ops_graph *g = ops_graph_new(512, 512, 3);
+    int k = ops_output(g, ops_act(g, OPS_INPUT, OPS_RELU));
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    CHECK((uintptr_t)ops_graph_in(g) % (2u << 20) == 0);
+    CHECK((uintptr_t)ops_graph_out(g, k) % (2u << 20) == 0);
+    ops_graph_free(g);
+}
+
 void test_ops(void)
 {
     RUN(conv_matches_reference);
@@ -342,4 +396,6 @@ void test_ops(void)
     RUN(prepare_fast_path_is_exact);
     RUN(segments_carry_values_across_cuts);
     RUN(pointwise_library_by_size);
+    RUN(first_layer_library_by_size);
+    RUN(buffers_are_cache_line_aligned);
 }

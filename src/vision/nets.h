@@ -17,7 +17,7 @@
 
 enum net_kind {
     NET_TINY = 0,  /* tiny_face_detector, input S x S (default 416), out [S/32, S/32, 25] */
-    NET_SSD,       /* ssd_mobilenetv1, 512: outputs 0..5 box encodings, 6..11 class logits */
+    NET_SSD,       /* ssd_mobilenetv1, 512: outputs 0..5 [h, w, 7a] box encodings + class logits */
     NET_LM68,      /* face_landmark_68, 112: out [136] relative (x, y) pairs */
     NET_LM68_TINY, /* face_landmark_68_tiny, 112: out [136] */
     NET_RECOG,     /* face_recognition, 150: out [128] descriptor */

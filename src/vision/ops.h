@@ -62,8 +62,10 @@ void ops_shape(const struct ops_graph *g, int x, int *h, int *w, int *c);
 
 /* builds the runtime and the input/output buffers; SHOP_EMODEL on any XNNPACK failure */
 SHOP_MUST_CHECK int ops_graph_ready(struct ops_graph *g);
-float *ops_graph_in(struct ops_graph *g);                   /* [h, w, c], written by caller */
-const float *ops_graph_out(const struct ops_graph *g, int k); /* valid after ops_graph_run */
+/* the input [h, w, c] (written by the caller) and the outputs (valid after ops_graph_run);
+ * both start on a 64-byte boundary (from 2 MB on a 2 MB one) */
+float *ops_graph_in(struct ops_graph *g);
+const float *ops_graph_out(const struct ops_graph *g, int k);
 SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
 
 /* Per-layer profile: each layer of g is built alone in its own runtime (same shapes, same

@@ -1,6 +1,8 @@
 /* vision/ssd.c - ssd_mobilenetv1: MobileNetV1 + SSD box predictors (notes §4). The depthwise
- * batch norms are folded at load; the 12 predictor maps are separate graph outputs (this
- * XNNPACK has no concatenate) decoded here against the stored anchors. */
+ * batch norms are folded at load, and so is each feature map's pair of predictors (box
+ * encodings and class logits, two 1x1 convs of the same input) into one conv of both output
+ * channels; the 6 predictor maps are separate graph outputs (this XNNPACK has no
+ * concatenate) decoded here against the stored anchors. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,49 @@ static int channels_out(int i) /* output channels of block i (0 = the first 3x3 
     static const int c[BLOCKS + 1] = {32, 64, 128, 128, 256, 256, 512,
                                       512, 512, 512, 512, 512, 1024, 1024};
     return c[i];
+}
+
+static int map_channels(int k) /* channels of predictor map k (32x32, 16x16, 8x8, ... 1x1) */
+{
+    static const int c[6] = {512, 1024, 512, 256, 256, 128};
+    return c[k];
+}
+
+static int map_anchors(int k) /* anchors per cell of predictor map k */
+{
+    return k == 0 ? 3 : 6;
+}
+
+/* map k's box and class predictors as one 1x1 conv "Prediction/BoxPredictor_k/both/...":
+ * filter OHWI [7a, 1, 1, c] (already in the layout net_load gives dense filters), the 4a box
+ * encoding channels first, then the 3a class logits; bias [7a]. A conv computes each output
+ * channel from its own filter row, so the outputs are those of the two convs. */
+static int predictors_fold(struct net *n)
+{
+    int err = 0;
+    for (int k = 0; k < 6; k++) {
+        int c = map_channels(k), a = map_anchors(k), co = 7 * a;
+        const char *p = "Prediction/BoxPredictor_%d/%s";
+        const float *bw = net_w(n, &err, NET_SHAPE(1, 1, c, 4 * a), p, k, "BoxEncodingPredictor/weights");
+        const float *bb = net_w(n, &err, NET_SHAPE(4 * a), p, k, "BoxEncodingPredictor/biases");
+        const float *cw = net_w(n, &err, NET_SHAPE(1, 1, c, 3 * a), p, k, "ClassPredictor/weights");
+        const float *cb = net_w(n, &err, NET_SHAPE(3 * a), p, k, "ClassPredictor/biases");
+        if (err)
+            return SHOP_EMODEL;
+        float *w = xmalloc((size_t)co * c * sizeof(float)), *b = xmalloc((size_t)co * sizeof(float));
+        for (int o = 0; o < co; o++) {
+            b[o] = o < 4 * a ? bb[o] : cb[o - 4 * a];
+            for (int i = 0; i < c; i++) /* HWIO [1, 1, c, cout]: input i, output o */
+                w[(size_t)o * c + i] = o < 4 * a ? bw[(size_t)i * 4 * a + o]
+                                                 : cw[(size_t)i * 3 * a + (o - 4 * a)];
+        }
+        char name[96];
+        snprintf(name, sizeof(name), p, k, "both/weights");
+        net_put(n, name, w, (size_t)co * c);
+        snprintf(name, sizeof(name), p, k, "both/biases");
+        net_put(n, name, b, (size_t)co);
+    }
+    return SHOP_OK;
 }
 
 /* depthwise filter * s, bias = beta - mean * s, s = gamma / sqrt(var + eps), in double
@@ -45,7 +90,7 @@ int ssd_fold(struct net *n)
         snprintf(name, sizeof(name), p, i, "bias");
         net_put(n, name, fb, (size_t)c);
     }
-    return SHOP_OK;
+    return predictors_fold(n);
 }
 
 static int pw(const struct net *n, struct ops_graph *g, int *err, int x, const char *pre,
@@ -84,25 +129,20 @@ void ssd_build(const struct net *n, struct ops_graph *g, int *err)
         if (j % 2)
             maps[2 + j / 2] = x; /* 8, 4, 2, 1 */
     }
-    int enc[6], cls[6];
+    /* map k -> [h, w, 7a]: per cell the a box encodings (4 each), then the a class logits
+     * (3 each) */
+    int pred[6];
     for (int k = 0; k < 6; k++) {
-        int h, w, c, a = k == 0 ? 3 : 6;
+        int h, w, c, a = map_anchors(k);
         ops_shape(g, maps[k], &h, &w, &c);
-        enc[k] = ops_conv(
+        pred[k] = ops_conv(
             g, maps[k],
-            net_w(n, err, NET_SHAPE(1, 1, c, 4 * a), "Prediction/BoxPredictor_%d/BoxEncodingPredictor/weights", k),
-            net_w(n, err, NET_SHAPE(4 * a), "Prediction/BoxPredictor_%d/BoxEncodingPredictor/biases", k),
-            1, 4 * a, 1, OPS_VALID, OPS_LINEAR);
-        cls[k] = ops_conv(
-            g, maps[k],
-            net_w(n, err, NET_SHAPE(1, 1, c, 3 * a), "Prediction/BoxPredictor_%d/ClassPredictor/weights", k),
-            net_w(n, err, NET_SHAPE(3 * a), "Prediction/BoxPredictor_%d/ClassPredictor/biases", k),
-            1, 3 * a, 1, OPS_VALID, OPS_LINEAR);
+            net_w(n, err, NET_SHAPE(7 * a * c), "Prediction/BoxPredictor_%d/both/weights", k),
+            net_w(n, err, NET_SHAPE(7 * a), "Prediction/BoxPredictor_%d/both/biases", k), 1,
+            7 * a, 1, OPS_VALID, OPS_LINEAR);
     }
     for (int k = 0; k < 6; k++)
-        ops_output(g, enc[k]);
-    for (int k = 0; k < 6; k++)
-        ops_output(g, cls[k]);
+        ops_output(g, pred[k]);
     (void)net_w(n, err, NET_SHAPE(1, SSD_ANCHORS, 4), "Output/extra_dim");
 }
 
@@ -134,17 +174,19 @@ int ssd_decode(const struct net *n, const struct ops_graph *g, int img_w, int im
     if (err)
         return 0;
     for (int k = 0; k < 6; k++) {
-        const float *enc = ops_graph_out(g, k), *cls = ops_graph_out(g, 6 + k);
-        int h, w, c, a = k == 0 ? 3 : 6;
-        (void)h, (void)w, (void)c;
+        const float *pred = ops_graph_out(g, k);
+        int a = map_anchors(k);
         int cells = k == 0 ? 32 * 32 : (k == 1 ? 256 : (k == 2 ? 64 : (k == 3 ? 16 : (k == 4 ? 4 : 1))));
-        /* enc [cells, a, 4], cls [cells, a, 3]; float32 steps as tfjs */
+        /* pred [cells, 7a]: enc [a, 4] then cls [a, 3] per cell; float32 steps as tfjs */
         for (int i = 0; i < cells * a; i++, idx++) {
-            float logit = cls[i * 3 + 1];
+            const float *cell = pred + (size_t)(i / a) * 7 * a;
+            const float *enc = cell, *cls = cell + 4 * a;
+            int j = i % a;
+            float logit = cls[j * 3 + 1];
             float score = (float)(1.0 / (1.0 + exp(-(double)logit)));
             if (!(score > min_score))
                 continue;
-            const float *an = anchors + (size_t)idx * 4, *t = enc + (size_t)i * 4;
+            const float *an = anchors + (size_t)idx * 4, *t = enc + (size_t)j * 4;
             float ha = an[2] - an[0], wa = an[3] - an[1];
             float cya = an[0] + ha / 2.0f, cxa = an[1] + wa / 2.0f;
             float hh = (float)exp((double)(t[2] / 5.0f)) * ha / 2.0f;
