@@ -197,6 +197,12 @@ test('every tab renders with the store\'s data; tables sort by mouse and keyboar
   assert.ok(await page.$('#customer-recommendations, #customer-profile .empty'));
   await page.$eval('#customer-profile', (e) => e.scrollIntoView());
   await shot(page, 'manager-customer-profile');
+  // a manager updates the segments from this screen (after a confirmation)
+  await page.click('#segments-update');
+  await page.click('#confirm-ok');
+  await page.waitForFunction(() => /Segments updated: \d+ customers assigned/.test(document.getElementById('toast').textContent));
+  await page.waitForSelector('#segments-as-of');
+  assert.match(await page.textContent('#segments-as-of'), /Members as of/);
 
   await go(page, 'emotions');
   assert.ok(await page.$$eval('#alert-feed li[data-alert]', (l) => l.length) >= 1);
