@@ -54,6 +54,29 @@ static void parses_numbers_strictly(void)
     CHECK(parse_double("1.5", 0, 1, &d) == SHOP_EINVAL);
 }
 
+/* a saved record read number after number: blanks skipped, a ':' ends an integer, anything
+ * else glued to a number (or nothing left) refuses it and leaves *p where it was */
+static void parses_records(void)
+{
+    const char *p = " 12 -3:7 2.5 1e400 x";
+    int64_t v;
+    double d;
+    CHECK(parse_next_int(&p, &v) && v == 12);
+    CHECK(parse_next_int(&p, &v) && v == -3 && *p == ':');
+    p++;
+    CHECK(parse_next_int(&p, &v) && v == 7);
+    CHECK(!parse_next_int(&p, &v)); /* 2.5: glued '.' */
+    CHECK(parse_next_double(&p, &d) && d == 2.5);
+    const char *at = p;
+    CHECK(!parse_next_double(&p, &d) && p == at); /* out of range */
+    p = " x";
+    CHECK(!parse_next_int(&p, &v) && !parse_next_double(&p, &d));
+    p = "1.5:";
+    CHECK(!parse_next_double(&p, &d)); /* ':' ends integers only */
+    p = "";
+    CHECK(!parse_next_int(&p, &v));
+}
+
 static void parses_and_formats_dates(void)
 {
     int64_t t;
@@ -151,6 +174,7 @@ void test_core(void)
     RUN(rng_is_deterministic);
     RUN(rng_distributions);
     RUN(parses_numbers_strictly);
+    RUN(parses_records);
     RUN(parses_and_formats_dates);
     RUN(json_strings_are_always_valid_utf8);
 }

@@ -2,7 +2,6 @@
  * and one customer's overview. */
 #include "analytics/profiles.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -88,32 +87,6 @@ int profiles_summary_save(struct store *st)
     return rc;
 }
 
-/* the next integer / number of the text at *p (after blanks), ending at a blank, a ':' (an
- * integer) or the end; 0 when there is none */
-static int next_int(const char **p, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(*p, &end, 10);
-    if (errno || end == *p || (*end != ' ' && *end != ':' && *end != '\0'))
-        return 0;
-    *out = v;
-    *p = end;
-    return 1;
-}
-
-static int next_double(const char **p, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(*p, &end);
-    if (errno || end == *p || (*end != ' ' && *end != '\0') || !isfinite(v))
-        return 0;
-    *out = v;
-    *p = end;
-    return 1;
-}
-
 /* the saved summary and at most `top` of its top spenders; 0 when there is none to use (not
  * saved, unreadable, or fewer top spenders saved than asked for while there are more) */
 static int summary_saved(struct store *st, int64_t top, struct profiles_summary *s, int *rc)
@@ -126,20 +99,21 @@ static int summary_saved(struct store *st, int64_t top, struct profiles_summary 
     const char *p = buf;
     int64_t format = 0, n = 0, m = 0;
     int ok = *rc == SHOP_OK && buf[0] != '\0';
-    ok = ok && next_int(&p, &format) && format == SUMMARY_FORMAT &&
-         next_int(&p, &s->s.customers) && next_int(&p, &s->s.buyers) &&
-         next_double(&p, &s->s.avg_spend_cents) && next_double(&p, &s->s.avg_purchases) &&
-         next_double(&p, &s->s.avg_items) && next_double(&p, &s->s.avg_discount) &&
-         next_int(&p, &s->s.updated_at);
+    ok = ok && parse_next_int(&p, &format) && format == SUMMARY_FORMAT &&
+         parse_next_int(&p, &s->s.customers) && parse_next_int(&p, &s->s.buyers) &&
+         parse_next_double(&p, &s->s.avg_spend_cents) &&
+         parse_next_double(&p, &s->s.avg_purchases) &&
+         parse_next_double(&p, &s->s.avg_items) && parse_next_double(&p, &s->s.avg_discount) &&
+         parse_next_int(&p, &s->s.updated_at);
     for (int i = 0; i < 3 && ok; i++) {
-        ok = next_int(&p, &n) && n >= 0 && n <= (int64_t)SUMMARY_MAX_BYTES;
+        ok = parse_next_int(&p, &n) && n >= 0 && n <= (int64_t)SUMMARY_MAX_BYTES;
         if (ok)
             s->prefs[i] = xcalloc(n ? (size_t)n : 1, sizeof(*s->prefs[i]));
         for (int64_t g = 0; g < n && ok; g++) {
             struct store_kpi_group *x = &s->prefs[i][g];
             int64_t len = 0;
-            ok = next_int(&p, &x->units) && next_int(&p, &x->revenue_cents) &&
-                 next_int(&p, &len) && *p == ':' && len >= 0 &&
+            ok = parse_next_int(&p, &x->units) && parse_next_int(&p, &x->revenue_cents) &&
+                 parse_next_int(&p, &len) && *p == ':' && len >= 0 &&
                  len < (int64_t)sizeof(x->key) && strnlen(p + 1, (size_t)len) == (size_t)len;
             ok = ok && (p[1 + len] == ' ' || p[1 + len] == '\0');
             if (ok) {
@@ -149,11 +123,11 @@ static int summary_saved(struct store *st, int64_t top, struct profiles_summary 
             }
         }
     }
-    ok = ok && next_int(&p, &m) && m >= 0 && m <= PROFILES_MAX_TOP;
+    ok = ok && parse_next_int(&p, &m) && m >= 0 && m <= PROFILES_MAX_TOP;
     if (ok)
         ids = xcalloc(m ? (size_t)m : 1, sizeof(*ids));
     for (int64_t i = 0; i < m && ok; i++)
-        ok = next_int(&p, &ids[i]);
+        ok = parse_next_int(&p, &ids[i]);
     ok = ok && *p == '\0';
     /* the saved top spenders answer when they are as many as asked, or all there are */
     int64_t want = top < m ? top : m;

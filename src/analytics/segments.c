@@ -2,7 +2,6 @@
 #include "analytics/segments.h"
 
 #include <assert.h>
-#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -255,31 +254,6 @@ static int assignment_put(struct store *st, const struct assignment *a)
     return store_meta_set(st, META_ASSIGNMENT, buf);
 }
 
-/* the next number of the text at *p into *out; 0 when there is none */
-static int next_int(const char **p, int64_t *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(*p, &end, 10);
-    if (errno || end == *p || (*end != ' ' && *end != '\0'))
-        return 0;
-    *out = v;
-    *p = end;
-    return 1;
-}
-
-static int next_double(const char **p, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(*p, &end);
-    if (errno || end == *p || (*end != ' ' && *end != '\0') || !isfinite(v))
-        return 0;
-    *out = v;
-    *p = end;
-    return 1;
-}
-
 /* The saved assignment of a model with k segments. SHOP_ENOTFOUND when the model was saved
  * without one (by a shopper older than this); SHOP_EMODEL when it is corrupt. */
 static int assignment_get(struct store *st, int k, struct assignment *a)
@@ -291,14 +265,15 @@ static int assignment_get(struct store *st, int k, struct assignment *a)
         return rc;
     const char *p = buf;
     int64_t format = 0, nk = 0, sum = 0;
-    int ok = next_int(&p, &format) && format == ASSIGNMENT_FORMAT && next_int(&p, &a->at) &&
-             next_int(&p, &a->last_id) && next_int(&p, &a->buyers) &&
-             next_double(&p, &a->inertia) && a->at >= 0 && a->buyers >= 0 && a->inertia >= 0;
+    int ok = parse_next_int(&p, &format) && format == ASSIGNMENT_FORMAT &&
+             parse_next_int(&p, &a->at) && parse_next_int(&p, &a->last_id) &&
+             parse_next_int(&p, &a->buyers) && parse_next_double(&p, &a->inertia) &&
+             a->at >= 0 && a->buyers >= 0 && a->inertia >= 0;
     for (int c = 0; c < STORE_FEAT_BASE && ok; c++)
-        ok = next_double(&p, &a->mean[c]);
-    ok = ok && next_int(&p, &nk) && nk == k;
+        ok = parse_next_double(&p, &a->mean[c]);
+    ok = ok && parse_next_int(&p, &nk) && nk == k;
     for (int s = 0; s < k && ok; s++) {
-        ok = next_int(&p, &a->count[s]) && a->count[s] >= 0 && a->count[s] <= INT64_MAX - sum;
+        ok = parse_next_int(&p, &a->count[s]) && a->count[s] >= 0 && a->count[s] <= INT64_MAX - sum;
         sum += ok ? a->count[s] : 0;
     }
     if (!ok || *p != '\0' || a->buyers > sum)

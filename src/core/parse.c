@@ -105,3 +105,27 @@ void format_time(int64_t t, char *buf, int n)
     snprintf(buf, (size_t)n, "%04d-%02d-%02dT%02d:%02d:%02dZ", y, m, d, (int)(sec / 3600),
              (int)(sec / 60 % 60), (int)(sec % 60));
 }
+
+int parse_next_int(const char **p, int64_t *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(*p, &end, 10);
+    if (errno || end == *p || (*end != ' ' && *end != ':' && *end != '\0'))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}
+
+int parse_next_double(const char **p, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(*p, &end);
+    if (errno || end == *p || (*end != ' ' && *end != '\0') || !isfinite(v))
+        return 0;
+    *out = v;
+    *p = end;
+    return 1;
+}

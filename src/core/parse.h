@@ -11,6 +11,12 @@
 SHOP_MUST_CHECK int parse_int64(const char *s, int64_t min, int64_t max, int64_t *out);
 /* Whole string must be a finite number within [min, max]; else SHOP_EINVAL. */
 SHOP_MUST_CHECK int parse_double(const char *s, double min, double max, double *out);
+/* Numbers one after another in a saved text record: the next base-10 integer / finite
+ * number at *p (after blanks), ending at a blank, the end or (an integer) a ':'; *p moves
+ * past it. 0 when there is none there (the record is unreadable). */
+int parse_next_int(const char **p, int64_t *out);
+int parse_next_double(const char **p, double *out);
+
 /* The times the whole system handles, defined once: 1970-01-01T00:00:00Z up to (not
  * including) 10000-01-01, i.e. [SHOP_TIME_MIN, SHOP_TIME_END). parse_time refuses any date
  * outside; code that computes dates (a simulation's last day) checks them against it, so

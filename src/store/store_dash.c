@@ -412,19 +412,7 @@ static void bind_profile_filter(sqlite3_stmt *s, const char *q, int segment)
 static void read_profile_row(sqlite3_stmt *s, struct store_profile_row *r)
 {
     memset(r, 0, sizeof(*r));
-    struct store_profile *p = &r->p;
-    p->customer_id = sqlite3_column_int64(s, 0);
-    p->segment = sqlite3_column_int(s, 1);
-    p->purchases = sqlite3_column_int64(s, 2);
-    p->items = sqlite3_column_int64(s, 3);
-    p->spend_cents = sqlite3_column_int64(s, 4);
-    p->mean_price_cents = sqlite3_column_int64(s, 5);
-    p->mean_discount = sqlite3_column_double(s, 6);
-    p->times_tried = sqlite3_column_int64(s, 7);
-    col_text(s, 8, p->pref_category, sizeof(p->pref_category));
-    col_text(s, 9, p->pref_fabric, sizeof(p->pref_fabric));
-    col_text(s, 10, p->pref_size, sizeof(p->pref_size));
-    p->updated_at = sqlite3_column_int64(s, 11);
+    store_read_profile(s, &r->p);
     col_text(s, 12, r->name, sizeof(r->name));
     col_text(s, 13, r->email, sizeof(r->email));
 }

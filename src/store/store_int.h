@@ -59,6 +59,9 @@ void store_read_customer(sqlite3_stmt *s, struct store_customer *c);
 /* a product from the columns of PRODUCT_COLS (store_catalog.c): id, name, category, gender,
  * fabric, season, base, cost and current price, popularity, zone, x, y, simulated, stock */
 void store_read_product(sqlite3_stmt *s, struct store_product *p);
+/* a row of customer_profiles' columns in their order (customer_id, segment or NULL, ...,
+ * updated_at) from column 0 */
+void store_read_profile(sqlite3_stmt *s, struct store_profile *p);
 /* a price change from the columns of PRICE_CHANGE_COLS (store_pricing.c) */
 #define PRICE_CHANGE_COLS                                                                     \
     "SELECT id, product_id, old_cents, new_cents, coalesce(suggested_cents, new_cents), "     \

@@ -240,7 +240,7 @@ int store_profile_put(struct store *st, const struct store_profile *p)
     return store_end(st, rc);
 }
 
-static void read_profile(sqlite3_stmt *s, struct store_profile *p)
+void store_read_profile(sqlite3_stmt *s, struct store_profile *p)
 {
     memset(p, 0, sizeof(*p));
     p->customer_id = sqlite3_column_int64(s, 0);
@@ -265,7 +265,7 @@ int store_profile_get(struct store *st, int64_t customer_id, struct store_profil
     bind_int(s, ":id", customer_id);
     int rc = sqlite3_step(s), ret = SHOP_OK;
     if (rc == SQLITE_ROW)
-        read_profile(s, out);
+        store_read_profile(s, out);
     else if (rc == SQLITE_DONE)
         ret = SHOP_ENOTFOUND;
     else
@@ -288,7 +288,7 @@ int store_profiles(struct store *st, struct store_profile **out, size_t *n)
             cap = cap ? cap * 2 : 256;
             *out = xreallocarray(*out, cap, sizeof(**out));
         }
-        read_profile(s, &(*out)[(*n)++]);
+        store_read_profile(s, &(*out)[(*n)++]);
     }
     stmt_done(s);
     return rc == SQLITE_DONE ? SHOP_OK : store_fail(st, rc, "list profiles");
