@@ -469,8 +469,7 @@ struct auth_cache_entry {
     int used, bearer;
     uint64_t epoch;
     uint8_t key[32]; /* SHA-256 of the token */
-    int64_t expires_at, last_seen_at; /* a session's; a mirror has only last_seen_at */
-    struct auth_who who;
+    struct auth_who who; /* as read, with a session's expiry and last-seen time */
 };
 
 struct auth_cache {
@@ -509,10 +508,10 @@ int auth_peek_cached(struct auth_cache *c, uint64_t epoch, struct store *st, int
     pthread_mutex_t *mu = &c->mu[slot % AUTH_CACHE_LOCKS];
     pthread_mutex_lock(mu);
     int hit = e->used && e->bearer == bearer && e->epoch == epoch &&
-              crypto_equal(e->key, key, sizeof(key)) && (bearer || now < e->expires_at);
+              crypto_equal(e->key, key, sizeof(key)) && (bearer || now < e->who.expires_at);
     if (hit) {
         *who = e->who;
-        who->renew_due = now - e->last_seen_at >= 60;
+        who->renew_due = now - (bearer ? who->device.last_seen_at : who->last_seen_at) >= 60;
     }
     pthread_mutex_unlock(mu);
     if (hit)
@@ -527,8 +526,6 @@ int auth_peek_cached(struct auth_cache *c, uint64_t epoch, struct store *st, int
     e->epoch = epoch;
     memcpy(e->key, key, sizeof(key));
     e->who = *who;
-    e->expires_at = who->expires_at;
-    e->last_seen_at = bearer ? who->device.last_seen_at : who->last_seen_at;
     pthread_mutex_unlock(mu);
     return SHOP_OK;
 }

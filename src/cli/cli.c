@@ -201,3 +201,29 @@ static int parse(int argc, char **argv, const char *usage, const char *about,
     }
     return -1;
 }
+
+int cli_read_file(const char *path, uint8_t **data, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SHOP_EIO;
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0, got;
+    do {
+        if (len == cap) {
+            cap = cap ? 2 * cap : 1 << 16;
+            if (cap > 64u << 20) {
+                fclose(f);
+                free(buf);
+                return SHOP_ETOOBIG;
+            }
+            buf = xrealloc(buf, cap);
+        }
+        got = fread(buf + len, 1, cap - len, f);
+        len += got;
+    } while (got > 0);
+    fclose(f);
+    *data = buf;
+    *n = len;
+    return SHOP_OK;
+}

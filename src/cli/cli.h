@@ -12,6 +12,7 @@
 #ifndef SHOP_CLI_CLI_H
 #define SHOP_CLI_CLI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 enum cli_type { CLI_T_END = 0, CLI_T_FLAG, CLI_T_STR, CLI_T_INT, CLI_T_DOUBLE };
@@ -67,6 +68,9 @@ int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --from/--to flags to [from, to) unix seconds; a bare --to date includes that day.
  * Defaults: everything. Returns 0, or 2 after printing the error. */
+/* a whole file into *data (malloc'd): SHOP_EIO when it cannot be opened, SHOP_ETOOBIG over
+ * 64 MiB */
+int cli_read_file(const char *path, uint8_t **data, size_t *n);
 int cli_time_range(const char *from_s, const char *to_s, int64_t *from, int64_t *to);
 
 /* the commands */

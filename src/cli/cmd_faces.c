@@ -440,25 +440,15 @@ static int bench_profile(const struct face_engine *e, const struct face_opts *o)
     return rc == SHOP_OK ? 0 : 1;
 }
 
-/* the bytes of a JPEG file (at most a camera frame's size), NULL after a one-line error */
+/* the bytes of a JPEG file, NULL after a one-line error */
 static uint8_t *read_jpeg(const char *path, size_t *len)
 {
-    enum { MAX = 16 << 20 };
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        cli_fail("cannot read '%s'", path);
-        return NULL;
-    }
-    uint8_t *b = xmalloc(MAX);
-    size_t n = fread(b, 1, MAX, f);
-    int bad = ferror(f) || n < 4 || n == MAX || b[0] != 0xff || b[1] != 0xd8;
-    fclose(f);
-    if (bad) {
+    uint8_t *b = NULL;
+    if (cli_read_file(path, &b, len) != SHOP_OK || *len < 4 || b[0] != 0xff || b[1] != 0xd8) {
         free(b);
-        cli_fail("'%s' is not a JPEG under 16 MiB", path);
+        cli_fail("'%s' is not a readable JPEG", path);
         return NULL;
     }
-    *len = n;
     return b;
 }
 

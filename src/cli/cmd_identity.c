@@ -109,32 +109,6 @@ out:
 
 /* ---- enrol ---- */
 
-static int read_file(const char *path, uint8_t **data, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return SHOP_EIO;
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0, got;
-    do {
-        if (len == cap) {
-            cap = cap ? 2 * cap : 1 << 16;
-            if (cap > 64u << 20) {
-                fclose(f);
-                free(buf);
-                return SHOP_ETOOBIG;
-            }
-            buf = xrealloc(buf, cap);
-        }
-        got = fread(buf + len, 1, cap - len, f);
-        len += got;
-    } while (got > 0);
-    fclose(f);
-    *data = buf;
-    *n = len;
-    return SHOP_OK;
-}
-
 /* the verdict of one image, for the report */
 struct verdict {
     const char *image;
@@ -264,7 +238,7 @@ int cmd_enroll(int argc, char **argv)
             size_t n = 0;
             if (v[i].reason)
                 continue;
-            if (read_file(pos[i], &data, &n) != SHOP_OK) {
+            if (cli_read_file(pos[i], &data, &n) != SHOP_OK) {
                 cli_fail("enroll: cannot read '%s' again to keep it", pos[i]);
                 goto out;
             }
