@@ -4,8 +4,11 @@
 // our pipeline found (the login pipeline: `shopper faces --json --largest --pad-canvas`):
 //   faceapi       the descriptors of that same run (face-api's dlib crop), as the baseline;
 //   mobilefacenet 112x112 (ArcFace 5-point similarity alignment), Human's input range 0..1;
+//   mobileface    112x112 (the same ArcFace alignment), 0..255: the net subtracts 127.5 and
+//                 scales by 1/128 itself (becauseofAI MobileFace, an MXNet MobileFaceNet), 256;
 //   faceres       224x224 eye-levelled square around the face, Human's input range 0..255
-//                 (HSE FaceRec MobileNet, VGGFace2), side = SCALE x eye-to-mouth distance.
+//                 (HSE FaceRec MobileNet, VGGFace2), side = SCALE x eye-to-mouth distance;
+//   faceres-deep  the same crop and range, HSE's deeper net of the same family.
 // For every network: the equal error rate of all same-person / different-person pairs
 // (Euclidean on L2-normalised descriptors for the Human nets, plain Euclidean for face-api),
 // on each half of the people split (even / odd person index in name order, as
@@ -13,7 +16,8 @@
 //
 //   sh bench/descnets/fetch.sh                      (the models, sha256-checked)
 //   build/shopper faces --json --largest --pad-canvas ../shared/data/faces-calib/*/*.jpg > F.json
-//   node bench/descnets/eval.mjs F.json [--nets faceapi,mobilefacenet,faceres] [--scale S]
+//   node bench/descnets/eval.mjs F.json [--nets faceapi,mobilefacenet,mobileface,faceres,faceres-deep]
+//        [--scale S] [--bgr: crops in BGR order instead of RGB]
 // Runs on tests/vision's node_modules (tfjs 4.22.0, WASM backend, libjpeg-turbo in WASM),
 // pinned by tests/vision/package-lock.json. Descriptors stay in memory; nothing is written.
 import fs from 'node:fs';
@@ -26,11 +30,13 @@ const require = createRequire(path.join(here, '../../tests/vision/package.json')
 
 const args = process.argv.slice(2);
 let input = null;
-let nets = ['faceapi', 'mobilefacenet', 'faceres'];
+let nets = ['faceapi', 'mobilefacenet', 'mobileface', 'faceres', 'faceres-deep'];
 let scale = 3.2;
 let limit = 0;
+let bgr = false;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--nets') nets = args[++i].split(',');
+  else if (args[i] === '--bgr') bgr = true;
   else if (args[i] === '--scale') scale = Number(args[++i]);
   else if (args[i] === '--limit') limit = Number(args[++i]);
   else input = args[i];
@@ -86,7 +92,7 @@ function warp(img, m, size, mul) {
     for (let u = 0; u < size; u++) {
       const px = u + 0.5 - tx, py = v + 0.5 - ty;
       const x = (a * px + b * py) / det - 0.5, y = (-b * px + a * py) / det - 0.5;
-      for (let c = 0; c < 3; c++) out[(v * size + u) * 3 + c] = sample(img, x, y, c) * mul;
+      for (let c = 0; c < 3; c++) out[(v * size + u) * 3 + c] = sample(img, x, y, bgr ? 2 - c : c) * mul;
     }
   }
   return out;
@@ -99,8 +105,8 @@ function fivePoints(lm) {
   return [mean(lm, 36, 42), mean(lm, 42, 48), lm[30], lm[48], lm[54]];
 }
 
-function cropArcface(img, lm) {
-  return warp(img, similarity(fivePoints(lm), ARCFACE), 112, 1 / 255);
+function cropArcface(img, lm, mul) {
+  return warp(img, similarity(fivePoints(lm), ARCFACE), 112, mul);
 }
 
 function cropFaceres(img, lm) {
@@ -184,8 +190,10 @@ async function main() {
     const img = nets.some((n) => n !== 'faceapi') ? decode(x.image) : null;
     for (const n of nets) {
       if (n === 'faceapi') continue;
-      const crop = n === 'faceres' ? cropFaceres(img, lm) : cropArcface(img, lm);
-      const size = n === 'faceres' ? 224 : 112;
+      const res224 = n.startsWith('faceres');
+      // mobileface (an MXNet MobileFaceNet) takes 0..255 and scales inside: (x - 127.5) / 128
+      const crop = res224 ? cropFaceres(img, lm) : cropArcface(img, lm, n === 'mobileface' ? 1 : 1 / 255);
+      const size = res224 ? 224 : 112;
       const t0 = performance.now();
       const out = tf.tidy(() => {
         const res = models[n].execute(tf.tensor4d(crop, [1, size, size, 3]));

@@ -4,7 +4,8 @@
 // cuts that box out at 192x192 in 0..1 (the tensor its face mesh also gets, no rotation:
 // config.face.detector.rotation is false by default) and hands the same tensor to
 //   faceres        resized to 224x224 and times 255 (faceres.ts enhance), 1024 numbers;
-//   mobilefacenet  resized to 112x112, 0..1 (mobilefacenet.ts predict), 192 numbers.
+//   mobilefacenet  resized to 112x112, 0..1 (mobilefacenet.ts predict), 192 numbers;
+//   faceres-deep   HSE's deeper net of faceres' family, given the face as faceres is.
 // faceres runs inside human.detect (its `embedding`); mobilefacenet, which Human only runs
 // instead of faceres, runs here on Human's returned face tensor as mobilefacenet.ts does.
 // The largest face of each photo is kept, as `shopper eval faces` does.
@@ -94,6 +95,7 @@ async function describe(root, out, limit) {
   const human = new H.Human(config);
   await human.load();
   const mfn = await require('@tensorflow/tfjs-converter').loadGraphModel(`${base}mobilefacenet.json`);
+  const deep = await require('@tensorflow/tfjs-converter').loadGraphModel(`${base}faceres-deep.json`);
   const people = list(root);
   const fd = fs.openSync(out, 'w');
   let done = 0;
@@ -121,6 +123,15 @@ async function describe(root, out, limit) {
           const t = best.tensor.shape.length === 3 ? tf.expandDims(best.tensor, 0) : best.tensor;
           const crop = tf.image.resizeBilinear(t, [112, 112], false);
           return Array.from(mfn.execute(crop).dataSync());
+        });
+        // faceres-deep as faceres.ts runs faceres: the face tensor resized to the net's input
+        // (224x224) times 255; the descriptor is the 1024-number global pooling output
+        row['faceres-deep'] = tf.tidy(() => {
+          const t = best.tensor.shape.length === 3 ? tf.expandDims(best.tensor, 0) : best.tensor;
+          const crop = tf.mul(tf.image.resizeBilinear(t, [224, 224], false), 255);
+          const outs = deep.execute(crop);
+          const emb = (Array.isArray(outs) ? outs : [outs]).find((o) => o.shape[o.shape.length - 1] === 1024);
+          return Array.from(emb.dataSync());
         });
       }
       for (const face of res.face) if (face.tensor) tf.dispose(face.tensor);
@@ -187,7 +198,7 @@ function eers(file) {
   const rows = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const res = { photos: rows.length, no_face: rows.filter((x) => !x.found).length, nets: {} };
   const found = rows.filter((x) => x.found);
-  for (const n of ['faceres', 'mobilefacenet']) {
+  for (const n of ['faceres', 'faceres-deep', 'mobilefacenet'].filter((k) => found[0][k])) {
     for (const how of ['l2norm', 'raw', 'centred']) {
       const r = prepare(found, n, how);
       res.nets[`${n} ${how}`] = {
