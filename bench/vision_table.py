@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """bench/vision_table.py - the table of bench_vision.sh: the reference's per-frame and
 per-network times next to the C pipeline's, medians over the runs, with the ratio.
-    python3 bench/vision_table.py DETECTOR REF_OUT C_JSONL [LOAD]
+    python3 bench/vision_table.py DETECTOR REF_OUT C_JSONL [LOAD [LABEL]]
 Each row: the medians, their ratio, then the spread over the runs (min-max of each side and
-of the per-run ratios). LOAD: the machine's load average, printed as given.
+of the per-run ratios). LOAD: the machine's load average, printed as given; LABEL: what the
+C side is, printed after the chain's name.
 REF_OUT: the stdout of `node tests/vision/reference.mjs --bench N` for each run, appended;
 C_JSONL: one `shopper bench-faces --json` object per line per run."""
 import json
@@ -21,6 +22,7 @@ def median(v):
 def main():
     det, ref_path, c_path = sys.argv[1:4]
     load = sys.argv[4] if len(sys.argv) > 4 else ""
+    label = sys.argv[5] if len(sys.argv) > 5 else ""
     ref = {"frame": [], "frame_cpu": []}
     for line in open(ref_path):
         m = re.match(r"reference \w+-frame ms: ([\d.]+) cpu-ms: ([\d.]+)", line)
@@ -53,7 +55,7 @@ def main():
         print(f"  {label:<22} {r:9.2f} {c:9.2f} {ratio:7.1f}x   "
               f"{spread(rv):>13} {spread(cv):>11} {spread(ratios):>9}{note}")
 
-    print(f"== {det} chain, 640x480, one face, one core: median of {runs} runs "
+    print(f"== {det} chain{label}, 640x480, one face, one core: median of {runs} runs "
           "(reference and C alternate)")
     if load:
         print(f"  load average before/after: {load}")

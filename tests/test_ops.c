@@ -150,6 +150,46 @@ static void first_layer_library_by_size(void)
     first_layer_case(112, 3, 2, OPS_SAME, 32, "conv");       /* 2.7 M */
 }
 
+/* ops_graph_set_bf16: on a CPU with AVX512-BF16 the oneDNN pointwise convs multiply BF16
+ * copies (close to f32, not equal to it, "conv-bf16" in the profile) and the other convs stay
+ * f32; elsewhere the graph is exactly f32 */
+static void bf16_pointwise_where_available(void)
+{
+    struct rng r;
+    rng_seed(&r, 1616);
+    int h = 32, c = 128, co = 64;
+    float *in = randv(&r, (size_t)h * h * c), *f1 = randv(&r, (size_t)c * co);
+    float *f3 = randv(&r, (size_t)9 * co * co), *b = randv(&r, (size_t)co);
+    float *o1 = ops_hwio_to_ohwi(f1, 1, c, co), *o3 = ops_hwio_to_ohwi(f3, 3, co, co);
+    struct ops_graph *g = ops_graph_new(h, h, c);
+    ops_graph_set_bf16(g, 1);
+    int x = ops_conv(g, OPS_INPUT, o1, b, 1, co, 1, OPS_VALID, OPS_RELU6); /* 8.4 M */
+    int y = ops_conv(g, x, o3, NULL, 3, co, 1, OPS_SAME, OPS_LINEAR);      /* 37.7 M */
+    int kx = ops_output(g, x), ky = ops_output(g, y);
+    CHECK(ops_graph_ready(g) == SHOP_OK);
+    memcpy(ops_graph_in(g), in, (size_t)h * h * c * sizeof(float));
+    CHECK(ops_graph_run(g) == SHOP_OK);
+    size_t n = (size_t)h * h * co;
+    float *wx = malloc(n * sizeof(float)), *wy = malloc(n * sizeof(float));
+    ops_ref_conv(in, h, h, c, f1, b, 1, co, 1, OPS_VALID, OPS_RELU6, wx);
+    /* the 3x3 conv against the reference on the pointwise output the graph made */
+    ops_ref_conv(ops_graph_out(g, kx), h, h, co, f3, NULL, 3, co, 1, OPS_SAME, OPS_LINEAR, wy);
+    double dx = maxdiff(ops_graph_out(g, kx), wx, n), dy = maxdiff(ops_graph_out(g, ky), wy, n);
+    struct ops_prof prof[4];
+    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 4) == 4);
+    CHECK_NEAR(dy, 0, 1e-3); /* f32: sums of 576 products up to 6 in size */
+    CHECK(strcmp(prof[1].op, "conv-dnnl") == 0);
+    if (ops_bf16_available()) {
+        CHECK(dx > 1e-4 && dx < 0.1); /* sums of 128 products of 8-bit mantissas */
+        CHECK(strcmp(prof[0].op, "conv-bf16") == 0);
+    } else {
+        CHECK_NEAR(dx, 0, 2e-5);
+        CHECK(strcmp(prof[0].op, "conv-dnnl") == 0);
+    }
+    ops_graph_free(g);
+    free(in), free(f1), free(f3), free(b), free(o1), free(o3), free(wx), free(wy);
+}
+
 /* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment
  * and two outputs (the SSD's pattern) */
 static void segments_carry_values_across_cuts(void)
@@ -397,5 +437,6 @@ void test_ops(void)
     RUN(segments_carry_values_across_cuts);
     RUN(pointwise_library_by_size);
     RUN(first_layer_library_by_size);
+    RUN(bf16_pointwise_where_available);
     RUN(buffers_are_cache_line_aligned);
 }

@@ -2,6 +2,7 @@
  * `make models`; skipped when absent). Pinned numbers are our outputs on libjpeg-turbo's
  * pixels, after checking the networks against face-api on identical pixels (within 5e-4 px
  * and 4e-7 on descriptors); a broken layer moves them far more than the tolerances. */
+#include <math.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
@@ -399,6 +400,81 @@ static void jitter_averages_shifted_crops(void)
     face_ws_free(w);
 }
 
+/* a face's landmarks and descriptor moved by dx, dy pixels, described again with o */
+static double moved(const struct face *f, const struct face_opts *o, double dx, double dy)
+{
+    struct face g = *f;
+    g.box[0] += dx;
+    g.box[1] += dy;
+    for (int i = 0; i < 68; i++) {
+        g.landmarks[i][0] += dx;
+        g.landmarks[i][1] += dy;
+    }
+    if (face_describe(ws, &sample1, o, &g) != SHOP_OK)
+        return -1;
+    return face_distance(f->descriptor, g.descriptor);
+}
+
+/* subpixel: the landmark and descriptor crops are sampled where the face is, not at face-api's
+ * integer crops: the same landmarks as face-api's within a pixel, the same face, and a
+ * descriptor that moves little and smoothly with the face where face-api's jumps (a crop
+ * edge crossing a pixel moves it by ~0.07) */
+static void subpixel_crops_follow_the_face(void)
+{
+    if (!setup())
+        return;
+    struct face_opts o;
+    face_opts_default(&o);
+    o.largest_only = 1;
+    o.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
+    struct face a, b;
+    int n = 0;
+    CHECK(face_detect(ws, &sample1, &o, &a, 1, &n) == SHOP_OK && n == 1);
+    o.subpixel = 1;
+    CHECK(face_detect(ws, &sample1, &o, &b, 1, &n) == SHOP_OK && n == 1);
+    /* face-api maps its points from the floored crop with the unfloored box origin, so its
+     * points sit up to a pixel off: the mean offset stays under one, each point within a few */
+    double lm = 0, mx = 0, my = 0;
+    for (int i = 0; i < 68; i++) {
+        double dx = b.landmarks[i][0] - a.landmarks[i][0];
+        double dy = b.landmarks[i][1] - a.landmarks[i][1];
+        lm = fmax(lm, hypot(dx, dy));
+        mx += dx / 68;
+        my += dy / 68;
+    }
+    CHECK(lm > 1e-3 && lm < 6 && hypot(mx, my) < 1); /* a 203 x 241 box */
+    double same = face_distance(a.descriptor, b.descriptor);
+    CHECK(same > 1e-3 && same < 0.2);
+    struct face_opts integer = o;
+    integer.subpixel = 0;
+    /* moved diagonally by 0.05 .. 0.5 px: about 0.1 per pixel, growing with the move; face-api's
+     * stays put, then jumps (0.06 to 0.09 here) when a crop edge crosses a pixel */
+    double jump = 0, prev = 0;
+    for (int k = 1; k <= 10; k++) {
+        double d = moved(&b, &o, 0.05 * k, 0.05 * k), di = moved(&a, &integer, 0.1 * k, 0.1 * k);
+        CHECK(d > 0 && d < 0.01 * k + 0.005 && d > prev * 0.5);
+        prev = d;
+        jump = fmax(jump, di);
+    }
+    CHECK(jump > 0.03);
+    /* with mirror and jitter: one pass per view; the jittered copies move the mirrored
+     * descriptor a little */
+    struct face_ws *w = face_ws_new(engine);
+    struct face m = b, mj = b;
+    o.mirror = 1;
+    CHECK(face_describe(w, &sample1, &o, &m) == SHOP_OK);
+    face_ws_set_clock(w, fake_clock);
+    o.jitter = 2;
+    CHECK(face_describe(w, &sample1, &o, &mj) == SHOP_OK);
+    struct face_ws_stats st;
+    face_ws_stats(w, &st);
+    CHECK(st.net_runs[4] == (1 + 2) * 2);
+    double dm = face_distance(b.descriptor, m.descriptor);
+    double dj = face_distance(m.descriptor, mj.descriptor);
+    CHECK(dm > 1e-3 && dj > 1e-3 && dj < 0.1);
+    face_ws_free(w);
+}
+
 /* the per-layer profile of the tiny detector: every layer once, its MACs as the notes count */
 static void profile_lists_every_layer(void)
 {
@@ -578,6 +654,7 @@ void test_vision(void)
     RUN(warm_needs_the_networks);
     RUN(network_times_use_the_callers_clock);
     RUN(jitter_averages_shifted_crops);
+    RUN(subpixel_crops_follow_the_face);
     RUN(profile_lists_every_layer);
     teardown();
 }

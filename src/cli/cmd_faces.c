@@ -129,6 +129,10 @@ int cmd_faces(int argc, char **argv)
         CLI_FLAG("pad-canvas", "detect on a canvas with a black border of half the image size",
                  &o.pad_canvas),
         CLI_FLAG("align", "descriptor from an eye-levelled crop (not face-api's)", &o.align),
+        CLI_FLAG("bf16", "the detector's pointwise convs in BF16 (where the CPU has "
+                 "AVX512-BF16; not face-api's numbers)", &o.bf16_detector),
+        CLI_FLAG("subpixel", "landmark and descriptor crops sampled at real-valued positions "
+                 "(not face-api's)", &o.subpixel),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
     };
@@ -456,7 +460,7 @@ int cmd_bench_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL, *crop = NULL;
     int64_t frames = 20, threads = 2;
-    int json = 0, profile = 0, login = 0, decode = 0;
+    int json = 0, profile = 0, login = 0, decode = 0, bf16 = 0;
     struct face_opts o;
     face_opts_default(&o);
     struct cli_opt opts[] = {
@@ -470,6 +474,8 @@ int cmd_bench_faces(int argc, char **argv)
                  "descriptor options; landmarks, descriptor and expressions of the largest "
                  "face), instead of face-api's whole pipeline", &login),
         CLI_FLAG("decode", "decode the JPEG every frame, as the server does", &decode),
+        CLI_FLAG("bf16", "the detector's pointwise convs in BF16 (where the CPU has "
+                 "AVX512-BF16; not face-api's numbers)", &bf16),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
     };
@@ -496,6 +502,8 @@ int cmd_bench_faces(int argc, char **argv)
         io.face.detector = o.detector;
         mirror_frame_opts(&io, &o);
     }
+    if (bf16)
+        o.bf16_detector = 1;
     if (decode && (crop || !(jpeg = read_jpeg(pos[0], &jpeg_len)))) {
         if (crop)
             cli_fail("--decode times the whole JPEG: no --crop");
@@ -571,6 +579,8 @@ int cmd_bench_faces(int argc, char **argv)
         jw_bool(&w, login);
         jw_key(&w, "decode"); /* frame times include the JPEG's decoding */
         jw_bool(&w, decode);
+        jw_key(&w, "bf16_detector"); /* in effect: asked for, and the CPU has AVX512-BF16 */
+        jw_bool(&w, o.bf16_detector && face_bf16_available());
         jw_key(&w, "faces");
         jw_int(&w, one.faces);
         jw_key(&w, "load_ms");
@@ -602,8 +612,9 @@ int cmd_bench_faces(int argc, char **argv)
         jw_end(&w);
         jw_finish(&w);
     } else {
-        printf("detector %s, %dx%d, %d face(s)%s%s\n",
-               o.detector == FACE_DETECT_TINY ? "tiny" : "ssd", img.w, img.h, one.faces,
+        printf("detector %s%s, %dx%d, %d face(s)%s%s\n",
+               o.detector == FACE_DETECT_TINY ? "tiny" : "ssd",
+               o.bf16_detector && face_bf16_available() ? " (BF16)" : "", img.w, img.h, one.faces,
                login ? ", the mirror's login pipeline" : "", decode ? ", JPEG decoded each frame" : "");
         printf("model load        %8.1f ms\n", load_ms);
         printf("first frame       %8.1f ms (warm-up: runtimes built)\n", warm_ms);

@@ -1066,11 +1066,11 @@ static void print_rates(const char *what, const struct evalfaces_rates *r)
 int cli_eval_faces(int argc, char **argv)
 {
     const char *models = NULL, *detector = NULL, *people_s = "all", *combine_s = NULL;
-    const char *match_s = NULL;
+    const char *match_s = NULL, *bf16_s = NULL;
     double threshold = IDENTIFY_THRESHOLD, margin = IDENTIFY_MARGIN;
     int64_t templates = IDENTIFY_TEMPLATES, frames = IDENTIFY_CONFIRMATIONS, folds = 5;
     int64_t jitter = -1, enrol_jitter = -1;
-    int json = 0, align = 0, pad_canvas = 0, reference = 0, sweep_login = 0;
+    int json = 0, align = 0, pad_canvas = 0, reference = 0, sweep_login = 0, subpixel = 0;
     struct cli_opt opts[] = {
         CLI_DOUBLE("threshold", "D", "the login threshold (identify's default)", &threshold, 0, 2),
         CLI_DOUBLE("margin", "D", "the margin to the next person (identify's default)", &margin,
@@ -1092,6 +1092,10 @@ int cli_eval_faces(int argc, char **argv)
         CLI_FLAG("align", "descriptors from similarity-aligned crops (beyond the reference)",
                  &align),
         CLI_FLAG("pad-canvas", "detect on a padded canvas (beyond the reference)", &pad_canvas),
+        CLI_FLAG("subpixel", "landmark and descriptor crops sampled at real-valued positions "
+                 "(beyond the reference)", &subpixel),
+        CLI_STR("bf16", "on|off", "the detector's pointwise convs in BF16 where the CPU has "
+                "AVX512-BF16 (identify's default; off with --reference)", &bf16_s),
         CLI_INT("jitter", "J", "login frames: descriptor averaged over J shifted or scaled "
                 "copies too (identify's default)", &jitter, 0, FACE_MAX_JITTER),
         CLI_INT("enrol-jitter", "J", "templates: the same with J copies (enrolment's default)",
@@ -1131,10 +1135,11 @@ int cli_eval_faces(int argc, char **argv)
         half = 0;
     else if (strcmp(people_s, "held-out") == 0)
         half = 1;
+    int bf16 = !bf16_s ? -1 : strcmp(bf16_s, "on") == 0 ? 1 : strcmp(bf16_s, "off") == 0 ? 0 : -2;
     if (!pos[0] || pos[1] || cli_parse_detector(detector, &tiny) < 0 || combine < 0 ||
-        mean_template < 0 || (half < 0 && strcmp(people_s, "all") != 0)) {
+        mean_template < 0 || (half < 0 && strcmp(people_s, "all") != 0) || bf16 == -2) {
         cli_fail("usage: shopper eval faces DIR [--threshold D] [--people all|tune|held-out] "
-                 "[--combine confirm|average] [--match mean|nearest] [--json]");
+                 "[--combine confirm|average] [--match mean|nearest] [--bf16 on|off] [--json]");
         goto out;
     }
     status = 1;
@@ -1161,6 +1166,9 @@ int cli_eval_faces(int argc, char **argv)
     fo.largest_only = 1;
     fo.align |= align;
     fo.pad_canvas |= pad_canvas;
+    fo.subpixel |= subpixel;
+    if (bf16 >= 0)
+        fo.bf16_detector = bf16;
     fo.want = FACE_WANT_LANDMARKS | FACE_WANT_DESCRIPTOR;
     if (jitter >= 0)
         fo.jitter = (int)jitter;
@@ -1268,6 +1276,8 @@ int cli_eval_faces(int argc, char **argv)
         jw_str(&w, people_s);
         jw_key(&w, "pipeline");
         jw_str(&w, reference ? "reference" : "login");
+        jw_key(&w, "bf16_detector"); /* in effect: asked for, and the CPU has it */
+        jw_bool(&w, fo.bf16_detector && face_bf16_available());
         jw_key(&w, "photos");
         jw_int(&w, nph);
         jw_key(&w, "images");

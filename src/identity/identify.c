@@ -9,6 +9,8 @@ void identify_face_opts(struct face_opts *o)
     face_opts_default(o);
     o->fallback = IDENTIFY_FALLBACK;
     o->mirror = IDENTIFY_MIRROR;
+    o->subpixel = IDENTIFY_SUBPIXEL;
+    o->bf16_detector = IDENTIFY_BF16;
     o->jitter = IDENTIFY_JITTER;
 }
 

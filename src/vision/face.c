@@ -26,6 +26,7 @@ struct face_ws {
     const struct face_engine *e;
     struct ops_graph *g[NET_COUNT];
     int tiny_size; /* input side of g[NET_TINY] */
+    int bf16[NET_COUNT]; /* g[k] built with ops_graph_set_bf16 */
     struct net_box *boxes;
     int cap_boxes;
     struct image canvas; /* the padded canvas of --pad-canvas */
@@ -107,18 +108,20 @@ void face_ws_free(struct face_ws *ws)
     free(ws);
 }
 
-/* the graph of network k (built on first use); NULL when not loaded or failed */
-static struct ops_graph *graph(struct face_ws *ws, enum net_kind k, int size)
+/* the graph of network k (built on first use; again when its size or precision changes);
+ * NULL when not loaded or failed */
+static struct ops_graph *graph(struct face_ws *ws, enum net_kind k, int size, int bf16)
 {
     if (!ws->e->nets[k])
         return NULL;
-    if (ws->g[k] && (k != NET_TINY || ws->tiny_size == size))
+    if (ws->g[k] && (k != NET_TINY || ws->tiny_size == size) && ws->bf16[k] == bf16)
         return ws->g[k];
     ops_graph_free(ws->g[k]);
     ws->g[k] = NULL;
     ws->st.builds++;
-    if (net_graph(ws->e->nets[k], size, &ws->g[k]) != SHOP_OK)
+    if (net_graph(ws->e->nets[k], size, bf16, &ws->g[k]) != SHOP_OK)
         return NULL;
+    ws->bf16[k] = bf16;
     if (k == NET_TINY)
         ws->tiny_size = size;
     return ws->g[k];
@@ -140,7 +143,7 @@ static int crop_rect(double x, double y, double w, double h, int W, int H, int r
 static struct ops_graph *run_crop(struct face_ws *ws, enum net_kind k, const struct image *img,
                                   const int r[4])
 {
-    struct ops_graph *g = graph(ws, k, 0);
+    struct ops_graph *g = graph(ws, k, 0, 0);
     if (!g)
         return NULL;
     double t0 = tick(ws);
@@ -168,7 +171,7 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
 {
     int W = img->w, H = img->h, nb;
     if (o->detector == FACE_DETECT_TINY) {
-        struct ops_graph *g = graph(ws, NET_TINY, o->tiny_size);
+        struct ops_graph *g = graph(ws, NET_TINY, o->tiny_size, o->bf16_detector);
         if (!g)
             return ws->e->nets[NET_TINY] ? SHOP_EMODEL : SHOP_EINVAL;
         ensure_boxes(ws, TINYFACE_CANDIDATES(o->tiny_size));
@@ -181,7 +184,7 @@ static int detect(struct face_ws *ws, const struct image *img, const struct face
         ws->found = nb;
         tock(ws, NET_TINY, t0);
     } else {
-        struct ops_graph *g = graph(ws, NET_SSD, 0);
+        struct ops_graph *g = graph(ws, NET_SSD, 0, o->bf16_detector);
         if (!g)
             return ws->e->nets[NET_SSD] ? SHOP_EMODEL : SHOP_EINVAL;
         ensure_boxes(ws, SSD_ANCHORS);
@@ -230,6 +233,67 @@ static const struct image *pad_canvas(struct face_ws *ws, const struct image *im
     return &ws->canvas;
 }
 
+/* An n x n network input sampled bilinearly at real-valued positions of img (zeros off the
+ * image), normalised as face-api's face nets: input pixel (u, v) reads
+ * (o[0] + u * du[0] + v * dv[0], o[1] + u * du[1] + v * dv[1]). keep: NULL, or [x0, y0, x1, y1]
+ * outside which the input is black (the padding of a crop made square). */
+static void sample_input(const struct image *img, const double o[2], const double du[2],
+                         const double dv[2], const double *keep, int n, float *in)
+{
+    for (int v = 0; v < n; v++)
+        for (int u = 0; u < n; u++) {
+            double sx = o[0] + u * du[0] + v * dv[0], sy = o[1] + u * du[1] + v * dv[1];
+            int out = keep && (sx < keep[0] || sy < keep[1] || sx >= keep[2] || sy >= keep[3]);
+            int x0 = (int)floor(sx), y0 = (int)floor(sy);
+            double fx = sx - x0, fy = sy - y0;
+            for (int k = 0; k < 3; k++) {
+                double p[2][2];
+                for (int i = 0; i < 2; i++)
+                    for (int j = 0; j < 2; j++) {
+                        int yy = y0 + i, xx = x0 + j;
+                        p[i][j] = (!out && yy >= 0 && yy < img->h && xx >= 0 && xx < img->w)
+                                      ? img->rgb[((size_t)yy * img->w + xx) * 3 + k]
+                                      : 0;
+                    }
+                double top = p[0][0] + (p[0][1] - p[0][0]) * fx;
+                double bot = p[1][0] + (p[1][1] - p[1][0]) * fx;
+                in[((size_t)v * n + u) * 3 + k] =
+                    ((float)(top + (bot - top) * fy) - mean_face[k]) / 255.0f;
+            }
+        }
+}
+
+/* option subpixel: the landmark net on the detection box clipped to the image and made
+ * square (black bars, centred), sampled at real-valued positions; the points back in image
+ * pixels by the same mapping */
+static int landmarks_subpixel(struct face_ws *ws, const struct image *img, enum net_kind k,
+                              struct face *f, int crop[2])
+{
+    struct ops_graph *g = graph(ws, k, 0, 0);
+    if (!g)
+        return SHOP_EMODEL;
+    double t0 = tick(ws);
+    double x0 = fmax(f->box[0], 0), y0 = fmax(f->box[1], 0);
+    double x1 = fmin(f->box[0] + f->box[2], img->w), y1 = fmin(f->box[1] + f->box[3], img->h);
+    double side = fmax(x1 - x0, y1 - y0), step = side / 112;
+    double o[2] = {x0 - (side - (x1 - x0)) / 2, y0 - (side - (y1 - y0)) / 2};
+    double du[2] = {step, 0}, dv[2] = {0, step}, keep[4] = {x0, y0, x1, y1};
+    sample_input(img, o, du, dv, keep, 112, ops_graph_in(g));
+    int rc = ops_graph_run(g);
+    tock(ws, k, t0);
+    if (rc != SHOP_OK)
+        return SHOP_EMODEL;
+    const float *out = ops_graph_out(g, 0);
+    for (int i = 0; i < 68; i++) {
+        f->landmarks[i][0] = o[0] + (double)out[2 * i] * side;
+        f->landmarks[i][1] = o[1] + (double)out[2 * i + 1] * side;
+    }
+    f->have |= FACE_WANT_LANDMARKS;
+    crop[0] = (int)(x1 - x0);
+    crop[1] = (int)(y1 - y0);
+    return 1;
+}
+
 /* 68 points in image pixels from the landmark net (face-api's postProcess in float32,
  * then relative * crop size + the unfloored detection origin) */
 static int landmarks(struct face_ws *ws, const struct image *img, const struct face_opts *o,
@@ -239,6 +303,8 @@ static int landmarks(struct face_ws *ws, const struct image *img, const struct f
     int r[4];
     if (!crop_rect(f->box[0], f->box[1], f->box[2], f->box[3], img->w, img->h, r))
         return 0;
+    if (o->subpixel)
+        return landmarks_subpixel(ws, img, k, f, crop);
     struct ops_graph *g = run_crop(ws, k, img, r);
     if (!g)
         return SHOP_EMODEL;
@@ -323,7 +389,7 @@ static void add_descriptor(struct face *f, const float *out, int pass, float w)
 /* option mirror: the recognition net on the crop r mirrored left-right (a copy in ws) */
 static struct ops_graph *run_mirrored(struct face_ws *ws, const struct image *img, const int r[4])
 {
-    struct ops_graph *g = graph(ws, NET_RECOG, 0);
+    struct ops_graph *g = graph(ws, NET_RECOG, 0, 0);
     if (!g)
         return NULL;
     double t0 = tick(ws); /* the flip and the pass, timed as the descriptor network */
@@ -350,7 +416,7 @@ static struct ops_graph *run_mirrored(struct face_ws *ws, const struct image *im
  * straight into the recognition input */
 static int aligned_descriptor(struct face_ws *ws, const struct image *img, struct face *f)
 {
-    struct ops_graph *g = graph(ws, NET_RECOG, 0);
+    struct ops_graph *g = graph(ws, NET_RECOG, 0, 0);
     if (!g)
         return SHOP_EMODEL;
     double t0 = tick(ws);
@@ -361,32 +427,70 @@ static int aligned_descriptor(struct face_ws *ws, const struct image *img, struc
     double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
     double size = d / 0.45, cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
     double th = atan2(er[1] - el[1], er[0] - el[0]), c = cos(th), s = sin(th);
-    float *in = ops_graph_in(g);
-    for (int v = 0; v < 150; v++)
-        for (int u = 0; u < 150; u++) {
-            double dx = (u - 75.0) * size / 150, dy = (v - 64.5) * size / 150;
-            double sx = cx + c * dx - s * dy, sy = cy + s * dx + c * dy;
-            int x0 = (int)floor(sx), y0 = (int)floor(sy);
-            double fx = sx - x0, fy = sy - y0;
-            for (int k = 0; k < 3; k++) {
-                double p[2][2];
-                for (int i = 0; i < 2; i++)
-                    for (int j = 0; j < 2; j++) {
-                        int yy = y0 + i, xx = x0 + j;
-                        p[i][j] = (yy >= 0 && yy < img->h && xx >= 0 && xx < img->w)
-                                      ? img->rgb[((size_t)yy * img->w + xx) * 3 + k]
-                                      : 0;
-                    }
-                double top = p[0][0] + (p[0][1] - p[0][0]) * fx;
-                double bot = p[1][0] + (p[1][1] - p[1][0]) * fx;
-                in[(v * 150 + u) * 3 + k] = ((float)(top + (bot - top) * fy) - mean_face[k]) / 255.0f;
-            }
-        }
+    double step = size / 150, dx = -75.0 * step, dy = -64.5 * step;
+    double o[2] = {cx + c * dx - s * dy, cy + s * dx + c * dy};
+    double du[2] = {c * step, s * step}, dv[2] = {-s * step, c * step};
+    sample_input(img, o, du, dv, NULL, 150, ops_graph_in(g));
     int rc = ops_graph_run(g);
     tock(ws, NET_RECOG, t0);
     if (rc != SHOP_OK)
         return SHOP_EMODEL;
     memcpy(f->descriptor, ops_graph_out(g, 0), sizeof(f->descriptor));
+    f->have |= FACE_WANT_DESCRIPTOR;
+    return SHOP_OK;
+}
+
+/* the recognition net on its input, mirrored left-right first when flip; NULL on failure */
+static struct ops_graph *run_recog(struct face_ws *ws, struct ops_graph *g, int flip, double t0)
+{
+    if (flip) {
+        float *in = ops_graph_in(g);
+        for (int v = 0; v < 150; v++)
+            for (int u = 0; u < 75; u++)
+                for (int k = 0; k < 3; k++) {
+                    float *a = &in[((size_t)v * 150 + u) * 3 + k];
+                    float *b = &in[((size_t)v * 150 + 149 - u) * 3 + k];
+                    float t = *a;
+                    *a = *b;
+                    *b = t;
+                }
+    }
+    int rc = ops_graph_run(g);
+    tock(ws, NET_RECOG, t0);
+    return rc == SHOP_OK ? g : NULL;
+}
+
+/* option subpixel: face-api's dlib square (eye and mouth centres) without its roundings,
+ * sampled at real-valued positions (zeros off the image), with the jittered copies and the
+ * mirrored views of o */
+static int describe_subpixel(struct face_ws *ws, const struct image *img,
+                             const struct face_opts *o, struct face *f)
+{
+    double el[2], er[2], m[2];
+    mean_point(f, 36, 42, el);
+    mean_point(f, 42, 48, er);
+    mean_point(f, 48, 68, m);
+    double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
+    double size = d / 0.45, cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
+    double x = cx - 0.5 * size, y = cy - 0.43 * size;
+    int crops = 1 + o->jitter, views = o->mirror ? 2 : 1, pass = 0;
+    float w = 1.0f / (float)(crops * views);
+    for (int j = 0; j < crops; j++) {
+        double s = j ? jitters[j - 1][2] : 1, dx = j ? jitters[j - 1][0] : 0;
+        double dy = j ? jitters[j - 1][1] : 0, step = size * s / 150;
+        double org[2] = {x + size * (dx + (1 - s) / 2), y + size * (dy + (1 - s) / 2)};
+        double du[2] = {step, 0}, dv[2] = {0, step};
+        for (int view = 0; view < views; view++) {
+            struct ops_graph *g = graph(ws, NET_RECOG, 0, 0);
+            if (!g)
+                return SHOP_EMODEL;
+            double t0 = tick(ws);
+            sample_input(img, org, du, dv, NULL, 150, ops_graph_in(g));
+            if (!(g = run_recog(ws, g, view, t0)))
+                return SHOP_EMODEL;
+            add_descriptor(f, ops_graph_out(g, 0), pass++, w);
+        }
+    }
     f->have |= FACE_WANT_DESCRIPTOR;
     return SHOP_OK;
 }
@@ -398,6 +502,8 @@ static int describe(struct face_ws *ws, const struct image *img, const struct fa
     int W = img->w, H = img->h, r[4];
     if (o->align)
         return aligned_descriptor(ws, img, f); /* no mirror pass here */
+    if (o->subpixel)
+        return describe_subpixel(ws, img, o, f);
     memset(f->descriptor, 0, sizeof(f->descriptor));
     double b[4];
     dlib_rect(f, lm_crop[0], lm_crop[1], b);
@@ -555,6 +661,11 @@ int face_detect(struct face_ws *ws, const struct image *img, const struct face_o
     return SHOP_OK;
 }
 
+int face_bf16_available(void)
+{
+    return ops_bf16_available();
+}
+
 double face_distance(const float *a, const float *b)
 {
     double s = 0;
@@ -586,7 +697,8 @@ static int graph_for(struct face_ws *ws, int k, const struct face_opts *o,
     *g = NULL;
     if (!ws->e->nets[k])
         return SHOP_EINVAL;
-    *g = graph(ws, (enum net_kind)k, k == NET_TINY ? o->tiny_size : 0);
+    int det = k == NET_TINY || k == NET_SSD;
+    *g = graph(ws, (enum net_kind)k, k == NET_TINY ? o->tiny_size : 0, det && o->bf16_detector);
     return *g ? SHOP_OK : SHOP_EMODEL;
 }
 

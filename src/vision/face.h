@@ -72,6 +72,12 @@ struct face_opts {
                        mirrored too with mirror); one recognition pass per copy (not with
                        align) */
     int fallback;   /* no face at the image's own scale: detect again as with pad_canvas */
+    int subpixel;   /* landmark and descriptor crops sampled at real-valued positions, without
+                       face-api's integer crops (whose roundings move a descriptor by ~0.07 when
+                       a box moves by a fraction of a pixel) */
+    int bf16_detector; /* the detector's pointwise convs in BF16 where the CPU has AVX512-BF16
+                          (ops_graph_set_bf16): twice as fast, boxes and scores no longer
+                          face-api's to the 3rd decimal */
 };
 void face_opts_default(struct face_opts *o);
 
@@ -158,6 +164,9 @@ struct face_layer_prof {
 SHOP_MUST_CHECK int face_ws_profile(struct face_ws *ws, int k, const struct face_opts *o,
                                     double (*now)(void), int reps, struct face_layer_prof *prof,
                                     int max);
+
+/* 1 when face_opts.bf16_detector takes effect on this CPU (AVX512-BF16), else 0 */
+int face_bf16_available(void);
 
 /* Euclidean distance between two descriptors; same person below FACE_MATCH_THRESHOLD */
 double face_distance(const float *a, const float *b);

@@ -171,7 +171,7 @@ static int build(const struct net *n, struct ops_graph *g)
     return err ? SHOP_EMODEL : SHOP_OK;
 }
 
-int net_graph(const struct net *n, int size, struct ops_graph **out)
+int net_graph(const struct net *n, int size, int bf16, struct ops_graph **out)
 {
     *out = NULL;
     if (info[n->kind].size)
@@ -180,6 +180,7 @@ int net_graph(const struct net *n, int size, struct ops_graph **out)
         return SHOP_EINVAL;
     struct ops_graph *g = ops_graph_new(size, size, 3);
     int rc = build(n, g);
+    ops_graph_set_bf16(g, bf16);
     if (rc == SHOP_OK)
         rc = ops_graph_ready(g);
     if (rc != SHOP_OK) {

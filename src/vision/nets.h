@@ -43,8 +43,9 @@ const char *net_model_name(enum net_kind kind);
 /* the fixed input side (0 for NET_TINY, whose side is chosen per graph) */
 int net_input_size(enum net_kind kind);
 /* A ready graph for that network; size is the input side for NET_TINY (a multiple of 32)
- * and ignored otherwise. Caller frees with ops_graph_free. SHOP_EMODEL on failure. */
-SHOP_MUST_CHECK int net_graph(const struct net *n, int size, struct ops_graph **out);
+ * and ignored otherwise; bf16 as ops_graph_set_bf16. Caller frees with ops_graph_free.
+ * SHOP_EMODEL on failure. */
+SHOP_MUST_CHECK int net_graph(const struct net *n, int size, int bf16, struct ops_graph **out);
 
 /* ---- shared between the network files (nets.c holds the weight table) ---- */
 

@@ -41,6 +41,9 @@ struct dnode {
     dnnl_stream_t st;
     dnnl_primitive_t prim;
     dnnl_memory_t mem[4]; /* src, packed weights, bias (or NULL), dst */
+    /* BF16 (ops_graph_set_bf16): the f32 input, converted into src (a BF16 copy) first */
+    dnnl_primitive_t cvt;
+    dnnl_memory_t cvt_from;
 };
 
 /* a stretch of layers run by one XNNPACK runtime, or one oneDNN layer */
@@ -99,7 +102,8 @@ struct ops_graph {
     int outval[MAX_EXTERNAL - 1]; /* value handle of each output */
     float *in;
     float *out[MAX_EXTERNAL - 1];
-    int err; /* first failure */
+    int bf16; /* ops_graph_set_bf16 */
+    int err;  /* first failure */
 };
 
 static void check(int *err, enum xnn_status st, const char *what)
@@ -277,6 +281,10 @@ static void dnode_free(struct dnode *d)
         return;
     if (d->prim)
         dnnl_primitive_destroy(d->prim);
+    if (d->cvt)
+        dnnl_primitive_destroy(d->cvt);
+    if (d->cvt_from)
+        dnnl_memory_destroy(d->cvt_from);
     for (int i = 0; i < 4; i++)
         if (d->mem[i])
             dnnl_memory_destroy(d->mem[i]);
@@ -303,16 +311,31 @@ static void dnnl_one_thread(void)
         omp_set_num_threads(1);
 }
 
+int ops_bf16_available(void)
+{
+    dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+    return ((unsigned)isa & (unsigned)dnnl_cpu_isa_avx512_core_bf16) ==
+           (unsigned)dnnl_cpu_isa_avx512_core_bf16;
+}
+
+void ops_graph_set_bf16(struct ops_graph *g, int on)
+{
+    g->bf16 = on && ops_bf16_available();
+}
+
 /* the conv nd in oneDNN from in to out (NHWC buffers that outlive it): a pointwise conv as a
  * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding (a
  * depthwise one as a convolution of C groups of one channel); bias, then the clamp as a
- * post-op; the weights are packed once */
+ * post-op; the weights are packed once. With bf16, a pointwise conv multiplies BF16 copies
+ * of its input and weights (f32 sums, bias and output). */
 static struct dnode *dnode_new(const struct node *nd, const struct value *vals, float *in,
-                               float *out, int *err)
+                               float *out, int bf16, int *err)
 {
     const struct value *v = &vals[nd->in], *o = &vals[nd->out];
     struct dnode *d = xcalloc(1, sizeof(*d));
     int mm = nd->k == 1 && nd->stride == 1;
+    dnnl_data_type_t mt = mm && bf16 ? dnnl_bf16 : dnnl_f32; /* the matmul's src, weights */
+    dnnl_memory_desc_t from;
     dnnl_memory_desc_t smd, wmd, wany, bmd, dmd;
     dnnl_post_ops_t po = NULL;
     dnnl_primitive_attr_t attr = NULL;
@@ -333,9 +356,10 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
         dnnl_dims_t ds = {(dnnl_dim_t)v->h * v->w, v->c}, dw = {v->c, o->c}, db = {1, o->c},
                     dd = {(dnnl_dim_t)o->h * o->w, o->c};
         /* OHWI [cout, 1, 1, cin] is the [cin, cout] matrix stored column by column: ba */
-        dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 2, ds, dnnl_f32, dnnl_ab), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&from, 2, ds, dnnl_f32, dnnl_ab), "desc");
+        dcheck(err, dnnl_memory_desc_init_by_tag(&smd, 2, ds, mt, dnnl_ab), "desc");
         dcheck(err, dnnl_memory_desc_init_by_tag(&wmd, 2, dw, dnnl_f32, dnnl_ba), "desc");
-        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 2, dw, dnnl_f32, dnnl_format_tag_any),
+        dcheck(err, dnnl_memory_desc_init_by_tag(&wany, 2, dw, mt, dnnl_format_tag_any),
                "desc");
         dcheck(err, dnnl_memory_desc_init_by_tag(&bmd, 2, db, dnnl_f32, dnnl_ab), "desc");
         dcheck(err, dnnl_memory_desc_init_by_tag(&dmd, 2, dd, dnnl_f32, dnnl_ab), "desc");
@@ -386,7 +410,20 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
     if (*err)
         goto out;
     const dnnl_memory_desc_t *packed = dnnl_primitive_desc_query_md(pd, dnnl_query_weights_md, 0);
-    dcheck(err, dnnl_memory_create(&d->mem[0], &smd, d->eng, in), "memory");
+    if (mt == dnnl_bf16) { /* src is a BF16 copy of in, made by a reorder before each run */
+        dnnl_primitive_desc_t cpd = NULL;
+        dcheck(err, dnnl_memory_create(&d->cvt_from, &from, d->eng, in), "memory");
+        dcheck(err, dnnl_memory_create(&d->mem[0], &smd, d->eng, DNNL_MEMORY_ALLOCATE), "memory");
+        if (!*err)
+            dcheck(err, dnnl_reorder_primitive_desc_create(&cpd, &from, d->eng, &smd, d->eng, NULL),
+                   "bf16 reorder desc");
+        if (!*err)
+            dcheck(err, dnnl_primitive_create(&d->cvt, cpd), "bf16 reorder");
+        if (cpd)
+            dnnl_primitive_desc_destroy(cpd);
+    } else {
+        dcheck(err, dnnl_memory_create(&d->mem[0], &smd, d->eng, in), "memory");
+    }
     dcheck(err, dnnl_memory_create(&d->mem[1], packed, d->eng, DNNL_MEMORY_ALLOCATE), "memory");
     if (nd->b)
         dcheck(err, dnnl_memory_create(&d->mem[2], &bmd, d->eng, (void *)nd->b), "memory");
@@ -436,7 +473,9 @@ static int dnode_run(struct dnode *d)
         if (args[i].memory)
             used[n++] = args[i];
     dnnl_one_thread();
-    if (dnnl_primitive_execute(d->prim, d->st, n, used) != dnnl_success ||
+    dnnl_exec_arg_t cvt[2] = {{DNNL_ARG_FROM, d->cvt_from}, {DNNL_ARG_TO, d->mem[0]}};
+    if ((d->cvt && dnnl_primitive_execute(d->cvt, d->st, 2, cvt) != dnnl_success) ||
+        dnnl_primitive_execute(d->prim, d->st, n, used) != dnnl_success ||
         dnnl_stream_wait(d->st) != dnnl_success) {
         log_error("ops: onednn layer failed");
         return SHOP_EMODEL;
@@ -841,7 +880,8 @@ int ops_graph_ready(struct ops_graph *g)
         struct segment *sg = &g->segs[s];
         const struct node *nd = &g->nodes[sg->first];
         if (sg->first == sg->last && use_dnnl(g->vals, nd))
-            sg->dn = dnode_new(nd, g->vals, g->vals[nd->in].buf, g->vals[nd->out].buf, &g->err);
+            sg->dn = dnode_new(nd, g->vals, g->vals[nd->in].buf, g->vals[nd->out].buf, g->bf16,
+                               &g->err);
         else
             xnn_segment(g, sg, used_out, &g->err);
     }
@@ -940,7 +980,7 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
                          &ids[h], &err);
         }
         if (!err && d)
-            dn = dnode_new(nd, g->vals, buf[0], buf[1], &err);
+            dn = dnode_new(nd, g->vals, buf[0], buf[1], g->bf16, &err);
         if (!err && !d)
             define_node(sg, nd, g->vals, ids, &err);
         if (!err && !d)
@@ -962,8 +1002,10 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
             qsort(t, (size_t)reps, sizeof(*t), by_double);
             const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
             struct ops_prof *p = &prof[n++];
-            p->op = d ? (nd->kind == N_DWCONV ? "dwconv-dnnl" : "conv-dnnl")
-                      : node_names[nd->kind];
+            p->op = !d                        ? node_names[nd->kind]
+                     : nd->kind == N_DWCONV     ? "dwconv-dnnl"
+                     : g->bf16 && nd->k == 1 && nd->stride == 1 ? "conv-bf16"
+                                                : "conv-dnnl";
             if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
                 nd->kind == N_AVGPOOL)
                 snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,

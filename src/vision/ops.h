@@ -60,6 +60,13 @@ int ops_softmax(struct ops_graph *g, int x); /* over the channels */
 int ops_output(struct ops_graph *g, int x);
 void ops_shape(const struct ops_graph *g, int x, int *h, int *w, int *c);
 
+/* Before ops_graph_ready: the pointwise convs that oneDNN runs multiply BF16 copies of their
+ * input and weights (sums, bias and output in f32), twice as fast as f32 on CPUs with
+ * AVX512-BF16 and not exact (8-bit mantissas: outputs move in the 3rd significant digit).
+ * A no-op where the CPU lacks it (ops_bf16_available), so results depend on the CPU. */
+void ops_graph_set_bf16(struct ops_graph *g, int on);
+int ops_bf16_available(void); /* 1 when the CPU has AVX512-BF16 */
+
 /* builds the runtime and the input/output buffers; SHOP_EMODEL on any XNNPACK failure */
 SHOP_MUST_CHECK int ops_graph_ready(struct ops_graph *g);
 /* the input [h, w, c] (written by the caller) and the outputs (valid after ops_graph_run);
@@ -73,7 +80,8 @@ SHOP_MUST_CHECK int ops_graph_run(struct ops_graph *g);
  * median. now() is the caller's clock in seconds (library code reads no clock). Writes up
  * to max entries, one per layer in graph order; returns their number or SHOP_EMODEL. */
 struct ops_prof {
-    const char *op; /* "conv" ("conv-dnnl" in oneDNN), "dwconv" (or "dwconv-dnnl"), "add", ... */
+    const char *op; /* "conv" ("conv-dnnl" in oneDNN, "conv-bf16" in BF16), "dwconv" (or
+                       "dwconv-dnnl"), "add", ... */
     char shape[48]; /* "HxWxC k3 s1 -> HxWxC" */
     double ms;
     double mmac; /* multiply-accumulates of the layer, millions (0 for non-MAC layers) */
