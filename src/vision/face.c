@@ -354,16 +354,27 @@ static void mean_point(const struct face *f, int from, int to, double p[2])
     p[1] = sy / (to - from);
 }
 
-/* face-api's alignDlib: a square from the eye and mouth centres; cw, ch = landmark crop */
-static void dlib_rect(const struct face *f, int cw, int ch, double b[4])
+/* face-api's alignDlib square before its roundings: its centre (the mean of the eye and
+ * mouth centres), its side (the mean eye-to-mouth distance / 0.45) and the eyes' angle */
+static void dlib_square(const struct face *f, double c[2], double *side, double *angle)
 {
     double el[2], er[2], m[2];
     mean_point(f, 36, 42, el);
     mean_point(f, 42, 48, er);
     mean_point(f, 48, 68, m);
     double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
-    double size = floor(d / 0.45);
-    double cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
+    *side = d / 0.45;
+    c[0] = (el[0] + er[0] + m[0]) / 3;
+    c[1] = (el[1] + er[1] + m[1]) / 3;
+    *angle = atan2(er[1] - el[1], er[0] - el[0]);
+}
+
+/* face-api's alignDlib: a square from the eye and mouth centres; cw, ch = landmark crop */
+static void dlib_rect(const struct face *f, int cw, int ch, double b[4])
+{
+    double c[2], side, angle;
+    dlib_square(f, c, &side, &angle);
+    double size = floor(side), cx = c[0], cy = c[1];
     double x = floor(fmax(0, cx - 0.5 * size)), y = floor(fmax(0, cy - 0.43 * size));
     b[0] = x;
     b[1] = y;
@@ -420,15 +431,11 @@ static int aligned_descriptor(struct face_ws *ws, const struct image *img, struc
     if (!g)
         return SHOP_EMODEL;
     double t0 = tick(ws);
-    double el[2], er[2], m[2];
-    mean_point(f, 36, 42, el);
-    mean_point(f, 42, 48, er);
-    mean_point(f, 48, 68, m);
-    double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
-    double size = d / 0.45, cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
-    double th = atan2(er[1] - el[1], er[0] - el[0]), c = cos(th), s = sin(th);
+    double ctr[2], size, th;
+    dlib_square(f, ctr, &size, &th);
+    double c = cos(th), s = sin(th);
     double step = size / 150, dx = -75.0 * step, dy = -64.5 * step;
-    double o[2] = {cx + c * dx - s * dy, cy + s * dx + c * dy};
+    double o[2] = {ctr[0] + c * dx - s * dy, ctr[1] + s * dx + c * dy};
     double du[2] = {c * step, s * step}, dv[2] = {-s * step, c * step};
     sample_input(img, o, du, dv, NULL, 150, ops_graph_in(g));
     int rc = ops_graph_run(g);
@@ -466,13 +473,9 @@ static struct ops_graph *run_recog(struct face_ws *ws, struct ops_graph *g, int 
 static int describe_subpixel(struct face_ws *ws, const struct image *img,
                              const struct face_opts *o, struct face *f)
 {
-    double el[2], er[2], m[2];
-    mean_point(f, 36, 42, el);
-    mean_point(f, 42, 48, er);
-    mean_point(f, 48, 68, m);
-    double d = (hypot(m[0] - el[0], m[1] - el[1]) + hypot(m[0] - er[0], m[1] - er[1])) / 2;
-    double size = d / 0.45, cx = (el[0] + er[0] + m[0]) / 3, cy = (el[1] + er[1] + m[1]) / 3;
-    double x = cx - 0.5 * size, y = cy - 0.43 * size;
+    double ctr[2], size, angle;
+    dlib_square(f, ctr, &size, &angle);
+    double x = ctr[0] - 0.5 * size, y = ctr[1] - 0.43 * size;
     int crops = 1 + o->jitter, views = o->mirror ? 2 : 1, pass = 0;
     float w = 1.0f / (float)(crops * views);
     for (int j = 0; j < crops; j++) {
