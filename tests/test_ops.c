@@ -150,35 +150,43 @@ static void first_layer_library_by_size(void)
     first_layer_case(112, 3, 2, OPS_SAME, 32, "conv");       /* 2.7 M */
 }
 
-/* ops_graph_set_bf16: on a CPU with AVX512-BF16 the oneDNN pointwise convs multiply BF16
- * copies (close to f32, not equal to it, "conv-bf16" in the profile) and the other convs stay
- * f32; elsewhere the graph is exactly f32 */
+/* ops_graph_set_bf16: on a CPU with AVX512-BF16 the oneDNN pointwise convs with 128 outputs
+ * or more multiply BF16 copies (close to f32, not equal to it, "conv-bf16" in the profile);
+ * a narrower pointwise conv and the other convs stay f32; elsewhere the graph is exactly f32 */
 static void bf16_pointwise_where_available(void)
 {
     struct rng r;
     rng_seed(&r, 1616);
     int h = 32, c = 128, co = 64;
-    float *in = randv(&r, (size_t)h * h * c), *f1 = randv(&r, (size_t)c * co);
-    float *f3 = randv(&r, (size_t)9 * co * co), *b = randv(&r, (size_t)co);
-    float *o1 = ops_hwio_to_ohwi(f1, 1, c, co), *o3 = ops_hwio_to_ohwi(f3, 3, co, co);
+    size_t n = (size_t)h * h * c, n64 = (size_t)h * h * co;
+    float *in = randv(&r, n), *f1 = randv(&r, (size_t)c * c);
+    float *f3 = randv(&r, (size_t)9 * c * c), *f2 = randv(&r, (size_t)c * co);
+    float *b = randv(&r, (size_t)c);
+    float *o1 = ops_hwio_to_ohwi(f1, 1, c, c), *o3 = ops_hwio_to_ohwi(f3, 3, c, c);
+    float *o2 = ops_hwio_to_ohwi(f2, 1, c, co);
     struct ops_graph *g = ops_graph_new(h, h, c);
     ops_graph_set_bf16(g, 1);
-    int x = ops_conv(g, OPS_INPUT, o1, b, 1, co, 1, OPS_VALID, OPS_RELU6); /* 8.4 M */
-    int y = ops_conv(g, x, o3, NULL, 3, co, 1, OPS_SAME, OPS_LINEAR);      /* 37.7 M */
-    int kx = ops_output(g, x), ky = ops_output(g, y);
+    int x = ops_conv(g, OPS_INPUT, o1, b, 1, c, 1, OPS_VALID, OPS_RELU6); /* 16.8 M */
+    int y = ops_conv(g, x, o3, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR);      /* 151 M */
+    int z = ops_conv(g, x, o2, NULL, 1, co, 1, OPS_VALID, OPS_LINEAR);    /* 8.4 M, 64 out */
+    int kx = ops_output(g, x), ky = ops_output(g, y), kz = ops_output(g, z);
     CHECK(ops_graph_ready(g) == SHOP_OK);
-    memcpy(ops_graph_in(g), in, (size_t)h * h * c * sizeof(float));
+    memcpy(ops_graph_in(g), in, n * sizeof(float));
     CHECK(ops_graph_run(g) == SHOP_OK);
-    size_t n = (size_t)h * h * co;
     float *wx = malloc(n * sizeof(float)), *wy = malloc(n * sizeof(float));
-    ops_ref_conv(in, h, h, c, f1, b, 1, co, 1, OPS_VALID, OPS_RELU6, wx);
-    /* the 3x3 conv against the reference on the pointwise output the graph made */
-    ops_ref_conv(ops_graph_out(g, kx), h, h, co, f3, NULL, 3, co, 1, OPS_SAME, OPS_LINEAR, wy);
-    double dx = maxdiff(ops_graph_out(g, kx), wx, n), dy = maxdiff(ops_graph_out(g, ky), wy, n);
-    struct ops_prof prof[4];
-    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 4) == 4);
-    CHECK_NEAR(dy, 0, 1e-3); /* f32: sums of 576 products up to 6 in size */
-    CHECK(strcmp(prof[1].op, "conv-dnnl") == 0);
+    float *wz = malloc(n64 * sizeof(float));
+    ops_ref_conv(in, h, h, c, f1, b, 1, c, 1, OPS_VALID, OPS_RELU6, wx);
+    /* the later convs against the reference on the pointwise output the graph made */
+    const float *gx = ops_graph_out(g, kx);
+    ops_ref_conv(gx, h, h, c, f3, NULL, 3, c, 1, OPS_SAME, OPS_LINEAR, wy);
+    ops_ref_conv(gx, h, h, c, f2, NULL, 1, co, 1, OPS_VALID, OPS_LINEAR, wz);
+    double dx = maxdiff(gx, wx, n), dy = maxdiff(ops_graph_out(g, ky), wy, n);
+    double dz = maxdiff(ops_graph_out(g, kz), wz, n64);
+    struct ops_prof prof[6];
+    CHECK(ops_graph_profile(g, tick_clock, 1, prof, 6) == 6);
+    CHECK_NEAR(dy, 0, 2e-3); /* f32: sums of 1,152 products up to 6 in size */
+    CHECK_NEAR(dz, 0, 1e-3);
+    CHECK(strcmp(prof[1].op, "conv-dnnl") == 0 && strcmp(prof[2].op, "conv-dnnl") == 0);
     if (ops_bf16_available()) {
         CHECK(dx > 1e-4 && dx < 0.1); /* sums of 128 products of 8-bit mantissas */
         CHECK(strcmp(prof[0].op, "conv-bf16") == 0);
@@ -187,7 +195,8 @@ static void bf16_pointwise_where_available(void)
         CHECK(strcmp(prof[0].op, "conv-dnnl") == 0);
     }
     ops_graph_free(g);
-    free(in), free(f1), free(f3), free(b), free(o1), free(o3), free(wx), free(wy);
+    free(in), free(f1), free(f2), free(f3), free(b), free(o1), free(o2), free(o3);
+    free(wx), free(wy), free(wz);
 }
 
 /* a graph cut at oneDNN layers: values crossing the cuts, a branch read by a later segment

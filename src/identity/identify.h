@@ -61,13 +61,13 @@
  * 82.17 -> 82.34 %, 3 in a row 99.88 -> 99.82 %, no wrong person or stranger either way
  * (bench/descnets/README.md) */
 #define IDENTIFY_SUBPIXEL 1
-/* the detector's pointwise convs in BF16 where the CPU has AVX512-BF16 (face_opts.bf16_detector):
- * SSD 37.5 -> 25.9 ms of CPU on a 640x480 frame. With subpixel crops the descriptors move
- * little (median 0.009 from the exact detector's, against 0.06 with integer crops); on
- * faces-calib, against the exact detector: pair EER 0.99 -> 0.99 %, 3 in a row 99.82 % both,
- * one photo right 82.34 -> 82.22 % (8 of 7,088 attempts), no wrong person or stranger either
- * way; against the pipeline before these two (integer crops, exact): EER 1.00 -> 0.99 %, one
- * photo 82.17 -> 82.22 %, 3 in a row 99.88 -> 99.82 % */
+/* the detector's pointwise convs with 128 outputs or more in BF16 where the CPU has
+ * AVX512-BF16 (face_opts.bf16_detector): SSD 39-41 -> 26-30 ms of CPU on a 640x480 frame.
+ * With subpixel crops a descriptor moves little (median 0.006 from the exact detector's).
+ * On faces-calib, all 50 people, against the exact detector: pair EER 0.99 -> 1.03 %, one
+ * photo right 82.34 % and 3 in a row 99.82 % both (the same counts), no wrong person or
+ * stranger either way (halves and the one photo behind the held-out half's EER:
+ * bench/descnets/README.md) */
 #define IDENTIFY_BF16 1
 
 /* jittered copies of the crop averaged into each login frame's descriptor (face_opts.jitter;

@@ -60,9 +60,10 @@ int ops_softmax(struct ops_graph *g, int x); /* over the channels */
 int ops_output(struct ops_graph *g, int x);
 void ops_shape(const struct ops_graph *g, int x, int *h, int *w, int *c);
 
-/* Before ops_graph_ready: the pointwise convs that oneDNN runs multiply BF16 copies of their
- * input and weights (sums, bias and output in f32), twice as fast as f32 on CPUs with
- * AVX512-BF16 and not exact (8-bit mantissas: outputs move in the 3rd significant digit).
+/* Before ops_graph_ready: the pointwise convs that oneDNN runs with 128 outputs or more
+ * multiply BF16 copies of their input and weights (sums, bias and output in f32), twice as
+ * fast as f32 on CPUs with AVX512-BF16 and not exact (8-bit mantissas: outputs move in the
+ * 3rd significant digit).
  * A no-op where the CPU lacks it (ops_bf16_available), so results depend on the CPU. */
 void ops_graph_set_bf16(struct ops_graph *g, int on);
 int ops_bf16_available(void); /* 1 when the CPU has AVX512-BF16 */
