@@ -133,6 +133,8 @@ int cmd_faces(int argc, char **argv)
                  "AVX512-BF16; not face-api's numbers)", &o.bf16_detector),
         CLI_FLAG("subpixel", "landmark and descriptor crops sampled at real-valued positions "
                  "(not face-api's)", &o.subpixel),
+        CLI_FLAG("fallback", "no face or only a weak one at the image's own scale: look again "
+                 "on padded canvases, as login does (not face-api's)", &o.fallback),
         CLI_FLAG("json", "print JSON", &json),
         CLI_END,
     };

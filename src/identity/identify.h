@@ -47,7 +47,9 @@
  * the image's size (face_opts.fallback). On faces-calib face-api's SSD finds no face on 188
  * of 1,922 photos, the half border on all but 1, the quarter border on that one (one or two
  * more SSD runs on those frames only; always padding halves the resolution left for
- * distant faces) */
+ * distant faces). Only weak faces at the own scale (best score under 0.6, 28 photos): the
+ * half border too, the larger largest face kept (a corner face at 0.501 otherwise hid
+ * Ariel_Sharon_0004's with the BF16 detector) */
 #define IDENTIFY_FALLBACK 1
 /* descriptors averaged with the mirrored crop's (face_opts.mirror): one more recognition
  * pass; on the held-out half one photo right 82.7 -> 89.8 % (the 0.45 streak rule), pair

@@ -71,7 +71,9 @@ struct face_opts {
                        many copies shifted or scaled by 3 to 6 % (as dlib's num_jitters; each
                        mirrored too with mirror); one recognition pass per copy (not with
                        align) */
-    int fallback;   /* no face at the image's own scale: detect again as with pad_canvas */
+    int fallback;   /* no face at the image's own scale: detect again as with pad_canvas, then
+                       on a quarter border; only weak faces there (best score under 0.6): also
+                       on the half border, keeping the pass whose largest face is larger */
     int subpixel;   /* landmark and descriptor crops sampled at real-valued positions, without
                        face-api's integer crops (whose roundings move a descriptor by ~0.07 when
                        a box moves by a fraction of a pixel) */
