@@ -66,10 +66,9 @@
 /* the detector's pointwise convs with 128 outputs or more in BF16 where the CPU has
  * AVX512-BF16 (face_opts.bf16_detector): SSD 39-41 -> 26-30 ms of CPU on a 640x480 frame.
  * With subpixel crops a descriptor moves little (median 0.006 from the exact detector's).
- * On faces-calib, all 50 people, against the exact detector: pair EER 0.99 -> 1.03 %, one
- * photo right 82.34 % and 3 in a row 99.82 % both (the same counts), no wrong person or
- * stranger either way (halves and the one photo behind the held-out half's EER:
- * bench/descnets/README.md) */
+ * On faces-calib, all 50 people, against the exact detector: pair EER 0.989 -> 0.993 %,
+ * one photo right 82.34 % and 3 in a row 99.82 % both (the same counts), no wrong person or
+ * stranger either way (the halves: bench/descnets/README.md) */
 #define IDENTIFY_BF16 1
 
 /* jittered copies of the crop averaged into each login frame's descriptor (face_opts.jitter;
