@@ -451,32 +451,29 @@ static int aligned_descriptor(struct face_ws *ws, const struct image *img, struc
     return SHOP_OK;
 }
 
-/* the recognition net on its input, mirrored left-right first when flip; NULL on failure */
-static struct ops_graph *run_recog(struct face_ws *ws, struct ops_graph *g, int flip, double t0)
+/* a 150 x 150 x 3 recognition input mirrored left-right, in place */
+static void flip_input(float *in)
 {
-    if (flip) {
-        float *in = ops_graph_in(g);
-        for (int v = 0; v < 150; v++)
-            for (int u = 0; u < 75; u++)
-                for (int k = 0; k < 3; k++) {
-                    float *a = &in[((size_t)v * 150 + u) * 3 + k];
-                    float *b = &in[((size_t)v * 150 + 149 - u) * 3 + k];
-                    float t = *a;
-                    *a = *b;
-                    *b = t;
-                }
-    }
-    int rc = ops_graph_run(g);
-    tock(ws, NET_RECOG, t0);
-    return rc == SHOP_OK ? g : NULL;
+    for (int v = 0; v < 150; v++)
+        for (int u = 0; u < 75; u++)
+            for (int k = 0; k < 3; k++) {
+                float *a = &in[((size_t)v * 150 + u) * 3 + k];
+                float *b = &in[((size_t)v * 150 + 149 - u) * 3 + k];
+                float t = *a;
+                *a = *b;
+                *b = t;
+            }
 }
 
 /* option subpixel: face-api's dlib square (eye and mouth centres) without its roundings,
  * sampled at real-valued positions (zeros off the image), with the jittered copies and the
- * mirrored views of o */
+ * mirrored views of o (the mirror flips the sampled input, which a run leaves as it was) */
 static int describe_subpixel(struct face_ws *ws, const struct image *img,
                              const struct face_opts *o, struct face *f)
 {
+    struct ops_graph *g = graph(ws, NET_RECOG, 0, 0);
+    if (!g)
+        return SHOP_EMODEL;
     double ctr[2], size, angle;
     dlib_square(f, ctr, &size, &angle);
     double x = ctr[0] - 0.5 * size, y = ctr[1] - 0.43 * size;
@@ -487,13 +484,16 @@ static int describe_subpixel(struct face_ws *ws, const struct image *img,
         double dy = j ? jitters[j - 1][1] : 0, step = size * s / 150;
         double org[2] = {x + size * (dx + (1 - s) / 2), y + size * (dy + (1 - s) / 2)};
         double du[2] = {step, 0}, dv[2] = {0, step};
+        double t0 = tick(ws);
+        sample_input(img, org, du, dv, NULL, 150, ops_graph_in(g));
         for (int view = 0; view < views; view++) {
-            struct ops_graph *g = graph(ws, NET_RECOG, 0, 0);
-            if (!g)
-                return SHOP_EMODEL;
-            double t0 = tick(ws);
-            sample_input(img, org, du, dv, NULL, 150, ops_graph_in(g));
-            if (!(g = run_recog(ws, g, view, t0)))
+            if (view) {
+                t0 = tick(ws);
+                flip_input(ops_graph_in(g));
+            }
+            int rc = ops_graph_run(g);
+            tock(ws, NET_RECOG, t0);
+            if (rc != SHOP_OK)
                 return SHOP_EMODEL;
             add_descriptor(f, ops_graph_out(g, 0), pass++, w);
         }

@@ -325,6 +325,15 @@ void ops_graph_set_bf16(struct ops_graph *g, int on)
     g->bf16 = on && ops_bf16_available();
 }
 
+/* whether oneDNN layer nd of a graph with bf16 set runs in BF16: a pointwise conv from 128
+ * outputs (the SSD's 256x256x32 -> 64 spends more on its input's conversion, 2 M values,
+ * than the matmul gains: 1.57 ms against 1.44 in f32) */
+static int bf16_layer(const struct value *vals, const struct node *nd, int bf16)
+{
+    return bf16 && nd->kind == N_CONV && nd->k == 1 && nd->stride == 1 &&
+           vals[nd->out].c >= BF16_MIN_COUT;
+}
+
 /* the conv nd in oneDNN from in to out (NHWC buffers that outlive it): a pointwise conv as a
  * matmul [h*w, cin] x [cin, cout], others as a direct convolution with TF's padding (a
  * depthwise one as a convolution of C groups of one channel); bias, then the clamp as a
@@ -336,9 +345,7 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
     const struct value *v = &vals[nd->in], *o = &vals[nd->out];
     struct dnode *d = xcalloc(1, sizeof(*d));
     int mm = nd->k == 1 && nd->stride == 1;
-    /* BF16 where it pays: from 128 outputs (the SSD's 256x256x32 -> 64 spends more on its
-     * input's conversion, 2 M values, than the matmul gains: 1.57 ms against 1.44 in f32) */
-    dnnl_data_type_t mt = mm && bf16 && o->c >= BF16_MIN_COUT ? dnnl_bf16 : dnnl_f32;
+    dnnl_data_type_t mt = bf16_layer(vals, nd, bf16) ? dnnl_bf16 : dnnl_f32;
     dnnl_memory_desc_t from;
     dnnl_memory_desc_t smd, wmd, wany, bmd, dmd;
     dnnl_post_ops_t po = NULL;
@@ -419,7 +426,8 @@ static struct dnode *dnode_new(const struct node *nd, const struct value *vals, 
         dcheck(err, dnnl_memory_create(&d->cvt_from, &from, d->eng, in), "memory");
         dcheck(err, dnnl_memory_create(&d->mem[0], &smd, d->eng, DNNL_MEMORY_ALLOCATE), "memory");
         if (!*err)
-            dcheck(err, dnnl_reorder_primitive_desc_create(&cpd, &from, d->eng, &smd, d->eng, NULL),
+            dcheck(err,
+                   dnnl_reorder_primitive_desc_create(&cpd, &from, d->eng, &smd, d->eng, NULL),
                    "bf16 reorder desc");
         if (!*err)
             dcheck(err, dnnl_primitive_create(&d->cvt, cpd), "bf16 reorder");
@@ -1006,11 +1014,10 @@ int ops_graph_profile(const struct ops_graph *g, double (*now)(void), int reps,
             qsort(t, (size_t)reps, sizeof(*t), by_double);
             const struct value *v = &g->vals[nd->in], *o = &g->vals[nd->out];
             struct ops_prof *p = &prof[n++];
-            int bf = g->bf16 && nd->k == 1 && nd->stride == 1 && o->c >= BF16_MIN_COUT;
-            p->op = !d                    ? node_names[nd->kind]
-                    : nd->kind == N_DWCONV ? "dwconv-dnnl"
-                    : bf                   ? "conv-bf16"
-                                           : "conv-dnnl";
+            p->op = !d                                ? node_names[nd->kind]
+                    : nd->kind == N_DWCONV             ? "dwconv-dnnl"
+                    : bf16_layer(g->vals, nd, g->bf16) ? "conv-bf16"
+                                                       : "conv-dnnl";
             if (nd->kind == N_CONV || nd->kind == N_DWCONV || nd->kind == N_MAXPOOL ||
                 nd->kind == N_AVGPOOL)
                 snprintf(p->shape, sizeof(p->shape), "%dx%dx%d k%d s%d -> %dx%dx%d", v->h, v->w,
